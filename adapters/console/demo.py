@@ -1,0 +1,179 @@
+"""`jembatan demo`: a whole community, several rounds, on a throwaway SQLite file and a simulated clock."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+
+from adapters.console.messenger import ConsoleDirectory, ConsoleMessenger
+from adapters.console.render import names, render
+from bot import commands as c
+from bot.bootstrap import build, upgrade
+from bot.domain import schedule
+from bot.domain.model import Outcome, Platform, TenantRef
+from bot.settings import Settings
+
+DIVISIONS = (("Engineering", 30), ("Sales", 20), ("Operations", 17), ("Finance", 13), ("People", 12), ("Legal", 8))
+ZONES = (("Asia/Jakarta", 60), ("Asia/Makassar", 15), ("Asia/Singapore", 10), ("Asia/Jayapura", 5),
+         ("Europe/Amsterdam", 5), ("Australia/Sydney", 5))
+INTERESTS = ("climbing", "jazz", "baking", "badminton", "photography", "chess", "running", "gardening",
+             "coffee", "k-drama", "cycling", "board games")
+FIRST = ("Ayu", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Indah", "Joko", "Kartika", "Lukas",
+         "Maya", "Nanda", "Oki", "Putri", "Rizky", "Sari", "Teguh", "Umi", "Vina", "Wahyu", "Yudi", "Zahra")
+LAST = ("Santoso", "Wijaya", "Pratama", "Lestari", "Nugroho", "Siregar", "Hutapea", "Kusuma", "Halim", "Tan")
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    folder: Path
+    chart: Path
+    rounds: int
+    groups: int
+    seconds: float
+
+
+def _weighted(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([name for name, _ in table], weights=[w for _, w in table])[0]
+
+
+class SimulatedClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def run_demo(
+    members: int = 60, rounds: int = 4, lang: str = "en", seed: int = 7, console: Console | None = None,
+    folder: Path | None = None,
+) -> DemoResult:
+    started = time.perf_counter()
+    console = console or Console()
+    rng = random.Random(seed)
+    folder = folder or Path(tempfile.mkdtemp(prefix="jembatan-demo-"))
+    url = f"sqlite:///{folder / 'jembatan.db'}"
+    console.rule("[bold cyan]Jembatan demo")
+    console.print(f"Database: {url}  (a fresh SQLite file; migrations applied)")
+    await upgrade(url)
+
+    directory = ConsoleDirectory()
+    messenger = ConsoleMessenger(console, directory, folder)
+    clock = SimulatedClock(datetime(2026, 11, 27, 3, 0, tzinfo=UTC))  # a Friday morning in Jakarta
+    app = build(Settings(database_url=url, default_lang=lang), messenger, directory, clock)
+    tenant = TenantRef(Platform.CONSOLE, "demo-company")
+    channel = "jembatan-pairs"
+
+    async def say(user: str, command: c.Command, *, admin: bool = False, shown: bool = True) -> str:
+        reply = await _handle(app, tenant, user, channel, command, admin)
+        if shown:
+            console.print(f"[bold]{directory.names.get(user, user)}[/bold] › [italic]{type(command).__name__}[/italic]")
+            console.print(f"  [dim]{names(reply, directory.names)}[/dim]")
+        return reply
+
+    try:
+        directory.names["U000"] = "Admin Ratna"
+        await say("U000", c.SetupProgram(cadence="weekly", weekday="monday", time="09:00",
+                                         timezone="Asia/Jakarta", lang=lang), admin=True)
+        for index in range(1, members + 1):
+            user = f"U{index:03d}"
+            directory.names[user] = f"{FIRST[index % len(FIRST)]} {LAST[(index * 7) % len(LAST)]}"
+            shown = index == 1
+            await say(user, c.Join(_weighted(rng, DIVISIONS)), shown=shown)
+            await say(user, c.SetTimezone(_weighted(rng, ZONES)), shown=shown)
+            picks = rng.sample(INTERESTS, rng.randint(0, 3))
+            if picks:
+                await say(user, c.SetInterests(", ".join(picks)), shown=shown)
+        console.print(f"[dim]… and {members - 1} more colleagues joined with their division, time zone and interests.[/dim]")
+        await say("U002", c.Pause("20"))  # bad input: a friendly answer, nothing changed
+
+        program = await _program(app, tenant, channel)
+        total_groups = 0
+        for number in range(1, rounds + 1):
+            due = schedule.next_after(program, clock.now)
+            clock.now = due.due + timedelta(minutes=1)
+            console.rule(f"[bold]Round {number} · {due.period}")
+            messenger.new_round()
+            report = await app.ticker.tick()
+            if messenger.hidden_intros:
+                console.print(f"[dim]… and {messenger.hidden_intros} more intros, one per group DM.[/dim]")
+            groups = await _groups_of_latest_round(app, tenant)
+            total_groups += len(groups)
+            clock.now += timedelta(days=1, hours=5)
+            await _simulate_clicks(say, rng, groups, console, directory.names, first_half=True)
+            if number == 2:
+                await say("U003", c.GiveShoutOut(("U010",), "helped me untangle the Q3 forecast in one afternoon #teamwork"))
+            checkin = schedule.checkin_time(program, due.due)
+            clock.now = checkin + timedelta(minutes=1)
+            messenger.new_round()
+            report = await app.ticker.tick()
+            if report.checkins:
+                console.print(f"[dim]Mid-round check-in sent to {report.checkins} group(s) that had not reported.[/dim]")
+            clock.now += timedelta(hours=30)
+            await _simulate_clicks(say, rng, groups, console, directory.names, first_half=False)
+            await app.relay.drain()
+
+        console.rule("[bold]Admin stats")
+        reply = await _handle_full(app, tenant, "U000", channel, c.ShowStats(), True)
+        if reply.message is not None:
+            console.print(render(reply.message, directory.names))
+        chart = folder / "jembatan-stats.png"
+        for attachment in reply.attachments:
+            (folder / attachment.filename).write_bytes(attachment.content)
+        elapsed = time.perf_counter() - started
+        console.print(f"Stats chart: [bold]{chart}[/bold]")
+        console.print(f"[dim]{members} people, {rounds} rounds, {total_groups} groups in {elapsed:.1f} s.[/dim]")
+        return DemoResult(folder, chart, rounds, total_groups, elapsed)
+    finally:
+        await app.close()
+
+
+async def _handle_full(app, tenant, user, channel, command, admin):  # type: ignore[no-untyped-def]
+    from bot.services.dispatch import handle
+
+    return await handle(app.deps, c.Actor(tenant, user, channel, is_platform_admin=admin), command)
+
+
+async def _handle(app, tenant, user, channel, command, admin) -> str:  # type: ignore[no-untyped-def]
+    return (await _handle_full(app, tenant, user, channel, command, admin)).text
+
+
+async def _program(app, tenant, channel):  # type: ignore[no-untyped-def]
+    async with app.store.unit() as uow:
+        tenant_id = await uow.tenants.find(tenant)
+        program = await uow.scoped(tenant_id).programs.by_channel(channel)
+    return program.config
+
+
+async def _groups_of_latest_round(app, tenant):  # type: ignore[no-untyped-def]
+    async with app.store.unit() as uow:
+        scope = uow.scoped(await uow.tenants.find(tenant))
+        program = (await scope.programs.all())[0]
+        latest = await scope.rounds.of_program(program.id, limit=1)
+        return await scope.groups.of_round(latest[0].id) if latest else []
+
+
+async def _simulate_clicks(say, rng, groups, console, people, *, first_half: bool) -> None:  # type: ignore[no-untyped-def]
+    # Early in a round most people have not met yet; by the end, most of those who will have.
+    chance = {True: (0.45, 0.1, 0.03), False: (0.35, 0.05, 0.02)}[first_half]
+    counts = {Outcome.MET: 0, Outcome.NOT_YET: 0, Outcome.SKIPPED: 0}
+    for group in groups:
+        roll = rng.random()
+        met, not_yet, skipped = chance
+        outcome = (Outcome.MET if roll < met else Outcome.NOT_YET if roll < met + not_yet
+                   else Outcome.SKIPPED if roll < met + not_yet + skipped else None)
+        if outcome is None or not group.user_ids:
+            continue
+        clicker = rng.choice(group.user_ids)
+        await say(clicker, c.RecordOutcome(group.id, outcome.value), shown=False)
+        counts[outcome] += 1
+    console.print(
+        f"[dim]Clicks: {counts[Outcome.MET]} × “we met”, {counts[Outcome.NOT_YET]} × “not yet”, "
+        f"{counts[Outcome.SKIPPED]} × “skip”.[/dim]"
+    )

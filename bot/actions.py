@@ -1,0 +1,48 @@
+"""Button ids, encoded and decoded in one place for every adapter.
+
+Ids are short ASCII strings (Slack allows 255 characters, Discord 100) that survive
+restarts: everything a click needs to act is inside the id itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.model import Outcome, StillInChoice
+
+
+@dataclass(frozen=True, slots=True)
+class MeetupAction:
+    group_id: int
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class StillInAction:
+    program_id: int
+    choice: StillInChoice
+
+
+Action = MeetupAction | StillInAction
+
+_MEETUP = re.compile(r"jb:meetup:(\d{1,18}):(met|not_yet|skipped)")
+_STILL_IN = re.compile(r"jb:stillin:(\d{1,18}):(keep|later|out)")
+MEETUP_PATTERN = r"jb:meetup:(?P<group>\d{1,18}):(?P<outcome>met|not_yet|skipped)"
+
+
+def encode(action: Action) -> str:
+    match action:
+        case MeetupAction(group_id, outcome):
+            return f"jb:meetup:{group_id}:{outcome.value}"
+        case StillInAction(program_id, choice):
+            return f"jb:stillin:{program_id}:{choice.value}"
+
+
+def decode(action_id: str) -> Action | None:
+    """The action behind an id, or None for ids that are not ours (or were tampered with)."""
+    if match := _MEETUP.fullmatch(action_id):
+        return MeetupAction(int(match.group(1)), Outcome(match.group(2)))
+    if match := _STILL_IN.fullmatch(action_id):
+        return StillInAction(int(match.group(1)), StillInChoice(match.group(2)))
+    return None

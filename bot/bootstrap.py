@@ -1,0 +1,63 @@
+"""The composition root: builds the database, services, relay and ticker from settings."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+
+from bot.delivery import Relay
+from bot.domain.model import Lang
+from bot.ports import Directory, Messenger
+from bot.runtime.ticker import Ticker
+from bot.services.base import Deps, utc_now
+from bot.settings import Settings
+from bot.store.db import async_url, create_engine
+from bot.store.unit_of_work import Store
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("migrations")))
+    # Alembic's config is an INI file underneath: a literal % in a password must be doubled.
+    config.set_main_option("sqlalchemy.url", async_url(database_url).replace("%", "%%"))
+    return config
+
+
+def upgrade_sync(database_url: str) -> None:
+    command.upgrade(alembic_config(database_url), "head")
+
+
+async def upgrade(database_url: str) -> None:
+    # Alembic's async env runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(upgrade_sync, database_url)
+
+
+@dataclass
+class Jembatan:
+    store: Store
+    deps: Deps
+    relay: Relay
+    ticker: Ticker
+
+    async def close(self) -> None:
+        await self.store.dispose()
+
+
+def build(
+    settings: Settings,
+    messenger: Messenger,
+    directory: Directory,
+    clock: Callable[[], datetime] = utc_now,
+    *,
+    relay_interval: float = 0.0,
+) -> Jembatan:
+    store = Store(create_engine(settings.database_url))
+    deps = Deps(store=store, directory=directory, clock=clock, default_lang=Lang(settings.default_lang))
+    relay = Relay(store, messenger, clock, min_interval=relay_interval)
+    return Jembatan(store, deps, relay, Ticker(deps, relay))

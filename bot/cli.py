@@ -1,0 +1,67 @@
+"""The `jembatan` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.settings import ConfigError, Settings
+from bot.store.db import DatabaseUrlError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jembatan", description="Grow workplace networks across team lines.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run the whole loop on a throwaway database with a simulated clock")
+    demo.add_argument("--members", type=int, default=60, help="community size (default 60)")
+    demo.add_argument("--rounds", type=int, default=4, help="weekly rounds to run (default 4)")
+    demo.add_argument("--lang", choices=("en", "id"), default="en")
+    demo.add_argument("--seed", type=int, default=7)
+    sub.add_parser("migrate", help="upgrade DATABASE_URL to the latest schema")
+    sub.add_parser("pair", help="pair a roster from a JSON file (see `jembatan pair --help`)", add_help=False)
+    run = sub.add_parser("run", help="run the bot on a platform")
+    run.add_argument("platform", choices=("slack", "discord"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list[:1] == ["pair"]:
+        from bot.pair_cli import main as pair_main
+
+        return pair_main(args_list[1:])
+    args = _parser().parse_args(args_list)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"jembatan: {error}", file=sys.stderr)
+        return 2
+    # The demo's own output tells the story; elsewhere logs go to stderr at the configured level.
+    level = logging.WARNING if args.command == "demo" else settings.log_level
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "demo":
+        if not 2 <= args.members <= 2000 or not 1 <= args.rounds <= 52:
+            print("jembatan: --members must be 2–2000 and --rounds 1–52", file=sys.stderr)
+            return 2
+        from adapters.console.demo import run_demo
+
+        asyncio.run(run_demo(args.members, args.rounds, args.lang, args.seed))
+        return 0
+    if args.command == "migrate":
+        from bot.bootstrap import upgrade_sync
+
+        try:
+            upgrade_sync(settings.database_url)
+        except DatabaseUrlError as error:
+            print(f"jembatan: {error}", file=sys.stderr)
+            return 2
+        print("jembatan: database is at the latest schema")
+        return 0
+    print(f"jembatan: `run {args.platform}` arrives with the {args.platform.title()} adapter", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""The outbox relay: delivers queued messages through a Messenger, retrying what may succeed later.
+
+Rows go pending → sending → sent, or back to pending with a later attempt time on a
+temporary failure (429, 5xx, a dropped connection), or to failed on a refusal that will
+not change (a 4xx such as channel_not_found) or after the last attempt. A row whose
+sender died while `sending` is picked up again once its lease runs out, so a crash never
+loses a message; the row id travels to the platform as an idempotency key where the
+platform has one (Discord's nonce).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.model import TenantRef
+from bot.messages import ToChannel, ToGroup, ToUser
+from bot.ports import DeliveryFailed, Messenger
+from bot.store.outbox import OutboxRow
+from bot.store.unit_of_work import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class Relay:
+    def __init__(
+        self,
+        store: Store,
+        messenger: Messenger,
+        clock: Callable[[], datetime],
+        *,
+        batch: int = 100,
+        max_attempts: int = 6,
+        base_delay: float = 2.0,
+        lease: timedelta = timedelta(minutes=5),
+        min_interval: float = 0.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._store = store
+        self._messenger = messenger
+        self._clock = clock
+        self._batch = batch
+        self._max_attempts = max_attempts
+        self._base_delay = base_delay
+        self._lease = lease
+        self._min_interval = min_interval  # pacing between sends, so a big round is no storm
+        self._sleep = sleep
+
+    async def run_once(self) -> DeliveryReport:
+        report = DeliveryReport()
+        async with self._store.unit() as uow:
+            tenant_ids = await uow.tenants.ids_with_outbox_due(self._clock())
+        for tenant_id in tenant_ids:
+            async with self._store.unit() as uow:
+                tenant = await uow.tenants.ref(tenant_id)
+                rows = await uow.scoped(tenant_id).outbox.claim_due(self._clock(), self._batch, self._lease)
+                await uow.commit()
+            for row in rows:
+                if not await self._deliver(tenant_id, tenant, row, report):
+                    break  # the workspace is gone: nothing more goes to it
+                if self._min_interval:
+                    await self._sleep(self._min_interval)
+        return report
+
+    async def drain(self, rounds: int = 50) -> DeliveryReport:
+        """Deliver until nothing is due now (retries scheduled for later stay queued)."""
+        total = DeliveryReport()
+        for _ in range(rounds):
+            report = await self.run_once()
+            total.sent += report.sent
+            total.retried += report.retried
+            total.failed += report.failed
+            if not (report.sent or report.failed or report.retried):
+                break
+        return total
+
+    async def _conversation(self, tenant_id: int, tenant: TenantRef, to: ToGroup) -> str:
+        async with self._store.unit() as uow:
+            group = await uow.scoped(tenant_id).groups.get(to.group_id)
+        if group is not None and group.conversation_id:
+            return group.conversation_id
+        conversation = await self._messenger.open_group(tenant, to)
+        async with self._store.unit() as uow:
+            await uow.scoped(tenant_id).groups.set_conversation(to.group_id, conversation)
+            await uow.commit()
+        return conversation
+
+    async def _send(self, tenant_id: int, tenant: TenantRef, row: OutboxRow) -> tuple[str | None, str]:
+        key = f"jb{row.id}"
+        match row.destination:
+            case ToChannel(channel_id):
+                return channel_id, await self._messenger.post(tenant, channel_id, row.message, key)
+            case ToGroup():
+                conversation = await self._conversation(tenant_id, tenant, row.destination)
+                return conversation, await self._messenger.post(tenant, conversation, row.message, key)
+            case ToUser(user_id):
+                return None, await self._messenger.post_direct(tenant, user_id, row.message, key)
+
+    async def _deliver(self, tenant_id: int, tenant: TenantRef, row: OutboxRow, report: DeliveryReport) -> bool:
+        try:
+            conversation, ref = await self._send(tenant_id, tenant, row)
+        except DeliveryFailed as failure:
+            return await self._failed(tenant_id, row, failure, report)
+        except (OSError, TimeoutError, asyncio.TimeoutError) as error:
+            failure = DeliveryFailed(f"connection: {type(error).__name__}", retryable=True)
+            return await self._failed(tenant_id, row, failure, report)
+        async with self._store.unit() as uow:
+            await uow.scoped(tenant_id).outbox.mark_sent(row.id, conversation, ref, self._clock())
+            await uow.commit()
+        report.sent += 1
+        return True
+
+    async def _failed(self, tenant_id: int, row: OutboxRow, failure: DeliveryFailed, report: DeliveryReport) -> bool:
+        async with self._store.unit() as uow:
+            outbox = uow.scoped(tenant_id).outbox
+            if failure.tenant_gone:
+                await uow.tenants.deactivate(tenant_id)
+                await outbox.fail_everything_pending(failure.reason)
+                await uow.commit()
+                log.warning("workspace %s revoked our access; stopped sending to it", tenant_id)
+                report.failed += 1
+                return False
+            if failure.retryable and row.attempts < self._max_attempts:
+                delay = max(failure.retry_after or 0.0, self._base_delay * 2 ** (row.attempts - 1))
+                await outbox.mark_retry(row.id, self._clock() + timedelta(seconds=delay), failure.reason)
+                report.retried += 1
+            else:
+                await outbox.mark_failed(row.id, failure.reason)
+                report.failed += 1
+                log.warning("outbox row %s failed for good: %s", row.id, failure.reason)
+            await uow.commit()
+        return True

@@ -1,0 +1,35 @@
+"""The pairing engine: members, history and blocks in; groups and reasons out."""
+
+from bot.domain.pairing.engine import make_groups
+from bot.domain.pairing.model import (
+    CrossDivisionMode,
+    Group,
+    Member,
+    PairingMetrics,
+    PairingRequest,
+    PairingResult,
+    PastGroup,
+    PastRound,
+    Reason,
+    Relaxation,
+    Relaxed,
+    Unpaired,
+    UnpairedReason,
+)
+
+__all__ = [
+    "CrossDivisionMode",
+    "Group",
+    "Member",
+    "PairingMetrics",
+    "PairingRequest",
+    "PairingResult",
+    "PastGroup",
+    "PastRound",
+    "Reason",
+    "Relaxation",
+    "Relaxed",
+    "Unpaired",
+    "UnpairedReason",
+    "make_groups",
+]

@@ -1,0 +1,107 @@
+"""Plain data in and out of the pairing engine: no I/O, no storage types."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class CrossDivisionMode(StrEnum):
+    """How hard the engine pushes for groups that span divisions."""
+
+    OFF = "off"
+    PREFER = "prefer"
+    REQUIRE = "require"
+
+
+class Reason(StrEnum):
+    """Why a group was put together; the intro tells people."""
+
+    CROSS_DIVISION = "cross_division"
+    FIRST_MEETING = "first_meeting"
+    HOURS_OVERLAP = "hours_overlap"
+    SHARED_INTEREST = "shared_interest"
+
+
+class UnpairedReason(StrEnum):
+    """Why someone eligible was left without a group this round."""
+
+    ALONE = "alone"  # fewer than two people were eligible
+    BLOCKED = "blocked"  # every possible partner is blocked for them
+
+
+class Relaxed(StrEnum):
+    """A rule the engine had to bend, in the order it bends them."""
+
+    REQUIRE_CROSS_DIVISION = "require_cross_division"
+    NO_REPEAT = "no_repeat"
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    id: str
+    division: str | None = None
+    utc_offset_minutes: int | None = None  # None: unknown time zone
+    interests: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class PastGroup:
+    members: tuple[str, ...]
+    met: bool | None = None  # False: introduced, but they reported they did not meet
+
+
+@dataclass(frozen=True, slots=True)
+class PastRound:
+    date: date
+    groups: tuple[PastGroup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PairingRequest:
+    members: Sequence[Member]
+    history: Sequence[PastRound] = ()
+    blocked: Collection[tuple[str, str]] = ()
+    group_size: int = 2
+    cross_division: CrossDivisionMode = CrossDivisionMode.PREFER
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    members: tuple[str, ...]
+    reasons: frozenset[Reason] = frozenset()
+    shared_interests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unpaired:
+    member: str
+    reason: UnpairedReason
+
+
+@dataclass(frozen=True, slots=True)
+class Relaxation:
+    rule: Relaxed
+    members: tuple[str, ...]  # the group that needed it
+
+
+@dataclass(frozen=True, slots=True)
+class PairingMetrics:
+    pairs: int  # pairs inside groups (a trio has three)
+    cross_division_pairs: int
+    ceiling: int  # the most cross-division pairs any grouping could have
+    repeats: int  # pairs that already met within the history given
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PairingResult:
+    groups: tuple[Group, ...]
+    unpaired: tuple[Unpaired, ...] = ()
+    relaxed: tuple[Relaxation, ...] = ()
+    metrics: PairingMetrics = field(
+        default_factory=lambda: PairingMetrics(pairs=0, cross_division_pairs=0, ceiling=0, repeats=0)
+    )

@@ -1,0 +1,52 @@
+"""Every word Jembatan says, in English and Bahasa Indonesia, kept in TOML catalogues."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from bot.domain.model import Lang
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+@cache
+def catalogue(lang: Lang) -> dict[str, Any]:
+    raw = resources.files("bot.i18n").joinpath(f"{lang.value}.toml").read_text(encoding="utf-8")
+    return _flatten(tomllib.loads(raw))
+
+
+class Texts:
+    """One language's catalogue: `texts("round.title", week=3)`."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+        self._entries = catalogue(lang)
+
+    def __call__(self, key: str, **params: object) -> str:
+        entry = self._entries[key]
+        if not isinstance(entry, str):
+            raise TypeError(f"{key} is a list; use pick()")
+        return entry.format(**params) if params else entry
+
+    def pick(self, key: str, index: int, **params: object) -> str:
+        options = self._entries[key]
+        return str(options[index % len(options)]).format(**params)
+
+    def has(self, key: str) -> bool:
+        return key in self._entries
+
+
+def texts(lang: Lang | str) -> Texts:
+    return Texts(Lang(lang))

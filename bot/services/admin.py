@@ -1,0 +1,169 @@
+"""What admins do: set up a program, run or preview a round, block pairs, read the stats."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+
+from bot.chart import stats_chart
+from bot.commands import SetupProgram
+from bot.domain import schedule, validation
+from bot.domain.model import ProgramConfig
+from bot.domain.stats import Stats, compute
+from bot.i18n import Texts
+from bot.messages import Attachment, Reply, StatsReport
+from bot.services import rounds
+from bot.services.base import Deps, Refusal, Session
+
+
+def _apply(config: ProgramConfig, command: SetupProgram) -> ProgramConfig:
+    # Parse every field first: one bad field rejects the whole command and changes nothing.
+    changes: dict[str, object] = {}
+    if command.cadence:
+        changes["cadence"] = validation.cadence(command.cadence)
+    if command.weekday:
+        changes["weekday"] = validation.weekday(command.weekday)
+    if command.time:
+        changes["local_time"] = validation.local_time(command.time)
+    if command.timezone:
+        changes["timezone"] = validation.timezone(command.timezone)
+    if command.group_size is not None:
+        changes["group_size"] = validation.group_size(command.group_size)
+    if command.lang:
+        changes["lang"] = validation.lang(command.lang)
+    if command.cross_division:
+        changes["cross_division"] = validation.cross_division(command.cross_division)
+    if command.shoutout_channel is not None:
+        changes["shoutout_channel"] = command.shoutout_channel or None
+    return replace(config, **changes)  # type: ignore[arg-type]
+
+
+async def setup(deps: Deps, session: Session, command: SetupProgram) -> Reply:
+    channel = session.actor.channel_id
+    if not channel:
+        raise Refusal("error.setup_in_channel")
+    existing = await session.scope.programs.by_channel(channel)
+    if existing is None:
+        base = ProgramConfig(lang=deps.default_lang, anchor=session.now.date())
+        config = _apply(base, command)
+        program = await session.scope.programs.create(channel, config, session.now)
+        key = "setup.created"
+    else:
+        config = _apply(existing.config, command)
+        await session.scope.programs.update_config(existing.id, config)
+        program = replace(existing, config=config)
+        key = "setup.updated"
+    session.program = program
+    t = session.t
+    upcoming = schedule.next_after(config, session.now)
+    return Reply(
+        t(
+            key,
+            channel=f"<#{channel}>",
+            cadence=t(f"cadence.{config.cadence.value}"),
+            weekday=t.pick("weekdays", config.weekday),
+            time=config.local_time.strftime("%H:%M"),
+            zone=config.timezone,
+            size=config.group_size,
+            mode=t(f"mode.{config.cross_division.value}"),
+            next=upcoming.due.astimezone(schedule.ZoneInfo(config.timezone)).strftime("%Y-%m-%d %H:%M"),
+        )
+    )
+
+
+async def run_now(deps: Deps, session: Session) -> Reply:
+    """Bring the next scheduled round forward, so the schedule does not run a second one."""
+    program = session.require_program()
+    upcoming = schedule.next_after(program.config, session.now)
+    if upcoming.period in await session.scope.rounds.periods(program.id):
+        raise Refusal("error.round_already", period=upcoming.period)
+    # The round runs in its own transaction; this command's own changes are none.
+    summary = await rounds.start_round(deps, session.scope.tenant_id, program.id, upcoming.period, session.now)
+    if summary is None:
+        raise Refusal("error.round_already", period=upcoming.period)
+    return Reply(session.t("round.started", groups=summary.groups, unpaired=summary.unpaired, seed=summary.seed))
+
+
+async def preview(deps: Deps, session: Session) -> Reply:
+    program = session.require_program()
+    result = await rounds.preview(deps, session.scope, program, session.now)
+    t = session.t
+    lines = [t("preview.title", groups=len(result.groups), cross=result.metrics.cross_division_pairs,
+               pairs=result.metrics.pairs, ceiling=result.metrics.ceiling)]
+    lines += [" × ".join(f"<@{u}>" for u in g.members) for g in result.groups]
+    lines += [t("preview.unpaired", user=f"<@{u.member}>", reason=t(f"unpaired.{u.reason.value}")) for u in result.unpaired]
+    return Reply("\n".join(lines))
+
+
+async def block(session: Session, first: str, second: str) -> Reply:
+    if not first or not second or first == second:
+        raise Refusal("error.block_two_people")
+    a = await session.scope.people.ensure(first, session.now)
+    b = await session.scope.people.ensure(second, session.now)
+    added = await session.scope.blocks.add(a.id, b.id, session.now)
+    return Reply(session.t("block.done" if added else "block.already", a=f"<@{first}>", b=f"<@{second}>"))
+
+
+async def grant_admin(session: Session, user_id: str, revoke: bool) -> Reply:
+    if revoke:
+        await session.scope.admins.remove(user_id)
+        return Reply(session.t("admin.revoked", user=f"<@{user_id}>"))
+    await session.scope.admins.add(user_id, session.now)
+    return Reply(session.t("admin.granted", user=f"<@{user_id}>"))
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def stats_rows(stats: Stats, t: Texts) -> tuple[tuple[str, str], ...]:
+    unmatched = ", ".join(f"{t('unpaired.' + k)}: {v}" for k, v in sorted(stats.unmatched.items())) or "0"
+    top_matrix = sorted(stats.matrix.items(), key=lambda kv: -kv[1])[:5]
+    return (
+        (t("stats.participants"), t("stats.participants_value", active=stats.active, paused=stats.paused, left=stats.left)),
+        (t("stats.rounds"), str(stats.rounds)),
+        (t("stats.groups"), str(stats.groups)),
+        (t("stats.meetup_rate"), _percent(stats.meetup_rate)),
+        (t("stats.trend"), " → ".join(_percent(r.meetup_rate) for r in stats.trend[-6:]) or "–"),
+        (t("stats.cross_share"), _percent(stats.cross_division_share)),
+        (t("stats.connections"), str(stats.connections)),
+        (t("stats.median_met"), f"{stats.median_colleagues_met:g}"),
+        (t("stats.shoutouts"), t("stats.shoutouts_value", given=stats.shoutouts_given,
+                                  cross=stats.shoutouts_cross_division, milestones=stats.milestones)),
+        (t("stats.unmatched"), unmatched),
+        (t("stats.repeat_rate"), _percent(stats.repeat_rate)),
+        (t("stats.matrix"), "; ".join(f"{a} × {b}: {n}" for (a, b), n in top_matrix) or "–"),
+    )
+
+
+async def show_stats(session: Session, workspace: bool) -> Reply:
+    program = None if workspace else session.require_program()
+    program_ids = [p.id for p in await session.scope.programs.all()] if program is None else [program.id]
+    if not program_ids:
+        raise Refusal("error.no_program_here")
+    stats = compute(await session.scope.reports.stats_facts(program_ids))
+    t = session.t
+    rows = stats_rows(stats, t)
+    title = t("stats.title_workspace") if program is None else t("stats.title", channel=f"<#{program.channel_id}>")
+    text = "\n".join([f"*{title}*"] + [f"{label}: {value}" for label, value in rows])
+    chart = Attachment("jembatan-stats.png", stats_chart(stats, t), t("chart.title"))
+    return Reply(text, message=StatsReport(title, text, rows), attachments=(chart,))
+
+
+def _csv(rows: list[dict[str, object]]) -> bytes:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+async def export_csv(session: Session) -> Reply:
+    program_ids = [p.id for p in await session.scope.programs.all()]
+    tables = await session.scope.reports.export_rows(program_ids)
+    files = tuple(
+        Attachment(f"jembatan-{name}.csv", _csv(rows), name, "text/csv") for name, rows in tables.items()
+    )
+    return Reply(session.t("export.csv_ready", files=len(files)), attachments=files)

@@ -1,0 +1,118 @@
+"""The one entry point adapters call: a command and who sent it in, a reply out.
+
+Each command runs in one transaction together with the record of its delivery id, so a
+platform's retry or a replayed request has its effect once. A refused command rolls back:
+bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import assert_never
+
+from bot import commands as c
+from bot.domain.model import StillInChoice, TenantRef
+from bot.domain.validation import InvalidInput
+from bot.messages import Reply
+from bot.services import admin, members, recognition
+from bot.services.base import Deps, Refusal, Session, resolve_program
+
+log = logging.getLogger(__name__)
+
+
+async def handle(deps: Deps, actor: c.Actor, command: c.Command) -> Reply:
+    now = deps.now()
+    async with deps.store.unit() as uow:
+        tenant_id = await uow.tenants.ensure(actor.tenant, now)
+        scope = uow.scoped(tenant_id)
+        program = await resolve_program(scope, actor, strict_channel=isinstance(command, c.Join))
+        session = Session(uow, scope, actor, now, deps.default_lang, program)
+        if actor.delivery_id and not await scope.deliveries.claim(actor.delivery_id, now):
+            log.info("delivery %s seen before; not acting twice", actor.delivery_id)
+            return Reply(session.t("error.duplicate"))
+        try:
+            if isinstance(command, c.ADMIN_COMMANDS) and not await session.is_admin():
+                raise Refusal("error.admin_only")
+            if isinstance(command, c.RunRoundNow):
+                session.require_program()
+                await uow.commit()  # keep the delivery id; the round takes its own transaction
+                return await _run_now(deps, session)
+            reply = await _dispatch(deps, session, command)
+        except (Refusal, InvalidInput) as refusal:
+            return Reply(session.t(refusal.key, **refusal.params))
+        await uow.commit()
+        return reply
+
+
+async def _run_now(deps: Deps, session: Session) -> Reply:
+    # A fresh unit of work for the checks: the round itself commits on its own.
+    async with deps.store.unit() as uow:
+        session.uow, session.scope = uow, uow.scoped(session.scope.tenant_id)
+        try:
+            return await admin.run_now(deps, session)
+        except Refusal as refusal:
+            return Reply(session.t(refusal.key, **refusal.params))
+
+
+async def _dispatch(deps: Deps, s: Session, command: c.Command) -> Reply:
+    match command:
+        case c.Help(topic):
+            return Reply(s.t("help.admin" if topic == "admin" else "help.member"))
+        case c.Join(division):
+            return await members.join(s, division)
+        case c.Leave():
+            return await members.leave(s)
+        case c.Pause(weeks):
+            return await members.pause(s, weeks)
+        case c.Resume():
+            return await members.resume(s)
+        case c.SetDivision(division):
+            return await members.set_division(s, division)
+        case c.SetTimezone(zone):
+            return await members.set_timezone(s, zone)
+        case c.SetInterests(words):
+            return await members.set_interests(s, words)
+        case c.UpdateProfile(division, zone, interests):
+            return await members.update_profile(s, division, zone, interests)
+        case c.Status():
+            return await members.status(s)
+        case c.GiveShoutOut(recipients, text):
+            return await recognition.give_shoutout(deps, s, recipients, text)
+        case c.Leaderboard(period, by_division):
+            return await recognition.leaderboard(s, period, by_division)
+        case c.ExportMyData():
+            return await members.export(s)
+        case c.ForgetMe(confirmed):
+            return await members.forget(s, confirmed)
+        case c.RecordOutcome(group_id, outcome):
+            return await recognition.record_outcome(s, group_id, outcome)
+        case c.AnswerStillIn(program_id, choice):
+            return await recognition.answer_still_in(s, program_id, StillInChoice(choice))
+        case c.SetupProgram():
+            return await admin.setup(deps, s, command)
+        case c.RunRoundNow():
+            raise AssertionError("handled before dispatch")
+        case c.PreviewRound():
+            return await admin.preview(deps, s)
+        case c.ShowStats(workspace):
+            return await admin.show_stats(s, workspace)
+        case c.BlockPair(first, second):
+            return await admin.block(s, first, second)
+        case c.ExportCsv():
+            return await admin.export_csv(s)
+        case c.GrantAdmin(user_id, revoke):
+            return await admin.grant_admin(s, user_id, revoke)
+        case _:
+            assert_never(command)
+
+
+async def uninstall(deps: Deps, tenant: TenantRef) -> bool:
+    """The app was removed from a workspace: erase its data and send it nothing more."""
+    async with deps.store.unit() as uow:
+        tenant_id = await uow.tenants.find(tenant)
+        if tenant_id is None:
+            return False
+        await uow.tenants.erase(tenant_id)
+        await uow.commit()
+    log.info("erased workspace %s:%s after removal", tenant.platform.value, tenant.external_id)
+    return True

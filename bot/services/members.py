@@ -1,0 +1,194 @@
+"""What a member does for themself: join, pause, profile, status, export and erase."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain import schedule, validation
+from bot.domain.model import MemberStatus, Membership, Outcome
+from bot.messages import Attachment, Reply
+from bot.services.base import Refusal, Session
+from bot.services.recognition import progress_of
+
+
+async def _membership(session: Session) -> Membership:
+    program = session.require_program()
+    person = await session.scope.people.by_user(session.actor.user_id)
+    membership = await session.scope.memberships.get(program.id, person.id) if person else None
+    if membership is None or membership.status is MemberStatus.LEFT:
+        raise Refusal("error.not_member")
+    return membership
+
+
+async def join(session: Session, division: str | None) -> Reply:
+    program = session.require_program()
+    clean = validation.division(division) if division else None
+    person = await session.person()
+    if clean is not None:
+        await session.scope.people.update_profile(person.id, division=clean)
+    newly = await session.scope.memberships.join(program.id, person.id, session.now)
+    t = session.t
+    upcoming = schedule.next_after(program.config, session.now)
+    text = t("join.welcome" if newly else "join.already", channel=f"<#{program.channel_id}>",
+             when=_local(upcoming.due, program.config.timezone))
+    if (clean or person.division) is None:
+        text += "\n" + t("join.ask_division")
+    return Reply(text)
+
+
+def _local(moment: object, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M ") + zone  # type: ignore[attr-defined,no-any-return]
+
+
+async def leave(session: Session) -> Reply:
+    membership = await _membership(session)
+    await session.scope.memberships.set_status(membership.id, MemberStatus.LEFT, left_at=session.now)
+    return Reply(session.t("leave.done"))
+
+
+async def pause(session: Session, weeks_raw: str | int | None) -> Reply:
+    weeks = validation.pause_weeks(weeks_raw)
+    membership = await _membership(session)
+    until = None if weeks is None else session.now.date() + timedelta(weeks=weeks)
+    await session.scope.memberships.set_status(membership.id, MemberStatus.PAUSED, paused_until=until)
+    if until is None:
+        return Reply(session.t("pause.indefinite"))
+    return Reply(session.t("pause.until", date=until.isoformat(), weeks=weeks))
+
+
+async def resume(session: Session) -> Reply:
+    membership = await _membership(session)
+    await session.scope.memberships.set_status(membership.id, MemberStatus.ACTIVE)
+    return Reply(session.t("resume.done"))
+
+
+async def set_division(session: Session, raw: str) -> Reply:
+    clean = validation.division(raw)
+    person = await session.person()
+    await session.scope.people.update_profile(person.id, division=clean)
+    return Reply(session.t("profile.division", division=clean))
+
+
+async def set_timezone(session: Session, raw: str) -> Reply:
+    zone = validation.timezone(raw)
+    person = await session.person()
+    await session.scope.people.update_profile(person.id, timezone=zone)
+    return Reply(session.t("profile.timezone", zone=zone))
+
+
+async def set_interests(session: Session, raw: str) -> Reply:
+    words = validation.interests(raw)
+    person = await session.person()
+    await session.scope.people.update_profile(person.id, interests=words)
+    if not words:
+        return Reply(session.t("profile.interests_cleared"))
+    return Reply(session.t("profile.interests", interests=", ".join(words)))
+
+
+async def update_profile(session: Session, division: str | None, zone: str | None, interests: str | None) -> Reply:
+    # Validate every field before writing any, so a bad field changes nothing.
+    clean_division = validation.division(division) if division else None
+    clean_zone = validation.timezone(zone) if zone else None
+    clean_interests = validation.interests(interests) if interests is not None else None
+    person = await session.person()
+    await session.scope.people.update_profile(
+        person.id,
+        **{
+            k: v
+            for k, v in (("division", clean_division), ("timezone", clean_zone), ("interests", clean_interests))
+            if v is not None
+        },  # type: ignore[arg-type]
+    )
+    return Reply(session.t("profile.saved"))
+
+
+async def status(session: Session) -> Reply:
+    t = session.t
+    person = await session.scope.people.by_user(session.actor.user_id)
+    program = session.program
+    membership = await session.scope.memberships.get(program.id, person.id) if program and person else None
+    if program is None or person is None or membership is None:
+        return Reply(t("status.not_member"))
+    lines = [t(f"status.state_{membership.status.value}", date=str(membership.paused_until or ""))]
+    if membership.status is MemberStatus.PAUSED and membership.paused_until:
+        lines[0] = t("status.state_paused_until", date=membership.paused_until.isoformat())
+    upcoming = schedule.next_after(program.config, session.now)
+    lines.append(t("status.next_round", when=_local(upcoming.due, person.timezone or program.config.timezone)))
+    meetings = await session.scope.groups.meetings_of(person.id, program.id)
+    latest = (await session.scope.rounds.of_program(program.id, limit=1) or [None])[0]
+    current = next((m for m in meetings if latest is not None and m.round_id == latest.id), None)
+    if current is not None:
+        partners = ", ".join(f"<@{o.user_id}>" for o in current.others if o.user_id) or t("status.anonymous")
+        lines.append(t("status.current", partners=partners, outcome=t(f"outcome.name_{current.outcome.value}")))
+    progress = await progress_of(session.scope, person, program.id)
+    lines.append(t("status.progress", people=progress.colleagues, divisions=progress.divisions, meetups=progress.meetups))
+    lines.append(
+        t(
+            "status.profile",
+            division=person.division or t("intro.no_division"),
+            zone=person.timezone or program.config.timezone,
+            interests=", ".join(person.interests) or "–",
+        )
+    )
+    return Reply("\n".join(lines))
+
+
+async def export(session: Session) -> Reply:
+    person = await session.scope.people.by_user(session.actor.user_id)
+    if person is None:
+        return Reply(session.t("export.nothing"))
+    memberships = await session.scope.memberships.of_person(person.id)
+    programs = {p.id: p for p in await session.scope.programs.all()}
+    meetings = await session.scope.groups.meetings_of(person.id)
+    shoutouts = await session.scope.shoutouts.listing(list(programs))
+    document = {
+        "user_id": person.user_id,
+        "division": person.division,
+        "timezone": person.timezone,
+        "interests": list(person.interests),
+        "memberships": [
+            {
+                "channel": programs[m.program_id].channel_id,
+                "status": m.status.value,
+                "paused_until": m.paused_until.isoformat() if m.paused_until else None,
+                "joined_at": m.joined_at.isoformat(),
+            }
+            for m in memberships
+        ],
+        "meetings": [
+            {
+                "date": m.day.date().isoformat(),
+                "with": [o.user_id for o in m.others],
+                "outcome": m.outcome.value,
+            }
+            for m in meetings
+        ],
+        "shoutouts_given": [
+            {"to": [u for u, _ in s.recipients], "text": s.text, "at": s.created_at.isoformat()}
+            for s in shoutouts
+            if s.giver_user == person.user_id
+        ],
+        "shoutouts_received": [
+            {"from": s.giver_user, "text": s.text, "at": s.created_at.isoformat(), "milestone": s.milestone}
+            for s in shoutouts
+            if any(u == person.user_id for u, _ in s.recipients)
+        ],
+    }
+    content = json.dumps(document, indent=2, ensure_ascii=False).encode()
+    attachment = Attachment("jembatan-my-data.json", content, session.t("export.title"), "application/json")
+    return Reply(session.t("export.ready"), attachments=(attachment,))
+
+
+async def forget(session: Session, confirmed: bool) -> Reply:
+    if not confirmed:
+        return Reply(session.t("forget.confirm"))
+    person = await session.scope.people.by_user(session.actor.user_id)
+    if person is not None:
+        await session.scope.people.erase(person.id)
+    return Reply(session.t("forget.done"))
+
+
+def outcome_name(session: Session, outcome: Outcome) -> str:
+    return session.t(f"outcome.name_{outcome.value}")

@@ -1,0 +1,210 @@
+"""Meetups reported, milestones celebrated, shout-outs given, and the leaderboard they feed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain import validation
+from bot.domain.achievements import Progress, personal_milestones, program_milestones
+from bot.domain.model import MemberStatus, Outcome, Person, Program, StillInChoice
+from bot.i18n import texts
+from bot.messages import Reply, ShoutOut, ToChannel
+from bot.services.base import Deps, Refusal, Session
+from bot.store.unit_of_work import TenantScope
+
+ALLOWANCE_WINDOW = timedelta(days=7)
+PAUSE_LATER_WEEKS = 4
+
+
+async def progress_of(scope: TenantScope, person: Person, program_id: int | None = None) -> Progress:
+    meetings = await scope.groups.meetings_of(person.id, program_id)
+    met = [m for m in meetings if m.outcome is Outcome.MET]
+    colleagues = {o.person_id if o.person_id is not None else f"anon:{m.group_id}" for m in met for o in m.others}
+    divisions = {o.division for m in met for o in m.others if o.division and o.division != person.division}
+    return Progress(meetups=len(met), colleagues=len(colleagues), divisions=len(divisions))
+
+
+async def celebrate(scope: TenantScope, program: Program, people: list[Person], now: datetime) -> int:
+    """Record milestones reached for the first time; the daily digest posts them. Returns how many."""
+    reached = 0
+    for person in people:
+        for milestone in personal_milestones(await progress_of(scope, person, program.id)):
+            if await scope.achievements.claim(program.id, f"person:{person.id}", milestone.key, now):
+                await scope.shoutouts.add(program.id, None, [person], milestone.key, (), now, milestone=milestone.key)
+                reached += 1
+    for milestone in program_milestones(await scope.groups.confirmed_in_program(program.id)):
+        reached += await scope.achievements.claim(program.id, "program", milestone.key, now)
+    return reached
+
+
+async def post_milestone_digest(scope: TenantScope, program: Program, now: datetime) -> bool:
+    """At most one milestone post a day per program, at or after its round time: celebration,
+    not a flood. The outbox key is per local day, so the claim and the post are one step."""
+    local = now.astimezone(ZoneInfo(program.config.timezone))
+    if local.time() < program.config.local_time:
+        return False
+    pending = await scope.achievements.unannounced(program.id)
+    if not pending:
+        return False
+    t = texts(program.config.lang)
+    by_key: dict[str, list[str]] = {}
+    for _, owner, key in pending:
+        by_key.setdefault(key, []).append(owner)
+    owners = {int(o.split(":")[1]) for _, o, _ in pending if o.startswith("person:")}
+    users = {p.id: p.user_id for p in await scope.people.by_ids(owners)}
+    lines: list[str] = []
+    recipients: list[str] = []
+    for key, keyed in by_key.items():
+        if key.startswith("program_"):
+            lines.append(t("milestone.program_meetups", count=int(key.rsplit("_", 1)[1])))
+            continue
+        present = [users[int(o.split(":")[1])] for o in keyed if int(o.split(":")[1]) in users]
+        if present:
+            recipients += present
+            mentions = ", ".join(f"<@{u}>" for u in present)
+            lines.append(t(f"milestone.{key}", users=mentions, **_milestone_params(key)))
+    queued = False
+    if lines:
+        queued = await scope.outbox.add(
+            f"milestones:{program.id}:{local.date().isoformat()}",
+            ToChannel(program.shoutout_channel),
+            ShoutOut(t("milestone.title"), "\n".join(lines), tuple(dict.fromkeys(recipients)), None),
+            now,
+        )
+        if not queued:
+            return False  # today's digest went out already; these wait for tomorrow's
+    await scope.achievements.mark_announced([a for a, _, _ in pending], now)
+    return queued
+
+
+def _milestone_params(key: str) -> dict[str, int]:
+    if key == "bridge_builder":
+        return {"colleagues": 10, "divisions": 5}
+    tail = key.rsplit("_", 1)[-1]
+    return {"count": int(tail)} if tail.isdigit() else {}
+
+
+async def due_digests(deps: Deps) -> int:
+    now = deps.now()
+    posted = 0
+    async with deps.store.unit() as uow:
+        for tenant_id in await uow.tenants.active_ids():
+            scope = uow.scoped(tenant_id)
+            for program in await scope.programs.all():
+                posted += await post_milestone_digest(scope, program, now)
+        await uow.commit()
+    return posted
+
+
+async def record_outcome(session: Session, group_id: int, outcome_raw: str) -> Reply:
+    scope, t_now = session.scope, session.now
+    try:
+        outcome = Outcome(outcome_raw)
+    except ValueError:
+        raise Refusal("error.unknown_button") from None
+    group = await scope.groups.get(group_id)
+    if group is None or outcome is Outcome.PENDING:
+        raise Refusal("error.unknown_button")
+    if session.actor.user_id not in group.user_ids:
+        raise Refusal("error.not_your_group")
+    program_id = await scope.groups.program_of(group_id)
+    program = await scope.programs.get(program_id) if program_id is not None else None
+    assert program is not None
+    session.program = program
+    t = session.t
+    who = f"<@{session.actor.user_id}>"
+    update = t(f"outcome.update_{outcome.value}", user=who)
+    if not await scope.groups.set_outcome(group_id, outcome, session.actor.user_id, t_now):
+        return Reply(t("outcome.already", outcome=t(f"outcome.name_{outcome.value}")), update=update)
+    for gm in group.members:
+        if gm.person_id is not None and (m := await scope.memberships.get(program.id, gm.person_id)):
+            await scope.memberships.set_silent_rounds(m.id, 0)
+    if outcome is Outcome.MET:
+        people = [p for p in (await scope.people.by_users(group.user_ids)).values()]
+        await celebrate(scope, program, people, t_now)
+    return Reply(t(f"outcome.thanks_{outcome.value}"), update=update)
+
+
+async def answer_still_in(session: Session, program_id: int, choice: StillInChoice) -> Reply:
+    scope = session.scope
+    program = await scope.programs.get(program_id)
+    if program is None:
+        raise Refusal("error.unknown_button")
+    session.program = program
+    person = await scope.people.by_user(session.actor.user_id)
+    membership = await scope.memberships.get(program.id, person.id) if person else None
+    if membership is None:
+        raise Refusal("error.not_member")
+    if choice is StillInChoice.KEEP:
+        await scope.memberships.set_status(membership.id, MemberStatus.ACTIVE)
+        return Reply(session.t("still_in.kept"), update=session.t("still_in.kept"))
+    if choice is StillInChoice.LATER:
+        until = session.now.date() + timedelta(weeks=PAUSE_LATER_WEEKS)
+        await scope.memberships.set_status(membership.id, MemberStatus.PAUSED, paused_until=until)
+        text = session.t("still_in.later", date=until.isoformat())
+        return Reply(text, update=text)
+    await scope.memberships.set_status(membership.id, MemberStatus.LEFT, left_at=session.now)
+    return Reply(session.t("still_in.out"), update=session.t("still_in.out"))
+
+
+async def give_shoutout(deps: Deps, session: Session, recipients: tuple[str, ...], raw_text: str) -> Reply:
+    program = session.require_program()
+    text, tags = validation.shoutout_text(raw_text)
+    wanted = tuple(dict.fromkeys(r for r in recipients if r))
+    if not wanted:
+        raise Refusal("error.shoutout_nobody")
+    if session.actor.user_id in wanted:
+        raise Refusal("error.shoutout_self")
+    giver = await session.person()
+    given = await session.scope.shoutouts.given_since(giver.id, session.now - ALLOWANCE_WINDOW)
+    if given >= deps.shoutout_allowance:
+        raise Refusal("error.shoutout_allowance", count=deps.shoutout_allowance)
+    people = [await session.scope.people.ensure(user, session.now) for user in wanted]
+    shoutout_id = await session.scope.shoutouts.add(program.id, giver, people, text, tags, session.now)
+    t = session.t
+    names = ", ".join(f"<@{u}>" for u in wanted)
+    await session.scope.outbox.add(
+        f"shoutout:{shoutout_id}",
+        ToChannel(program.shoutout_channel),
+        ShoutOut(t("shoutout.title", giver=f"<@{giver.user_id}>", names=names), text, wanted, giver.user_id, tags),
+        session.now,
+    )
+    return Reply(t("shoutout.sent", names=names, left=deps.shoutout_allowance - given - 1))
+
+
+async def leaderboard(session: Session, period: str, by_division: bool) -> Reply:
+    program = session.require_program()
+    t = session.t
+    since = {"week": session.now - timedelta(days=7), "month": session.now - timedelta(days=30)}.get(period)
+    if period not in ("week", "month", "all"):
+        raise Refusal("error.leaderboard_period")
+    records = await session.scope.shoutouts.listing([program.id], since)
+    received: Counter[str] = Counter()
+    given: Counter[str] = Counter()
+    for r in records:
+        if r.milestone is not None:
+            continue
+        for user, division in r.recipients:
+            label = (division or t("stats.no_division")) if by_division else (f"<@{user}>" if user else None)
+            if label:
+                received[label] += 1
+        giver_label = (r.giver_division or t("stats.no_division")) if by_division else (
+            f"<@{r.giver_user}>" if r.giver_user else None
+        )
+        if giver_label:
+            given[giver_label] += 1
+    # A point for every confirmed meetup, so recognising people and meeting them feed each other.
+    points: Counter[str] = Counter(received)
+    for m in await session.scope.memberships.of_program(program.id):
+        for meeting in await session.scope.groups.meetings_of(m.person.id, program.id):
+            if meeting.outcome is Outcome.MET and (since is None or meeting.day >= since):
+                label = (m.person.division or t("stats.no_division")) if by_division else f"<@{m.person.user_id}>"
+                points[label] += 1
+    if not points and not given:
+        return Reply(t("leaderboard.empty"))
+    lines = [t("leaderboard.title", period=t(f"leaderboard.period_{period}"))]
+    for rank, (label, score) in enumerate(points.most_common(10), start=1):
+        lines.append(t("leaderboard.line", rank=rank, who=label, points=score, received=received[label], given=given[label]))
+    return Reply("\n".join(lines))

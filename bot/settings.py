@@ -1,0 +1,62 @@
+"""Configuration from the environment (12-factor). Secrets never appear in repr or logs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_DATABASE_URL = "sqlite:///jembatan.db"
+
+
+class ConfigError(ValueError):
+    """A missing or malformed setting; the message names the variable, never its value."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    log_level: str = "INFO"
+    default_lang: str = "en"
+    tick_seconds: int = 60
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_api_url: str = "https://slack.com/api/"
+    discord_token: str | None = field(default=None, repr=False)
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        tick = get("JEMBATAN_TICK_SECONDS") or "60"
+        if not tick.isdigit() or not 5 <= int(tick) <= 3600:
+            raise ConfigError("JEMBATAN_TICK_SECONDS must be a whole number of seconds from 5 to 3600")
+        lang = (get("JEMBATAN_LANG") or "en").lower()
+        if lang not in ("en", "id"):
+            raise ConfigError("JEMBATAN_LANG must be en or id")
+        return cls(
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            default_lang=lang,
+            tick_seconds=int(tick),
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_client_id=get("SLACK_CLIENT_ID"),
+            slack_client_secret=get("SLACK_CLIENT_SECRET"),
+            slack_api_url=get("SLACK_API_URL") or "https://slack.com/api/",
+            discord_token=get("DISCORD_TOKEN"),
+            discord_api_url=get("DISCORD_API_URL"),
+            discord_gateway_url=get("DISCORD_GATEWAY_URL"),
+            secret_key=get("JEMBATAN_SECRET_KEY"),
+        )

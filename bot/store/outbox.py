@@ -1,0 +1,129 @@
+"""The outbox: every outgoing message is a row written with the change that caused it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from bot.messages import Destination, Message, dump, load_destination, load_message
+from bot.store.base import Repository
+from bot.store.tables import outbox
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    tenant_id: int
+    dedupe_key: str
+    destination: Destination
+    message: Message
+    group_id: int | None
+    attempts: int
+    conversation_id: str | None
+
+
+class Outbox(Repository):
+    async def add(
+        self, dedupe_key: str, destination: Destination, message: Message, now: datetime, group_id: int | None = None
+    ) -> bool:
+        """Queue a message; the same key twice queues it once."""
+        inserted = await self._insert_ignoring_conflict(
+            outbox,
+            {
+                "tenant_id": self.tenant_id,
+                "dedupe_key": dedupe_key[:128],
+                "destination": dump(destination),
+                "message": dump(message),
+                "group_id": group_id,
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            },
+        )
+        return inserted is not None
+
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
+        """Take due rows for sending. A row left in `sending` longer than the lease (its sender
+        crashed) is due again: at-least-once towards the platform, with the row id as the
+        idempotency key adapters pass on where the platform supports one."""
+        stale = now - lease
+        rows = (
+            await self._conn.execute(
+                select(outbox)
+                .where(
+                    outbox.c.tenant_id == self.tenant_id,
+                    ((outbox.c.status == PENDING) & (outbox.c.next_attempt_at <= now))
+                    | ((outbox.c.status == SENDING) & (outbox.c.next_attempt_at <= stale)),
+                )
+                .order_by(outbox.c.id)
+                .limit(limit)
+            )
+        ).all()
+        claimed: list[OutboxRow] = []
+        for r in rows:
+            result = await self._conn.execute(
+                update(outbox)
+                .where(outbox.c.id == r.id, outbox.c.status == r.status, outbox.c.attempts == r.attempts)
+                .values(status=SENDING, attempts=r.attempts + 1, next_attempt_at=now)
+            )
+            if result.rowcount == 1:
+                claimed.append(
+                    OutboxRow(
+                        id=r.id,
+                        tenant_id=r.tenant_id,
+                        dedupe_key=r.dedupe_key,
+                        destination=load_destination(r.destination),
+                        message=load_message(r.message),
+                        group_id=r.group_id,
+                        attempts=r.attempts + 1,
+                        conversation_id=r.conversation_id,
+                    )
+                )
+        return claimed
+
+    async def _set(self, row_id: int, **values: object) -> None:
+        await self._conn.execute(
+            update(outbox).where(outbox.c.tenant_id == self.tenant_id, outbox.c.id == row_id).values(**values)
+        )
+
+    async def mark_sent(self, row_id: int, conversation_id: str | None, message_ref: str, now: datetime) -> None:
+        await self._set(
+            row_id, status=SENT, sent_at=now, conversation_id=conversation_id, message_ref=message_ref, last_error=None
+        )
+
+    async def mark_retry(self, row_id: int, at: datetime, error: str) -> None:
+        await self._set(row_id, status=PENDING, next_attempt_at=at, last_error=error[:255])
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        await self._set(row_id, status=FAILED, last_error=error[:255])
+
+    async def fail_everything_pending(self, error: str) -> None:
+        await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.tenant_id == self.tenant_id, outbox.c.status.in_([PENDING, SENDING]))
+            .values(status=FAILED, last_error=error[:255])
+        )
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self._conn.execute(
+            select(outbox.c.status).where(outbox.c.tenant_id == self.tenant_id)
+        )
+        counted: dict[str, int] = {}
+        for (status,) in rows:
+            counted[status] = counted.get(status, 0) + 1
+        return counted
+
+    async def sent_message_ref(self, dedupe_key: str) -> tuple[str | None, str | None] | None:
+        row = (
+            await self._conn.execute(
+                select(outbox.c.conversation_id, outbox.c.message_ref).where(
+                    outbox.c.tenant_id == self.tenant_id, outbox.c.dedupe_key == dedupe_key
+                )
+            )
+        ).first()
+        return None if row is None else (row.conversation_id, row.message_ref)

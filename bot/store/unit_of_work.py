@@ -1,0 +1,80 @@
+"""One transaction, and the repositories that work inside it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from bot.store.outbox import Outbox
+from bot.store.people import Memberships, People
+from bot.store.programs import Admins, Blocks, Programs
+from bot.store.recognition import Achievements, Deliveries, ShoutOuts
+from bot.store.reports import Reports
+from bot.store.rounds import Groups, Rounds
+from bot.store.tenants import TenantDirectory
+
+
+class TenantScope:
+    """Every repository for one workspace, bound to the same transaction."""
+
+    def __init__(self, conn: AsyncConnection, tenant_id: int) -> None:
+        self.tenant_id = tenant_id
+        self.programs = Programs(conn, tenant_id)
+        self.admins = Admins(conn, tenant_id)
+        self.blocks = Blocks(conn, tenant_id)
+        self.people = People(conn, tenant_id)
+        self.memberships = Memberships(conn, tenant_id)
+        self.rounds = Rounds(conn, tenant_id)
+        self.groups = Groups(conn, tenant_id)
+        self.shoutouts = ShoutOuts(conn, tenant_id)
+        self.achievements = Achievements(conn, tenant_id)
+        self.deliveries = Deliveries(conn, tenant_id)
+        self.outbox = Outbox(conn, tenant_id)
+        self.reports = Reports(conn, tenant_id)
+
+
+class UnitOfWork:
+    """`async with store.unit() as uow:` … `await uow.commit()`; leaving without commit rolls back."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self._tx: AsyncTransaction | None = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._conn = await self._engine.connect()
+        self._tx = await self._conn.begin()
+        self.tenants = TenantDirectory(self._conn)
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        assert self._conn is not None and self._tx is not None
+        try:
+            if self._tx.is_active:
+                await self._tx.rollback()
+        finally:
+            await self._conn.close()
+
+    def scoped(self, tenant_id: int) -> TenantScope:
+        assert self._conn is not None, "use the unit of work inside `async with`"
+        return TenantScope(self._conn, tenant_id)
+
+    async def commit(self) -> None:
+        assert self._tx is not None
+        await self._tx.commit()
+
+
+class Store:
+    """The database, as the services see it: a factory of units of work."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def unit(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
