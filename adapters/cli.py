@@ -1,4 +1,4 @@
-"""The `jembatan` command line."""
+"""The `jembatan` command line: the outermost edge, where adapters are chosen and started."""
 
 from __future__ import annotations
 
@@ -21,9 +21,25 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     sub.add_parser("migrate", help="upgrade DATABASE_URL to the latest schema")
     sub.add_parser("pair", help="pair a roster from a JSON file (see `jembatan pair --help`)", add_help=False)
-    run = sub.add_parser("run", help="run the bot on a platform")
-    run.add_argument("platform", choices=("slack", "discord"))
+    sub.add_parser("run", help="run the bot: `jembatan run slack|discord …`", add_help=False)
+    sub.add_parser("discord", help="Discord housekeeping: `jembatan discord sync|invite`", add_help=False)
     return parser
+
+
+def _platform_main(platform: str, argv: list[str]) -> int:
+    """Hand over to an adapter's own command line; its SDK is imported only when asked for."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"adapters.{platform}.main")
+    except ModuleNotFoundError as error:
+        if error.name and error.name.startswith(f"adapters.{platform}"):
+            print(f"jembatan: the {platform} adapter is not available in this version", file=sys.stderr)
+        else:
+            print(f"jembatan: install the {platform} extra first: pip install 'jembatan[{platform}]'",
+                  file=sys.stderr)
+        return 2
+    return int(module.main(argv))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.pair_cli import main as pair_main
 
         return pair_main(args_list[1:])
+    if args_list[:1] == ["run"] and len(args_list) > 1 and args_list[1] in ("slack", "discord"):
+        return _platform_main(args_list[1], args_list[2:])
+    if args_list[:1] == ["discord"]:
+        return _platform_main("discord", args_list[1:])
     args = _parser().parse_args(args_list)
     try:
         settings = Settings.from_env()
@@ -59,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print("jembatan: database is at the latest schema")
         return 0
-    print(f"jembatan: `run {args.platform}` arrives with the {args.platform.title()} adapter", file=sys.stderr)
+    print("jembatan: say which platform: `jembatan run slack` or `jembatan run discord`", file=sys.stderr)
     return 2
 
 
