@@ -150,7 +150,7 @@ def _build(cls: type[Any], data: dict[str, Any]) -> Any:
             value = tuple(Button(b["action_id"], b["label"], Style(b["style"])) for b in value)
         elif f.name == "people":
             value = tuple(PersonLine(**p) for p in value)
-        elif f.name == "groups":
+        elif f.name in ("groups", "rows"):
             value = tuple(tuple(g) for g in value)
         elif isinstance(value, list):
             value = tuple(value)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from bot.chart import stats_chart
 from bot.commands import SetupProgram
 from bot.domain import schedule, validation
-from bot.domain.model import ProgramConfig
+from bot.domain.model import Program, ProgramConfig
 from bot.domain.stats import Stats, compute
 from bot.i18n import Texts
 from bot.messages import Attachment, Reply, StatsReport
@@ -72,17 +72,17 @@ async def setup(deps: Deps, session: Session, command: SetupProgram) -> Reply:
     )
 
 
-async def run_now(deps: Deps, session: Session) -> Reply:
+async def run_now(deps: Deps, tenant_id: int, program: Program, t: Texts) -> Reply:
     """Bring the next scheduled round forward, so the schedule does not run a second one."""
-    program = session.require_program()
-    upcoming = schedule.next_after(program.config, session.now)
-    if upcoming.period in await session.scope.rounds.periods(program.id):
-        raise Refusal("error.round_already", period=upcoming.period)
-    # The round runs in its own transaction; this command's own changes are none.
-    summary = await rounds.start_round(deps, session.scope.tenant_id, program.id, upcoming.period, session.now)
+    upcoming = schedule.next_after(program.config, deps.now())
+    async with deps.store.unit() as uow:
+        claimed = await uow.scoped(tenant_id).rounds.periods(program.id)
+    summary = None
+    if upcoming.period not in claimed:
+        summary = await rounds.start_round(deps, tenant_id, program.id, upcoming.period, deps.now())
     if summary is None:
         raise Refusal("error.round_already", period=upcoming.period)
-    return Reply(session.t("round.started", groups=summary.groups, unpaired=summary.unpaired, seed=summary.seed))
+    return Reply(t("round.started", groups=summary.groups, unpaired=summary.unpaired, seed=summary.seed))
 
 
 async def preview(deps: Deps, session: Session) -> Reply:

@@ -35,23 +35,21 @@ async def handle(deps: Deps, actor: c.Actor, command: c.Command) -> Reply:
                 raise Refusal("error.admin_only")
             if isinstance(command, c.RunRoundNow):
                 session.require_program()
-                await uow.commit()  # keep the delivery id; the round takes its own transaction
-                return await _run_now(deps, session)
-            reply = await _dispatch(deps, session, command)
+                reply = None  # the round runs below, once this transaction is over
+            else:
+                reply = await _dispatch(deps, session, command)
         except (Refusal, InvalidInput) as refusal:
             return Reply(session.t(refusal.key, **refusal.params))
         await uow.commit()
-        return reply
-
-
-async def _run_now(deps: Deps, session: Session) -> Reply:
-    # A fresh unit of work for the checks: the round itself commits on its own.
-    async with deps.store.unit() as uow:
-        session.uow, session.scope = uow, uow.scoped(session.scope.tenant_id)
+    if reply is None:
+        # A round takes its own transactions (and asks the platform who is still around), so it
+        # must not run inside this one: on SQLite that would wait on its own write lock.
+        assert session.program is not None
         try:
-            return await admin.run_now(deps, session)
+            return await admin.run_now(deps, tenant_id, session.program, session.t)
         except Refusal as refusal:
             return Reply(session.t(refusal.key, **refusal.params))
+    return reply
 
 
 async def _dispatch(deps: Deps, s: Session, command: c.Command) -> Reply:

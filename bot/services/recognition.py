@@ -16,6 +16,7 @@ from bot.store.unit_of_work import TenantScope
 
 ALLOWANCE_WINDOW = timedelta(days=7)
 PAUSE_LATER_WEEKS = 4
+DIGEST_HOURS = timedelta(hours=8)
 
 
 async def progress_of(scope: TenantScope, person: Person, program_id: int | None = None) -> Progress:
@@ -40,10 +41,12 @@ async def celebrate(scope: TenantScope, program: Program, people: list[Person], 
 
 
 async def post_milestone_digest(scope: TenantScope, program: Program, now: datetime) -> bool:
-    """At most one milestone post a day per program, at or after its round time: celebration,
-    not a flood. The outbox key is per local day, so the claim and the post are one step."""
+    """At most one milestone post a day per program, in the working hours after its round time
+    (nobody is pinged at night): celebration, not a flood. The outbox key is per local day, so
+    the claim and the post are one step."""
     local = now.astimezone(ZoneInfo(program.config.timezone))
-    if local.time() < program.config.local_time:
+    opens = datetime.combine(local.date(), program.config.local_time, tzinfo=local.tzinfo)
+    if not opens <= local < opens + DIGEST_HOURS:
         return False
     pending = await scope.achievements.unannounced(program.id)
     if not pending:

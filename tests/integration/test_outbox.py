@@ -1,0 +1,117 @@
+"""The outbox relay: nothing lost, nothing sent twice by the relay, patience with rate limits."""
+
+from datetime import timedelta
+
+from bot import commands as c
+from bot.messages import Intro, RoundAnnouncement
+from bot.ports import DeliveryFailed
+from tests.drive import Driver
+from tests.fakes import rate_limited
+
+
+async def _round(drive: Driver, people: int = 4) -> None:
+    await drive.setup()
+    await drive.join_many({f"U{i}": ["Sales", "Finance"][i % 2] for i in range(people)})
+    program = await drive.program()
+    from bot.domain import schedule
+
+    drive.clock.now = schedule.next_after(program.config, drive.clock.now).due
+
+
+async def _statuses(drive: Driver) -> dict[str, int]:
+    async with drive.app.store.unit() as uow:
+        tenant_id = await uow.tenants.find(drive.tenant)
+        assert tenant_id is not None
+        return await uow.scoped(tenant_id).outbox.counts()
+
+
+async def test_a_failure_mid_delivery_is_retried_and_nothing_is_sent_twice(drive: Driver) -> None:
+    await _round(drive)
+    drive.messenger.failures = [ConnectionResetError("reset by peer")]
+    report = await drive.tick()
+    assert report.delivery.retried == 1 and report.delivery.sent == 2
+    drive.clock.advance(seconds=5)
+    await drive.app.relay.drain()
+    assert len(drive.messenger.of_kind(RoundAnnouncement)) == 1
+    assert len(drive.messenger.of_kind(Intro)) == 2
+    assert len({s.key for s in drive.messenger.sent}) == len(drive.messenger.sent)
+    assert await _statuses(drive) == {"sent": 3}
+    await drive.app.relay.drain()
+    assert len(drive.messenger.sent) == 3
+
+
+async def test_a_rate_limit_waits_at_least_retry_after(drive: Driver) -> None:
+    await _round(drive, people=2)
+    drive.messenger.failures = [rate_limited(30)]
+    await drive.tick()
+    assert len(drive.messenger.sent) == 1  # the intro went; the announcement waits
+    drive.clock.advance(seconds=29)
+    await drive.app.relay.drain()
+    assert len(drive.messenger.sent) == 1
+    drive.clock.advance(seconds=2)
+    await drive.app.relay.drain()
+    assert len(drive.messenger.sent) == 2
+
+
+async def test_a_permanent_refusal_is_marked_failed_not_retried_forever(drive: Driver) -> None:
+    await _round(drive, people=2)
+    drive.messenger.failures = [DeliveryFailed("channel_not_found", retryable=False)]
+    await drive.tick()
+    drive.clock.advance(hours=1)
+    await drive.app.relay.drain()
+    assert await _statuses(drive) == {"failed": 1, "sent": 1}
+
+
+async def test_retries_give_up_after_the_last_attempt(drive: Driver) -> None:
+    await _round(drive, people=2)
+    drive.messenger.failures = [rate_limited(1) for _ in range(20)]
+    await drive.tick()
+    for _ in range(12):
+        await drive.app.relay.run_once()
+        drive.clock.advance(minutes=10)
+    assert await _statuses(drive) == {"failed": 2}  # six attempts each, then given up
+    assert len(drive.messenger.failures) == 20 - 2 * 6
+
+
+async def test_a_revoked_token_stops_everything_for_that_workspace(drive: Driver) -> None:
+    await _round(drive)
+    drive.messenger.failures = [DeliveryFailed("token_revoked", retryable=False, tenant_gone=True)]
+    await drive.tick()
+    assert drive.messenger.sent == []
+    assert await _statuses(drive) == {"failed": 3}
+    drive.clock.advance(days=7)
+    report = await drive.tick()
+    assert report.rounds == [] and drive.messenger.sent == []
+
+
+async def test_a_sender_that_crashed_mid_send_is_covered_by_the_lease(drive: Driver) -> None:
+    await _round(drive, people=2)
+    # Claim rows as a relay would, then "crash" before sending.
+    from bot.services.rounds import due_rounds
+
+    await due_rounds(drive.app.deps)
+    async with drive.app.store.unit() as uow:
+        tenant_id = await uow.tenants.find(drive.tenant)
+        assert tenant_id is not None
+        claimed = await uow.scoped(tenant_id).outbox.claim_due(drive.clock.now, 10, timedelta(minutes=5))
+        await uow.commit()
+    assert len(claimed) == 2
+    await drive.app.relay.drain()
+    assert drive.messenger.sent == []  # still leased to the crashed sender
+    drive.clock.advance(minutes=6)
+    await drive.app.relay.drain()
+    assert len(drive.messenger.sent) == 2
+    assert {s.key for s in drive.messenger.sent} == {f"jb{row.id}" for row in claimed}
+
+
+async def test_uninstall_erases_the_workspace_and_sends_nothing_more(drive: Driver) -> None:
+    from bot.services.dispatch import uninstall
+
+    await _round(drive)
+    await drive.say("U1", c.GiveShoutOut(("U2",), "thanks"))
+    assert await uninstall(drive.app.deps, drive.tenant)
+    await drive.tick()
+    assert drive.messenger.sent == []
+    async with drive.app.store.unit() as uow:
+        assert await uow.tenants.find(drive.tenant) is None
+    assert not await uninstall(drive.app.deps, drive.tenant)

@@ -1,0 +1,94 @@
+import pytest
+
+from bot.domain import validation as v
+from bot.domain.model import Cadence
+from bot.domain.validation import InvalidInput
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Finance", "Finance"), ("  Customer   Success ", "Customer Success"), ("Penjualan & Pemasaran", "Penjualan & Pemasaran"),
+     ("é" * 64, "é" * 64), ("e\u0301" * 64, "é" * 64)],
+)
+def test_division_names_are_tidied(raw: str, expected: str) -> None:
+    assert v.division(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [("", "error.division_empty"), ("   ", "error.division_empty"), ("x" * 65, "error.division_long"),
+     ("Sales\nTeam", "error.division_control"), ("Sales\u200e", "error.division_control"),
+     ("Sales\x07", "error.division_control")],
+)
+def test_bad_division_names_are_refused_with_a_reason(raw: str, key: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        v.division(raw)
+    assert error.value.key == key
+
+
+@pytest.mark.parametrize(("raw", "weeks"), [(None, None), ("", None), ("1", 1), (12, 12), ("4", 4)])
+def test_pause_weeks_accepts_one_to_twelve_or_nothing(raw: object, weeks: int | None) -> None:
+    assert v.pause_weeks(raw) == weeks  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", ["0", "13", "-1", "two", "1.5", "99999999999999999999"])
+def test_pause_weeks_out_of_range_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidInput):
+        v.pause_weeks(raw)
+
+
+def test_time_zones_must_be_real_iana_names_and_are_canonicalised() -> None:
+    assert v.timezone("asia/jakarta") == "Asia/Jakarta"
+    assert v.timezone(" Europe/Amsterdam ") == "Europe/Amsterdam"
+    for bad in ("Mars/Olympus", "WIB", "", "../../etc/passwd", "Asia/Jakarta\x00"):
+        with pytest.raises(InvalidInput) as error:
+            v.timezone(bad)
+        assert error.value.key == "error.timezone"
+
+
+def test_interests_split_on_commas_or_spaces_and_deduplicate() -> None:
+    assert v.interests("Climbing, jazz, climbing") == ("climbing", "jazz")
+    assert v.interests("chess running") == ("chess", "running")
+    assert v.interests("") == ()
+    with pytest.raises(InvalidInput):
+        v.interests(", ".join(f"w{i}" for i in range(11)))
+    with pytest.raises(InvalidInput):
+        v.interests("x" * 33)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["@here thanks!", "<!channel> thanks", "<!everyone>", "@everyone", "<!here|here>", "<!subteam^S123|@eng>",
+     "<@&123456>", "@Channel shout"],
+)
+def test_mass_mentions_lose_their_ping_but_keep_their_words(raw: str) -> None:
+    text, _ = v.shoutout_text(raw)
+    for ping in ("<!", "@here", "@channel", "@everyone", "<@&"):
+        assert ping not in text.lower()
+    assert "@\u200b" in text
+
+
+def test_shoutout_keeps_personal_mentions_and_collects_tags() -> None:
+    text, tags = v.shoutout_text("<@U123> fixed the build #Teamwork #ownership #teamwork")
+    assert text.startswith("<@U123>")
+    assert tags == ("teamwork", "ownership")
+
+
+@pytest.mark.parametrize(("raw", "key"), [("", "error.shoutout_empty"), ("x" * 501, "error.shoutout_long"),
+                                          ("hi\x1b[31m", "error.shoutout_control")])
+def test_bad_shoutouts_are_refused(raw: str, key: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        v.shoutout_text(raw)
+    assert error.value.key == key
+
+
+def test_schedule_words_in_english_and_indonesian() -> None:
+    assert v.cadence("Weekly") is Cadence.WEEKLY
+    assert v.cadence("bulanan") is Cadence.MONTHLY
+    assert v.weekday("thu") == 3
+    assert v.weekday("Jumat") == 4
+    assert v.local_time("9:30").hour == 9
+    for bad, check in (("sometimes", v.cadence), ("mo", v.weekday), ("25:00", v.local_time), ("9am", v.local_time),
+                       ("5", v.group_size), ("fr", v.lang), ("maybe", v.cross_division)):
+        with pytest.raises(InvalidInput):
+            check(bad)
