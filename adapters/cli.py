@@ -12,7 +12,9 @@ from bot.store.db import DatabaseUrlError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jembatan", description="Grow workplace networks across team lines.")
+    parser = argparse.ArgumentParser(
+        prog="jembatan", description="Grow workplace networks across team lines."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the whole loop on a throwaway database with a simulated clock")
     demo.add_argument("--members", type=int, default=60, help="community size (default 60)")
@@ -36,8 +38,10 @@ def _platform_main(platform: str, argv: list[str]) -> int:
         if error.name and error.name.startswith(f"adapters.{platform}"):
             print(f"jembatan: the {platform} adapter is not available in this version", file=sys.stderr)
         else:
-            print(f"jembatan: install the {platform} extra first: pip install 'jembatan[{platform}]'",
-                  file=sys.stderr)
+            print(
+                f"jembatan: install the {platform} extra first: pip install 'jembatan[{platform}]'",
+                file=sys.stderr,
+            )
         return 2
     return int(module.main(argv))
 

@@ -8,10 +8,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on a server; must precede pyplot
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from bot.domain.stats import Stats  # noqa: E402
-from bot.i18n import Texts  # noqa: E402
+from bot.domain.stats import Stats
+from bot.i18n import Texts
 
 
 def stats_chart(stats: Stats, t: Texts) -> bytes:
@@ -23,10 +23,20 @@ def stats_chart(stats: Stats, t: Texts) -> bytes:
         top.set_ylabel(t("chart.people"))
         top.set_title(t("chart.title"))
         top.grid(axis="y", alpha=0.3)
-        bottom.plot(positions, [100 * r.meetup_rate for r in stats.trend], marker="o", color="#55A868",
-                    label=t("chart.meetup_rate"))
-        bottom.plot(positions, [100 * r.cross_share for r in stats.trend], marker="s", color="#C44E52",
-                    label=t("chart.cross_share"))
+        bottom.plot(
+            positions,
+            [100 * r.meetup_rate for r in stats.trend],
+            marker="o",
+            color="#55A868",
+            label=t("chart.meetup_rate"),
+        )
+        bottom.plot(
+            positions,
+            [100 * r.cross_share for r in stats.trend],
+            marker="s",
+            color="#C44E52",
+            label=t("chart.cross_share"),
+        )
         bottom.set_ylim(0, 105)
         bottom.set_ylabel("%")
         bottom.legend(loc="lower left")

@@ -150,8 +150,28 @@ class GrantAdmin:
 
 
 Command = (
-    Help | Join | Leave | Pause | Resume | SetDivision | SetTimezone | SetInterests | UpdateProfile
-    | Status | GiveShoutOut | Leaderboard | ExportMyData | ForgetMe | RecordOutcome | AnswerStillIn
-    | SetupProgram | RunRoundNow | PreviewRound | ShowStats | BlockPair | ExportCsv | GrantAdmin
+    Help
+    | Join
+    | Leave
+    | Pause
+    | Resume
+    | SetDivision
+    | SetTimezone
+    | SetInterests
+    | UpdateProfile
+    | Status
+    | GiveShoutOut
+    | Leaderboard
+    | ExportMyData
+    | ForgetMe
+    | RecordOutcome
+    | AnswerStillIn
+    | SetupProgram
+    | RunRoundNow
+    | PreviewRound
+    | ShowStats
+    | BlockPair
+    | ExportCsv
+    | GrantAdmin
 )
 ADMIN_COMMANDS = (SetupProgram, RunRoundNow, PreviewRound, ShowStats, BlockPair, ExportCsv, GrantAdmin)

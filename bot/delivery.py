@@ -106,21 +106,25 @@ class Relay:
             case ToUser(user_id):
                 return None, await self._messenger.post_direct(tenant, user_id, row.message, key)
 
-    async def _deliver(self, tenant_id: int, tenant: TenantRef, row: OutboxRow, report: DeliveryReport) -> bool:
+    async def _deliver(
+        self, tenant_id: int, tenant: TenantRef, row: OutboxRow, report: DeliveryReport
+    ) -> bool:
         try:
             conversation, ref = await self._send(tenant_id, tenant, row)
         except DeliveryFailed as failure:
             return await self._failed(tenant_id, row, failure, report)
-        except (OSError, TimeoutError, asyncio.TimeoutError) as error:
-            failure = DeliveryFailed(f"connection: {type(error).__name__}", retryable=True)
-            return await self._failed(tenant_id, row, failure, report)
+        except (OSError, TimeoutError) as error:
+            dropped = DeliveryFailed(f"connection: {type(error).__name__}", retryable=True)
+            return await self._failed(tenant_id, row, dropped, report)
         async with self._store.unit() as uow:
             await uow.scoped(tenant_id).outbox.mark_sent(row.id, conversation, ref, self._clock())
             await uow.commit()
         report.sent += 1
         return True
 
-    async def _failed(self, tenant_id: int, row: OutboxRow, failure: DeliveryFailed, report: DeliveryReport) -> bool:
+    async def _failed(
+        self, tenant_id: int, row: OutboxRow, failure: DeliveryFailed, report: DeliveryReport
+    ) -> bool:
         async with self._store.unit() as uow:
             outbox = uow.scoped(tenant_id).outbox
             if failure.tenant_gone:

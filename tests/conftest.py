@@ -56,7 +56,11 @@ async def _admin_execute(server: str, statement: str) -> None:
 
     parsed = make_url(server)
     conn = await asyncpg.connect(
-        user=parsed.username, password=parsed.password, host=parsed.host, port=parsed.port, database=parsed.database
+        user=parsed.username,
+        password=parsed.password,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
     )
     try:
         await conn.execute(statement)

@@ -35,12 +35,18 @@ class Driver:
         delivery_id: str | None = None,
         tenant: TenantRef | None = None,
     ) -> Reply:
-        actor = c.Actor(tenant or self.tenant, user, channel, is_platform_admin=admin, delivery_id=delivery_id)
+        actor = c.Actor(
+            tenant or self.tenant, user, channel, is_platform_admin=admin, delivery_id=delivery_id
+        )
         return await handle(self.app.deps, actor, command)
 
     async def setup(self, **options: object) -> Reply:
-        defaults: dict[str, object] = {"cadence": "weekly", "weekday": "monday", "time": "09:00",
-                                       "timezone": "Asia/Jakarta"}
+        defaults: dict[str, object] = {
+            "cadence": "weekly",
+            "weekday": "monday",
+            "time": "09:00",
+            "timezone": "Asia/Jakarta",
+        }
         return await self.say(ADMIN, c.SetupProgram(**(defaults | options)), admin=True)  # type: ignore[arg-type]
 
     async def join_many(self, people: dict[str, str | None]) -> None:

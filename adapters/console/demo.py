@@ -19,13 +19,62 @@ from bot.domain import schedule
 from bot.domain.model import Outcome, Platform, TenantRef
 from bot.settings import Settings
 
-DIVISIONS = (("Engineering", 30), ("Sales", 20), ("Operations", 17), ("Finance", 13), ("People", 12), ("Legal", 8))
-ZONES = (("Asia/Jakarta", 60), ("Asia/Makassar", 15), ("Asia/Singapore", 10), ("Asia/Jayapura", 5),
-         ("Europe/Amsterdam", 5), ("Australia/Sydney", 5))
-INTERESTS = ("climbing", "jazz", "baking", "badminton", "photography", "chess", "running", "gardening",
-             "coffee", "k-drama", "cycling", "board games")
-FIRST = ("Ayu", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Indah", "Joko", "Kartika", "Lukas",
-         "Maya", "Nanda", "Oki", "Putri", "Rizky", "Sari", "Teguh", "Umi", "Vina", "Wahyu", "Yudi", "Zahra")
+DIVISIONS = (
+    ("Engineering", 30),
+    ("Sales", 20),
+    ("Operations", 17),
+    ("Finance", 13),
+    ("People", 12),
+    ("Legal", 8),
+)
+ZONES = (
+    ("Asia/Jakarta", 60),
+    ("Asia/Makassar", 15),
+    ("Asia/Singapore", 10),
+    ("Asia/Jayapura", 5),
+    ("Europe/Amsterdam", 5),
+    ("Australia/Sydney", 5),
+)
+INTERESTS = (
+    "climbing",
+    "jazz",
+    "baking",
+    "badminton",
+    "photography",
+    "chess",
+    "running",
+    "gardening",
+    "coffee",
+    "k-drama",
+    "cycling",
+    "board games",
+)
+FIRST = (
+    "Ayu",
+    "Budi",
+    "Citra",
+    "Dewi",
+    "Eko",
+    "Fajar",
+    "Gita",
+    "Hadi",
+    "Indah",
+    "Joko",
+    "Kartika",
+    "Lukas",
+    "Maya",
+    "Nanda",
+    "Oki",
+    "Putri",
+    "Rizky",
+    "Sari",
+    "Teguh",
+    "Umi",
+    "Vina",
+    "Wahyu",
+    "Yudi",
+    "Zahra",
+)
 LAST = ("Santoso", "Wijaya", "Pratama", "Lestari", "Nugroho", "Siregar", "Hutapea", "Kusuma", "Halim", "Tan")
 
 
@@ -51,7 +100,11 @@ class SimulatedClock:
 
 
 async def run_demo(
-    members: int = 60, rounds: int = 4, lang: str = "en", seed: int = 7, console: Console | None = None,
+    members: int = 60,
+    rounds: int = 4,
+    lang: str = "en",
+    seed: int = 7,
+    console: Console | None = None,
     folder: Path | None = None,
 ) -> DemoResult:
     started = time.perf_counter()
@@ -73,14 +126,21 @@ async def run_demo(
     async def say(user: str, command: c.Command, *, admin: bool = False, shown: bool = True) -> str:
         reply = await _handle(app, tenant, user, channel, command, admin)
         if shown:
-            console.print(f"[bold]{directory.names.get(user, user)}[/bold] › [italic]{type(command).__name__}[/italic]")
+            console.print(
+                f"[bold]{directory.names.get(user, user)}[/bold] › [italic]{type(command).__name__}[/italic]"
+            )
             console.print(f"  [dim]{names(reply, directory.names)}[/dim]")
         return reply
 
     try:
         directory.names["U000"] = "Admin Ratna"
-        await say("U000", c.SetupProgram(cadence="weekly", weekday="monday", time="09:00",
-                                         timezone="Asia/Jakarta", lang=lang), admin=True)
+        await say(
+            "U000",
+            c.SetupProgram(
+                cadence="weekly", weekday="monday", time="09:00", timezone="Asia/Jakarta", lang=lang
+            ),
+            admin=True,
+        )
         for index in range(1, members + 1):
             user = f"U{index:03d}"
             directory.names[user] = f"{FIRST[index % len(FIRST)]} {LAST[(index * 7) % len(LAST)]}"
@@ -90,7 +150,10 @@ async def run_demo(
             picks = rng.sample(INTERESTS, rng.randint(0, 3))
             if picks:
                 await say(user, c.SetInterests(", ".join(picks)), shown=shown)
-        console.print(f"[dim]… and {members - 1} more colleagues joined with their division, time zone and interests.[/dim]")
+        console.print(
+            f"[dim]… and {members - 1} more colleagues joined with their division, time zone"
+            " and interests.[/dim]"
+        )
         await say("U002", c.Pause("20"))  # bad input: a friendly answer, nothing changed
 
         program = await _program(app, tenant, channel)
@@ -108,13 +171,20 @@ async def run_demo(
             clock.now += timedelta(days=1, hours=5)
             await _simulate_clicks(say, rng, groups, console, directory.names, first_half=True)
             if number == 2:
-                await say("U003", c.GiveShoutOut(("U010",), "helped me untangle the Q3 forecast in one afternoon #teamwork"))
+                await say(
+                    "U003",
+                    c.GiveShoutOut(
+                        ("U010",), "helped me untangle the Q3 forecast in one afternoon #teamwork"
+                    ),
+                )
             checkin = schedule.checkin_time(program, due.due)
             clock.now = checkin + timedelta(minutes=1)
             messenger.new_round()
             report = await app.ticker.tick()
             if report.checkins:
-                console.print(f"[dim]Mid-round check-in sent to {report.checkins} group(s) that had not reported.[/dim]")
+                console.print(
+                    f"[dim]Mid-round check-in sent to {report.checkins} group(s) that had not reported.[/dim]"
+                )
             clock.now += timedelta(hours=30)
             await _simulate_clicks(say, rng, groups, console, directory.names, first_half=False)
             await app.relay.drain()
@@ -128,7 +198,9 @@ async def run_demo(
             (folder / attachment.filename).write_bytes(attachment.content)
         elapsed = time.perf_counter() - started
         console.print(f"Stats chart: [bold]{chart}[/bold]")
-        console.print(f"[dim]{members} people, {rounds} rounds, {total_groups} groups in {elapsed:.1f} s.[/dim]")
+        console.print(
+            f"[dim]{members} people, {rounds} rounds, {total_groups} groups in {elapsed:.1f} s.[/dim]"
+        )
         return DemoResult(folder, chart, rounds, total_groups, elapsed)
     finally:
         await app.close()
@@ -166,8 +238,15 @@ async def _simulate_clicks(say, rng, groups, console, people, *, first_half: boo
     for group in groups:
         roll = rng.random()
         met, not_yet, skipped = chance
-        outcome = (Outcome.MET if roll < met else Outcome.NOT_YET if roll < met + not_yet
-                   else Outcome.SKIPPED if roll < met + not_yet + skipped else None)
+        outcome = (
+            Outcome.MET
+            if roll < met
+            else Outcome.NOT_YET
+            if roll < met + not_yet
+            else Outcome.SKIPPED
+            if roll < met + not_yet + skipped
+            else None
+        )
         if outcome is None or not group.user_ids:
             continue
         clicker = rng.choice(group.user_ids)

@@ -37,7 +37,9 @@ class ConsoleMessenger:
     """Prints every message; keeps a log for the demo's summary. `show_intros` limits how many
     intros per round are printed in full, so a 60-person round stays readable."""
 
-    def __init__(self, console: Console, directory: ConsoleDirectory, files: Path, show_intros: int = 2) -> None:
+    def __init__(
+        self, console: Console, directory: ConsoleDirectory, files: Path, show_intros: int = 2
+    ) -> None:
         self.console = console
         self.directory = directory
         self.files = files

@@ -37,10 +37,22 @@ def render(message: Message, people: Mapping[str, str]) -> Panel:
         case Intro(_, title, text, persons, reasons, icebreaker, window, buttons):
             rows = [n(text), ""]
             rows += [f"  {n(f'<@{p.user_id}>')}: {p.detail}" for p in persons]
-            rows += ["", *(f"  ✓ {r}" for r in reasons), "", icebreaker, window, "", _buttons([b.label for b in buttons])]
+            rows += [
+                "",
+                *(f"  ✓ {r}" for r in reasons),
+                "",
+                icebreaker,
+                window,
+                "",
+                _buttons([b.label for b in buttons]),
+            ]
             return Panel(Text("\n".join(rows)), title=n(title), border_style="green")
         case CheckIn(_, text, buttons):
-            return Panel(Text(n(text) + "\n" + _buttons([b.label for b in buttons])), title="check-in", border_style="yellow")
+            return Panel(
+                Text(n(text) + "\n" + _buttons([b.label for b in buttons])),
+                title="check-in",
+                border_style="yellow",
+            )
         case ShoutOut(title, text, _, _, _):
             return Panel(Text(n(text)), title=n(title), border_style="magenta")
         case Notice(text, buttons):

@@ -112,7 +112,16 @@ def compute(facts: StatsFacts) -> Stats:
         cross_pairs += r_cross
         met_groups += r_met
         people = sum(len(g.members) for g in rnd.groups)
-        trend.append(RoundTrend(rnd.day, len(rnd.groups), people, r_met, _share(r_met, len(rnd.groups)), _share(r_cross, r_pairs)))
+        trend.append(
+            RoundTrend(
+                rnd.day,
+                len(rnd.groups),
+                people,
+                r_met,
+                _share(r_met, len(rnd.groups)),
+                _share(r_cross, r_pairs),
+            )
+        )
     counts = [len(met_by_person.get(key, ())) for key in facts.current_members]
     given = [s for s in facts.shoutouts if not s.milestone]
     return Stats(

@@ -42,7 +42,10 @@ class Ticker:
         if report.rounds or report.checkins or report.delivery.sent or report.delivery.failed:
             log.info(
                 "tick: %d rounds, %d check-ins, %d sent, %d failed",
-                len(report.rounds), report.checkins, report.delivery.sent, report.delivery.failed,
+                len(report.rounds),
+                report.checkins,
+                report.delivery.sent,
+                report.delivery.failed,
             )
         return report
 
@@ -52,9 +55,16 @@ def start_scheduler(ticker: Ticker, *, tick_seconds: int = 60, relay_seconds: in
     fixed ids and replace_existing mean calling this twice never doubles a job."""
     scheduler = AsyncIOScheduler(timezone=UTC)
     common = {"replace_existing": True, "max_instances": 1, "coalesce": True}
-    scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, id=TICK_JOB,
-                      misfire_grace_time=tick_seconds, **common)
-    scheduler.add_job(ticker.relay.run_once, "interval", seconds=relay_seconds, id=RELAY_JOB,
-                      misfire_grace_time=relay_seconds, **common)
+    scheduler.add_job(
+        ticker.tick, "interval", seconds=tick_seconds, id=TICK_JOB, misfire_grace_time=tick_seconds, **common
+    )
+    scheduler.add_job(
+        ticker.relay.run_once,
+        "interval",
+        seconds=relay_seconds,
+        id=RELAY_JOB,
+        misfire_grace_time=relay_seconds,
+        **common,
+    )
     scheduler.start()
     return scheduler

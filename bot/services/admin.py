@@ -89,10 +89,20 @@ async def preview(deps: Deps, session: Session) -> Reply:
     program = session.require_program()
     result = await rounds.preview(deps, session.scope, program, session.now)
     t = session.t
-    lines = [t("preview.title", groups=len(result.groups), cross=result.metrics.cross_division_pairs,
-               pairs=result.metrics.pairs, ceiling=result.metrics.ceiling)]
+    lines = [
+        t(
+            "preview.title",
+            groups=len(result.groups),
+            cross=result.metrics.cross_division_pairs,
+            pairs=result.metrics.pairs,
+            ceiling=result.metrics.ceiling,
+        )
+    ]
     lines += [" × ".join(f"<@{u}>" for u in g.members) for g in result.groups]
-    lines += [t("preview.unpaired", user=f"<@{u.member}>", reason=t(f"unpaired.{u.reason.value}")) for u in result.unpaired]
+    lines += [
+        t("preview.unpaired", user=f"<@{u.member}>", reason=t(f"unpaired.{u.reason.value}"))
+        for u in result.unpaired
+    ]
     return Reply("\n".join(lines))
 
 
@@ -121,7 +131,10 @@ def stats_rows(stats: Stats, t: Texts) -> tuple[tuple[str, str], ...]:
     unmatched = ", ".join(f"{t('unpaired.' + k)}: {v}" for k, v in sorted(stats.unmatched.items())) or "0"
     top_matrix = sorted(stats.matrix.items(), key=lambda kv: -kv[1])[:5]
     return (
-        (t("stats.participants"), t("stats.participants_value", active=stats.active, paused=stats.paused, left=stats.left)),
+        (
+            t("stats.participants"),
+            t("stats.participants_value", active=stats.active, paused=stats.paused, left=stats.left),
+        ),
         (t("stats.rounds"), str(stats.rounds)),
         (t("stats.groups"), str(stats.groups)),
         (t("stats.meetup_rate"), _percent(stats.meetup_rate)),
@@ -129,8 +142,15 @@ def stats_rows(stats: Stats, t: Texts) -> tuple[tuple[str, str], ...]:
         (t("stats.cross_share"), _percent(stats.cross_division_share)),
         (t("stats.connections"), str(stats.connections)),
         (t("stats.median_met"), f"{stats.median_colleagues_met:g}"),
-        (t("stats.shoutouts"), t("stats.shoutouts_value", given=stats.shoutouts_given,
-                                  cross=stats.shoutouts_cross_division, milestones=stats.milestones)),
+        (
+            t("stats.shoutouts"),
+            t(
+                "stats.shoutouts_value",
+                given=stats.shoutouts_given,
+                cross=stats.shoutouts_cross_division,
+                milestones=stats.milestones,
+            ),
+        ),
         (t("stats.unmatched"), unmatched),
         (t("stats.repeat_rate"), _percent(stats.repeat_rate)),
         (t("stats.matrix"), "; ".join(f"{a} × {b}: {n}" for (a, b), n in top_matrix) or "–"),
@@ -145,7 +165,11 @@ async def show_stats(session: Session, workspace: bool) -> Reply:
     stats = compute(await session.scope.reports.stats_facts(program_ids))
     t = session.t
     rows = stats_rows(stats, t)
-    title = t("stats.title_workspace") if program is None else t("stats.title", channel=f"<#{program.channel_id}>")
+    title = (
+        t("stats.title_workspace")
+        if program is None
+        else t("stats.title", channel=f"<#{program.channel_id}>")
+    )
     text = "\n".join([f"*{title}*"] + [f"{label}: {value}" for label, value in rows])
     chart = Attachment("jembatan-stats.png", stats_chart(stats, t), t("chart.title"))
     return Reply(text, message=StatsReport(title, text, rows), attachments=(chart,))

@@ -65,7 +65,9 @@ class Session:
         return self.actor.is_platform_admin or await self.scope.admins.is_listed(self.actor.user_id)
 
 
-async def resolve_program(scope: TenantScope, actor: Actor, *, strict_channel: bool = False) -> Program | None:
+async def resolve_program(
+    scope: TenantScope, actor: Actor, *, strict_channel: bool = False
+) -> Program | None:
     """The program a command is about: the channel's own; otherwise the only one there is, or the
     only one this person belongs to. `strict_channel` insists on the channel's (for `join`)."""
     if actor.channel_id:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import schedule, validation
-from bot.domain.model import MemberStatus, Membership, Outcome
+from bot.domain.model import Membership, MemberStatus
 from bot.messages import Attachment, Reply
 from bot.services.base import Refusal, Session
 from bot.services.recognition import progress_of
@@ -31,8 +31,11 @@ async def join(session: Session, division: str | None) -> Reply:
     newly = await session.scope.memberships.join(program.id, person.id, session.now)
     t = session.t
     upcoming = schedule.next_after(program.config, session.now)
-    text = t("join.welcome" if newly else "join.already", channel=f"<#{program.channel_id}>",
-             when=_local(upcoming.due, program.config.timezone))
+    text = t(
+        "join.welcome" if newly else "join.already",
+        channel=f"<#{program.channel_id}>",
+        when=_local(upcoming.due, program.config.timezone),
+    )
     if (clean or person.division) is None:
         text += "\n" + t("join.ask_division")
     return Reply(text)
@@ -87,7 +90,9 @@ async def set_interests(session: Session, raw: str) -> Reply:
     return Reply(session.t("profile.interests", interests=", ".join(words)))
 
 
-async def update_profile(session: Session, division: str | None, zone: str | None, interests: str | None) -> Reply:
+async def update_profile(
+    session: Session, division: str | None, zone: str | None, interests: str | None
+) -> Reply:
     # Validate every field before writing any, so a bad field changes nothing.
     clean_division = validation.division(division) if division else None
     clean_zone = validation.timezone(zone) if zone else None
@@ -97,7 +102,11 @@ async def update_profile(session: Session, division: str | None, zone: str | Non
         person.id,
         **{
             k: v
-            for k, v in (("division", clean_division), ("timezone", clean_zone), ("interests", clean_interests))
+            for k, v in (
+                ("division", clean_division),
+                ("timezone", clean_zone),
+                ("interests", clean_interests),
+            )
             if v is not None
         },  # type: ignore[arg-type]
     )
@@ -115,15 +124,26 @@ async def status(session: Session) -> Reply:
     if membership.status is MemberStatus.PAUSED and membership.paused_until:
         lines[0] = t("status.state_paused_until", date=membership.paused_until.isoformat())
     upcoming = schedule.next_after(program.config, session.now)
-    lines.append(t("status.next_round", when=_local(upcoming.due, person.timezone or program.config.timezone)))
+    lines.append(
+        t("status.next_round", when=_local(upcoming.due, person.timezone or program.config.timezone))
+    )
     meetings = await session.scope.groups.meetings_of(person.id, program.id)
-    latest = (await session.scope.rounds.of_program(program.id, limit=1) or [None])[0]
-    current = next((m for m in meetings if latest is not None and m.round_id == latest.id), None)
+    latest = await session.scope.rounds.of_program(program.id, limit=1)
+    current = next((m for m in meetings if latest and m.round_id == latest[0].id), None)
     if current is not None:
         partners = ", ".join(f"<@{o.user_id}>" for o in current.others if o.user_id) or t("status.anonymous")
-        lines.append(t("status.current", partners=partners, outcome=t(f"outcome.name_{current.outcome.value}")))
+        lines.append(
+            t("status.current", partners=partners, outcome=t(f"outcome.name_{current.outcome.value}"))
+        )
     progress = await progress_of(session.scope, person, program.id)
-    lines.append(t("status.progress", people=progress.colleagues, divisions=progress.divisions, meetups=progress.meetups))
+    lines.append(
+        t(
+            "status.progress",
+            people=progress.colleagues,
+            divisions=progress.divisions,
+            meetups=progress.meetups,
+        )
+    )
     lines.append(
         t(
             "status.profile",
@@ -188,7 +208,3 @@ async def forget(session: Session, confirmed: bool) -> Reply:
     if person is not None:
         await session.scope.people.erase(person.id)
     return Reply(session.t("forget.done"))
-
-
-def outcome_name(session: Session, outcome: Outcome) -> str:
-    return session.t(f"outcome.name_{outcome.value}")

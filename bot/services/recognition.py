@@ -22,7 +22,9 @@ DIGEST_HOURS = timedelta(hours=8)
 async def progress_of(scope: TenantScope, person: Person, program_id: int | None = None) -> Progress:
     meetings = await scope.groups.meetings_of(person.id, program_id)
     met = [m for m in meetings if m.outcome is Outcome.MET]
-    colleagues = {o.person_id if o.person_id is not None else f"anon:{m.group_id}" for m in met for o in m.others}
+    colleagues = {
+        o.person_id if o.person_id is not None else f"anon:{m.group_id}" for m in met for o in m.others
+    }
     divisions = {o.division for m in met for o in m.others if o.division and o.division != person.division}
     return Progress(meetups=len(met), colleagues=len(colleagues), divisions=len(divisions))
 
@@ -33,7 +35,9 @@ async def celebrate(scope: TenantScope, program: Program, people: list[Person], 
     for person in people:
         for milestone in personal_milestones(await progress_of(scope, person, program.id)):
             if await scope.achievements.claim(program.id, f"person:{person.id}", milestone.key, now):
-                await scope.shoutouts.add(program.id, None, [person], milestone.key, (), now, milestone=milestone.key)
+                await scope.shoutouts.add(
+                    program.id, None, [person], milestone.key, (), now, milestone=milestone.key
+                )
                 reached += 1
     for milestone in program_milestones(await scope.groups.confirmed_in_program(program.id)):
         reached += await scope.achievements.claim(program.id, "program", milestone.key, now)
@@ -171,7 +175,9 @@ async def give_shoutout(deps: Deps, session: Session, recipients: tuple[str, ...
     await session.scope.outbox.add(
         f"shoutout:{shoutout_id}",
         ToChannel(program.shoutout_channel),
-        ShoutOut(t("shoutout.title", giver=f"<@{giver.user_id}>", names=names), text, wanted, giver.user_id, tags),
+        ShoutOut(
+            t("shoutout.title", giver=f"<@{giver.user_id}>", names=names), text, wanted, giver.user_id, tags
+        ),
         session.now,
     )
     return Reply(t("shoutout.sent", names=names, left=deps.shoutout_allowance - given - 1))
@@ -193,8 +199,10 @@ async def leaderboard(session: Session, period: str, by_division: bool) -> Reply
             label = (division or t("stats.no_division")) if by_division else (f"<@{user}>" if user else None)
             if label:
                 received[label] += 1
-        giver_label = (r.giver_division or t("stats.no_division")) if by_division else (
-            f"<@{r.giver_user}>" if r.giver_user else None
+        giver_label = (
+            (r.giver_division or t("stats.no_division"))
+            if by_division
+            else (f"<@{r.giver_user}>" if r.giver_user else None)
         )
         if giver_label:
             given[giver_label] += 1
@@ -203,11 +211,22 @@ async def leaderboard(session: Session, period: str, by_division: bool) -> Reply
     for m in await session.scope.memberships.of_program(program.id):
         for meeting in await session.scope.groups.meetings_of(m.person.id, program.id):
             if meeting.outcome is Outcome.MET and (since is None or meeting.day >= since):
-                label = (m.person.division or t("stats.no_division")) if by_division else f"<@{m.person.user_id}>"
+                label = (
+                    (m.person.division or t("stats.no_division")) if by_division else f"<@{m.person.user_id}>"
+                )
                 points[label] += 1
     if not points and not given:
         return Reply(t("leaderboard.empty"))
     lines = [t("leaderboard.title", period=t(f"leaderboard.period_{period}"))]
     for rank, (label, score) in enumerate(points.most_common(10), start=1):
-        lines.append(t("leaderboard.line", rank=rank, who=label, points=score, received=received[label], given=given[label]))
+        lines.append(
+            t(
+                "leaderboard.line",
+                rank=rank,
+                who=label,
+                points=score,
+                received=received[label],
+                given=given[label],
+            )
+        )
     return Reply("\n".join(lines))

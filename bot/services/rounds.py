@@ -65,7 +65,9 @@ def round_seed(program_id: int, period: str) -> int:
 
 def meetup_buttons(t: Texts, group_id: int) -> tuple[Button, ...]:
     def button(outcome: Outcome, style: Style) -> Button:
-        return Button(actions.encode(actions.MeetupAction(group_id, outcome)), t(f"button.{outcome.value}"), style)
+        return Button(
+            actions.encode(actions.MeetupAction(group_id, outcome)), t(f"button.{outcome.value}"), style
+        )
 
     return (
         button(Outcome.MET, Style.PRIMARY),
@@ -76,7 +78,11 @@ def meetup_buttons(t: Texts, group_id: int) -> tuple[Button, ...]:
 
 def still_in_buttons(t: Texts, program_id: int) -> tuple[Button, ...]:
     return tuple(
-        Button(actions.encode(actions.StillInAction(program_id, choice)), t(f"button.still_in_{choice.value}"), style)
+        Button(
+            actions.encode(actions.StillInAction(program_id, choice)),
+            t(f"button.still_in_{choice.value}"),
+            style,
+        )
         for choice, style in (
             (StillInChoice.KEEP, Style.PRIMARY),
             (StillInChoice.LATER, Style.DEFAULT),
@@ -126,7 +132,12 @@ async def preview(deps: Deps, scope: TenantScope, program: Program, now: datetim
     upcoming = schedule.next_after(program.config, now)
     members = await scope.memberships.of_program(program.id, MemberStatus.ACTIVE)
     request = await pairing_request(
-        scope, program, members, round_seed(program.id, upcoming.period), upcoming.due.date(), deps.history_rounds
+        scope,
+        program,
+        members,
+        round_seed(program.id, upcoming.period),
+        upcoming.due.date(),
+        deps.history_rounds,
     )
     return make_groups(request)
 
@@ -170,11 +181,22 @@ async def start_round(
         await uow.commit()
     log.info(
         "round %s for program %s period %s seed %s: %d groups, %d unpaired",
-        round_id, program_id, period, seed, len(result.groups), len(result.unpaired),
+        round_id,
+        program_id,
+        period,
+        seed,
+        len(result.groups),
+        len(result.unpaired),
     )
     return RoundSummary(
-        round_id, program_id, period, seed, len(result.groups), len(result.unpaired),
-        result.metrics.cross_division_pairs, result.metrics.pairs,
+        round_id,
+        program_id,
+        period,
+        seed,
+        len(result.groups),
+        len(result.unpaired),
+        result.metrics.cross_division_pairs,
+        result.metrics.pairs,
     )
 
 
@@ -228,7 +250,10 @@ def _window(t: Texts, zones: list[str], day: date) -> str:
     window = shared_window(zones, day)
     if window is None:
         return t("intro.window_none")
-    spans = [t("intro.window_zone", start=w.start.strftime("%H:%M"), end=w.end.strftime("%H:%M"), zone=w.zone) for w in window]
+    spans = [
+        t("intro.window_zone", start=w.start.strftime("%H:%M"), end=w.end.strftime("%H:%M"), zone=w.zone)
+        for w in window
+    ]
     return t("intro.window", spans="; ".join(spans))
 
 
@@ -293,9 +318,12 @@ async def _record(
     for left_out in result.unpaired:
         person = by_user[left_out.member].person
         await scope.groups.add_unpaired(round_id, person.id, left_out.reason.value)
-        key = "notice.unpaired_alone" if left_out.reason is UnpairedReason.ALONE else "notice.unpaired_blocked"
-        await scope.outbox.add(f"unpaired:{round_id}:{person.id}", ToUser(person.user_id), Notice(t(key)), now)
-
+        key = (
+            "notice.unpaired_alone" if left_out.reason is UnpairedReason.ALONE else "notice.unpaired_blocked"
+        )
+        await scope.outbox.add(
+            f"unpaired:{round_id}:{person.id}", ToUser(person.user_id), Notice(t(key)), now
+        )
 
 
 async def _queue_nudges(
@@ -308,8 +336,11 @@ async def _queue_nudges(
         meetings = await scope.groups.meetings_of(m.person.id, program.id)
         recent = {o.person_id for mt in meetings if now - mt.day < NUDGE_AFTER for o in mt.others}
         old_friends = [
-            o for mt in reversed(meetings) if mt.outcome is Outcome.MET and now - mt.day >= NUDGE_AFTER
-            for o in mt.others if o.user_id is not None and o.person_id not in recent
+            o
+            for mt in reversed(meetings)
+            if mt.outcome is Outcome.MET and now - mt.day >= NUDGE_AFTER
+            for o in mt.others
+            if o.user_id is not None and o.person_id not in recent
         ]
         if not old_friends:
             continue

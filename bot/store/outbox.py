@@ -28,7 +28,12 @@ class OutboxRow:
 
 class Outbox(Repository):
     async def add(
-        self, dedupe_key: str, destination: Destination, message: Message, now: datetime, group_id: int | None = None
+        self,
+        dedupe_key: str,
+        destination: Destination,
+        message: Message,
+        now: datetime,
+        group_id: int | None = None,
     ) -> bool:
         """Queue a message; the same key twice queues it once."""
         inserted = await self._insert_ignoring_conflict(
@@ -91,9 +96,16 @@ class Outbox(Repository):
             update(outbox).where(outbox.c.tenant_id == self.tenant_id, outbox.c.id == row_id).values(**values)
         )
 
-    async def mark_sent(self, row_id: int, conversation_id: str | None, message_ref: str, now: datetime) -> None:
+    async def mark_sent(
+        self, row_id: int, conversation_id: str | None, message_ref: str, now: datetime
+    ) -> None:
         await self._set(
-            row_id, status=SENT, sent_at=now, conversation_id=conversation_id, message_ref=message_ref, last_error=None
+            row_id,
+            status=SENT,
+            sent_at=now,
+            conversation_id=conversation_id,
+            message_ref=message_ref,
+            last_error=None,
         )
 
     async def mark_retry(self, row_id: int, at: datetime, error: str) -> None:
@@ -110,9 +122,7 @@ class Outbox(Repository):
         )
 
     async def counts(self) -> dict[str, int]:
-        rows = await self._conn.execute(
-            select(outbox.c.status).where(outbox.c.tenant_id == self.tenant_id)
-        )
+        rows = await self._conn.execute(select(outbox.c.status).where(outbox.c.tenant_id == self.tenant_id))
         counted: dict[str, int] = {}
         for (status,) in rows:
             counted[status] = counted.get(status, 0) + 1

@@ -66,8 +66,8 @@ class People(Repository):
         self,
         person_id: int,
         *,
-        division: str | None | object = _UNSET,
-        timezone: str | None | object = _UNSET,
+        division: str | object | None = _UNSET,
+        timezone: str | object | None = _UNSET,
         interests: tuple[str, ...] | object = _UNSET,
     ) -> None:
         values: dict[str, object] = {}
@@ -76,7 +76,7 @@ class People(Repository):
         if timezone is not _UNSET:
             values["timezone"] = timezone
         if interests is not _UNSET:
-            values["interests"] = list(interests)  # type: ignore[call-overload]
+            values["interests"] = list(interests)  # type: ignore[call-overload,arg-type]
         if values:
             await self._conn.execute(
                 update(people)
@@ -106,9 +106,7 @@ class People(Repository):
             .where(unpaired.c.tenant_id == scoped, unpaired.c.person_id == person_id)
             .values(person_id=None)
         )
-        await self._conn.execute(
-            delete(people).where(people.c.tenant_id == scoped, people.c.id == person_id)
-        )
+        await self._conn.execute(delete(people).where(people.c.tenant_id == scoped, people.c.id == person_id))
 
 
 def _membership(row: Row[object]) -> Membership:

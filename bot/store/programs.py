@@ -63,7 +63,9 @@ class Programs(Repository):
     async def create(self, channel_id: str, config: ProgramConfig, now: datetime) -> Program:
         values = _config_values(config)
         result = await self._conn.execute(
-            programs.insert().values(tenant_id=self.tenant_id, channel_id=channel_id, created_at=now, **values)
+            programs.insert().values(
+                tenant_id=self.tenant_id, channel_id=channel_id, created_at=now, **values
+            )
         )
         program = await self.get(int(result.inserted_primary_key[0]))  # type: ignore[index]
         assert program is not None
@@ -102,7 +104,12 @@ class Blocks(Repository):
         low, high = sorted((first_person, second_person))
         inserted = await self._insert_ignoring_conflict(
             blocked_pairs,
-            {"tenant_id": self.tenant_id, "first_person_id": low, "second_person_id": high, "created_at": now},
+            {
+                "tenant_id": self.tenant_id,
+                "first_person_id": low,
+                "second_person_id": high,
+                "created_at": now,
+            },
         )
         return inserted is not None
 

@@ -53,7 +53,12 @@ class ShoutOuts(Repository):
         await self._conn.execute(
             shoutout_recipients.insert(),
             [
-                {"tenant_id": self.tenant_id, "shoutout_id": shoutout_id, "person_id": p.id, "division": p.division}
+                {
+                    "tenant_id": self.tenant_id,
+                    "shoutout_id": shoutout_id,
+                    "person_id": p.id,
+                    "division": p.division,
+                }
                 for p in recipients
             ],
         )
@@ -71,7 +76,9 @@ class ShoutOuts(Repository):
         ).one()
         return int(row[0])
 
-    async def listing(self, program_ids: Sequence[int], since: datetime | None = None) -> list[ShoutOutRecord]:
+    async def listing(
+        self, program_ids: Sequence[int], since: datetime | None = None
+    ) -> list[ShoutOutRecord]:
         giver = people.alias("giver")
         query = (
             select(shoutouts, giver.c.user_id.label("giver_user"))
@@ -117,7 +124,13 @@ class Achievements(Repository):
         """True the first time only: a milestone is celebrated once, whoever notices it first."""
         inserted = await self._insert_ignoring_conflict(
             achievements,
-            {"tenant_id": self.tenant_id, "program_id": program_id, "owner": owner, "key": key, "created_at": now},
+            {
+                "tenant_id": self.tenant_id,
+                "program_id": program_id,
+                "owner": owner,
+                "key": key,
+                "created_at": now,
+            },
         )
         return inserted is not None
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.domain.model import Outcome
 from bot.domain.stats import GroupFact, RoundFact, ShoutOutFact, StatsFacts
 from bot.store.base import Repository, utc
-from bot.store.tables import group_members, groups, memberships, people, programs, rounds, unpaired
 from bot.store.recognition import ShoutOuts
+from bot.store.tables import group_members, groups, memberships, people, programs, rounds, unpaired
 
 
 def _key(person_id: int | None, row_id: int) -> str:
@@ -48,8 +48,16 @@ class Reports(Repository):
             )
         ).all()
         for gm in await self._conn.execute(
-            select(group_members.c.id, group_members.c.group_id, group_members.c.person_id, group_members.c.division)
-            .where(group_members.c.tenant_id == self.tenant_id, group_members.c.group_id.in_([g.id for g in group_rows]))
+            select(
+                group_members.c.id,
+                group_members.c.group_id,
+                group_members.c.person_id,
+                group_members.c.division,
+            )
+            .where(
+                group_members.c.tenant_id == self.tenant_id,
+                group_members.c.group_id.in_([g.id for g in group_rows]),
+            )
             .order_by(group_members.c.id)
         ):
             members[gm.group_id].append((_key(gm.person_id, gm.id), gm.division))
@@ -70,7 +78,8 @@ class Reports(Repository):
             statuses=statuses,
             current_members=tuple(sorted(current)),
             rounds=tuple(
-                RoundFact(utc(r.scheduled_for).date(), tuple(by_round[r.id]), tuple(reasons[r.id])) for r in round_rows
+                RoundFact(utc(r.scheduled_for).date(), tuple(by_round[r.id]), tuple(reasons[r.id]))
+                for r in round_rows
             ),
             shoutouts=tuple(
                 ShoutOutFact(s.giver_division, tuple(d for _, d in s.recipients), s.milestone is not None)
@@ -83,7 +92,9 @@ class Reports(Repository):
         ids = list(program_ids)
         round_rows = (
             await self._conn.execute(
-                select(rounds.c.id, rounds.c.period, rounds.c.scheduled_for, rounds.c.seed, programs.c.channel_id)
+                select(
+                    rounds.c.id, rounds.c.period, rounds.c.scheduled_for, rounds.c.seed, programs.c.channel_id
+                )
                 .join(programs, programs.c.id == rounds.c.program_id)
                 .where(rounds.c.tenant_id == self.tenant_id, rounds.c.program_id.in_(ids))
                 .order_by(rounds.c.id)
@@ -92,33 +103,56 @@ class Reports(Repository):
         group_rows = (
             await self._conn.execute(
                 select(
-                    groups.c.id, groups.c.round_id, groups.c.outcome, groups.c.outcome_at,
-                    group_members.c.division, people.c.user_id,
+                    groups.c.id,
+                    groups.c.round_id,
+                    groups.c.outcome,
+                    groups.c.outcome_at,
+                    group_members.c.division,
+                    people.c.user_id,
                 )
                 .join(group_members, group_members.c.group_id == groups.c.id)
                 .outerjoin(people, people.c.id == group_members.c.person_id)
-                .where(groups.c.tenant_id == self.tenant_id, groups.c.round_id.in_([r.id for r in round_rows]))
+                .where(
+                    groups.c.tenant_id == self.tenant_id, groups.c.round_id.in_([r.id for r in round_rows])
+                )
                 .order_by(groups.c.id, group_members.c.id)
             )
         ).all()
         shoutouts = await ShoutOuts(self._conn, self.tenant_id).listing(ids)
         return {
             "rounds": [
-                {"round": r.id, "channel": r.channel_id, "period": r.period,
-                 "scheduled_for": utc(r.scheduled_for).isoformat(), "seed": r.seed}
+                {
+                    "round": r.id,
+                    "channel": r.channel_id,
+                    "period": r.period,
+                    "scheduled_for": utc(r.scheduled_for).isoformat(),
+                    "seed": r.seed,
+                }
                 for r in round_rows
             ],
             "groups": [
-                {"group": g.id, "round": g.round_id, "user": g.user_id or "(forgotten)", "division": g.division or "",
-                 "outcome": g.outcome, "reported_at": utc(g.outcome_at).isoformat() if g.outcome_at else ""}
+                {
+                    "group": g.id,
+                    "round": g.round_id,
+                    "user": g.user_id or "(forgotten)",
+                    "division": g.division or "",
+                    "outcome": g.outcome,
+                    "reported_at": utc(g.outcome_at).isoformat() if g.outcome_at else "",
+                }
                 for g in group_rows
             ],
             "shoutouts": [
-                {"shoutout": s.id, "at": s.created_at.isoformat(), "from": s.giver_user or "",
-                 "from_division": s.giver_division or "",
-                 "to": " ".join(u or "(forgotten)" for u, _ in s.recipients),
-                 "to_divisions": " | ".join(d or "" for _, d in s.recipients),
-                 "tags": " ".join(s.tags), "milestone": s.milestone or "", "text": s.text}
+                {
+                    "shoutout": s.id,
+                    "at": s.created_at.isoformat(),
+                    "from": s.giver_user or "",
+                    "from_division": s.giver_division or "",
+                    "to": " ".join(u or "(forgotten)" for u, _ in s.recipients),
+                    "to_divisions": " | ".join(d or "" for _, d in s.recipients),
+                    "tags": " ".join(s.tags),
+                    "milestone": s.milestone or "",
+                    "text": s.text,
+                }
                 for s in shoutouts
             ],
         }

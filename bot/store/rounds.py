@@ -51,7 +51,13 @@ class Rounds(Repository):
         return bool(row and row[0])
 
     async def claim(
-        self, program_id: int, period: str, scheduled_for: datetime, seed: int, checkin_at: datetime, now: datetime
+        self,
+        program_id: int,
+        period: str,
+        scheduled_for: datetime,
+        seed: int,
+        checkin_at: datetime,
+        now: datetime,
     ) -> int | None:
         return await self._insert_ignoring_conflict(
             rounds,
@@ -68,7 +74,9 @@ class Rounds(Repository):
 
     async def periods(self, program_id: int) -> set[str]:
         rows = await self._conn.execute(
-            select(rounds.c.period).where(rounds.c.tenant_id == self.tenant_id, rounds.c.program_id == program_id)
+            select(rounds.c.period).where(
+                rounds.c.tenant_id == self.tenant_id, rounds.c.program_id == program_id
+            )
         )
         return {r[0] for r in rows}
 
@@ -176,7 +184,12 @@ class Groups(Repository):
             return []
         ids = [r.id for r in group_rows]
         member_rows = await self._conn.execute(
-            select(group_members.c.group_id, group_members.c.person_id, group_members.c.division, people.c.user_id)
+            select(
+                group_members.c.group_id,
+                group_members.c.person_id,
+                group_members.c.division,
+                people.c.user_id,
+            )
             .outerjoin(people, people.c.id == group_members.c.person_id)
             .where(group_members.c.tenant_id == self.tenant_id, group_members.c.group_id.in_(ids))
             .order_by(group_members.c.id)
@@ -208,7 +221,11 @@ class Groups(Repository):
         """Record a click; False when the group already had exactly this outcome (a double click)."""
         result = await self._conn.execute(
             update(groups)
-            .where(groups.c.tenant_id == self.tenant_id, groups.c.id == group_id, groups.c.outcome != outcome.value)
+            .where(
+                groups.c.tenant_id == self.tenant_id,
+                groups.c.id == group_id,
+                groups.c.outcome != outcome.value,
+            )
             .values(outcome=outcome.value, outcome_by=by, outcome_at=now)
         )
         return result.rowcount == 1

@@ -13,8 +13,14 @@ async def test_only_admins_may_run_admin_commands_and_refusal_changes_nothing(dr
     assert "only workspace admins" in refused.text
     async with drive.app.store.unit() as uow:
         assert await uow.tenants.find(drive.tenant) is None  # not even the workspace was recorded
-    for command in (c.RunRoundNow(), c.ShowStats(), c.BlockPair("U2", "U3"), c.ExportCsv(), c.PreviewRound(),
-                    c.GrantAdmin("U1")):
+    for command in (
+        c.RunRoundNow(),
+        c.ShowStats(),
+        c.BlockPair("U2", "U3"),
+        c.ExportCsv(),
+        c.PreviewRound(),
+        c.GrantAdmin("U1"),
+    ):
         assert "only workspace admins" in (await drive.say("U1", command)).text
 
 
@@ -31,8 +37,13 @@ async def test_setup_validates_everything_before_changing_anything(drive: Driver
     reply = await drive.say("U-ADMIN", c.SetupProgram(cadence="monthly", time="25:99"), admin=True)
     assert "HH:MM" in reply.text
     assert (await drive.program()).config.cadence.value == "weekly"
-    updated = await drive.say("U-ADMIN", c.SetupProgram(cadence="biweekly", weekday="thu", time="14:30",
-                                                        group_size=3, lang="id", cross_division="require"), admin=True)
+    updated = await drive.say(
+        "U-ADMIN",
+        c.SetupProgram(
+            cadence="biweekly", weekday="thu", time="14:30", group_size=3, lang="id", cross_division="require"
+        ),
+        admin=True,
+    )
     assert "dua minggu sekali setiap Kamis pukul 14:30" in updated.text
     config = (await drive.program()).config
     assert (config.group_size, config.lang.value, config.cross_division.value) == (3, "id", "require")
@@ -90,9 +101,9 @@ async def test_csv_export_has_rounds_groups_and_shoutouts(drive: Driver) -> None
     await drive.setup()
     await drive.join_many({"U1": "Sales", "U2": "Finance"})
     await drive.run_round()
-    await drive.say("U1", c.GiveShoutOut(("U2",), "thanks, a, \"quoted\""))
+    await drive.say("U1", c.GiveShoutOut(("U2",), 'thanks, a, "quoted"'))
     reply = await drive.say("U-ADMIN", c.ExportCsv(), admin=True)
     files = {a.filename: list(csv.DictReader(io.StringIO(a.content.decode()))) for a in reply.attachments}
     assert len(files["jembatan-rounds.csv"]) == 1
     assert {r["user"] for r in files["jembatan-groups.csv"]} == {"U1", "U2"}
-    assert files["jembatan-shoutouts.csv"][0]["text"] == "thanks, a, \"quoted\""
+    assert files["jembatan-shoutouts.csv"][0]["text"] == 'thanks, a, "quoted"'

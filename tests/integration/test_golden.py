@@ -17,7 +17,9 @@ NAMES = {"U-ANA": "Ana", "U-BUDI": "Budi", "U-ADMIN": "Ratna"}
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
-async def test_rendered_messages_match_the_golden_transcript(drive: Driver, lang: str, database_url: str) -> None:
+async def test_rendered_messages_match_the_golden_transcript(
+    drive: Driver, lang: str, database_url: str
+) -> None:
     if not database_url.startswith("sqlite"):
         pytest.skip("one backend is enough for wording")
     await drive.setup(lang=lang)

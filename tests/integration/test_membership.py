@@ -129,7 +129,9 @@ async def test_export_hands_over_everything_stored_as_json(drive: Driver) -> Non
     assert document["shoutouts_given"][0]["text"] == "great demo"
 
 
-async def test_forget_me_asks_first_then_erases_and_leaves_partners_an_anonymous_colleague(drive: Driver) -> None:
+async def test_forget_me_asks_first_then_erases_and_leaves_partners_an_anonymous_colleague(
+    drive: Driver,
+) -> None:
     await drive.setup()
     await drive.join_many({"U1": "Sales", "U2": "Finance"})
     await drive.run_round()

@@ -7,8 +7,13 @@ from bot.domain.validation import InvalidInput
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("Finance", "Finance"), ("  Customer   Success ", "Customer Success"), ("Penjualan & Pemasaran", "Penjualan & Pemasaran"),
-     ("é" * 64, "é" * 64), ("e\u0301" * 64, "é" * 64)],
+    [
+        ("Finance", "Finance"),
+        ("  Customer   Success ", "Customer Success"),
+        ("Penjualan & Pemasaran", "Penjualan & Pemasaran"),
+        ("é" * 64, "é" * 64),
+        ("e\u0301" * 64, "é" * 64),
+    ],
 )
 def test_division_names_are_tidied(raw: str, expected: str) -> None:
     assert v.division(raw) == expected
@@ -16,9 +21,14 @@ def test_division_names_are_tidied(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "key"),
-    [("", "error.division_empty"), ("   ", "error.division_empty"), ("x" * 65, "error.division_long"),
-     ("Sales\nTeam", "error.division_control"), ("Sales\u200e", "error.division_control"),
-     ("Sales\x07", "error.division_control")],
+    [
+        ("", "error.division_empty"),
+        ("   ", "error.division_empty"),
+        ("x" * 65, "error.division_long"),
+        ("Sales\nTeam", "error.division_control"),
+        ("Sales\u200e", "error.division_control"),
+        ("Sales\x07", "error.division_control"),
+    ],
 )
 def test_bad_division_names_are_refused_with_a_reason(raw: str, key: str) -> None:
     with pytest.raises(InvalidInput) as error:
@@ -58,8 +68,16 @@ def test_interests_split_on_commas_or_spaces_and_deduplicate() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["@here thanks!", "<!channel> thanks", "<!everyone>", "@everyone", "<!here|here>", "<!subteam^S123|@eng>",
-     "<@&123456>", "@Channel shout"],
+    [
+        "@here thanks!",
+        "<!channel> thanks",
+        "<!everyone>",
+        "@everyone",
+        "<!here|here>",
+        "<!subteam^S123|@eng>",
+        "<@&123456>",
+        "@Channel shout",
+    ],
 )
 def test_mass_mentions_lose_their_ping_but_keep_their_words(raw: str) -> None:
     text, _ = v.shoutout_text(raw)
@@ -74,8 +92,14 @@ def test_shoutout_keeps_personal_mentions_and_collects_tags() -> None:
     assert tags == ("teamwork", "ownership")
 
 
-@pytest.mark.parametrize(("raw", "key"), [("", "error.shoutout_empty"), ("x" * 501, "error.shoutout_long"),
-                                          ("hi\x1b[31m", "error.shoutout_control")])
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("", "error.shoutout_empty"),
+        ("x" * 501, "error.shoutout_long"),
+        ("hi\x1b[31m", "error.shoutout_control"),
+    ],
+)
 def test_bad_shoutouts_are_refused(raw: str, key: str) -> None:
     with pytest.raises(InvalidInput) as error:
         v.shoutout_text(raw)
@@ -88,7 +112,14 @@ def test_schedule_words_in_english_and_indonesian() -> None:
     assert v.weekday("thu") == 3
     assert v.weekday("Jumat") == 4
     assert v.local_time("9:30").hour == 9
-    for bad, check in (("sometimes", v.cadence), ("mo", v.weekday), ("25:00", v.local_time), ("9am", v.local_time),
-                       ("5", v.group_size), ("fr", v.lang), ("maybe", v.cross_division)):
+    for bad, check in (
+        ("sometimes", v.cadence),
+        ("mo", v.weekday),
+        ("25:00", v.local_time),
+        ("9am", v.local_time),
+        ("5", v.group_size),
+        ("fr", v.lang),
+        ("maybe", v.cross_division),
+    ):
         with pytest.raises(InvalidInput):
             check(bad)

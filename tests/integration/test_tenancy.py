@@ -1,0 +1,48 @@
+"""Every workspace is an island: same user ids, same channel ids, nothing crosses."""
+
+from bot import commands as c
+from bot.domain.model import Platform, TenantRef
+from bot.messages import Intro
+from tests.drive import Driver
+
+OTHER = TenantRef(Platform.DISCORD, "G-OTHER")
+
+
+async def test_two_workspaces_with_the_same_ids_never_mix(drive: Driver) -> None:
+    await drive.setup()
+    await drive.say(
+        "U-ADMIN",
+        c.SetupProgram(cadence="weekly", weekday="monday", time="09:00", timezone="Asia/Jakarta"),
+        admin=True,
+        tenant=OTHER,
+    )
+    for user, division in {"U1": "Sales", "U2": "Finance"}.items():
+        await drive.say(user, c.Join(division))
+        await drive.say(user, c.Join("Legal"), tenant=OTHER)
+    await drive.say("U3", c.Join("Ops"), tenant=OTHER)
+    await drive.say("U1", c.Pause(), tenant=OTHER)
+    await drive.run_round()
+    by_tenant: dict[str, set[str]] = {}
+    for sent in drive.messenger.of_kind(Intro):
+        members = {p.user_id for p in sent.message.people}  # type: ignore[union-attr]
+        by_tenant.setdefault(sent.tenant.external_id, set()).update(members)
+    assert by_tenant == {"T-ACME": {"U1", "U2"}, "G-OTHER": {"U2", "U3"}}
+    status = await drive.say("U1", c.Status())
+    assert "You're in" in status.text  # the pause in the other workspace does not leak here
+
+
+async def test_a_click_cannot_reach_another_workspaces_group(drive: Driver) -> None:
+    await drive.setup()
+    await drive.join_many({"U1": "Sales", "U2": "Finance"})
+    await drive.run_round()
+    group = (await drive.latest_groups())[0]
+    reply = await drive.say("U1", c.RecordOutcome(group.id, "met"), tenant=OTHER)
+    assert "don't recognise that button" in reply.text
+    assert (await drive.latest_groups())[0].outcome.value == "pending"
+
+
+async def test_admin_lists_and_blocks_are_per_workspace(drive: Driver) -> None:
+    await drive.setup()
+    await drive.say("U-ADMIN", c.GrantAdmin("U-LEAD"), admin=True)
+    reply = await drive.say("U-LEAD", c.ShowStats(), tenant=OTHER)
+    assert "only workspace admins" in reply.text
