@@ -1,4 +1,5 @@
-"""The admin's picture: participation, meetup rate and cross-division reach per round, as a PNG."""
+"""The admin's picture: participation, meetup rate and cross-division reach per round, and
+which divisions actually meet, as one PNG."""
 
 from __future__ import annotations
 
@@ -8,42 +9,62 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on a server; must precede pyplot
 
-import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt  # noqa: E402
 
-from bot.domain.stats import Stats
-from bot.i18n import Texts
+from bot.domain.stats import Stats  # noqa: E402
+from bot.i18n import Texts  # noqa: E402
 
 
 def stats_chart(stats: Stats, t: Texts) -> bytes:
-    labels = [r.day.strftime("%d %b") for r in stats.trend]
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True, constrained_layout=True)
+    figure = plt.figure(figsize=(12, 6), constrained_layout=True)
+    grid = figure.add_gridspec(2, 2, width_ratios=(3, 2))
+    people, rates, matrix = (figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[1, 0]),
+                             figure.add_subplot(grid[:, 1]))
     try:
-        positions = range(len(labels))
-        top.bar(positions, [r.people for r in stats.trend], color="#4C72B0", label=t("chart.people"))
-        top.set_ylabel(t("chart.people"))
-        top.set_title(t("chart.title"))
-        top.grid(axis="y", alpha=0.3)
-        bottom.plot(
-            positions,
-            [100 * r.meetup_rate for r in stats.trend],
-            marker="o",
-            color="#55A868",
-            label=t("chart.meetup_rate"),
-        )
-        bottom.plot(
-            positions,
-            [100 * r.cross_share for r in stats.trend],
-            marker="s",
-            color="#C44E52",
-            label=t("chart.cross_share"),
-        )
-        bottom.set_ylim(0, 105)
-        bottom.set_ylabel("%")
-        bottom.legend(loc="lower left")
-        bottom.grid(alpha=0.3)
-        bottom.set_xticks(list(positions), labels, rotation=30 if len(labels) > 8 else 0)
+        figure.suptitle(t("chart.title"))
+        labels = [r.day.strftime("%d %b") for r in stats.trend]
+        positions = list(range(len(labels)))
+        people.bar(positions, [r.people for r in stats.trend], color="#4C72B0")
+        people.set_ylabel(t("chart.people"))
+        people.set_xticks(positions, [""] * len(positions))
+        people.grid(axis="y", alpha=0.3)
+        rates.plot(positions, [100 * r.meetup_rate for r in stats.trend], marker="o", color="#55A868",
+                   label=t("chart.meetup_rate"))
+        rates.plot(positions, [100 * r.cross_share for r in stats.trend], marker="s", color="#C44E52",
+                   label=t("chart.cross_share"))
+        rates.set_ylim(0, 105)
+        rates.set_ylabel("%")
+        rates.legend(loc="lower left")
+        rates.grid(alpha=0.3)
+        rates.set_xticks(positions, labels, rotation=30 if len(labels) > 8 else 0)
+        _matrix(matrix, stats, t)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=110)
+        figure.savefig(buffer, format="png", dpi=100)
         return buffer.getvalue()
     finally:
         plt.close(figure)
+
+
+def _matrix(axes: plt.Axes, stats: Stats, t: Texts) -> None:
+    """Meetups by division pair: bright off the diagonal is the bridge working."""
+    divisions = sorted({d for pair in stats.matrix for d in pair})
+    axes.set_title(t("chart.matrix"))
+    if not divisions:
+        axes.text(0.5, 0.5, "–", ha="center", va="center")
+        axes.set_axis_off()
+        return
+    index = {d: i for i, d in enumerate(divisions)}
+    grid = [[0] * len(divisions) for _ in divisions]
+    for (a, b), count in stats.matrix.items():
+        grid[index[a]][index[b]] += count
+        if a != b:
+            grid[index[b]][index[a]] += count
+    axes.imshow(grid, cmap="Greens")
+    axes.set_xticks(range(len(divisions)), divisions, rotation=45, ha="right")
+    axes.set_yticks(range(len(divisions)), divisions)
+    peak = max(max(row) for row in grid) or 1
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            if value:
+                axes.text(j, i, str(value), ha="center", va="center",
+                          color="white" if value > peak / 2 else "black", fontsize=9)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from bot.chart import stats_chart
 from bot.commands import SetupProgram
@@ -67,7 +68,7 @@ async def setup(deps: Deps, session: Session, command: SetupProgram) -> Reply:
             zone=config.timezone,
             size=config.group_size,
             mode=t(f"mode.{config.cross_division.value}"),
-            next=upcoming.due.astimezone(schedule.ZoneInfo(config.timezone)).strftime("%Y-%m-%d %H:%M"),
+            next=upcoming.due.astimezone(ZoneInfo(config.timezone)).strftime("%Y-%m-%d %H:%M"),
         )
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,13 +21,13 @@ def utc_now() -> datetime:
 class Deps:
     store: Store
     directory: Directory
-    clock: object = utc_now  # a Clock; a plain callable so tests and the demo can move time
+    clock: Callable[[], datetime] = utc_now  # tests and the demo move time by passing their own
     shoutout_allowance: int = 5  # per person per 7 days: recognition stays meaningful
     history_rounds: int = 12  # rounds of history the engine sees when avoiding repeats
     default_lang: Lang = Lang.EN
 
     def now(self) -> datetime:
-        return self.clock()  # type: ignore[operator,no-any-return]
+        return self.clock()
 
 
 class Refusal(Exception):

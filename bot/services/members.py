@@ -99,16 +99,7 @@ async def update_profile(
     clean_interests = validation.interests(interests) if interests is not None else None
     person = await session.person()
     await session.scope.people.update_profile(
-        person.id,
-        **{
-            k: v
-            for k, v in (
-                ("division", clean_division),
-                ("timezone", clean_zone),
-                ("interests", clean_interests),
-            )
-            if v is not None
-        },  # type: ignore[arg-type]
+        person.id, division=clean_division, timezone=clean_zone, interests=clean_interests
     )
     return Reply(session.t("profile.saved"))
 

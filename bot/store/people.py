@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.engine import Row
 
 from bot.domain.model import Membership, MemberStatus, Person
 from bot.store.base import Repository, utc, utc_or_none
 from bot.store.tables import group_members, memberships, people, shoutout_recipients, shoutouts, unpaired
-
-_UNSET: object = object()
 
 
 def _person(row: Row[object]) -> Person:
@@ -66,17 +65,18 @@ class People(Repository):
         self,
         person_id: int,
         *,
-        division: str | object | None = _UNSET,
-        timezone: str | object | None = _UNSET,
-        interests: tuple[str, ...] | object = _UNSET,
+        division: str | None = None,
+        timezone: str | None = None,
+        interests: tuple[str, ...] | None = None,
     ) -> None:
+        """Change the fields given; None leaves a field as it is (an empty tuple clears interests)."""
         values: dict[str, object] = {}
-        if division is not _UNSET:
+        if division is not None:
             values["division"] = division
-        if timezone is not _UNSET:
+        if timezone is not None:
             values["timezone"] = timezone
-        if interests is not _UNSET:
-            values["interests"] = list(interests)  # type: ignore[call-overload,arg-type]
+        if interests is not None:
+            values["interests"] = list(interests)
         if values:
             await self._conn.execute(
                 update(people)
@@ -132,7 +132,7 @@ def _membership(row: Row[object]) -> Membership:
 
 
 class Memberships(Repository):
-    def _select(self):  # type: ignore[no-untyped-def]
+    def _select(self) -> Select[Any]:
         return (
             select(
                 memberships,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import Select, and_, delete, or_, select, update
 from sqlalchemy.engine import Row
 
 from bot.domain.model import Cadence, Lang, Program, ProgramConfig
@@ -45,7 +46,7 @@ def _config_values(config: ProgramConfig) -> dict[str, object]:
 
 
 class Programs(Repository):
-    def _select(self):  # type: ignore[no-untyped-def]
+    def _select(self) -> Select[Any]:
         return select(programs).where(programs.c.tenant_id == self.tenant_id)
 
     async def by_channel(self, channel_id: str) -> Program | None:
