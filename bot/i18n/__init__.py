@@ -5,7 +5,9 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from importlib import resources
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.model import Lang
 
@@ -43,6 +45,13 @@ class Texts:
     def pick(self, key: str, index: int, **params: object) -> str:
         options = self._entries[key]
         return str(options[index % len(options)]).format(**params)
+
+    def when(self, moment: datetime, zone: str) -> str:
+        """A moment as people read it, in their language and time zone: "Senin 30 Des 09:00 Asia/Jakarta"."""
+        local = moment.astimezone(ZoneInfo(zone))
+        weekday = self.pick("weekdays", local.weekday())
+        month = self.pick("months", local.month - 1)
+        return f"{weekday} {local.day} {month} {local:%H:%M} {zone}"
 
     def has(self, key: str) -> bool:
         return key in self._entries

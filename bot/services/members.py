@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from bot.domain import schedule, validation
 from bot.domain.model import Membership, MemberStatus
@@ -34,15 +33,11 @@ async def join(session: Session, division: str | None) -> Reply:
     text = t(
         "join.welcome" if newly else "join.already",
         channel=f"<#{program.channel_id}>",
-        when=_local(upcoming.due, program.config.timezone),
+        when=t.when(upcoming.due, person.timezone or program.config.timezone),
     )
     if (clean or person.division) is None:
         text += "\n" + t("join.ask_division")
     return Reply(text)
-
-
-def _local(moment: object, zone: str) -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M ") + zone  # type: ignore[attr-defined,no-any-return]
 
 
 async def leave(session: Session) -> Reply:
@@ -116,7 +111,7 @@ async def status(session: Session) -> Reply:
         lines[0] = t("status.state_paused_until", date=membership.paused_until.isoformat())
     upcoming = schedule.next_after(program.config, session.now)
     lines.append(
-        t("status.next_round", when=_local(upcoming.due, person.timezone or program.config.timezone))
+        t("status.next_round", when=t.when(upcoming.due, person.timezone or program.config.timezone))
     )
     meetings = await session.scope.groups.meetings_of(person.id, program.id)
     latest = await session.scope.rounds.of_program(program.id, limit=1)

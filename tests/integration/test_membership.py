@@ -28,7 +28,7 @@ async def test_join_in_a_channel_without_a_program_asks_for_an_admin_setup(drive
 async def test_joining_welcomes_and_names_the_next_round(drive: Driver) -> None:
     await drive.setup()
     reply = await drive.say("U1", c.Join("Sales"))
-    assert "Welcome" in reply.text and "Mon 30 Nov 09:00 Asia/Jakarta" in reply.text
+    assert "Welcome" in reply.text and "Monday 30 Nov 09:00 Asia/Jakarta" in reply.text
     again = await drive.say("U1", c.Join())
     assert "already" in again.text
     assert await _membership(drive, "U1") is MemberStatus.ACTIVE
@@ -101,7 +101,7 @@ async def test_profile_changes_are_validated_and_shown_in_status(drive: Driver) 
     assert "Area/City" in bad.text
     status = await drive.say("U1", c.Status())
     assert "Customer Success · Europe/Amsterdam · interests: chess, jazz" in status.text
-    assert "Next round: Mon 30 Nov 03:00 Europe/Amsterdam" in status.text
+    assert "Next round: Monday 30 Nov 03:00 Europe/Amsterdam" in status.text
 
 
 async def test_status_shows_the_current_partner_and_people_met(drive: Driver) -> None:
