@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     # The demo's own output tells the story; elsewhere logs go to stderr at the configured level.
     level = logging.WARNING if args.command == "demo" else settings.log_level
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up chatter
     if args.command == "demo":
         if not 2 <= args.members <= 2000 or not 1 <= args.rounds <= 52:
             print("jembatan: --members must be 2–2000 and --rounds 1–52", file=sys.stderr)

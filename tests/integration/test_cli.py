@@ -1,0 +1,44 @@
+"""The command line: migrate, friendly one-line errors, and no secret ever printed."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})},
+    )
+
+
+def test_migrate_creates_the_schema_at_database_url(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'prod.db'}"
+    done = _run("migrate", env={"DATABASE_URL": url})
+    assert done.returncode == 0, done.stderr
+    assert "latest schema" in done.stdout
+    assert (tmp_path / "prod.db").stat().st_size > 0
+
+
+def test_a_bad_database_url_is_one_line_without_the_password() -> None:
+    done = _run("migrate", env={"DATABASE_URL": "mysql://admin:hunter2@db/x"})
+    assert done.returncode == 2
+    assert done.stderr.strip() == "jembatan: DATABASE_URL must start with sqlite:/// or postgresql://"
+    assert "hunter2" not in done.stdout + done.stderr
+
+
+def test_bad_settings_name_the_variable() -> None:
+    done = _run("migrate", env={"JEMBATAN_TICK_SECONDS": "often"})
+    assert done.returncode == 2 and "JEMBATAN_TICK_SECONDS" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_settings_never_show_tokens_in_their_repr() -> None:
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-secret", "DISCORD_TOKEN": "discord-secret",
+                                  "SLACK_SIGNING_SECRET": "signing-secret", "JEMBATAN_SECRET_KEY": "k3y"})
+    shown = repr(settings)
+    for secret in ("xoxb-secret", "discord-secret", "signing-secret", "k3y"):
+        assert secret not in shown
