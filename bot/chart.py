@@ -9,10 +9,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on a server; must precede pyplot
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from bot.domain.stats import Stats  # noqa: E402
-from bot.i18n import Texts  # noqa: E402
+from bot.domain.stats import Stats
+from bot.i18n import Texts
 
 
 def stats_chart(stats: Stats, t: Texts) -> bytes:
@@ -45,7 +45,7 @@ def stats_chart(stats: Stats, t: Texts) -> bytes:
         plt.close(figure)
 
 
-def _matrix(axes: plt.Axes, stats: Stats, t: Texts) -> None:
+def _matrix(axes: Axes, stats: Stats, t: Texts) -> None:
     """Meetups by division pair: bright off the diagonal is the bridge working."""
     divisions = sorted({d for pair in stats.matrix for d in pair})
     axes.set_title(t("chart.matrix"))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import datetime
 from functools import cache
 from importlib import resources
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 

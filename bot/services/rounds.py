@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot import actions
@@ -218,19 +218,24 @@ async def _close_earlier_rounds(
     scope: TenantScope, program: Program, round_id: int, t: Texts, now: datetime
 ) -> None:
     """Count silent rounds; after three in a row, pause and ask rather than pair a ghost again."""
-    for earlier in await scope.rounds.open_before(program.id, round_id):
+    earlier_rounds = await scope.rounds.open_before(program.id, round_id)
+    if not earlier_rounds:
+        return
+    by_person = {m.person.id: m for m in await scope.memberships.of_program(program.id)}
+    for earlier in sorted(earlier_rounds, key=lambda r: r.scheduled_for):
         for group in await scope.groups.of_round(earlier.id):
             heard = group.outcome is not Outcome.PENDING
             for gm in group.members:
-                if gm.person_id is None:
-                    continue
-                membership = await scope.memberships.get(program.id, gm.person_id)
+                membership = by_person.get(gm.person_id) if gm.person_id is not None else None
                 if membership is None:
                     continue
                 silent = 0 if heard else membership.silent_rounds + 1
-                await scope.memberships.set_silent_rounds(membership.id, silent)
+                if silent != membership.silent_rounds:
+                    await scope.memberships.set_silent_rounds(membership.id, silent)
+                    membership = by_person[membership.person.id] = replace(membership, silent_rounds=silent)
                 if silent >= SILENT_ROUNDS_LIMIT and membership.status is MemberStatus.ACTIVE:
                     await scope.memberships.set_status(membership.id, MemberStatus.PAUSED)
+                    by_person[membership.person.id] = replace(membership, status=MemberStatus.PAUSED)
                     await scope.outbox.add(
                         f"stillin:{program.id}:{membership.id}:{earlier.id}",
                         ToUser(membership.person.user_id),
@@ -329,27 +334,35 @@ async def _record(
 async def _queue_nudges(
     scope: TenantScope, program: Program, members: list[Membership], t: Texts, now: datetime
 ) -> None:
-    """Continuity over intensity: at most monthly, suggest saying hello to someone met months ago."""
-    for m in members:
-        if m.last_nudged_at is not None and now - m.last_nudged_at < NUDGE_EVERY:
-            continue
-        meetings = await scope.groups.meetings_of(m.person.id, program.id)
-        recent = {o.person_id for mt in meetings if now - mt.day < NUDGE_AFTER for o in mt.others}
-        old_friends = [
-            o
-            for mt in reversed(meetings)
-            if mt.outcome is Outcome.MET and now - mt.day >= NUDGE_AFTER
-            for o in mt.others
-            if o.user_id is not None and o.person_id not in recent
-        ]
-        if not old_friends:
-            continue
-        if await scope.memberships.claim_nudge(m.id, now, now - NUDGE_EVERY):
-            friend = old_friends[0]
+    """Continuity over intensity: at most monthly, suggest saying hello to someone met months ago
+    and not seen since."""
+    due = [m for m in members if m.last_nudged_at is None or now - m.last_nudged_at >= NUDGE_EVERY]
+    if not due:
+        return
+    last_seen: dict[tuple[int, int], datetime] = {}  # (person, other) -> latest round together
+    met_once: set[tuple[int, int]] = set()
+    users: dict[int, str] = {}
+    for day, group in await scope.groups.of_program_with_days(program.id):
+        ids = [gm.person_id for gm in group.members if gm.person_id is not None]
+        users.update((gm.person_id, gm.user_id) for gm in group.members if gm.person_id and gm.user_id)
+        for a in ids:
+            for b in ids:
+                if a != b:
+                    last_seen[(a, b)] = day
+                    if group.outcome is Outcome.MET:
+                        met_once.add((a, b))
+    for m in due:
+        me = m.person.id
+        old_friends = sorted(
+            (day, other) for (person, other), day in last_seen.items()
+            if person == me and (me, other) in met_once and now - day >= NUDGE_AFTER and other in users
+        )
+        if old_friends and await scope.memberships.claim_nudge(m.id, now, now - NUDGE_EVERY):
+            friend = users[old_friends[0][1]]
             await scope.outbox.add(
                 f"nudge:{m.id}:{now.date().isoformat()}",
                 ToUser(m.person.user_id),
-                Notice(t("notice.nudge", user=f"<@{friend.user_id}>")),
+                Notice(t("notice.nudge", user=f"<@{friend}>")),
                 now,
             )
 

@@ -275,6 +275,21 @@ class Groups(Repository):
             for r in rows
         ]
 
+    async def of_program_with_days(self, program_id: int) -> list[tuple[datetime, Group]]:
+        """Every group of a program with its round's date, oldest first: one query for all."""
+        days = dict(
+            (r.id, utc(r.scheduled_for))
+            for r in await self._conn.execute(
+                select(rounds.c.id, rounds.c.scheduled_for).where(
+                    rounds.c.tenant_id == self.tenant_id, rounds.c.program_id == program_id
+                )
+            )
+        )
+        if not days:
+            return []
+        loaded = await self._load(groups.c.round_id.in_(list(days)))
+        return sorted(((days[g.round_id], g) for g in loaded), key=lambda pair: (pair[0], pair[1].id))
+
     async def history(self, program_id: int, rounds_back: int) -> list[tuple[date, list[Group]]]:
         recent = (
             await self._conn.execute(
