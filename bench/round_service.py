@@ -12,21 +12,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bot.bootstrap import build, upgrade  # noqa: E402
-from bot.domain import schedule  # noqa: E402
-from bot.domain.model import Platform, ProgramConfig, TenantRef  # noqa: E402
-from bot.messages import Attachment, Message, ToGroup  # noqa: E402
-from bot.services.rounds import start_round  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.bootstrap import build, upgrade
+from bot.domain import schedule
+from bot.domain.model import Platform, ProgramConfig, TenantRef
+from bot.messages import Attachment, Message, ToGroup
+from bot.services.rounds import start_round
+from bot.settings import Settings
 
 DIVISIONS = ("Engineering", "Sales", "Operations", "Finance", "People", "Legal")
 

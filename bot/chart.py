@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server; must precede pyplot
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 
 from bot.domain.stats import Stats
 from bot.i18n import Texts
