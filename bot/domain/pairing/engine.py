@@ -1,98 +1,223 @@
-"""A simple, correct pairing engine (placeholder until the optimising engine lands)."""
+"""The pairing engine: members, history and blocks in; groups, reasons and what had to bend out.
+
+The steps, each in a module of its own:
+1. `roster`   index the request (canonical order by id; history and blocks as pair keys);
+   `weights`  one integer per pair, in tiers that follow the rules' priority;
+2. `exact`    up to ten people: try every grouping;
+   `sweep`    pairs: greedy along the time-zone line, holding the cross-division ceiling;
+   `deal`     groups of three or four: dealt out by division, aligned by time zone;
+3. `repair`   pairs: augmenting paths to remove repeats, re-pair the stranded, reach the ceiling;
+   `place`    a seat for whoever is left (the odd one out becomes the third of a trio);
+4. `improve`  local search: swaps and alternating paths while the weights say it is better;
+5. here:      reasons, relaxations and metrics.
+"""
 
 from __future__ import annotations
 
 import random
 import time
-from itertools import combinations
 
+from bot.domain.pairing.ceiling import cross_division_ceiling
+from bot.domain.pairing.deal import deal_groups
+from bot.domain.pairing.exact import EXACT_MAX, exact_groups
+from bot.domain.pairing.improve import LocalSearch
 from bot.domain.pairing.model import (
     CrossDivisionMode,
     Group,
-    Member,
     PairingMetrics,
     PairingRequest,
     PairingResult,
     Reason,
+    Relaxation,
+    Relaxed,
     Unpaired,
     UnpairedReason,
 )
+from bot.domain.pairing.place import seat_stranded
+from bot.domain.pairing.repair import avoid_repeats, raise_crossings, rematch_stranded
+from bot.domain.pairing.roster import UNKNOWN_OFFSET_SPACING, Roster, index_request
+from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE, group_sizes
+from bot.domain.pairing.sweep import sweep_pairs
+from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
+
+SEARCH_PER_PERSON = 30  # move evaluations the local search may spend per person ...
+SEARCH_CAP = 20_000  # ... up to this many, plus SEARCH_BEYOND_CAP per person
+SEARCH_BEYOND_CAP = 1
 
 
-def _key(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a < b else (b, a)
+def _budget(n: int) -> int:
+    return min(SEARCH_PER_PERSON * n, SEARCH_CAP + SEARCH_BEYOND_CAP * n)
 
 
 def make_groups(request: PairingRequest) -> PairingResult:
+    """Group the request's members; the same request (seed included) always gives the same result."""
     started = time.perf_counter()
+    k = request.group_size
+    if not MIN_GROUP_SIZE <= k <= MAX_GROUP_SIZE:
+        raise ValueError(f"group size must be {MIN_GROUP_SIZE}-{MAX_GROUP_SIZE}, not {k}")
+    roster = index_request(request)
+    n = roster.size
+    if n < 2:
+        alone = tuple(Unpaired(m.id, UnpairedReason.ALONE) for m in roster.members)
+        metrics = PairingMetrics(pairs=0, cross_division_pairs=0, ceiling=0, repeats=0)
+        return PairingResult(groups=(), unpaired=alone, metrics=metrics)
+
     rng = random.Random(request.seed)
-    members = sorted(request.members, key=lambda m: m.id)
-    by_id = {m.id: m for m in members}
-    blocked = {_key(a, b) for a, b in request.blocked}
-    met = {_key(a, b) for r in request.history for g in r.groups for a, b in combinations(g.members, 2)}
-    order = list(by_id)
-    rng.shuffle(order)
-    if len(order) < 2:
-        return PairingResult(groups=(), unpaired=tuple(Unpaired(m, UnpairedReason.ALONE) for m in order))
+    tie = [rng.random() for _ in range(n)]
+    order = sorted(range(n), key=lambda i: (roster.offset_key[i], tie[i]))  # the time-zone line
+    cross = request.cross_division is not CrossDivisionMode.OFF
+    weights = Weights(roster, cross_division=cross)
 
-    def cost(a: str, b: str) -> float:
-        c = 0.0
-        if _key(a, b) in met:
-            c += 100
-        if request.cross_division is not CrossDivisionMode.OFF and by_id[a].division == by_id[b].division:
-            c += 10
-        return c
-
-    pool = list(order)
-    pairs: list[list[str]] = []
-    unpaired: list[Unpaired] = []
-    while len(pool) >= 2:
-        first = pool.pop(0)
-        options = [p for p in pool if _key(first, p) not in blocked]
-        if not options:
-            unpaired.append(Unpaired(first, UnpairedReason.BLOCKED))
-            continue
-        best = min(options, key=lambda p: cost(first, p))
-        pool.remove(best)
-        pairs.append([first, best])
-    if pool:
-        leftover = pool[0]
-        home = next((g for g in pairs if all(_key(leftover, x) not in blocked for x in g)), None)
-        if home is None:
-            unpaired.append(Unpaired(leftover, UnpairedReason.BLOCKED))
-        else:
-            home.append(leftover)
-    groups: list[Group] = []
-    cross = repeats = npairs = 0
-    for g in pairs:
-        reasons: set[Reason] = set()
-        inner = list(combinations(g, 2))
-        npairs += len(inner)
-        cross_here = sum(by_id[a].division != by_id[b].division for a, b in inner)
-        cross += cross_here
-        rep = sum(_key(a, b) in met for a, b in inner)
-        repeats += rep
-        if cross_here:
-            reasons.add(Reason.CROSS_DIVISION)
-        if not rep:
-            reasons.add(Reason.FIRST_MEETING)
-        shared = frozenset.intersection(*(by_id[m].interests for m in g))
-        if shared:
-            reasons.add(Reason.SHARED_INTEREST)
-        offsets = [by_id[m].utc_offset_minutes for m in g]
-        if all(o is not None for o in offsets) and max(offsets) - min(offsets) <= 180:  # type: ignore[type-var,operator]
-            reasons.add(Reason.HOURS_OVERLAP)
-        groups.append(Group(tuple(g), frozenset(reasons), tuple(sorted(shared))))
-    sizes: dict[str | None, int] = {}
-    for m in members:
-        sizes[m.division] = sizes.get(m.division, 0) + 1
-    n = len(members)
-    ceiling = min(n // 2, n - max(sizes.values()))
-    return PairingResult(
-        groups=tuple(groups),
-        unpaired=tuple(unpaired),
-        metrics=PairingMetrics(npairs, cross, ceiling, repeats, time.perf_counter() - started),
+    exact = (
+        exact_groups(roster, weights, group_sizes(n, k), order, cross_division=cross)
+        if n <= EXACT_MAX
+        else None
     )
+    unplaced: list[int] = []
+    if exact is not None:
+        groups = exact
+    elif k == 2:
+        groups, unplaced = _pairs(roster, weights, order, rng, cross=cross)
+    else:
+        groups, unplaced = _groups(roster, weights, order, rng, k, cross=cross)
+
+    sizes = [len(g) for g in groups]
+    placed = [i for g in groups for i in g]
+    ceiling = cross_division_ceiling([roster.division[i] for i in placed], sizes) if placed else 0
+    return _result(roster, weights, groups, unplaced, ceiling, request.cross_division, started)
 
 
-__all__ = ["Member", "make_groups"]
+def _pairs(
+    roster: Roster, weights: Weights, order: list[int], rng: random.Random, *, cross: bool
+) -> tuple[list[list[int]], list[int]]:
+    groups, stranded = sweep_pairs(roster, weights, order, hold_ceiling=cross)
+    stranded = avoid_repeats(roster, weights, groups, stranded, order)
+    stranded = rematch_stranded(roster, groups, stranded, order)
+    if cross:
+        raise_crossings(roster, weights, groups, order)
+    unplaced = seat_stranded(roster, weights, groups, stranded, max_size=3)
+    search = LocalSearch(roster, weights, groups, order, rng)
+    search.run(_budget(roster.size), cross=cross)
+    return groups, unplaced
+
+
+def _groups(
+    roster: Roster, weights: Weights, order: list[int], rng: random.Random, k: int, *, cross: bool
+) -> tuple[list[list[int]], list[int]]:
+    groups = deal_groups(roster, group_sizes(roster.size, k), order)
+    search = LocalSearch(roster, weights, groups, order, rng)
+    search.run(_budget(roster.size), cross=cross)
+    stranded = _evict_blocked(roster, groups)  # what swaps could not fix
+    groups[:] = [g for g in groups if g]
+    return groups, seat_stranded(roster, weights, groups, stranded, max_size=k + 1)
+
+
+def _evict_blocked(roster: Roster, groups: list[list[int]]) -> list[int]:
+    """Take people out of groups that hold a blocked pair (most blocks first); lone leftovers too."""
+    n, blocked = roster.size, roster.blocked
+    out: list[int] = []
+    if not blocked:
+        return out
+    for members in groups:
+        while True:
+            clashes = {
+                a: sum((a * n + b if a < b else b * n + a) in blocked for b in members if b != a)
+                for a in members
+            }
+            worst = max(sorted(members), key=lambda a: clashes[a])
+            if clashes[worst] == 0:
+                break
+            members.remove(worst)
+            out.append(worst)
+        if len(members) == 1:
+            out.append(members.pop())
+    return sorted(out)
+
+
+def _result(
+    roster: Roster,
+    weights: Weights,
+    groups: list[list[int]],
+    unplaced: list[int],
+    ceiling: int,
+    mode: CrossDivisionMode,
+    started: float,
+) -> PairingResult:
+    members, division, offset, interests = (
+        roster.members,
+        roster.division,
+        roster.offset_key,
+        roster.interests,
+    )
+    n, penalty, blocked, never_met = roster.size, roster.penalty, roster.blocked, roster.never_met
+    pair = weights.pair
+    reason_sets: dict[tuple[bool, bool, bool, bool], frozenset[Reason]] = {}
+    out: list[Group] = []
+    relaxed_cross: list[Relaxation] = []
+    relaxed_repeat: list[Relaxation] = []
+    count_pairs = cross = repeats = weak = hours = shared = objective = 0
+    window = HOURS_WINDOW_MINUTES
+    chosen = (Reason.CROSS_DIVISION, Reason.FIRST_MEETING, Reason.HOURS_OVERLAP, Reason.SHARED_INTEREST)
+    crossing_counts = mode is not CrossDivisionMode.OFF
+    for g in sorted((sorted(g) for g in groups), key=lambda g: g[0]):
+        ids = tuple([members[i].id for i in g])
+        same = repeat = met_before = False
+        for x, a in enumerate(g):
+            da, oa, ia = division[a], offset[a], interests[a]
+            for b in g[x + 1 :]:  # g is sorted, so a < b
+                key = a * n + b
+                count_pairs += 1
+                objective += pair(a, b)
+                if da == division[b]:
+                    same = True
+                else:
+                    cross += 1
+                if key in penalty and key not in blocked:
+                    repeat = True
+                    repeats += 1
+                    if key in never_met:
+                        weak += 1
+                    else:
+                        met_before = True
+                if -window <= oa - offset[b] <= window:
+                    hours += 1
+                if ia & interests[b]:
+                    shared += 1
+        zones = [offset[i] for i in g]
+        common = interests[g[0]]
+        for i in g[1:]:
+            common &= interests[i]
+        flags = (
+            crossing_counts and not (same and len({division[i] for i in g}) == 1),
+            not met_before,
+            max(zones) - min(zones) <= window and max(zones) < UNKNOWN_OFFSET_SPACING,
+            common != 0,
+        )
+        reasons = reason_sets.get(flags)
+        if reasons is None:
+            reasons = reason_sets[flags] = frozenset(r for r, on in zip(chosen, flags, strict=True) if on)
+        names = (
+            tuple([roster.interest_names[t] for t in roster.interest_ids[g[0]] if common >> t & 1])
+            if common
+            else ()
+        )
+        out.append(Group(ids, reasons, names))
+        if mode is CrossDivisionMode.REQUIRE and same:
+            relaxed_cross.append(Relaxation(Relaxed.REQUIRE_CROSS_DIVISION, ids))
+        if repeat:
+            relaxed_repeat.append(Relaxation(Relaxed.NO_REPEAT, ids))
+    unpaired = tuple(Unpaired(members[i].id, UnpairedReason.BLOCKED) for i in sorted(unplaced))
+    metrics = PairingMetrics(
+        pairs=count_pairs,
+        cross_division_pairs=cross,
+        ceiling=ceiling,
+        repeats=repeats,
+        seconds=time.perf_counter() - started,
+        weak_repeats=weak,
+        hours_overlap_pairs=hours,
+        shared_interest_pairs=shared,
+        objective=objective,
+    )
+    return PairingResult(
+        groups=tuple(out), unpaired=unpaired, relaxed=tuple(relaxed_cross + relaxed_repeat), metrics=metrics
+    )

@@ -95,6 +95,10 @@ class PairingMetrics:
     ceiling: int  # the most cross-division pairs any grouping could have
     repeats: int  # pairs that already met within the history given
     seconds: float = 0.0
+    weak_repeats: int = 0  # of those, pairs whose history only says they were introduced and did not meet
+    hours_overlap_pairs: int = 0  # pairs whose UTC offsets are within three hours
+    shared_interest_pairs: int = 0  # pairs with at least one interest in common
+    objective: int = 0  # the sum of the engine's pair weights over all pairs (see weights.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Jembatan on Discord: slash commands, buttons and forms in; embeds, threads and DMs out."""

@@ -1,0 +1,360 @@
+"""The Discord client: `/jembatan` subcommands, the profile form and buttons in; the core's replies out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+
+from adapters.discord import parse, render
+from bot import commands as c
+from bot.bootstrap import Jembatan
+from bot.domain.model import Platform, TenantRef
+from bot.messages import Reply
+from bot.services.dispatch import handle, uninstall
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[Any]
+ACK_WITHIN = 2.0  # Discord wants an answer within 3 s; work still running by then is deferred
+FAILED = "Something went wrong on our side. Please try again in a moment."
+NO_PINGS = discord.AllowedMentions.none()
+
+
+def tenant_of(guild_id: int | str) -> TenantRef:
+    return TenantRef(Platform.DISCORD, str(guild_id))
+
+
+class JembatanClient(discord.Client):
+    """Needs no privileged intent: commands and clicks arrive as interactions; `guilds` tells us
+    when the bot is removed from a server."""
+
+    def __init__(
+        self,
+        app: Jembatan | None = None,
+        *,
+        admin_role_id: int | None = None,
+        on_setup: Callable[[], Awaitable[None]] | None = None,
+        **options: Any,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        options.setdefault("max_ratelimit_timeout", 30.0)  # longer waits go back to the relay's schedule
+        super().__init__(intents=intents, allowed_mentions=NO_PINGS, **options)
+        self.app = app
+        self.admin_role_id = admin_role_id
+        self._on_setup = on_setup
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(JembatanCommands())
+        self.tree.on_error = self._command_failed  # type: ignore[method-assign]
+        self._in_flight: set[asyncio.Future[Reply]] = set()
+
+    def clear(self) -> None:
+        """Ready to log in again after close(). discord.py 2.7 keeps the closed session's
+        connector, and a new session on it fails with "Session is closed"."""
+        super().clear()
+        self.http.connector = discord.utils.MISSING
+
+    async def setup_hook(self) -> None:
+        # Runs after every login, before the gateway connects; on_ready would run again on reconnects.
+        self.add_dynamic_items(render.ActionButton)
+        if self._on_setup is not None:
+            await self._on_setup()
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        # GUILD_DELETE without `unavailable`: the bot was removed, so the server's data goes.
+        assert self.app is not None
+        await uninstall(self.app.deps, tenant_of(guild.id))
+
+    async def on_guild_unavailable(self, guild: discord.Guild) -> None:
+        log.info("server %s is unavailable (a Discord outage); keeping its data", guild.id)
+
+    def is_admin(self, interaction: Interaction) -> bool:
+        """Manage Server, or the configured role; read from this very interaction, never cached."""
+        if interaction.guild_id is None:
+            return False
+        allowed = interaction.permissions
+        if allowed.manage_guild or allowed.administrator:
+            return True
+        member = interaction.user
+        role = self.admin_role_id
+        return bool(role and isinstance(member, discord.Member) and member.get_role(role) is not None)
+
+    def actor(self, interaction: Interaction, guild_id: str | None = None) -> c.Actor | None:
+        in_guild = interaction.guild_id is not None
+        guild = str(interaction.guild_id) if in_guild else guild_id
+        if guild is None:
+            return None
+        return c.Actor(
+            tenant_of(guild),
+            str(interaction.user.id),
+            channel_id=str(interaction.channel_id) if in_guild and interaction.channel_id else None,
+            is_platform_admin=self.is_admin(interaction),
+            delivery_id=str(interaction.id),
+        )
+
+    async def slash(self, interaction: Interaction, name: str, options: parse.Options) -> None:
+        await self.carry_out(interaction, parse.slash(name, options), slow=name in parse.SLOW)
+
+    async def press(self, interaction: Interaction, custom_id: str) -> None:
+        command, guild = parse.button(custom_id)
+        if command is not None:
+            await self.carry_out(interaction, command, guild_id=guild, update=True)
+
+    async def carry_out(
+        self,
+        interaction: Interaction,
+        command: c.Command,
+        *,
+        slow: bool = False,
+        update: bool = False,
+        guild_id: str | None = None,
+    ) -> None:
+        """Hand one command to the core and show its reply to the person only. Slow work is
+        deferred first, and anything still running near Discord's 3-second limit is deferred then."""
+        actor = self.actor(interaction, guild_id)
+        if actor is None or self.app is None:
+            return
+        if slow:
+            await self._defer(interaction, update)
+        work = asyncio.ensure_future(handle(self.app.deps, actor, command))
+        self._in_flight.add(work)
+        work.add_done_callback(self._in_flight.discard)
+        if not slow:
+            done, _ = await asyncio.wait({work}, timeout=ACK_WITHIN)
+            if not done:
+                await self._defer(interaction, update)
+        try:
+            answer = await work
+        except Exception:
+            log.exception("command %s failed", type(command).__name__)
+            answer = Reply(FAILED)
+        await self._reply(interaction, answer, update)
+
+    async def finish_work(self) -> None:
+        """Let commands already handed to the core finish before shutting down."""
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight))
+
+    async def _defer(self, interaction: Interaction, update: bool) -> None:
+        if not interaction.response.is_done():
+            # A click defers as "updating the message"; a command as a private "thinking…".
+            await interaction.response.defer(ephemeral=True, thinking=not update)
+
+    async def _reply(self, interaction: Interaction, answer: Reply, update: bool) -> None:
+        if update and answer.update:
+            text = render.clip(answer.update, render.CONTENT)
+            if interaction.response.is_done():
+                await interaction.edit_original_response(content=text, allowed_mentions=NO_PINGS)
+            else:
+                await interaction.response.edit_message(content=text, allowed_mentions=NO_PINGS)
+        for part in render.reply(answer):
+            kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_PINGS}
+            if part.content:
+                kwargs["content"] = part.content
+            if part.embed is not None:
+                kwargs["embed"] = part.embed
+            if part.files:
+                kwargs["files"] = part.discord_files()
+            if interaction.response.is_done():
+                await interaction.followup.send(**kwargs)
+            else:
+                await interaction.response.send_message(**kwargs)
+
+    async def _command_failed(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("/jembatan failed: %s", error, exc_info=error)
+        if not interaction.response.is_done():
+            await interaction.response.send_message(FAILED, ephemeral=True)
+
+
+def _client(interaction: Interaction) -> JembatanClient:
+    client = interaction.client
+    assert isinstance(client, JembatanClient)
+    return client
+
+
+class ProfileForm(discord.ui.Modal, title="Jembatan profile"):
+    """Every profile field at once; an empty field leaves that part as it is."""
+
+    division: discord.ui.Label[Any] = discord.ui.Label(
+        text="Division", component=discord.ui.TextInput(custom_id="division", required=False, max_length=64)
+    )
+    timezone: discord.ui.Label[Any] = discord.ui.Label(
+        text="Time zone (Area/City, e.g. Asia/Jakarta)",
+        component=discord.ui.TextInput(custom_id="timezone", required=False, max_length=64),
+    )
+    interests: discord.ui.Label[Any] = discord.ui.Label(
+        text="Interests, comma-separated",
+        component=discord.ui.TextInput(
+            custom_id="interests", required=False, max_length=400, style=discord.TextStyle.paragraph
+        ),
+    )
+
+    def __init__(self) -> None:
+        super().__init__(custom_id="jb:profile", timeout=900)
+
+    async def on_submit(self, interaction: Interaction) -> None:
+        def value(label: discord.ui.Label[Any]) -> str:
+            component = label.component
+            return component.value if isinstance(component, discord.ui.TextInput) else ""
+
+        command = parse.profile_form(value(self.division), value(self.timezone), value(self.interests))
+        await _client(interaction).carry_out(interaction, command)
+
+
+Member = discord.User  # resolves to the server member when Discord sends one
+Cadence = Literal["weekly", "biweekly", "monthly"]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class JembatanCommands(app_commands.Group):
+    """`/jembatan …`. Admin subcommands are visible to everyone: the core checks the caller's
+    rights on every call, because server admins can override command visibility anyway."""
+
+    def __init__(self) -> None:
+        super().__init__(name="jembatan", description="Meet colleagues across teams", guild_only=True)
+
+    async def _zones(self, interaction: Interaction, typed: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in parse.timezone_choices(typed)]
+
+    @app_commands.command(name="help", description="What Jembatan does and how to use it")
+    async def help_(self, interaction: Interaction, topic: Literal["member", "admin"] | None = None) -> None:
+        await _client(interaction).slash(interaction, "help", {"topic": topic})
+
+    @app_commands.command(description="Take part in the pairings of this channel")
+    @app_commands.describe(division="Your division or team, e.g. Finance")
+    async def join(self, interaction: Interaction, division: str | None = None) -> None:
+        await _client(interaction).slash(interaction, "join", {"division": division})
+
+    @app_commands.command(description="Stop taking part")
+    async def leave(self, interaction: Interaction) -> None:
+        await _client(interaction).slash(interaction, "leave", {})
+
+    @app_commands.command(description="Take a break from the pairings")
+    @app_commands.describe(weeks="How many weeks (leave empty to pause until you resume)")
+    async def pause(
+        self, interaction: Interaction, weeks: app_commands.Range[int, 1, 12] | None = None
+    ) -> None:
+        await _client(interaction).slash(interaction, "pause", {"weeks": weeks})
+
+    @app_commands.command(description="Come back after a pause")
+    async def resume(self, interaction: Interaction) -> None:
+        await _client(interaction).slash(interaction, "resume", {})
+
+    @app_commands.command(description="Set your division")
+    async def division(self, interaction: Interaction, name: app_commands.Range[str, 1, 64]) -> None:
+        await _client(interaction).slash(interaction, "division", {"name": name})
+
+    @app_commands.command(description="Set your time zone, so meeting times suit you")
+    @app_commands.describe(zone="Area/City, e.g. Asia/Jakarta")
+    async def timezone(self, interaction: Interaction, zone: str) -> None:
+        await _client(interaction).slash(interaction, "timezone", {"zone": zone})
+
+    @timezone.autocomplete("zone")
+    async def _timezone_zone(self, interaction: Interaction, typed: str) -> list[app_commands.Choice[str]]:
+        return await self._zones(interaction, typed)
+
+    @app_commands.command(description="Set your interests, for icebreakers")
+    @app_commands.describe(words="Comma-separated, e.g. hiking, jazz, sourdough")
+    async def interests(self, interaction: Interaction, words: str) -> None:
+        await _client(interaction).slash(interaction, "interests", {"words": words})
+
+    @app_commands.command(description="Edit your division, time zone and interests at once")
+    async def profile(self, interaction: Interaction) -> None:
+        await interaction.response.send_modal(ProfileForm())
+
+    @app_commands.command(description="Your next round, current partner and progress")
+    async def status(self, interaction: Interaction) -> None:
+        await _client(interaction).slash(interaction, "status", {})
+
+    @app_commands.command(description="Recognise what colleagues achieved")
+    async def shoutout(
+        self,
+        interaction: Interaction,
+        member: Member,
+        achievement: app_commands.Range[str, 1, 500],
+        member2: Member | None = None,
+        member3: Member | None = None,
+    ) -> None:
+        people = {"member": member, "member2": member2, "member3": member3}
+        options = {k: str(v.id) for k, v in people.items() if v is not None}
+        await _client(interaction).slash(interaction, "shoutout", {**options, "achievement": achievement})
+
+    @app_commands.command(description="Who recognised and met the most colleagues")
+    async def leaderboard(
+        self,
+        interaction: Interaction,
+        period: Literal["week", "month", "all"] = "month",
+        by_division: bool = False,
+    ) -> None:
+        options = {"period": period, "by_division": by_division}
+        await _client(interaction).slash(interaction, "leaderboard", options)
+
+    @app_commands.command(description="Download everything Jembatan stores about you")
+    async def export(self, interaction: Interaction) -> None:
+        await _client(interaction).slash(interaction, "export", {})
+
+    @app_commands.command(description="Erase your data")
+    @app_commands.describe(confirm="Set to True to erase for good")
+    async def forget(self, interaction: Interaction, confirm: bool = False) -> None:
+        await _client(interaction).slash(interaction, "forget", {"confirm": confirm})
+
+    # Admin: Manage Server or the configured role, checked by the core on every call.
+    @app_commands.command(description="Admin: start or change the program in this channel")
+    @app_commands.describe(time="HH:MM, 24-hour", group_size="2, 3 or 4 people per group")
+    async def setup(
+        self,
+        interaction: Interaction,
+        cadence: Cadence | None = None,
+        weekday: Weekday | None = None,
+        time: app_commands.Range[str, 4, 5] | None = None,
+        timezone: str | None = None,
+        group_size: app_commands.Range[int, 2, 4] | None = None,
+        language: Literal["en", "id"] | None = None,
+        cross_division: Literal["off", "prefer", "require"] | None = None,
+        shoutout_channel: discord.TextChannel | None = None,
+    ) -> None:
+        options = {
+            "cadence": cadence,
+            "weekday": weekday,
+            "time": time,
+            "timezone": timezone,
+            "group_size": group_size,
+            "language": language,
+            "cross_division": cross_division,
+            "shoutout_channel": str(shoutout_channel.id) if shoutout_channel else None,
+        }
+        await _client(interaction).slash(interaction, "setup", options)
+
+    @setup.autocomplete("timezone")
+    async def _setup_zone(self, interaction: Interaction, typed: str) -> list[app_commands.Choice[str]]:
+        return await self._zones(interaction, typed)
+
+    @app_commands.command(name="round-now", description="Admin: bring the next round forward")
+    async def round_now(self, interaction: Interaction) -> None:
+        await _client(interaction).slash(interaction, "round-now", {})
+
+    @app_commands.command(name="round-preview", description="Admin: see the next round's groups first")
+    async def round_preview(self, interaction: Interaction) -> None:
+        await _client(interaction).slash(interaction, "round-preview", {})
+
+    @app_commands.command(description="Admin: participation, meetups and reach, with a chart")
+    async def stats(self, interaction: Interaction, everywhere: bool = False) -> None:
+        await _client(interaction).slash(interaction, "stats", {"everywhere": everywhere})
+
+    @app_commands.command(description="Admin: never pair these two people")
+    async def block(self, interaction: Interaction, first: Member, second: Member) -> None:
+        options = {"first": str(first.id), "second": str(second.id)}
+        await _client(interaction).slash(interaction, "block", options)
+
+    @app_commands.command(name="export-csv", description="Admin: rounds, groups and shout-outs as CSV")
+    async def export_csv(self, interaction: Interaction) -> None:
+        await _client(interaction).slash(interaction, "export-csv", {})
+
+    @app_commands.command(description="Admin: let someone run admin commands, or stop them")
+    async def admin(self, interaction: Interaction, member: Member, remove: bool = False) -> None:
+        await _client(interaction).slash(interaction, "admin", {"member": str(member.id), "remove": remove})

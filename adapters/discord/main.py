@@ -1,0 +1,409 @@
+"""`jembatan run discord`, `jembatan discord sync [--guild ID]` and `jembatan discord invite`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import binascii
+import contextlib
+import hashlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from apscheduler.events import (  # type: ignore[import-untyped]
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+)
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from adapters.discord.client import JembatanClient
+from adapters.discord.directory import DiscordDirectory
+from adapters.discord.messenger import DiscordMessenger
+from bot.bootstrap import alembic_config, build
+from bot.runtime.ticker import start_scheduler
+from bot.settings import ConfigError, Settings
+from bot.store.db import DatabaseUrlError, async_url, create_engine
+
+log = logging.getLogger(__name__)
+
+# Exactly what the bot uses: see channels, post, make and run private threads, embeds, files.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    create_private_threads=True,
+    send_messages_in_threads=True,
+    manage_threads=True,
+    embed_links=True,
+    attach_files=True,
+)
+SCOPES = ("bot", "applications.commands")
+FIRST_DELAY, MAX_DELAY, STABLE_AFTER = 5.0, 900.0, 600.0  # seconds, for reconnecting after failures
+LOCK_CHECK_EVERY, LOCK_POLL_EVERY = 30.0, 2.0
+WORK_FINISH_WITHIN = 30.0
+JOB_STARTED = EVENT_JOB_SUBMITTED
+JOB_ENDED = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
+TRANSIENT = (
+    discord.HTTPException,
+    discord.GatewayNotFound,
+    discord.ConnectionClosed,
+    aiohttp.ClientError,
+    OSError,
+    asyncio.TimeoutError,
+)
+
+
+class BadConfig(Exception):
+    """One line for the operator, naming the variable and never its value."""
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: Settings
+    token: str | None
+    admin_role_id: int | None
+    database_url_set: bool
+
+
+def load_config(env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    try:
+        settings = Settings.from_env(env)
+    except ConfigError as error:
+        raise BadConfig(str(error)) from None
+    role = env.get("DISCORD_ADMIN_ROLE", "").strip()
+    if role and not role.isdigit():
+        raise BadConfig("DISCORD_ADMIN_ROLE must be a role id (a number)")
+    if settings.discord_api_url and not settings.discord_api_url.startswith(("http://", "https://")):
+        raise BadConfig("DISCORD_API_URL must start with http:// or https://")
+    if settings.discord_gateway_url and not settings.discord_gateway_url.startswith(("ws://", "wss://")):
+        raise BadConfig("DISCORD_GATEWAY_URL must start with ws:// or wss://")
+    role_id = int(role) if role else None
+    return Config(settings, settings.discord_token, role_id, bool(env.get("DATABASE_URL", "").strip()))
+
+
+def point_at(settings: Settings) -> None:
+    """Where Discord is: its own endpoints unless a proxy or a test server is configured."""
+    if settings.discord_api_url:
+        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def application_id(token: str) -> str:
+    """A bot token starts with the bot's id in base 64; for bots that is the application id."""
+    head = token.split(".", 1)[0]
+    try:
+        value = base64.b64decode(head + "=" * (-len(head) % 4), validate=False).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        value = ""
+    if not value.isdigit():
+        raise BadConfig("DISCORD_TOKEN does not look like a bot token; pass --client-id instead")
+    return value
+
+
+def invite_url(client_id: str) -> str:
+    return discord.utils.oauth_url(client_id, permissions=PERMISSIONS, scopes=SCOPES)
+
+
+async def check_database(url: str) -> None:
+    """Before any login (Discord resets a token after 1,000 a day): the database must answer
+    and be at the latest schema. Not answering → wait and ask again; refusing or outdated → stop."""
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    delay = FIRST_DELAY
+    while True:
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            async with engine.connect() as conn:
+                current = await conn.run_sync(
+                    lambda sync: set(MigrationContext.configure(sync).get_current_heads())
+                )
+            break
+        except (OSError, TimeoutError) as error:
+            log.warning("database not answering (%s); trying again in %.0f s", type(error).__name__, delay)
+        except SQLAlchemyError as error:  # the server's own words; they never include the password
+            detail = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+            raise BadConfig(f"DATABASE_URL: cannot use the database: {detail}") from None
+        finally:
+            await engine.dispose()
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, MAX_DELAY)
+    if current != heads:
+        raise BadConfig("DATABASE_URL: the database schema is not up to date; run `jembatan migrate`")
+
+
+def lock_key(token: str) -> int:
+    # One gateway per bot: the key comes from the token (hashed; the token is never stored).
+    digest = hashlib.sha256(b"jembatan-discord-gateway:" + token.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@asynccontextmanager
+async def gateway_lock(
+    url: str, token: str, *, stopped: asyncio.Event, on_lost: Callable[[], None]
+) -> AsyncIterator[bool]:
+    """On PostgreSQL, hold an advisory lock on a connection of its own for the process's lifetime,
+    so a second `run discord` waits instead of handling every event twice. A session lock, not a
+    transaction one: it must outlive every transaction; and not on a pooled connection, which
+    would take it elsewhere. If that connection drops, the lock is gone: `on_lost` stops us.
+    Yields whether the lock is held (False: `stopped` came while waiting for it)."""
+    if not async_url(url).startswith("postgresql"):
+        yield True  # SQLite serves one process on one machine
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    watch: asyncio.Task[None] | None = None
+    try:
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            key = lock_key(token)
+            waiting = False
+            # Ask again and again rather than block in pg_advisory_lock: a waiting standby must
+            # still stop when told to.
+            while not (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})).scalar():
+                if not waiting:
+                    log.warning("another process holds the Discord gateway for this bot; waiting for it")
+                    waiting = True
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopped.wait(), LOCK_POLL_EVERY)
+                if stopped.is_set():
+                    yield False
+                    return
+            log.info("holding the Discord gateway lock")
+
+            async def keep_watch() -> None:
+                while True:
+                    await asyncio.sleep(LOCK_CHECK_EVERY)
+                    try:
+                        await conn.execute(text("SELECT 1"))
+                    except Exception:
+                        log.error("lost the database connection that holds the gateway lock; stopping")
+                        on_lost()
+                        return
+
+            watch = asyncio.create_task(keep_watch())
+            yield True
+    finally:
+        if watch is not None:
+            watch.cancel()
+        await engine.dispose()
+
+
+class Backoff:
+    """Waits that double after each failure, back to the start once a connection held a while."""
+
+    def __init__(self, first: float = FIRST_DELAY, most: float = MAX_DELAY) -> None:
+        self.first, self.most, self.current = first, most, first
+
+    def next(self, connected_for: float) -> float:
+        if connected_for > STABLE_AFTER:
+            self.current = self.first
+        delay, self.current = self.current, min(self.current * 2, self.most)
+        return delay
+
+
+async def stay_connected(
+    client: JembatanClient,
+    token: str,
+    *,
+    stopped: asyncio.Event,
+    on_down: Callable[[], None],
+    backoff: Backoff | None = None,
+) -> None:
+    """Log in and hold the gateway until `stopped`. discord.py reconnects by itself after most
+    drops; what it gives up on (a failed login, a gateway it cannot reach) is retried here with
+    growing waits, so a broken network or a Discord outage never turns into a storm of logins."""
+    backoff = backoff or Backoff()
+    while not stopped.is_set():
+        started = time.monotonic()
+        try:
+            await client.start(token)
+        except discord.LoginFailure:
+            raise BadConfig("Discord refused DISCORD_TOKEN") from None
+        except discord.PrivilegedIntentsRequired:
+            raise BadConfig("Discord asks for a privileged intent; Jembatan needs none") from None
+        except TRANSIENT as error:
+            if isinstance(error, discord.ConnectionClosed) and error.code == 4004:
+                raise BadConfig("Discord refused DISCORD_TOKEN") from None
+            if not stopped.is_set():
+                log.warning("Discord connection failed (%s: %s)", type(error).__name__, error)
+        if stopped.is_set():
+            return  # closed on purpose
+        on_down()
+        await client.close()
+        delay = backoff.next(time.monotonic() - started)
+        log.warning("connecting to Discord again in %.0f s", delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopped.wait(), delay)
+        client.clear()
+
+
+class _Runner:
+    def __init__(self, config: Config, token: str) -> None:
+        self.config = config
+        self.token = token
+        self.scheduler: Any = None
+        self.lock_lost = False
+        self.stopped = asyncio.Event()
+        self.client = JembatanClient(admin_role_id=config.admin_role_id, on_setup=self.start_jobs)
+        self.app = build(config.settings, DiscordMessenger(self.client), DiscordDirectory(self.client))
+        self.client.app = self.app
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.running_jobs: set[str] = set()
+        self.jobs_idle = asyncio.Event()
+        self.jobs_idle.set()
+
+    async def start_jobs(self) -> None:
+        # From setup_hook, after each login: the jobs start once, and resume after a reconnect.
+        if self.scheduler is None:
+            self.scheduler = start_scheduler(self.app.ticker, tick_seconds=self.config.settings.tick_seconds)
+            self.scheduler.add_listener(self._job_event, JOB_STARTED | JOB_ENDED)
+        else:
+            self.scheduler.resume()
+
+    def _job_event(self, event: Any) -> None:
+        if event.code == JOB_STARTED:
+            self.running_jobs.add(event.job_id)
+            self.jobs_idle.clear()
+        else:
+            self.running_jobs.discard(event.job_id)
+            if not self.running_jobs:
+                self.jobs_idle.set()
+
+    async def stop_jobs(self) -> None:
+        """Start no new job and let a running one finish: cancelling it mid-transaction would
+        leave a send unrecorded (it would be resent, deduplicated by its nonce, but why)."""
+        if self.scheduler is None:
+            return
+        self.scheduler.pause()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.jobs_idle.wait(), WORK_FINISH_WITHIN)
+        self.scheduler.shutdown(wait=False)
+
+    def pause_jobs(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.pause()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        task = asyncio.ensure_future(self.client.close())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def lost_lock(self) -> None:
+        self.lock_lost = True
+        self.stop()
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        try:
+            url = self.config.settings.database_url
+            async with gateway_lock(url, self.token, stopped=self.stopped, on_lost=self.lost_lock) as held:
+                if held and not self.stopped.is_set():
+                    await stay_connected(
+                        self.client, self.token, stopped=self.stopped, on_down=self.pause_jobs
+                    )
+            return 1 if self.lock_lost else 0
+        finally:
+            await self.stop_jobs()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(WORK_FINISH_WITHIN):
+                    await self.client.finish_work()
+            await self.client.close()
+            await self.app.close()
+
+
+async def run(config: Config) -> int:
+    if not config.token:
+        raise BadConfig("DISCORD_TOKEN is not set")
+    if not config.database_url_set:
+        raise BadConfig("DATABASE_URL is not set")
+    async_url(config.settings.database_url)  # a malformed URL is a config error, not a crash
+    point_at(config.settings)
+    await check_database(config.settings.database_url)
+    return await _Runner(config, config.token).run()
+
+
+async def sync(config: Config, guild: int | None) -> int:
+    if not config.token:
+        raise BadConfig("DISCORD_TOKEN is not set")
+    point_at(config.settings)
+    client = JembatanClient()
+    async with client:
+        try:
+            await client.login(config.token)  # REST only: no gateway session is opened
+        except discord.LoginFailure:
+            raise BadConfig("Discord refused DISCORD_TOKEN") from None
+        try:
+            if guild is None:
+                synced = await client.tree.sync()
+                where = "globally (may take up to an hour to appear)"
+            else:
+                target = discord.Object(guild)
+                client.tree.copy_global_to(guild=target)
+                synced = await client.tree.sync(guild=target)
+                where = f"in server {guild}"
+        except discord.HTTPException as error:
+            hint = " (is the bot in that server, invited with applications.commands?)" if guild else ""
+            print(
+                f"jembatan: Discord refused the commands: {error.status} {error.text[:200]}{hint}",
+                file=sys.stderr,
+            )
+            return 1
+    names = ", ".join(f"/{command.name}" for command in synced)
+    print(f"jembatan: registered {names} {where}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jembatan discord", description="Jembatan on Discord.")
+    sub = parser.add_subparsers(dest="action")
+    sub.add_parser("run", help="connect and serve (the default)")
+    sync_cmd = sub.add_parser("sync", help="register /jembatan with Discord")
+    sync_cmd.add_argument("--guild", type=int, help="one server's id, for instant availability")
+    invite = sub.add_parser("invite", help="print the URL that adds the bot to a server")
+    invite.add_argument("--client-id", help="the application id (read from DISCORD_TOKEN otherwise)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        config = load_config()
+        settings = config.settings
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        match args.action:
+            case "sync":
+                return asyncio.run(sync(config, args.guild))
+            case "invite":
+                if not args.client_id and not config.token:
+                    raise BadConfig("DISCORD_TOKEN is not set (or pass --client-id)")
+                client_id = args.client_id or application_id(config.token or "")
+                if not client_id.isdigit():
+                    raise BadConfig("--client-id must be a number")
+                print(invite_url(client_id))
+                return 0
+            case _:
+                return asyncio.run(run(config))
+    except (BadConfig, DatabaseUrlError) as error:
+        print(f"jembatan: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,168 @@
+"""The Messenger port on Discord: private threads for groups (DMs when threads are refused),
+sends that carry the outbox key as an enforced nonce, and Discord's errors as DeliveryFailed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Literal
+
+import aiohttp
+import discord
+
+from adapters.discord.render import Rendered, clip, render
+from bot.domain.model import TenantRef
+from bot.messages import Attachment, Message, ToGroup
+from bot.ports import DeliveryFailed
+
+log = logging.getLogger(__name__)
+
+DM_PREFIX = "dm:"  # a group that got DMs instead of a thread: "dm:" + base-36 user ids
+THREAD_NAME = 100
+ARCHIVE_AFTER: Literal[10080] = 10080  # minutes: a week, so a group's thread stays open through the round
+CANNOT_DM = 50007  # "Cannot send messages to this user": they block DMs from server members
+
+
+def failure(error: BaseException) -> DeliveryFailed:
+    """How the relay should treat a Discord error: retry later, give up, or stop sending to the server."""
+    if isinstance(error, DeliveryFailed):
+        return error
+    if isinstance(error, discord.RateLimited):  # longer than the client waits for by itself
+        return DeliveryFailed("rate limited", retryable=True, retry_after=error.retry_after)
+    if isinstance(error, discord.HTTPException):
+        reason = clip(f"{error.status} {error.code}: {error.text}", 200)
+        if error.status == 429:
+            return DeliveryFailed(reason, retryable=True, retry_after=_retry_after(error))
+        if error.status >= 500:
+            return DeliveryFailed(reason, retryable=True)
+        if error.status == 401:
+            return DeliveryFailed(reason, retryable=False, tenant_gone=True)
+        return DeliveryFailed(reason, retryable=False)  # 403 Missing Access, 50007, 404, 400…
+    if isinstance(error, aiohttp.ClientError | OSError | asyncio.TimeoutError):
+        return DeliveryFailed(f"connection: {type(error).__name__}", retryable=True)
+    raise error
+
+
+def _retry_after(error: discord.HTTPException) -> float | None:
+    try:
+        return float(error.response.headers.get("Retry-After", ""))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def dm_conversation(user_ids: tuple[str, ...]) -> str:
+    # Base 36 keeps four snowflakes inside the 64 characters a conversation id may have.
+    return DM_PREFIX + ".".join(_base36(int(u)) for u in user_ids)
+
+
+def dm_users(conversation_id: str) -> list[str]:
+    return [str(int(part, 36)) for part in conversation_id.removeprefix(DM_PREFIX).split(".") if part]
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return out
+
+
+class DiscordMessenger:
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def open_group(self, tenant: TenantRef, to: ToGroup) -> str:
+        try:
+            parent = self.client.get_channel(int(to.parent_channel_id)) or await self.client.fetch_channel(
+                int(to.parent_channel_id)
+            )
+            if not isinstance(parent, discord.TextChannel):
+                raise discord.ClientException("private threads need a text channel")
+            thread = await parent.create_thread(
+                name=clip(to.title, THREAD_NAME),
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=ARCHIVE_AFTER,
+            )
+        except (discord.Forbidden, discord.NotFound, discord.ClientException) as error:
+            log.warning(
+                "no private thread in %s (%s); group %s gets DMs", to.parent_channel_id, error, to.group_id
+            )
+            return dm_conversation(to.user_ids)
+        except Exception as error:
+            raise failure(error) from error
+        for user in to.user_ids:
+            try:
+                await thread.add_user(discord.Object(int(user)))
+            except (discord.HTTPException, discord.RateLimited) as error:
+                # The thread exists now: retrying would make a second one. The intro mentions
+                # everyone, and a mention in a private thread brings that person in.
+                log.warning("could not add %s to thread %s: %s", user, thread.id, error)
+        return str(thread.id)
+
+    async def post(self, tenant: TenantRef, conversation_id: str, message: Message, key: str) -> str:
+        rendered = render(message)
+        if conversation_id.startswith(DM_PREFIX):
+            return await self._post_each(tenant, dm_users(conversation_id), rendered, key)
+        channel = self.client.get_partial_messageable(int(conversation_id))
+        return await self._send(channel, rendered, key)
+
+    async def post_direct(self, tenant: TenantRef, user_id: str, message: Message, key: str) -> str:
+        return await self._dm(tenant, user_id, render(message), key)
+
+    async def upload(self, tenant: TenantRef, conversation_id: str, attachment: Attachment) -> None:
+        targets = dm_users(conversation_id) if conversation_id.startswith(DM_PREFIX) else [conversation_id]
+        for target in targets:
+            try:
+                if conversation_id.startswith(DM_PREFIX):
+                    channel: discord.abc.Messageable = await self.client.create_dm(
+                        discord.Object(int(target))
+                    )
+                else:
+                    channel = self.client.get_partial_messageable(int(target))
+                await channel.send(files=Rendered(None, files=(attachment,)).discord_files())
+            except Exception as error:
+                raise failure(error) from error
+
+    async def _post_each(self, tenant: TenantRef, users: list[str], rendered: Rendered, key: str) -> str:
+        """The DM fallback: everyone gets the group's message. Someone who blocks DMs is logged and
+        skipped; the message fails for good only if nobody could get it."""
+        refs: list[str] = []
+        refused: DeliveryFailed | None = None
+        for index, user in enumerate(users):
+            try:
+                refs.append(await self._dm(tenant, user, rendered, f"{key}.{index}"))
+            except DeliveryFailed as error:
+                if error.retryable or error.tenant_gone:
+                    raise  # a retry resends to all; the per-person nonce stops duplicates
+                log.warning("group DM to %s refused: %s", user, error.reason)
+                refused = error
+        if not refs:
+            raise refused or DeliveryFailed("nobody to send to", retryable=False)
+        return ",".join(refs)
+
+    async def _dm(self, tenant: TenantRef, user_id: str, rendered: Rendered, key: str) -> str:
+        try:
+            channel = await self.client.create_dm(discord.Object(int(user_id)))
+        except Exception as error:
+            raise failure(error) from error
+        return await self._send(channel, rendered, key, guild_id=tenant.external_id)
+
+    async def _send(
+        self, channel: discord.abc.Messageable, rendered: Rendered, key: str, *, guild_id: str | None = None
+    ) -> str:
+        kwargs: dict[str, object] = {"allowed_mentions": rendered.allowed_mentions(), "nonce": key}
+        if rendered.content:
+            kwargs["content"] = rendered.content
+        if rendered.embed is not None:
+            kwargs["embed"] = rendered.embed
+        if (view := rendered.view(guild_id)) is not None:
+            kwargs["view"] = view
+        try:
+            # A nonce makes Discord enforce it: a resend after a crash returns the first message.
+            sent = await channel.send(**kwargs)  # type: ignore[call-overload]
+        except Exception as error:
+            raise failure(error) from error
+        return str(sent.id)

@@ -1,0 +1,269 @@
+"""The Bolt app: Slack requests in, core commands out, the core's replies shown back.
+
+Every listener acknowledges first (Slack gives three seconds), then builds an Actor — the
+workspace, the person, the channel, whether Slack calls them an owner or admin, and the
+request's trigger_id as its delivery id — and hands one command to `dispatch.handle`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack import home
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.parse import OpenProfile, Parsed, parse
+from adapters.slack.render import reply_blocks, render, safe, status_of, with_status
+from bot import commands as c
+from bot.actions import MeetupAction, StillInAction, decode
+from bot.domain import validation
+from bot.domain.model import Platform, TenantRef
+from bot.i18n import texts
+from bot.messages import Reply
+from bot.ports import DeliveryFailed
+from bot.services.base import Deps
+from bot.services.dispatch import handle, uninstall
+
+log = logging.getLogger(__name__)
+
+Divisions = Callable[[TenantRef], Awaitable[list[str]]]
+OUR_BUTTONS = re.compile(r"^jb:(meetup|stillin):")
+HOME_CONTROLS = re.compile(r"^jb:home:|^jb:division$")
+REPLY_TEXT_MAX = 2900
+
+
+async def no_known_divisions(tenant: TenantRef) -> list[str]:
+    return []
+
+
+@dataclass
+class Edge:
+    """What the listeners work with: the core, and the Slack-side ports it already uses."""
+
+    deps: Deps
+    messenger: SlackMessenger
+    directory: SlackDirectory
+    divisions: Divisions = no_known_divisions
+    forget_installation: Callable[[TenantRef], Awaitable[None]] | None = None
+
+    @property
+    def lang(self) -> Any:
+        return self.deps.default_lang
+
+
+def tenant_of(context: AsyncBoltContext) -> TenantRef:
+    """An org-wide Enterprise Grid install is one tenant; otherwise each workspace is."""
+    external = context.enterprise_id if context.is_enterprise_install else context.team_id
+    external = external or context.team_id or context.enterprise_id
+    if not external:
+        raise ValueError("a Slack request without a team or enterprise id")
+    return TenantRef(Platform.SLACK, external)
+
+
+def _channel(channel_id: str | None) -> str | None:
+    # A DM with the app is nobody's program channel.
+    return None if not channel_id or channel_id.startswith("D") else channel_id
+
+
+async def _actor(
+    edge: Edge, context: AsyncBoltContext, user_id: str, command: Parsed, *, channel: str | None,
+    delivery_id: str | None,
+) -> c.Actor:
+    tenant = tenant_of(context)
+    admin = False
+    if isinstance(command, c.ADMIN_COMMANDS):
+        admin = await edge.directory.is_platform_admin(tenant, user_id)
+    return c.Actor(tenant, user_id, _channel(channel), is_platform_admin=admin, delivery_id=delivery_id)
+
+
+def _reply_message(reply: Reply) -> dict[str, Any]:
+    if reply.message is not None:
+        shown = render(reply.message)
+        return {"text": shown.text, "blocks": shown.blocks}
+    if len(reply.text) > REPLY_TEXT_MAX:
+        return {"text": reply.text[:REPLY_TEXT_MAX] + "…", "blocks": reply_blocks(reply.text)}
+    return {"text": safe(reply.text)}
+
+
+async def _send_files(edge: Edge, actor: c.Actor, reply: Reply) -> None:
+    # Exports and charts go to the person privately, in their DM with the app.
+    for attachment in reply.attachments:
+        try:
+            await edge.messenger.upload(actor.tenant, actor.user_id, attachment)
+        except DeliveryFailed as failure:
+            log.warning("could not upload %s: %s", attachment.filename, failure.reason)
+
+
+async def _answer(respond: Any, reply: Reply) -> None:
+    await respond(response_type="ephemeral", replace_original=False, **_reply_message(reply))
+
+
+def _modal_errors(form: c.UpdateProfile, edge: Edge) -> dict[str, str]:
+    """Field-by-field messages while the modal is still open, in the core's own words."""
+    t = texts(edge.lang)
+    checks: dict[str, tuple[str | None, Callable[[str], object]]] = {
+        "division": (form.division, validation.division),
+        "timezone": (form.timezone, validation.timezone),
+        "interests": (form.interests, validation.interests),
+    }
+    errors: dict[str, str] = {}
+    for block_id, (value, check) in checks.items():
+        if value is None:
+            continue
+        try:
+            check(value)
+        except validation.InvalidInput as bad:
+            errors[block_id] = t(bad.key, **bad.params)[:150]
+    return errors
+
+
+async def publish_home(
+    edge: Edge, client: AsyncWebClient, tenant: TenantRef, user_id: str, note: str | None = None
+) -> None:
+    status = await handle(edge.deps, c.Actor(tenant, user_id), c.Status())
+    await client.views_publish(user_id=user_id, view=home.home_view(status.text, edge.lang, note))
+
+
+def register(app: AsyncApp, edge: Edge) -> None:
+    @app.command(re.compile(r"^/"))
+    async def on_command(ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient,
+                         context: AsyncBoltContext) -> None:
+        await ack()
+        parsed = parse(command.get("text") or "")
+        if isinstance(parsed, OpenProfile):
+            # trigger_id expires within seconds: open the modal before anything else.
+            metadata = command.get("response_url") or ""
+            await client.views_open(trigger_id=command["trigger_id"], view=home.profile_modal(edge.lang, metadata))
+            return
+        actor = await _actor(
+            edge, context, command["user_id"], parsed, channel=command.get("channel_id"),
+            delivery_id=command.get("trigger_id"),
+        )
+        reply = await handle(edge.deps, actor, parsed)
+        await _answer(respond, reply)
+        await _send_files(edge, actor, reply)
+
+    @app.action(OUR_BUTTONS)
+    async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
+                        client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        await ack()
+        decoded = decode(str(action.get("action_id", "")))
+        match decoded:
+            case MeetupAction(group_id, outcome):
+                command: c.Command = c.RecordOutcome(group_id, outcome.value)
+            case StillInAction(program_id, choice):
+                command = c.AnswerStillIn(program_id, choice)
+            case None:
+                return  # looks like ours but does not decode: tampered or from an old version
+        actor = await _actor(edge, context, body["user"]["id"], command, channel=None,
+                             delivery_id=body.get("trigger_id"))
+        reply = await handle(edge.deps, actor, command)
+        message = body.get("message") or {}
+        container = body.get("container") or {}
+        blocks = message.get("blocks") or []
+        # Everyone in the conversation sees the new status; the same status twice is not re-sent.
+        if reply.update and container.get("message_ts") and status_of(blocks) != safe(reply.update):
+            await client.chat_update(
+                channel=container["channel_id"],
+                ts=container["message_ts"],
+                text=message.get("text") or reply.update,
+                blocks=with_status(blocks, reply.update),
+            )
+        await _answer(respond, reply)
+
+    @app.action(HOME_CONTROLS)
+    async def on_home_control(ack: Any, body: dict[str, Any], action: dict[str, Any],
+                              client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        await ack()
+        command = home.home_command(action)
+        if command is None:
+            return
+        user_id = body["user"]["id"]
+        if isinstance(command, OpenProfile):
+            modal = home.profile_modal(edge.lang, home.FROM_HOME)
+            await client.views_open(trigger_id=body["trigger_id"], view=modal)
+            return
+        actor = await _actor(edge, context, user_id, command, channel=None, delivery_id=body.get("trigger_id"))
+        reply = await handle(edge.deps, actor, command)
+        await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
+
+    @app.options(home.DIVISION_ACTION)
+    async def on_division_options(ack: Any, payload: dict[str, Any], context: AsyncBoltContext) -> None:
+        known = await edge.divisions(tenant_of(context))
+        await ack(options=home.division_options(str(payload.get("value") or ""), known))
+
+    @app.view(home.PROFILE_CALLBACK)
+    async def on_profile(ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+                         context: AsyncBoltContext) -> None:
+        form = home.profile_command((view.get("state") or {}).get("values") or {})
+        errors = _modal_errors(form, edge)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        user_id = body["user"]["id"]
+        actor = await _actor(edge, context, user_id, form, channel=None, delivery_id=body.get("trigger_id"))
+        reply = await handle(edge.deps, actor, form)
+        origin = str(view.get("private_metadata") or "")
+        if origin == home.FROM_HOME:
+            await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
+        elif origin.startswith(("https://", "http://")):
+            # The slash command's response_url (valid 30 minutes): the answer appears where it was asked.
+            await AsyncWebhookClient(origin).send_dict({"response_type": "ephemeral", **_reply_message(reply)})
+
+    @app.event("app_home_opened")
+    async def on_home_opened(event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        if event.get("tab", "home") == "home":
+            await publish_home(edge, client, tenant_of(context), event["user"])
+
+    async def removed(context: AsyncBoltContext) -> None:
+        tenant = tenant_of(context)
+        await uninstall(edge.deps, tenant)
+        if edge.forget_installation is not None:
+            await edge.forget_installation(tenant)
+
+    @app.event("app_uninstalled")
+    async def on_uninstalled(context: AsyncBoltContext) -> None:
+        await removed(context)
+
+    @app.event("tokens_revoked")
+    async def on_tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        # Only the bot token matters: without it nothing can be sent, so the workspace is gone.
+        if (event.get("tokens") or {}).get("bot"):
+            await removed(context)
+
+
+def build_app(
+    edge: Edge,
+    *,
+    client: AsyncWebClient,
+    signing_secret: str,
+    oauth_flow: AsyncOAuthFlow | None = None,
+    installation_store: AsyncInstallationStore | None = None,
+    process_before_response: bool = False,
+) -> AsyncApp:
+    """The Bolt app with an explicit client (so SLACK_API_URL and the retry handlers hold for
+    every request) and explicit secrets (so Bolt never reads them from the environment itself)."""
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret,
+        oauth_flow=oauth_flow,
+        installation_store=installation_store,
+        process_before_response=process_before_response,
+        name="jembatan",
+        logger=logging.getLogger("adapters.slack.bolt"),
+    )
+    register(app, edge)
+    return app
+

@@ -1,0 +1,68 @@
+"""Web API clients: one per workspace token, all pointed at SLACK_API_URL, all retrying alike.
+
+slack_sdk retries only dropped connections by default; here 429s (after Retry-After) and
+5xx answers are retried once too. What still fails reaches the caller, and for outbox sends
+the relay takes over with its own backoff.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.model import TenantRef
+
+DEFAULT_TIMEOUT = 30
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+        AsyncServerErrorRetryHandler(max_retry_count=1),
+    ]
+
+
+def web_client(token: str | None, base_url: str, timeout: int = DEFAULT_TIMEOUT) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers())
+
+
+class TokenSource(Protocol):
+    async def bot_token(self, tenant: TenantRef) -> str | None:
+        """The workspace's bot token, or None when the app is not (or no longer) installed there."""
+        ...
+
+
+class StaticToken:
+    """Single-workspace mode: SLACK_BOT_TOKEN serves whichever workspace it belongs to."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def bot_token(self, tenant: TenantRef) -> str | None:
+        return self._token
+
+
+class Workspaces:
+    """The client for a workspace, made once per token and reused (each keeps no session open)."""
+
+    def __init__(self, tokens: TokenSource, base_url: str, timeout: int = DEFAULT_TIMEOUT) -> None:
+        self._tokens = tokens
+        self.base_url = base_url
+        self._timeout = timeout
+        self._clients: dict[str, AsyncWebClient] = {}
+
+    async def client(self, tenant: TenantRef) -> AsyncWebClient | None:
+        token = await self._tokens.bot_token(tenant)
+        if token is None:
+            return None
+        if token not in self._clients:
+            self._clients[token] = web_client(token, self.base_url, self._timeout)
+        return self._clients[token]

@@ -1,0 +1,181 @@
+"""`jembatan run slack [--mode socket|http] [--port 3000]`: configuration, wiring, and the loop.
+
+Socket Mode (SLACK_APP_TOKEN) is the default when that token is set; HTTP mode serves
+`POST /slack/events` and `GET /healthz`, and with SLACK_CLIENT_ID/SECRET the OAuth install
+flow for many workspaces. A bad setting stops the start with one line naming the variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from bot.bootstrap import alembic_config
+from bot.settings import ConfigError, Settings
+from bot.store.db import DatabaseUrlError, async_url, create_engine
+
+log = logging.getLogger(__name__)
+
+# About one send a second: each group's intro is a conversations.open (Tier 3, ~50 a minute)
+# and a post, so a 1,000-pair round drains in ~20 minutes instead of tripping rate limits.
+SEND_INTERVAL = 1.2
+
+
+class BadConfig(Exception):
+    """One line for the operator, naming the variable and never its value."""
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: Settings
+    mode: str
+    port: int
+    oauth: bool
+
+
+def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    parser = argparse.ArgumentParser(prog="jembatan run slack", description="Run Jembatan on Slack.")
+    parser.add_argument("--mode", choices=("socket", "http"), help="default: socket when SLACK_APP_TOKEN is set")
+    parser.add_argument("--port", type=int, default=int(env.get("PORT", "3000") or 3000) if
+                        (env.get("PORT", "3000") or "3000").isdigit() else 3000)
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(env)
+    except ConfigError as error:
+        raise BadConfig(str(error)) from None
+    try:
+        async_url(settings.database_url)
+    except DatabaseUrlError as error:
+        raise BadConfig(str(error)) from None
+    if not 1 <= args.port <= 65535:
+        raise BadConfig("--port must be from 1 to 65535")
+    mode = args.mode or ("socket" if settings.slack_app_token else "http")
+    api = urlparse(settings.slack_api_url)
+    if api.scheme not in ("http", "https") or not api.netloc:
+        raise BadConfig("SLACK_API_URL must be an http:// or https:// URL")
+    if not settings.slack_api_url.endswith("/"):
+        settings = _replace(settings, slack_api_url=settings.slack_api_url + "/")
+    oauth = bool(settings.slack_client_id or settings.slack_client_secret)
+    if oauth:
+        if mode != "http":
+            raise BadConfig("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth installs) need --mode http")
+        for name, value in (("SLACK_CLIENT_ID", settings.slack_client_id),
+                            ("SLACK_CLIENT_SECRET", settings.slack_client_secret),
+                            ("JEMBATAN_SECRET_KEY", settings.secret_key)):
+            if not value:
+                raise BadConfig(f"{name} is required for OAuth installs")
+    elif not settings.slack_bot_token:
+        raise BadConfig("SLACK_BOT_TOKEN is required (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth)")
+    elif not settings.slack_bot_token.startswith("xoxb-"):
+        raise BadConfig("SLACK_BOT_TOKEN must be a bot token (it starts with xoxb-)")
+    if mode == "socket":
+        if not settings.slack_app_token:
+            raise BadConfig("SLACK_APP_TOKEN is required for --mode socket")
+        if not settings.slack_app_token.startswith("xapp-"):
+            raise BadConfig("SLACK_APP_TOKEN must be an app-level token (it starts with xapp-)")
+    elif not settings.slack_signing_secret:
+        raise BadConfig("SLACK_SIGNING_SECRET is required for --mode http")
+    return Config(settings, mode, args.port, oauth)
+
+
+def _replace(settings: Settings, **changes: str) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+async def check_database(url: str) -> None:
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            current = await conn.run_sync(lambda sync: set(MigrationContext.configure(sync).get_current_heads()))
+    except (OSError, SQLAlchemyError) as error:  # the server's words never include the password
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+        raise BadConfig(f"DATABASE_URL: cannot use the database: {detail}") from None
+    finally:
+        await engine.dispose()
+    if current != heads:
+        raise BadConfig("DATABASE_URL: the database schema is not up to date; run `jembatan migrate`")
+
+
+async def run(config: Config, stop: asyncio.Event) -> None:
+    from aiohttp import web
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+    from slack_sdk.errors import SlackApiError
+
+    from adapters.slack import wiring
+    from adapters.slack.server import web_app
+    from bot.runtime.ticker import start_scheduler
+
+    settings = config.settings
+    await check_database(settings.database_url)
+    slack = wiring.assemble(settings, relay_interval=SEND_INTERVAL)
+    jembatan = slack.jembatan
+    if not config.oauth:
+        try:
+            await slack.bolt.client.auth_test()
+        except SlackApiError as error:
+            await jembatan.close()
+            raise BadConfig(f"SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')})") from None
+    scheduler = start_scheduler(jembatan.ticker, tick_seconds=settings.tick_seconds)
+    runner: web.AppRunner | None = None
+    socket: AsyncSocketModeHandler | None = None
+    try:
+        if config.mode == "socket":
+            socket = AsyncSocketModeHandler(slack.bolt, settings.slack_app_token, web_client=slack.bolt.client)
+            await socket.connect_async()
+            log.info("connected to Slack in Socket Mode")
+        else:
+            runner = web.AppRunner(web_app(slack.bolt, settings.slack_signing_secret or ""), access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, "0.0.0.0", config.port).start()
+            log.info("serving /slack/events and /healthz on port %d", config.port)
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        if socket is not None:
+            await socket.close_async()
+        if runner is not None:
+            await runner.cleanup()
+        await jembatan.close()
+
+
+def main(argv: list[str]) -> int:
+    try:
+        config = load_config(argv)
+    except BadConfig as error:
+        print(f"jembatan: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=config.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("alembic.runtime.plugins", "apscheduler.executors.default", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await run(config, stop)
+
+    try:
+        asyncio.run(go())
+    except BadConfig as error:
+        print(f"jembatan: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,171 @@
+"""Core messages as Block Kit: a pure function per kind, within Slack's size limits.
+
+Texts arrive worded and localized, with mentions already in Slack's `<@U…>` form. What is
+added here is layout only, plus one guard: a special mention (`<!here>`, `<!channel>`,
+`<!subteam^…>`) never survives into a post, wherever in the text it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, assert_never
+
+from bot.messages import (
+    Button,
+    CheckIn,
+    Intro,
+    Message,
+    Notice,
+    RoundAnnouncement,
+    ShoutOut,
+    StatsReport,
+    Style,
+)
+
+Block = dict[str, Any]
+
+SECTION_MAX = 3000  # characters in a section's text
+HEADER_MAX = 150
+BUTTON_MAX = 75
+FIELD_MAX = 2000
+BLOCKS_MAX = 50
+FALLBACK_MAX = 3000  # the notification text; the blocks carry the rest
+STATUS_BLOCK = "jb-status"  # the context line a button click writes on the message
+ACTIONS_BLOCK = "jb-actions"
+
+_SPECIAL = re.compile(r"<!(?:here|channel|everyone|subteam\^[^>]*|usergroup\^[^>]*)(?:\|([^>]*))?>", re.I)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str  # the notification and accessibility fallback
+    blocks: list[Block] = field(default_factory=list)
+
+
+def safe(text: str) -> str:
+    """Keep the words of a special mention, lose the ping."""
+    return _SPECIAL.sub(lambda m: "@\u200b" + (m.group(1) or "group").lstrip("@"), text)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": _cut(safe(text), SECTION_MAX)}
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": _cut(safe(text), limit), "emoji": True}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(text)}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": _plain(text, HEADER_MAX)}
+
+
+def context(text: str, block_id: str | None = None) -> Block:
+    block: Block = {"type": "context", "elements": [_mrkdwn(text)]}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def sections(lines: Iterable[str]) -> list[Block]:
+    """Lines packed into as few sections as the size limit allows."""
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        line = _cut(line, SECTION_MAX)
+        if chunk and size + len(line) + 1 > SECTION_MAX:
+            blocks.append(section("\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks
+
+
+def button(b: Button, value: str = "") -> Block:
+    element: Block = {
+        "type": "button",
+        "action_id": b.action_id,
+        "text": _plain(b.label, BUTTON_MAX),
+        "value": value or b.action_id,
+    }
+    if b.style is not Style.DEFAULT:
+        element["style"] = b.style.value
+    return element
+
+
+def actions(buttons: Sequence[Button]) -> list[Block]:
+    if not buttons:
+        return []
+    return [{"type": "actions", "block_id": ACTIONS_BLOCK, "elements": [button(b) for b in buttons[:25]]}]
+
+
+def _fit(blocks: list[Block]) -> list[Block]:
+    if len(blocks) <= BLOCKS_MAX:
+        return blocks
+    tail = [b for b in blocks[-2:] if b.get("type") in ("actions", "context")]
+    return blocks[: BLOCKS_MAX - 1 - len(tail)] + [context("…")] + tail
+
+
+def render(message: Message) -> Rendered:
+    match message:
+        case RoundAnnouncement(title, text, _, group_lines, footer):
+            blocks = [header(title), section(text), *sections(f"• {line}" for line in group_lines)]
+            return Rendered(_cut(safe(title), FALLBACK_MAX), _fit([*blocks, context(footer)]))
+        case Intro(_, title, text, people, reasons, icebreaker, window, buttons):
+            blocks = [header(title), section(text)]
+            blocks += sections(f"<@{p.user_id}> · {p.detail}" for p in people)
+            if reasons:
+                blocks.append(context("\n".join(f"✓ {r}" for r in reasons)))
+            blocks += [section(icebreaker), section(window), *actions(buttons)]
+            return Rendered(_cut(safe(f"{title} {text}"), FALLBACK_MAX), _fit(blocks))
+        case CheckIn(_, text, buttons):
+            return Rendered(_cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
+        case ShoutOut(title, text, _, _, tags):
+            blocks = [section(f"*{title}*"), section(text)]
+            if tags:
+                blocks.append(context(" ".join(f"#{tag}" for tag in tags)))
+            return Rendered(_cut(safe(title), FALLBACK_MAX), blocks)
+        case Notice(text, buttons):
+            return Rendered(_cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
+        case StatsReport(title, _, rows):
+            blocks = [header(title)]
+            fields = [_mrkdwn(_cut(f"*{label}*\n{value}", FIELD_MAX)) for label, value in rows]
+            blocks += [{"type": "section", "fields": fields[i : i + 10]} for i in range(0, len(fields), 10)]
+            return Rendered(_cut(safe(title), FALLBACK_MAX), _fit(blocks))
+        case _:
+            assert_never(message)
+
+
+def with_status(blocks: Sequence[Block], status: str) -> list[Block]:
+    """The clicked message with its status line replaced: the buttons stay, so the group can
+    still change its answer (not yet → met), and everyone in the conversation sees who said what."""
+    kept = [b for b in blocks if b.get("block_id") != STATUS_BLOCK]
+    line = context(status, STATUS_BLOCK)
+    at = next((i for i, b in enumerate(kept) if b.get("block_id") == ACTIONS_BLOCK), len(kept))
+    return [*kept[:at], line, *kept[at:]]
+
+
+def status_of(blocks: Sequence[Block]) -> str | None:
+    """The status line a message carries now, as Slack sends the message back to us."""
+    for block in blocks:
+        if block.get("block_id") == STATUS_BLOCK:
+            elements = block.get("elements") or [{}]
+            return str(elements[0].get("text", ""))
+    return None
+
+
+def reply_blocks(text: str) -> list[Block]:
+    """A long answer (a preview of 500 groups) split into sections Slack accepts."""
+    return _fit(sections(text.split("\n")))

@@ -1,0 +1,62 @@
+"""Puts the Slack side together: clients, ports, the core, and the Bolt app around them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.app import Edge, build_app
+from adapters.slack.clients import StaticToken, TokenSource, Workspaces, web_client
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.messenger import SlackMessenger
+from bot.bootstrap import Jembatan, build
+from bot.services.base import utc_now
+from bot.settings import Settings
+
+
+@dataclass
+class Slack:
+    jembatan: Jembatan
+    bolt: AsyncApp
+    messenger: SlackMessenger
+    directory: SlackDirectory
+    edge: Edge
+
+
+def assemble(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    relay_interval: float = 0.0,
+    process_before_response: bool = False,
+) -> Slack:
+    """Single-workspace mode when SLACK_BOT_TOKEN is set; OAuth installs when the client id is."""
+    oauth_flow = installation_store = None
+    tokens: TokenSource
+    forget = None
+    if settings.slack_client_id:
+        from adapters.slack.installations import oauth_parts
+
+        oauth = oauth_parts(settings)
+        tokens, oauth_flow, installation_store, forget = oauth.tokens, oauth.flow, oauth.store, oauth.forget
+        bot_token = None
+    else:
+        bot_token = settings.slack_bot_token or ""
+        tokens = StaticToken(bot_token)
+    workspaces = Workspaces(tokens, settings.slack_api_url)
+    messenger = SlackMessenger(workspaces)
+    directory = SlackDirectory(workspaces)
+    jembatan = build(settings, messenger, directory, clock, relay_interval=relay_interval)
+    edge = Edge(jembatan.deps, messenger, directory, forget_installation=forget)
+    bolt = build_app(
+        edge,
+        client=web_client(bot_token, settings.slack_api_url),
+        signing_secret=settings.slack_signing_secret or "",
+        oauth_flow=oauth_flow,
+        installation_store=installation_store,
+        process_before_response=process_before_response,
+    )
+    return Slack(jembatan, bolt, messenger, directory, edge)

@@ -1,0 +1,425 @@
+"""How good and how fast is the pairing engine, next to a random shuffle and an exact matching?
+
+    python bench/pairing.py [--quick] [--seed N]
+
+Generates rosters the way companies look (skewed division sizes, offices in several time
+zones, interests, a few blocks, history made by earlier rounds) and prints one table:
+
+* n ≤ 1,000: the engine, a random shuffle and networkx's exact max_weight_matching on the
+  complete graph, all scored with the engine's own pair weights (bot/domain/pairing/weights.py);
+* 100,000 members with 8 rounds of history: engine time, peak memory, cross-division share
+  against the ceiling, repeats; and the whole `python -m bot.pair_cli` process on that roster
+  as JSON;
+* 26 consecutive weekly rounds of 400 people, each fed every earlier round;
+* growth: distinct cross-division colleagues met per person after 12 rounds of 500 people.
+
+--quick shrinks everything (exact only at 200, 20,000 members instead of 100,000, 8 weekly
+rounds) so the whole run takes well under a minute. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from functools import partial
+from itertools import combinations
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import networkx as nx  # type: ignore[import-untyped]
+
+from bot.domain.pairing import (
+    CrossDivisionMode,
+    Member,
+    PairingRequest,
+    PastGroup,
+    PastRound,
+    make_groups,
+)
+from bot.domain.pairing.ceiling import cross_division_ceiling
+from bot.domain.pairing.roster import index_request
+from bot.domain.pairing.weights import CROSS, Weights
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[1]
+ROUND_DAY = date(2026, 11, 9)
+
+# Offices: zone, share of the company.
+OFFICES = (
+    ("Asia/Jakarta", 0.34),
+    ("Asia/Singapore", 0.14),
+    ("Asia/Kolkata", 0.08),
+    ("Asia/Tokyo", 0.04),
+    ("Australia/Sydney", 0.05),
+    ("Europe/London", 0.10),
+    ("Europe/Berlin", 0.08),
+    ("America/New_York", 0.11),
+    ("America/Los_Angeles", 0.06),
+)
+DIVISIONS = (
+    "Engineering", "Sales", "Operations", "Customer Care", "Finance", "Marketing",
+    "Product", "People", "Legal", "Data", "Design", "Security",
+)  # fmt: skip
+INTERESTS = tuple(f"interest-{i:02d}" for i in range(40))
+
+
+@dataclass(frozen=True)
+class Roster:
+    members: list[Member]
+    zones: dict[str, str]  # member id -> IANA zone (for the CLI's JSON)
+    blocked: list[tuple[str, str]]
+
+
+def make_roster(n: int, seed: int) -> Roster:
+    """Division sizes fall off steeply (Engineering ~ 52 %); each division leans to some offices."""
+    rng = random.Random(seed)
+    division_weights = [1 / (d + 1) ** 1.6 for d in range(len(DIVISIONS))]
+    office_lean = {
+        d: [share * rng.uniform(0.2, 2.5) for _, share in OFFICES] for d in DIVISIONS
+    }  # Engineering may sit mostly in Jakarta, Sales mostly abroad, ...
+    offsets = {zone: _offset(zone) for zone, _ in OFFICES}
+    popularity = [1 / (i + 1) ** 0.7 for i in range(len(INTERESTS))]
+    members, zones = [], {}
+    for i in range(n):
+        division = rng.choices(DIVISIONS, division_weights)[0]
+        zone = rng.choices([z for z, _ in OFFICES], office_lean[division])[0]
+        likes = frozenset(rng.choices(INTERESTS, popularity, k=rng.choice((0, 1, 2, 2, 3, 4))))
+        member_id = f"U{i:06d}"
+        members.append(Member(member_id, division, offsets[zone], likes))
+        zones[member_id] = zone
+    ids = [m.id for m in members]
+    blocked = [(a, b) for a, b in (rng.sample(ids, 2) for _ in range(max(1, n // 200)))]
+    return Roster(members, zones, blocked)
+
+
+def _offset(zone: str) -> int:
+    delta = datetime.combine(ROUND_DAY, clock(12), tzinfo=ZoneInfo(zone)).utcoffset()
+    assert delta is not None
+    return int(delta.total_seconds() // 60)
+
+
+# -- the baselines ---------------------------------------------------------------------------
+
+
+def shuffle_groups(request: PairingRequest) -> list[list[str]]:
+    """What most pairing bots do: shuffle, pair neighbours, reshuffle around blocked pairs."""
+    rng = random.Random(request.seed)
+    blocked = {frozenset(p) for p in request.blocked}
+    ids = [m.id for m in request.members]
+    for _ in range(100):
+        rng.shuffle(ids)
+        groups = [ids[i : i + 2] for i in range(0, len(ids) - 1, 2)]
+        if len(ids) % 2:
+            groups[-1].append(ids[-1])
+        if not any(frozenset(p) in blocked for g in groups for p in combinations(g, 2)):
+            break
+    return groups
+
+
+def exact_pairs(request: PairingRequest) -> list[list[str]]:
+    """networkx's exact maximum-weight matching on every allowed pair, with the engine's weights."""
+    roster = index_request(request)
+    weights = Weights(roster, cross_division=request.cross_division is not CrossDivisionMode.OFF)
+    graph = nx.Graph()
+    n = roster.size
+    for a, b in combinations(range(n), 2):
+        if a * n + b not in roster.blocked:
+            graph.add_edge(a, b, weight=weights.pair(a, b))
+    matching = nx.max_weight_matching(graph, maxcardinality=True)
+    return [[roster.members[a].id, roster.members[b].id] for a, b in matching]
+
+
+# -- scoring any grouping the engine's way ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Score:
+    objective: int
+    soft: int  # the objective without the cross-division tier
+    pairs: int
+    cross: int
+    ceiling: int
+    repeats: int
+
+    @property
+    def cross_share(self) -> float:
+        return self.cross / self.pairs if self.pairs else 0.0
+
+    @property
+    def ceiling_share(self) -> float:
+        return self.ceiling / self.pairs if self.pairs else 0.0
+
+
+def score(request: PairingRequest, groups: Sequence[Sequence[str]]) -> Score:
+    roster = index_request(request)
+    weights = Weights(roster, cross_division=True)
+    where = {m.id: i for i, m in enumerate(roster.members)}
+    n = roster.size
+    objective = pairs = cross = repeats = 0
+    for group in groups:
+        for x, y in combinations(sorted(where[m] for m in group), 2):
+            pairs += 1
+            objective += weights.pair(x, y)
+            cross += roster.division[x] != roster.division[y]
+            repeats += roster.grouped_before(x * n + y)
+    placed = [where[m] for g in groups for m in g]
+    ceiling = cross_division_ceiling([roster.division[i] for i in placed], [len(g) for g in groups])
+    return Score(objective, objective - CROSS * cross, pairs, cross, ceiling, repeats)
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+
+class Table:
+    HEAD = ("scenario", "method", "n", "time", "quality", "repeats", "cross share", "ceiling", "peak memory")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(self, *cells: str) -> None:
+        self.rows.append(cells)
+        progress("  " + " | ".join(cells))
+
+    def markdown(self) -> str:
+        lines = ["| " + " | ".join(self.HEAD) + " |", "|" + "|".join("---" for _ in self.HEAD) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def timed(run: Callable[[], T]) -> tuple[float, T]:
+    started = time.perf_counter()
+    value = run()
+    return time.perf_counter() - started, value
+
+
+def seconds(s: float) -> str:
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.2f} %"
+
+
+def history_by_engine(members: list[Member], blocked: list[tuple[str, str]], rounds: int) -> list[PastRound]:
+    history: list[PastRound] = []
+    for week in range(rounds):
+        progress(f"  history round {week + 1}/{rounds} for {len(members):,} members")
+        result = make_groups(PairingRequest(members, history=history, blocked=blocked, seed=1000 + week))
+        when = ROUND_DAY - timedelta(weeks=rounds - week)
+        history.append(PastRound(when, tuple(PastGroup(g.members) for g in result.groups)))
+    return history
+
+
+# -- scenarios ------------------------------------------------------------------------------------
+
+
+def against_exact(table: Table, sizes: Sequence[int], seed: int) -> None:
+    for n in sizes:
+        progress(f"exact comparison, n = {n}")
+        roster = make_roster(n, seed + n)
+        history = history_by_engine(roster.members, roster.blocked, 4)
+        request = PairingRequest(roster.members, history=history, blocked=roster.blocked, seed=seed)
+        engine_time, result = timed(partial(make_groups, request))
+        engine = score(request, [g.members for g in result.groups])
+        shuffle_time, shuffled = timed(partial(shuffle_groups, request))
+        shuffle = score(request, shuffled)
+        exact_time, matched = timed(partial(exact_pairs, request))
+        exact = score(request, matched)
+        scenario = f"n={n}, 4 rounds history"
+        for name, took, s in (("engine", engine_time, engine), ("random shuffle", shuffle_time, shuffle)):
+            quality = (
+                f"{pct(s.objective / exact.objective)} of exact (soft tiers {pct(s.soft / exact.soft)})"
+                if s.objective > 0
+                else "below zero (repeats)"
+            )
+            faster = f" ({exact_time / took:,.0f}× faster than exact)" if name == "engine" else ""
+            table.add(
+                scenario, name, f"{n:,}", seconds(took) + faster, quality, str(s.repeats),
+                pct(s.cross_share), pct(s.ceiling_share), "",
+            )  # fmt: skip
+        table.add(
+            scenario, "exact (networkx)", f"{n:,}", seconds(exact_time), "100 %", str(exact.repeats),
+            pct(exact.cross_share), pct(exact.ceiling_share), "",
+        )  # fmt: skip
+
+
+def at_scale(table: Table, n: int, seed: int) -> tuple[Roster, list[PastRound]]:
+    progress(f"{n:,} members with 8 rounds of history")
+    roster = make_roster(n, seed)
+    history = history_by_engine(roster.members, roster.blocked, 8)
+    request = PairingRequest(roster.members, history=history, blocked=roster.blocked, seed=seed)
+    progress("  timing the engine")
+    times = []
+    for _ in range(3):
+        took, result = timed(partial(make_groups, request))
+        times.append(took)
+    progress("  measuring peak memory (tracemalloc, a separate run)")
+    tracemalloc.start()
+    make_groups(request)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    m = result.metrics
+    scenario = f"{n:,} members, 8 rounds history"
+    gap = (m.ceiling - m.cross_division_pairs) / m.pairs
+    table.add(
+        scenario, "engine", f"{n:,}", f"{seconds(statistics.median(times))} (median of 3)",
+        f"{100 * gap:.3f} pp below ceiling", str(m.repeats), pct(m.cross_division_pairs / m.pairs),
+        pct(m.ceiling / m.pairs), f"{peak / 2**20:.0f} MiB (engine, tracemalloc)",
+    )  # fmt: skip
+    took, shuffled = timed(partial(shuffle_groups, request))
+    s = score(request, shuffled)
+    table.add(
+        scenario, "random shuffle", f"{n:,}", seconds(took),
+        f"{100 * (s.ceiling - s.cross) / s.pairs:.3f} pp below ceiling", str(s.repeats),
+        pct(s.cross_share), pct(s.ceiling_share), "",
+    )  # fmt: skip
+    return roster, history
+
+
+def whole_command(table: Table, roster: Roster, history: list[PastRound], seed: int) -> None:
+    n = len(roster.members)
+    progress(f"`python -m bot.pair_cli` on {n:,} members as JSON")
+    document = {
+        "date": ROUND_DAY.isoformat(),
+        "members": [
+            {
+                "id": m.id,
+                "division": m.division,
+                "timezone": roster.zones[m.id],
+                "interests": sorted(m.interests),
+            }
+            for m in roster.members
+        ],
+        "history": [
+            {"date": r.date.isoformat(), "groups": [list(g.members) for g in r.groups]} for r in history
+        ],
+        "blocked": [list(p) for p in roster.blocked],
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "roster.json", Path(folder) / "groups.json"
+        source.write_text(json.dumps(document), encoding="utf-8")
+        size = source.stat().st_size
+        command = [
+            sys.executable,
+            "-m",
+            "bot.pair_cli",
+            str(source),
+            "--out",
+            str(target),
+            "--seed",
+            str(seed),
+        ]
+        run = partial(subprocess.run, command, cwd=ROOT, capture_output=True, text=True, check=False)
+        took, done = timed(run)
+        if done.returncode != 0:
+            raise SystemExit(f"pair_cli failed: {done.stderr.strip()}")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # kilobytes on Linux
+        out = json.loads(target.read_text(encoding="utf-8"))["metrics"]
+    table.add(
+        f"{n:,} members, 8 rounds history", "whole `jembatan pair` process", f"{n:,}",
+        f"{seconds(took)} (JSON in {size / 2**20:.0f} MB)", f"engine part {out['seconds']:.2f} s",
+        str(out["repeats"]), pct(out["cross_division"] / max(1, out["pairs"])),
+        pct(out["ceiling"] / max(1, out["pairs"])), f"{peak / 2**20:.0f} MiB (process peak RSS)",
+    )  # fmt: skip
+
+
+def weekly(table: Table, n: int, weeks: int, seed: int) -> None:
+    progress(f"{weeks} consecutive weekly rounds of {n}")
+    roster = make_roster(n, seed)
+    for name in ("engine", "random shuffle"):
+        history: list[PastRound] = []
+        times, repeats, gaps, shares, ceilings = [], 0, [], [], []
+        for week in range(weeks):
+            request = PairingRequest(
+                roster.members, history=history, blocked=roster.blocked, seed=seed + week
+            )
+            if name == "engine":
+                took, result = timed(partial(make_groups, request))
+                groups = [list(g.members) for g in result.groups]
+            else:
+                took, groups = timed(partial(shuffle_groups, request))
+            s = score(request, groups)
+            times.append(took)
+            repeats += s.repeats
+            gaps.append(s.ceiling - s.cross)
+            shares.append(s.cross_share)
+            ceilings.append(s.ceiling_share)
+            history.append(
+                PastRound(ROUND_DAY + timedelta(weeks=week), tuple(PastGroup(tuple(g)) for g in groups))
+            )
+        table.add(
+            f"{weeks} weekly rounds of {n}", name, f"{n:,}", f"{seconds(statistics.mean(times))} per round",
+            f"worst round {max(gaps)} pairs below ceiling", str(repeats), pct(statistics.mean(shares)),
+            pct(statistics.mean(ceilings)), "",
+        )  # fmt: skip
+
+
+def growth(table: Table, n: int, weeks: int, seed: int) -> None:
+    progress(f"growth: {weeks} rounds of {n}")
+    roster = make_roster(n, seed)
+    division = {m.id: m.division for m in roster.members}
+    for name in ("engine", "random shuffle"):
+        history: list[PastRound] = []
+        met: dict[str, set[str]] = {m.id: set() for m in roster.members}
+        for week in range(weeks):
+            request = PairingRequest(
+                roster.members, history=history, blocked=roster.blocked, seed=seed + week
+            )
+            groups = (
+                [list(g.members) for g in make_groups(request).groups]
+                if name == "engine"
+                else shuffle_groups(request)
+            )
+            for g in groups:
+                for a, b in combinations(g, 2):
+                    if division[a] != division[b]:
+                        met[a].add(b)
+                        met[b].add(a)
+            history.append(
+                PastRound(ROUND_DAY + timedelta(weeks=week), tuple(PastGroup(tuple(g)) for g in groups))
+            )
+        per_person = statistics.mean(len(v) for v in met.values())
+        table.add(
+            f"growth after {weeks} rounds of {n}", name, f"{n:,}", "",
+            f"{per_person:.2f} distinct cross-division colleagues per person", "", "", "", "",
+        )  # fmt: skip
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a fast check")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    table = Table()
+    started = time.perf_counter()
+    against_exact(table, (200,) if args.quick else (200, 500, 1000), args.seed)
+    roster, history = at_scale(table, 20_000 if args.quick else 100_000, args.seed)
+    whole_command(table, roster, history, args.seed)
+    weekly(table, 400, 8 if args.quick else 26, args.seed)
+    growth(table, 500, 12, args.seed)
+    print(table.markdown())
+    whole = time.perf_counter() - started
+    mode = " (--quick)" if args.quick else ""
+    print(f"\npython {sys.version.split()[0]}, {datetime.now():%Y-%m-%d}, whole run {whole:.0f} s{mode}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

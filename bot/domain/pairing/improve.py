@@ -1,0 +1,245 @@
+"""Local search: move people between groups whenever the pair weights say it is better.
+
+Two kinds of move. A swap trades two people between any two groups. A chain works on pairs:
+a leaves its partner x for c, c's partner takes d, d's partner takes e, and the last one
+left takes x — an alternating path, the move exact matching is built on. A move breaks and
+makes at most sixteen pairs (a swap between two groups of five), and blocks, repeats and
+crossings each outweigh all lower tiers over sixteen pairs, so "total weight went up" means "the rules, compared in order, got better":
+a move never trades a crossing pair for nicer hours, nor a repeat for anything below it.
+
+Candidates come from where a better partner is likely: near a group mate or near oneself
+on the time-zone line, among nearby people who share an interest, and among nearby people
+whose own group falls short. Someone who found nothing is not tried again until their
+group changes. Work is bounded by a count of evaluations, not by the clock, so a seed
+always gives the same groups.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_left
+
+from bot.domain.pairing.roster import Roster
+from bot.domain.pairing.weights import CROSS, HOURS, Weights
+
+NEARBY = 24  # how far along the time-zone line to look for someone
+TRIES = 3  # candidates of each kind per person and pass
+CHAIN_DEPTH = 4  # pairs an alternating path may pass through
+BEAM = 4  # open ends carried from one step of the path search to the next
+
+
+class LocalSearch:
+    def __init__(
+        self, roster: Roster, weights: Weights, groups: list[list[int]], order: list[int], rng: random.Random
+    ) -> None:
+        self.roster = roster
+        self.pair = weights.pair
+        self.groups = groups
+        self.order = order
+        self.rng = rng
+        n = roster.size
+        self.group_of = [-1] * n
+        for g, members in enumerate(groups):
+            for a in members:
+                self.group_of[a] = g
+        self.position = [0] * n
+        for p, i in enumerate(order):
+            self.position[i] = p
+        self.holders: list[list[int]] = [[] for _ in roster.interest_names]  # positions, west to east
+        for p, i in enumerate(order):
+            for t in roster.interest_ids[i]:
+                self.holders[t].append(p)
+        self.interests_of = roster.interest_ids
+        self.short: list[int] = []  # positions of people whose group falls short, west to east
+        self.evaluations = 0
+
+    # -- moves -----------------------------------------------------------------------------
+
+    def swap_gain(self, a: int, b: int) -> int:
+        pair = self.pair
+        gain = 0
+        for x in self.groups[self.group_of[a]]:
+            if x != a:
+                gain += pair(b, x) - pair(a, x)
+        for y in self.groups[self.group_of[b]]:
+            if y != b:
+                gain += pair(a, y) - pair(b, y)
+        self.evaluations += 1
+        return gain
+
+    def swap(self, a: int, b: int) -> None:
+        ga, gb = self.group_of[a], self.group_of[b]
+        self.groups[ga][self.groups[ga].index(a)] = b
+        self.groups[gb][self.groups[gb].index(b)] = a
+        self.group_of[a], self.group_of[b] = gb, ga
+
+    def partner(self, a: int) -> int:
+        """a's partner if a is in a pair, else -1."""
+        members = self.groups[self.group_of[a]]
+        if len(members) != 2:
+            return -1
+        return members[1] if members[0] == a else members[0]
+
+    def best_chain(self, a: int) -> tuple[int, list[int]]:
+        """The best alternating path found from a, as (gain, [c, d, ...]).
+
+        a leaves its partner x for c, c's partner takes d, d's partner takes e, ..., and the
+        last one left takes x. Paths grow breadth first, each person on at most one of them,
+        and only while the pairs made so far weigh at least as much as the pairs broken (so a
+        path may run through equally good pairs, as interest-sharing pairs often are); the
+        BEAM most promising open ends go on to the next step, and the first step that closes
+        with a gain ends the search, so the shortest improvement wins.
+        """
+        x = self.partner(a)
+        if x < 0:
+            return 0, []
+        pair = self.pair
+        base = pair(a, x)
+        best_gain, best_path = 0, []
+        frontier: list[tuple[int, int, list[int]]] = [(0, a, [])]  # (gain so far, open end, path)
+        used = {a, x}
+        for _ in range(CHAIN_DEPTH):
+            grown: list[tuple[int, int, list[int]]] = []
+            for made, open_end, path in frontier:
+                for c in self.candidates(open_end):
+                    c2 = self.partner(c)
+                    if c2 < 0 or c in used or c2 in used:
+                        continue
+                    self.evaluations += 1
+                    gained = made + pair(open_end, c) - pair(c, c2)
+                    if gained < 0:
+                        continue
+                    used.add(c)
+                    used.add(c2)
+                    total = gained + pair(c2, x) - base
+                    if total > best_gain:
+                        best_gain, best_path = total, [*path, c]
+                    grown.append((gained, c2, [*path, c]))
+            if best_gain > 0 or not grown:
+                break
+            grown.sort(key=lambda entry: -entry[0])
+            frontier = grown[:BEAM]
+        return best_gain, best_path
+
+    def apply_chain(self, a: int, path: list[int]) -> None:
+        x = self.partner(a)
+        open_end, slot = a, self.group_of[a]
+        for c in path:
+            c2, gc = self.partner(c), self.group_of[c]
+            self.groups[slot][:] = [open_end, c]
+            self.group_of[open_end] = self.group_of[c] = slot
+            open_end, slot = c2, gc
+        self.groups[slot][:] = [open_end, x]
+        self.group_of[open_end] = self.group_of[x] = slot
+
+    # -- where to look -----------------------------------------------------------------------
+
+    def _near(self, p: int) -> int:
+        n = len(self.order)
+        q = p + int(self.rng.random() * (2 * NEARBY + 1)) - NEARBY
+        return self.order[min(max(q, 0), n - 1)]
+
+    def _near_in(self, places: list[int], p: int, spread: int) -> int:
+        at = bisect_left(places, p) + int(self.rng.random() * (2 * spread + 1)) - spread
+        return self.order[places[min(max(at, 0), len(places) - 1)]]
+
+    def candidates(self, a: int) -> list[int]:
+        """People a might do better with: nearby, sharing an interest, or stuck somewhere worse."""
+        p = self.position[a]
+        found = [self._near(p) for _ in range(TRIES)]
+        mine = self.interests_of[a]
+        if mine:
+            for _ in range(TRIES - 1):
+                places = self.holders[mine[int(self.rng.random() * len(mine))]]
+                found.append(self._near_in(places, p, 4))
+        if self.short:
+            for _ in range(TRIES - 1):
+                found.append(self._near_in(self.short, p, 3))
+        ga = self.group_of[a]
+        return [c for c in dict.fromkeys(found) if self.group_of[c] != ga and self.group_of[c] >= 0]
+
+    def best_swap(self, a: int) -> tuple[int, int]:
+        """The best swap partner for a among sampled candidates, and its gain."""
+        ga = self.group_of[a]
+        best, best_gain = -1, 0
+        seen: list[int] = []
+        for x in self.groups[ga]:
+            if x != a:
+                seen.extend(self.candidates(x))  # could replace a next to x
+        for c in self.candidates(a):
+            seen.extend(self.groups[self.group_of[c]])  # a could join c's group
+        for b in seen:
+            if self.group_of[b] == ga:
+                continue
+            gain = self.swap_gain(a, b)
+            if gain > best_gain:
+                best, best_gain = b, gain
+        return best, best_gain
+
+    # -- driver --------------------------------------------------------------------------------
+
+    def worklist(self, cross: bool, with_interests: bool) -> tuple[list[int], list[int]]:
+        """Who to try to move: people whose group falls short (worst first), then, when asked,
+        people who share no interest with anyone in their group."""
+        pair, interests = self.pair, self.roster.interests
+        ideal = (CROSS if cross else 0) + HOURS
+        short: list[tuple[int, int]] = []
+        bored: list[int] = []
+        for members in self.groups:
+            if len(members) == 2:
+                a, b = members
+                gap = ideal - pair(a, b)
+                if gap > 0:
+                    short.append((-gap, a))
+                    short.append((-gap, b))
+                elif with_interests and not interests[a] & interests[b]:
+                    bored.extend(x for x in members if interests[x])
+                continue
+            for a in members:
+                gap = sum(max(0, ideal - pair(a, x)) for x in members if x != a)
+                if gap > 0:
+                    short.append((-gap, a))
+                elif (
+                    with_interests
+                    and interests[a]
+                    and not any(interests[a] & interests[x] for x in members if x != a)
+                ):
+                    bored.append(a)
+        short.sort()
+        self.rng.shuffle(bored)
+        return [a for _, a in short], bored
+
+    def run(self, budget: int, *, cross: bool, passes: int = 8) -> None:
+        if len(self.groups) < 2:
+            return
+        settled: set[int] = set()  # tried and found nothing; tried again once their group changes
+        for pass_ in range(passes):
+            short, bored = self.worklist(cross, with_interests=pass_ > 0)
+            self.short = sorted(self.position[a] for a in short)
+            moved = 0
+            for a in short + bored:
+                if self.evaluations >= budget:
+                    return
+                if a in settled:
+                    continue
+                before = [x for x in self.groups[self.group_of[a]]]
+                if len(before) == 2:
+                    # For pairs a chain covers every swap (a swap is the one-step chain).
+                    gain, path = self.best_chain(a)
+                    if gain > 0:
+                        touched = [a, *before, *path, *(self.partner(c) for c in path)]
+                        self.apply_chain(a, path)
+                        settled.difference_update(touched)
+                        moved += 1
+                        continue
+                else:
+                    b, gain = self.best_swap(a)
+                    if gain > 0:
+                        touched = [*before, *self.groups[self.group_of[b]]]
+                        self.swap(a, b)
+                        settled.difference_update(touched)
+                        moved += 1
+                        continue
+                settled.add(a)
+            if moved == 0 and pass_ > 0:
+                return

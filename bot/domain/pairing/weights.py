@@ -1,0 +1,79 @@
+"""Pair weights: one integer per pair, in tiers so that a higher rule outweighs everything below it.
+
+The engine and the benchmark's exact matching use these same numbers. Tiers, highest first:
+blocked (never), a repeat of a pair that met (recent ones cost more than old ones), a repeat
+of a pair that was introduced but did not meet, crossing divisions, overlapping hours, shared
+interests, variety. Blocks, repeats and crossing each outweigh everything below them over
+the sixteen pairs one local move can touch (see improve.py), so local moves never trade a
+higher rule for a lower one. Among the soft tiers the order holds for moves between
+two pairs: one overlap of hours is worth more than two pairs' interests and variety together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from bot.domain.pairing.roster import Roster
+
+BLOCKED: Final = -(10**15)
+REPEAT_MET: Final = 1_000_000
+REPEAT_MET_RECENCY: Final = 10_000  # per round more recent than RECENCY_HORIZON
+REPEAT_UNMET: Final = 20_000
+REPEAT_UNMET_RECENCY: Final = 100
+RECENCY_HORIZON: Final = 64
+CROSS: Final = 1_000
+HOURS: Final = 20
+INTEREST: Final = 5
+INTEREST_EXTRA: Final = 1  # per further shared interest, at most two more
+VARIETY: Final = 1  # per side: the partner's division is new to this person within the history
+HOURS_WINDOW_MINUTES: Final = 180
+
+
+def repeat_penalty(rounds_ago: int, met: bool | None) -> int:
+    """What re-introducing a pair costs; `rounds_ago` is 1 for the latest round given."""
+    fresher = max(0, RECENCY_HORIZON - rounds_ago)
+    if met is False:
+        return REPEAT_UNMET + REPEAT_UNMET_RECENCY * fresher
+    return REPEAT_MET + REPEAT_MET_RECENCY * fresher
+
+
+class Weights:
+    """Pair weights for one roster; `pair(i, j)` is the hot path of the engine."""
+
+    __slots__ = ("pair",)
+
+    def __init__(self, roster: Roster, *, cross_division: bool) -> None:
+        self.pair: Callable[[int, int], int] = _pair_function(roster, CROSS if cross_division else 0)
+
+
+def _pair_function(roster: Roster, cross: int) -> Callable[[int, int], int]:
+    # A closure over plain lists: the fastest way CPython offers to look these up millions of times.
+    n = roster.size
+    division, offset, interests, seen = (
+        roster.division,
+        roster.offset_key,
+        roster.interests,
+        roster.seen_divisions,
+    )
+    penalty = roster.penalty.get
+    window = HOURS_WINDOW_MINUTES
+
+    def pair(i: int, j: int) -> int:
+        di, dj = division[i], division[j]
+        weight = -penalty(i * n + j if i < j else j * n + i, 0)
+        if di != dj:
+            weight += cross
+            if not seen[i] >> dj & 1:
+                weight += VARIETY
+            if not seen[j] >> di & 1:
+                weight += VARIETY
+        if -window <= offset[i] - offset[j] <= window:
+            weight += HOURS
+        common = interests[i] & interests[j]
+        if common:
+            weight += INTEREST + INTEREST_EXTRA * min(common.bit_count() - 1, 2)
+        return weight
+
+    return pair

@@ -1,0 +1,272 @@
+"""`jembatan pair`: pair a roster from a JSON file, offline, with the engine the bot uses.
+
+    jembatan pair INPUT.json --out OUT.json [--seed N] [--group-size K] [--cross-division MODE]
+
+INPUT (`-` for stdin):
+    {"members": [{"id": "U1", "division": "Sales", "timezone": "Asia/Jakarta",
+                  "interests": ["climbing"]}],
+     "history": [{"date": "2026-11-02", "groups": [["U1", "U2"], {"members": ["U3", "U4"], "met": false}]}],
+     "blocked": [["U1", "U9"]], "group_size": 2, "cross_division": "prefer", "date": "2026-11-09"}
+Only "members" (each with an id and a division) is required. Time zones are IANA names,
+turned into UTC offsets for the round's "date" (today if absent).
+
+OUT (`-`, the default, for stdout): groups, unpaired, the reasons for each group, the
+rules that had to bend, and metrics. Bad input exits with status 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, time
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
+
+from bot.domain.pairing import (
+    CrossDivisionMode,
+    Member,
+    PairingRequest,
+    PairingResult,
+    PastGroup,
+    PastRound,
+    make_groups,
+)
+from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE
+
+PROG = "jembatan pair"
+
+
+class BadInput(Exception):
+    """Something wrong with the command line or the input file; the message is the one line shown."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Pair a roster from a JSON file (see the module docstring).")
+    parser.add_argument("input", help="roster JSON file, or - for stdin")
+    parser.add_argument("--out", default="-", help="where to write the result JSON (default: stdout)")
+    parser.add_argument("--seed", type=int, help='random seed (default: the input\'s "seed", else 0)')
+    parser.add_argument("--group-size", type=int, help="people per group, 2-4 (default: the input's, else 2)")
+    parser.add_argument(
+        "--cross-division",
+        choices=[m.value for m in CrossDivisionMode],
+        help="off, prefer or require (default: the input's, else prefer)",
+    )
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        raw = _read(args.input)
+        request, day = parse_request(
+            raw, seed=args.seed, group_size=args.group_size, mode=args.cross_division
+        )
+    except BadInput as problem:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
+    except SystemExit as done:  # --help
+        return done.code if isinstance(done.code, int) else 0
+    result = make_groups(request)
+    text = json.dumps(render(result, request, day), ensure_ascii=False, indent=1)
+    try:
+        if args.out == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            with open(args.out, "w", encoding="utf-8") as out:
+                out.write(text + "\n")
+    except OSError as error:
+        print(f"{PROG}: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _read(path: str) -> Any:
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+    except OSError as error:
+        raise BadInput(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{path} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadInput(
+            f"{path} is not JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
+
+
+def parse_request(
+    raw: Any, *, seed: int | None = None, group_size: int | None = None, mode: str | None = None
+) -> tuple[PairingRequest, date]:
+    """The engine's request from decoded JSON; raises BadInput naming the first problem."""
+    if not isinstance(raw, dict):
+        raise BadInput('the input must be a JSON object with a "members" list')
+    day = _date(raw.get("date"), '"date"') if raw.get("date") is not None else date.today()
+    members = _members(raw.get("members"), day)
+    known = {m.id for m in members}
+    history = _history(raw.get("history", []), known)
+    blocked = _blocked(raw.get("blocked", []), known)
+    size = group_size if group_size is not None else raw.get("group_size", 2)
+    if isinstance(size, bool) or not isinstance(size, int) or not MIN_GROUP_SIZE <= size <= MAX_GROUP_SIZE:
+        raise BadInput(
+            f"group size must be a whole number from {MIN_GROUP_SIZE} to {MAX_GROUP_SIZE}, not {size!r}"
+        )
+    mode_name = mode if mode is not None else raw.get("cross_division", CrossDivisionMode.PREFER.value)
+    try:
+        cross = CrossDivisionMode(mode_name)
+    except ValueError:
+        raise BadInput(f"cross_division must be off, prefer or require, not {mode_name!r}") from None
+    chosen_seed = seed if seed is not None else raw.get("seed", 0)
+    if isinstance(chosen_seed, bool) or not isinstance(chosen_seed, int):
+        raise BadInput(f"seed must be a whole number, not {chosen_seed!r}")
+    request = PairingRequest(
+        members=members,
+        history=history,
+        blocked=blocked,
+        group_size=size,
+        cross_division=cross,
+        seed=chosen_seed,
+    )
+    return request, day
+
+
+def _date(value: Any, where: str) -> date:
+    if not isinstance(value, str):
+        raise BadInput(f"{where} must be a date like 2026-11-02, not {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{where} must be a date like 2026-11-02, not {value!r}") from None
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadInput(f"{where} must be a list of strings")
+    return value
+
+
+def _members(value: Any, day: date) -> list[Member]:
+    if not isinstance(value, list):
+        raise BadInput('the input needs a "members" list')
+    offsets: dict[str, int] = {}  # one zone lookup per distinct zone
+    noon = datetime.combine(day, time(12))
+    members: list[Member] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(value, start=1):
+        if not isinstance(entry, dict):
+            raise BadInput(f"member #{number} must be an object")
+        member_id = entry.get("id")
+        if not isinstance(member_id, str) or not member_id:
+            raise BadInput(f"member #{number} has no id")
+        if member_id in seen:
+            raise BadInput(f"duplicate member id {member_id!r}")
+        seen.add(member_id)
+        division = entry.get("division")
+        if not isinstance(division, str) or not division.strip():
+            raise BadInput(f"member {member_id!r} has no division")
+        zone = entry.get("timezone")
+        offset: int | None = None
+        if zone is not None:
+            if not isinstance(zone, str):
+                raise BadInput(f"member {member_id!r}: timezone must be an IANA name like Asia/Jakarta")
+            if zone not in offsets:
+                offsets[zone] = _offset(zone, noon, member_id)
+            offset = offsets[zone]
+        interests = _strings(entry.get("interests", []), f"member {member_id!r}: interests")
+        members.append(Member(member_id, division.strip(), offset, frozenset(interests)))
+    return members
+
+
+def _offset(zone: str, noon: datetime, member_id: str) -> int:
+    try:
+        delta = noon.replace(tzinfo=ZoneInfo(zone)).utcoffset()
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        raise BadInput(f"member {member_id!r}: unknown time zone {zone!r}") from None
+    return int(delta.total_seconds() // 60) if delta is not None else 0
+
+
+def _history(value: Any, known: set[str]) -> list[PastRound]:
+    if not isinstance(value, list):
+        raise BadInput('"history" must be a list of rounds')
+    rounds: list[PastRound] = []
+    for number, entry in enumerate(value, start=1):
+        if not isinstance(entry, dict):
+            raise BadInput(f"history round #{number} must be an object with a date and groups")
+        when = _date(entry.get("date"), f"history round #{number}: date")
+        groups_raw = entry.get("groups")
+        if not isinstance(groups_raw, list):
+            raise BadInput(f'history {when}: "groups" must be a list')
+        groups: list[PastGroup] = []
+        for group in groups_raw:
+            met: bool | None = None
+            if isinstance(group, dict):
+                ids = _strings(group.get("members"), f"history {when}: group members")
+                met = group.get("met")
+                if met is not None and not isinstance(met, bool):
+                    raise BadInput(f'history {when}: "met" must be true, false or null')
+            else:
+                ids = _strings(group, f"history {when}: each group")
+            for member_id in ids:
+                if member_id not in known:
+                    raise BadInput(f"history {when}: unknown member id {member_id!r}")
+            groups.append(PastGroup(tuple(ids), met))
+        rounds.append(PastRound(when, tuple(groups)))
+    return rounds
+
+
+def _blocked(value: Any, known: set[str]) -> list[tuple[str, str]]:
+    if not isinstance(value, list):
+        raise BadInput('"blocked" must be a list of [id, id] pairs')
+    pairs: list[tuple[str, str]] = []
+    for entry in value:
+        ids = _strings(entry, "each blocked entry")
+        if len(ids) != 2 or ids[0] == ids[1]:
+            raise BadInput(f"blocked entry {entry!r} must name two different members")
+        for member_id in ids:
+            if member_id not in known:
+                raise BadInput(f"blocked: unknown member id {member_id!r}")
+        pairs.append((ids[0], ids[1]))
+    return pairs
+
+
+def render(result: PairingResult, request: PairingRequest, day: date) -> dict[str, Any]:
+    """The output document: groups and unpaired as ids, then why, what bent, and how well it went."""
+    metrics = result.metrics
+    return {
+        "groups": [list(g.members) for g in result.groups],
+        "unpaired": [u.member for u in result.unpaired],
+        "reasons": [sorted(r.value for r in g.reasons) for g in result.groups],
+        "shared_interests": [list(g.shared_interests) for g in result.groups],
+        "unpaired_reasons": {u.member: u.reason.value for u in result.unpaired},
+        "relaxed": [{"rule": r.rule.value, "members": list(r.members)} for r in result.relaxed],
+        "metrics": {
+            "cross_division": metrics.cross_division_pairs,
+            "repeats": metrics.repeats,
+            "ceiling": metrics.ceiling,
+            "seconds": round(metrics.seconds, 4),
+            "pairs": metrics.pairs,
+            "weak_repeats": metrics.weak_repeats,
+            "hours_overlap": metrics.hours_overlap_pairs,
+            "shared_interest": metrics.shared_interest_pairs,
+        },
+        "settings": {
+            "seed": request.seed,
+            "group_size": request.group_size,
+            "cross_division": request.cross_division.value,
+            "date": day.isoformat(),
+        },
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,712 @@
+"""A local Discord for the real discord.py client: a REST server and a gateway WebSocket in one
+aiohttp app, plus builders for the payloads Discord sends. Everything that depends on Discord's
+wire format lives here, so a discord.py upgrade touches this one file.
+
+REST: JSON replies carry `Content-Type: application/json` exactly (discord.py reads nothing
+else as JSON); 429s carry `Via` (without it discord.py assumes a Cloudflare ban and gives up).
+Gateway: plain JSON text frames: HELLO → IDENTIFY → READY → GUILD_CREATE → dispatches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+API = "/api/v10"
+APP_ID = 1100000000000000001
+BOT_ID = APP_ID
+TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.fake.token"  # base64 of the bot id, like a real token
+NOW = "2026-11-27T03:00:00.000000+00:00"
+EPHEMERAL = 64
+MANAGE_GUILD = 1 << 5
+MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 31)  # view, send, use application commands
+
+Json = dict[str, Any]
+
+
+def user_payload(user_id: int, name: str | None = None, *, bot: bool = False) -> Json:
+    name = name or f"user{user_id}"
+    return {
+        "id": str(user_id),
+        "username": name,
+        "global_name": name.title(),
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+    }
+
+
+BOT_USER = user_payload(BOT_ID, "jembatan", bot=True)
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Json | None
+    files: list[str]
+
+
+@dataclass
+class Fault:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    body: Json
+    headers: dict[str, str]
+    times: int  # -1: every time
+
+
+@dataclass
+class Answer:
+    """What the person who ran a command or clicked a button saw."""
+
+    callbacks: list[Json] = field(default_factory=list)  # interaction callbacks, in order
+    followups: list[Json] = field(default_factory=list)
+    edits: list[Json] = field(default_factory=list)  # PATCH …/messages/@original
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> int:
+        return self.callbacks[0]["type"] if self.callbacks else 0
+
+    def _messages(self) -> list[Json]:
+        first = [c.get("data") or {} for c in self.callbacks if c["type"] == 4]
+        return first + self.followups
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.get("content") or "" for m in self._messages())
+
+    @property
+    def embeds(self) -> list[Json]:
+        return [e for m in self._messages() for e in m.get("embeds") or []]
+
+    @property
+    def ephemeral(self) -> bool:
+        messages = self._messages()
+        deferred = [c for c in self.callbacks if c["type"] == 5]
+        flags = [m.get("flags", 0) for m in messages] + [
+            (c.get("data") or {}).get("flags", 0) for c in deferred
+        ]
+        return bool(flags) and all(f & EPHEMERAL for f in flags)
+
+    @property
+    def update(self) -> str | None:
+        """The new content of the clicked message, however the client chose to send it."""
+        for c in self.callbacks:
+            if c["type"] == 7:
+                return (c.get("data") or {}).get("content")
+        return self.edits[-1].get("content") if self.edits else None
+
+
+class FakeDiscord:
+    def __init__(self, guild_id: int = 900000000000000001) -> None:
+        self.guild_id = guild_id
+        self._ids = itertools.count(1200000000000000000)
+        self.calls: list[Call] = []
+        self.faults: list[Fault] = []
+        self.channels: dict[int, Json] = {}
+        self.members: dict[int, Json] = {}  # user id → guild member payload
+        self.messages: dict[int, list[Json]] = {}  # channel id → messages, in order
+        self.thread_members: dict[int, list[int]] = {}
+        self.dm_channels: dict[int, int] = {}  # user id → DM channel id
+        self.answers: dict[str, Answer] = {}  # interaction token → what came back
+        self.identifies = 0
+        self.command_sets: list[tuple[int | None, list[Json]]] = []
+        self._nonces: dict[tuple[int, str], Json] = {}
+        self._socket: web.WebSocketResponse | None = None
+        self._seq = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+        self._roles: dict[int, Json] = {}
+        self.program_channel = self.add_channel("pairs")
+        self.add_member(BOT_ID, "jembatan")
+
+    # Setup -------------------------------------------------------------------------------------
+
+    def snowflake(self) -> int:
+        return next(self._ids)
+
+    def add_channel(self, name: str) -> int:
+        channel_id = self.snowflake()
+        self.channels[channel_id] = {
+            "id": str(channel_id),
+            "type": 0,
+            "guild_id": str(self.guild_id),
+            "name": name,
+            "position": len(self.channels),
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+        }
+        return channel_id
+
+    def add_member(self, user_id: int, name: str | None = None, *, roles: tuple[int, ...] = ()) -> Json:
+        member = {
+            "user": user_payload(user_id, name, bot=user_id == BOT_ID),
+            "nick": None,
+            "avatar": None,
+            "roles": [str(r) for r in roles],
+            "joined_at": NOW,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+        }
+        self.members[user_id] = member
+        return member
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: Json,
+        *,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        self.faults.append(Fault(method, re.compile(path), status, body, headers or {}, times))
+
+    def rate_limit(self, method: str, path: str, retry_after: float, *, times: int = 1) -> None:
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+        self.fail(
+            method,
+            path,
+            429,
+            body,
+            headers={"Via": "1.1 google", "Retry-After": str(retry_after)},
+            times=times,
+        )
+
+    def forbid(self, method: str, path: str, code: int, message: str, *, times: int = -1) -> None:
+        self.fail(method, path, 403, {"message": message, "code": code}, times=times)
+
+    # Server ------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", API + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base = f"http://127.0.0.1:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base + API
+
+    @property
+    def gateway_url(self) -> str:
+        return self.base.replace("http", "ws", 1) + "/gateway"
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _changed_now(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, condition: Callable[[], Any], within: float = 10.0) -> Any:
+        async def until() -> Any:
+            async with self._changed:
+                while not (result := condition()):
+                    await self._changed.wait()
+                return result
+
+        return await asyncio.wait_for(until(), within)
+
+    # Gateway -----------------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._socket = ws
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
+        async for frame in ws:
+            if frame.type is not WSMsgType.TEXT:
+                continue
+            payload = json.loads(frame.data)
+            if payload["op"] == 1:
+                await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+            elif payload["op"] == 2:
+                self.identifies += 1
+                await self._ready(ws)
+        if self._socket is ws:
+            self._socket = None
+        return ws
+
+    async def _ready(self, ws: web.WebSocketResponse) -> None:
+        ready = {
+            "v": 10,
+            "user": BOT_USER,
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "session_id": f"session-{self.identifies}",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(APP_ID), "flags": 0},
+            "shard": [0, 1],
+        }
+        await self._send(ws, "READY", ready)
+        await self._send(ws, "GUILD_CREATE", self.guild_payload())
+        await self._changed_now()
+
+    def guild_payload(self) -> Json:
+        return {
+            "id": str(self.guild_id),
+            "name": "Acme",
+            "icon": None,
+            "owner_id": "1",
+            "roles": [
+                {
+                    "id": str(self.guild_id),
+                    "name": "@everyone",
+                    "permissions": str(MEMBER_PERMISSIONS),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                },
+                *(self._roles.values()),
+            ],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "channels": list(self.channels.values()),
+            "threads": [],
+            "members": [self.members[BOT_ID]],
+            "member_count": len(self.members),
+            "large": False,
+            "unavailable": False,
+            "joined_at": NOW,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "system_channel_flags": 0,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+        }
+
+    def add_role(self, name: str, permissions: int = 0) -> int:
+        role_id = self.snowflake()
+        self._roles[role_id] = {
+            "id": str(role_id),
+            "name": name,
+            "permissions": str(permissions),
+            "position": len(self._roles) + 1,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
+        }
+        return role_id
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: Json) -> None:
+        await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+
+    async def connected(self) -> web.WebSocketResponse:
+        return await self.wait_for(lambda: self._socket if self._socket and self.identifies else None)
+
+    async def dispatch(self, event: str, data: Json) -> None:
+        ws = await self.connected()
+        await self._send(ws, event, data)
+
+    # REST --------------------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body, files = await _read_body(request)
+        self.calls.append(Call(request.method, path, dict(request.query), body, files))
+        try:
+            for fault in self.faults:
+                if fault.times and fault.method == request.method and fault.path.fullmatch(path):
+                    fault.times -= 1 if fault.times > 0 else 0
+                    return _json(fault.body, fault.status, fault.headers)
+            for method, pattern, handler in self._routes():
+                if method == request.method and (match := re.fullmatch(pattern, path)):
+                    result = handler(body or {}, files, *match.groups())
+                    return result if isinstance(result, web.Response) else _json(result)
+            return _json({"message": f"404: no fake for {request.method} {path}", "code": 0}, 404)
+        finally:
+            await self._changed_now()
+
+    def _routes(self) -> list[tuple[str, str, Callable[..., Any]]]:
+        return [
+            ("GET", r"/users/@me", lambda *_: BOT_USER),
+            ("GET", r"/oauth2/applications/@me", lambda *_: self._application()),
+            ("GET", r"/users/(\d+)", lambda _b, _f, u: user_payload(int(u))),
+            ("GET", r"/channels/(\d+)", lambda _b, _f, c: self._channel(int(c))),
+            ("POST", r"/channels/(\d+)/threads", lambda b, _f, c: self._thread(b, int(c))),
+            ("PUT", r"/channels/(\d+)/thread-members/(\d+)", lambda _b, _f, t, u: self._join(int(t), int(u))),
+            ("POST", r"/channels/(\d+)/messages", lambda b, f, c: self._message(int(c), b, f)),
+            ("POST", r"/users/@me/channels", lambda b, *_: self._dm(int(b["recipient_id"]))),
+            ("GET", r"/guilds/(\d+)/members/(\d+)", lambda _b, _f, _g, u: self._member(int(u))),
+            ("POST", r"/interactions/(\d+)/([^/]+)/callback", lambda b, f, _i, t: self._callback(t, b, f)),
+            ("POST", r"/webhooks/(\d+)/([^/]+)", lambda b, f, _a, t: self._followup(t, b, f)),
+            ("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/@original", lambda b, _f, _a, t: self._edit(t, b)),
+            ("PUT", r"/applications/(\d+)/commands", lambda b, *_: self._commands(None, b)),
+            (
+                "PUT",
+                r"/applications/(\d+)/guilds/(\d+)/commands",
+                lambda b, _f, _a, g: self._commands(int(g), b),
+            ),
+        ]
+
+    def _application(self) -> Json:
+        return {
+            "id": str(APP_ID),
+            "name": "Jembatan",
+            "icon": None,
+            "description": "",
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": user_payload(1, "owner"),
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "team": None,
+        }
+
+    def _channel(self, channel_id: int) -> Json | web.Response:
+        if channel_id in self.channels:
+            return self.channels[channel_id]
+        return _json({"message": "Unknown Channel", "code": 10003}, 404)
+
+    def _thread(self, body: Json, parent: int) -> Json:
+        thread_id = self.snowflake()
+        thread = {
+            "id": str(thread_id),
+            "type": body.get("type", 11),
+            "guild_id": str(self.guild_id),
+            "parent_id": str(parent),
+            "owner_id": str(BOT_ID),
+            "name": body["name"],
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration", 1440),
+                "archive_timestamp": NOW,
+                "locked": False,
+                "invitable": body.get("invitable", True),
+            },
+            "member": {"id": str(thread_id), "user_id": str(BOT_ID), "join_timestamp": NOW, "flags": 0},
+        }
+        self.channels[thread_id] = thread
+        self.thread_members[thread_id] = []
+        return thread
+
+    def _join(self, thread_id: int, user_id: int) -> web.Response:
+        self.thread_members.setdefault(thread_id, []).append(user_id)
+        return web.Response(status=204)
+
+    def _dm(self, user_id: int) -> Json:
+        channel_id = self.dm_channels.setdefault(user_id, self.snowflake())
+        return {
+            "id": str(channel_id),
+            "type": 1,
+            "last_message_id": None,
+            "recipients": [user_payload(user_id)],
+        }
+
+    def _member(self, user_id: int) -> Json | web.Response:
+        if user_id in self.members:
+            return self.members[user_id]
+        return _json({"message": "Unknown Member", "code": 10007}, 404)
+
+    def _message(self, channel_id: int, body: Json, files: list[str]) -> Json:
+        nonce = body.get("nonce")
+        if nonce and body.get("enforce_nonce") and (channel_id, nonce) in self._nonces:
+            return self._nonces[(channel_id, nonce)]  # what Discord does with a repeated nonce
+        message = self.message_payload(channel_id, body, files)
+        self.messages.setdefault(channel_id, []).append(message)
+        if nonce:
+            self._nonces[(channel_id, nonce)] = message
+        return message
+
+    def message_payload(self, channel_id: int, body: Json, files: list[str] | None = None) -> Json:
+        return {
+            "id": str(self.snowflake()),
+            "channel_id": str(channel_id),
+            "author": BOT_USER,
+            "content": body.get("content") or "",
+            "timestamp": NOW,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [
+                {
+                    "id": str(i),
+                    "filename": n,
+                    "size": 1,
+                    "url": f"https://cdn/{n}",
+                    "proxy_url": f"https://cdn/{n}",
+                }
+                for i, n in enumerate(files or [])
+            ],
+            "embeds": body.get("embeds") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags", 0),
+            "components": body.get("components") or [],
+            "nonce": body.get("nonce"),
+            "allowed_mentions": body.get("allowed_mentions"),
+        }
+
+    def _answer(self, token: str) -> Answer:
+        return self.answers.setdefault(token, Answer())
+
+    def _callback(self, token: str, body: Json, files: list[str]) -> Json:
+        answer = self._answer(token)
+        answer.callbacks.append(body)
+        answer.files += files
+        message_id = str(self.snowflake())
+        return {
+            "interaction": {
+                "id": str(self.snowflake()),
+                "type": 2,
+                "response_message_id": message_id,
+                "response_message_loading": body["type"] == 5,
+                "response_message_ephemeral": bool((body.get("data") or {}).get("flags", 0) & EPHEMERAL),
+            },
+            "resource": None,
+        }
+
+    def _followup(self, token: str, body: Json, files: list[str]) -> Json:
+        answer = self._answer(token)
+        answer.followups.append(body)
+        answer.files += files
+        return self.message_payload(0, body, files)
+
+    def _edit(self, token: str, body: Json) -> Json:
+        self._answer(token).edits.append(body)
+        return self.message_payload(0, body)
+
+    def _commands(self, guild_id: int | None, body: Any) -> list[Json]:
+        commands = [
+            {**c, "id": str(self.snowflake()), "application_id": str(APP_ID), "version": "1"} for c in body
+        ]
+        if guild_id is not None:
+            commands = [{**c, "guild_id": str(guild_id)} for c in commands]
+        self.command_sets.append((guild_id, commands))
+        return commands
+
+    # What tests look at ------------------------------------------------------------------------
+
+    def called(self, method: str, pattern: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and re.fullmatch(pattern, c.path)]
+
+    def threads(self) -> list[Json]:
+        return [c for c in self.channels.values() if c["type"] in (11, 12)]
+
+    async def answer(self, token: str, within: float = 10.0) -> Answer:
+        """Wait until the interaction is answered in full: a message, a modal or choices; or,
+        after a deferral or an update, the follow-up message."""
+
+        def complete() -> Answer | None:
+            answer = self.answers.get(token)
+            if answer is None or not answer.callbacks:
+                return None
+            if answer.kind in (4, 8, 9):
+                return answer
+            return answer if answer.followups else None
+
+        return await self.wait_for(complete, within)
+
+
+async def _read_body(request: web.Request) -> tuple[Json | None, list[str]]:
+    if request.content_type.startswith("multipart/"):
+        form = await request.post()
+        files = [v.filename for k, v in form.items() if k.startswith("files[") and hasattr(v, "filename")]
+        raw = form.get("payload_json")
+        return (json.loads(raw) if isinstance(raw, str) else None), files
+    raw = await request.read()
+    return (json.loads(raw) if raw else None), []
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly `application/json`: aiohttp's json_response would add "; charset=utf-8".
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+# Payloads Discord sends ------------------------------------------------------------------------
+
+_OPTION_TYPES = {str: 3, int: 4, bool: 5}
+
+
+@dataclass
+class Person:
+    """Who clicks or types: their id, permissions in the channel, and roles."""
+
+    user_id: int
+    permissions: int = MEMBER_PERMISSIONS
+    roles: tuple[int, ...] = ()
+
+
+class Payloads:
+    """INTERACTION_CREATE payloads as Discord sends them to a bot."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self.fake = fake
+
+    def _base(self, kind: int, who: Person, channel_id: int | None, *, dm: bool = False) -> Json:
+        interaction_id = self.fake.snowflake()
+        payload: Json = {
+            "id": str(interaction_id),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "token": f"token-{interaction_id}",
+            "version": 1,
+            "locale": "en-US",
+            "app_permissions": str((1 << 53) - 1),
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if dm:
+            dm_channel = self.fake.dm_channels.get(who.user_id) or self.fake.snowflake()
+            payload |= {
+                "channel_id": str(dm_channel),
+                "channel": {"id": str(dm_channel), "type": 1, "recipients": [user_payload(who.user_id)]},
+                "user": user_payload(who.user_id),
+                "context": 1,
+                "authorizing_integration_owners": {"0": str(self.fake.guild_id)},
+            }
+            return payload
+        channel = self.fake.channels.get(channel_id or self.fake.program_channel)
+        assert channel is not None
+        member = dict(
+            self.fake.members.get(who.user_id) or self.fake.add_member(who.user_id, roles=who.roles)
+        )
+        member["roles"] = [str(r) for r in who.roles]
+        member["permissions"] = str(who.permissions)
+        payload |= {
+            "guild_id": str(self.fake.guild_id),
+            "guild_locale": "en-US",
+            "guild": {"id": str(self.fake.guild_id), "locale": "en-US", "features": []},
+            "channel_id": channel["id"],
+            "channel": channel,
+            "member": member,
+            "context": 0,
+            "authorizing_integration_owners": {"0": str(self.fake.guild_id)},
+        }
+        return payload
+
+    def slash(self, who: Person, sub: str, channel_id: int | None = None, **options: Any) -> Json:
+        """`/jembatan <sub> option:value…`; ints given as `User(id)` become user options."""
+        resolved: Json = {}
+        listed = []
+        for name, value in options.items():
+            if value is None:
+                continue
+            if isinstance(value, User):
+                member = self.fake.members.get(value.user_id) or self.fake.add_member(value.user_id)
+                resolved.setdefault("users", {})[str(value.user_id)] = member["user"]
+                resolved.setdefault("members", {})[str(value.user_id)] = {
+                    k: v for k, v in member.items() if k != "user"
+                } | {"permissions": str(MEMBER_PERMISSIONS)}
+                listed.append({"name": name, "type": 6, "value": str(value.user_id)})
+            elif isinstance(value, Channel):
+                resolved.setdefault("channels", {})[str(value.channel_id)] = {
+                    **self.fake.channels[value.channel_id],
+                    "permissions": str(MEMBER_PERMISSIONS),
+                }
+                listed.append({"name": name, "type": 7, "value": str(value.channel_id)})
+            else:
+                listed.append({"name": name, "type": _OPTION_TYPES[type(value)], "value": value})
+        payload = self._base(2, who, channel_id)
+        payload["data"] = {
+            "id": "1300000000000000001",
+            "name": "jembatan",
+            "type": 1,
+            "options": [{"type": 1, "name": sub, "options": listed}],
+            "resolved": resolved,
+        }
+        return payload
+
+    def autocomplete(self, who: Person, sub: str, option: str, typed: str) -> Json:
+        payload = self._base(4, who, None)
+        payload["data"] = {
+            "id": "1300000000000000001",
+            "name": "jembatan",
+            "type": 1,
+            "options": [
+                {
+                    "type": 1,
+                    "name": sub,
+                    "options": [{"name": option, "type": 3, "value": typed, "focused": True}],
+                }
+            ],
+        }
+        return payload
+
+    def click(self, who: Person, message: Json, custom_id: str, *, dm: bool = False) -> Json:
+        channel_id = int(message["channel_id"])
+        payload = self._base(3, who, channel_id if channel_id in self.fake.channels else None, dm=dm)
+        if dm:
+            payload["channel_id"] = message["channel_id"]
+            payload["channel"]["id"] = message["channel_id"]
+        payload["message"] = message
+        payload["data"] = {"custom_id": custom_id, "component_type": 2}
+        return payload
+
+    def submit(self, who: Person, custom_id: str, values: dict[str, str]) -> Json:
+        payload = self._base(5, who, None)
+        payload["data"] = {
+            "custom_id": custom_id,
+            "components": [
+                {"type": 18, "id": i + 1, "component": {"type": 4, "id": i + 10, "custom_id": k, "value": v}}
+                for i, (k, v) in enumerate(values.items())
+            ],
+        }
+        return payload
+
+
+@dataclass(frozen=True)
+class User:
+    """A user option's value."""
+
+    user_id: int
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A channel option's value."""
+
+    channel_id: int
+
+
+def button_ids(message: Json) -> list[str]:
+    return [c["custom_id"] for row in message.get("components") or [] for c in row.get("components", [])]

@@ -1,0 +1,36 @@
+"""Leaving a server erases its data; a Discord outage (the same event, marked unavailable) does not."""
+
+from __future__ import annotations
+
+from tests.adapters.discord.conftest import ADMIN, Env, eventually
+from tests.adapters.discord.fake_discord import Person
+
+
+def cached_guild(env: Env) -> object:
+    assert env.client is not None
+    return env.client.get_guild(env.fake.guild_id)
+
+
+async def test_an_outage_keeps_everything(env: Env) -> None:
+    await env.slash(ADMIN, "setup")
+    await env.slash(Person(42), "join", division="Finance")
+    await env.fake.dispatch("GUILD_DELETE", {"id": str(env.fake.guild_id), "unavailable": True})
+    await eventually(lambda: getattr(cached_guild(env), "unavailable", False))
+    assert await env.tenant_exists()
+    await env.fake.dispatch("GUILD_CREATE", env.fake.guild_payload())  # the server comes back
+    await eventually(lambda: not getattr(cached_guild(env), "unavailable", True))
+    status = await env.slash(Person(42), "status")
+    assert status.text.startswith("You're in.")
+
+
+async def test_removal_from_the_server_erases_its_data(env: Env) -> None:
+    await env.slash(ADMIN, "setup")
+    await env.slash(Person(42), "join", division="Finance")
+    assert await env.tenant_exists()
+    await env.fake.dispatch("GUILD_DELETE", {"id": str(env.fake.guild_id)})
+    await eventually(lambda: cached_guild(env) is None)
+
+    async def erased() -> bool:
+        return not await env.tenant_exists()
+
+    await eventually(erased)

@@ -1,0 +1,188 @@
+"""The pure halves of the adapter: options → commands, and core messages → Discord layouts."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.discord import parse, render
+from adapters.discord.messenger import dm_conversation, dm_users
+from bot import commands as c
+from bot.domain.model import Outcome, StillInChoice
+from bot.messages import (
+    MESSAGE_KINDS,
+    Attachment,
+    Button,
+    CheckIn,
+    Intro,
+    Notice,
+    PersonLine,
+    Reply,
+    RoundAnnouncement,
+    ShoutOut,
+    StatsReport,
+    Style,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "command"),
+    [
+        ("help", {}, c.Help(None)),
+        ("help", {"topic": "admin"}, c.Help("admin")),
+        ("join", {"division": " Finance "}, c.Join("Finance")),
+        ("join", {"division": None}, c.Join(None)),
+        ("leave", {}, c.Leave()),
+        ("pause", {"weeks": 3}, c.Pause("3")),
+        ("pause", {}, c.Pause(None)),
+        ("resume", {}, c.Resume()),
+        ("division", {"name": "Legal"}, c.SetDivision("Legal")),
+        ("timezone", {"zone": "Asia/Jakarta"}, c.SetTimezone("Asia/Jakarta")),
+        ("interests", {"words": "jazz, chess"}, c.SetInterests("jazz, chess")),
+        ("status", {}, c.Status()),
+        (
+            "shoutout",
+            {"member": "1", "member3": "3", "achievement": "won"},
+            c.GiveShoutOut(("1", "3"), "won"),
+        ),
+        ("leaderboard", {"period": "all", "by_division": True}, c.Leaderboard("all", True)),
+        ("leaderboard", {}, c.Leaderboard("month", False)),
+        ("export", {}, c.ExportMyData()),
+        ("forget", {}, c.ForgetMe(False)),
+        ("forget", {"confirm": True}, c.ForgetMe(True)),
+        (
+            "setup",
+            {
+                "cadence": "weekly",
+                "weekday": "friday",
+                "time": "10:00",
+                "group_size": 3,
+                "shoutout_channel": "9",
+            },
+            c.SetupProgram("weekly", "friday", "10:00", None, "3", None, None, "9"),
+        ),
+        ("round-now", {}, c.RunRoundNow()),
+        ("round-preview", {}, c.PreviewRound()),
+        ("stats", {"everywhere": True}, c.ShowStats(True)),
+        ("block", {"first": "1", "second": "2"}, c.BlockPair("1", "2")),
+        ("export-csv", {}, c.ExportCsv()),
+        ("admin", {"member": "5", "remove": True}, c.GrantAdmin("5", True)),
+    ],
+)
+def test_slash_options_become_commands(name: str, options: parse.Options, command: c.Command) -> None:
+    assert parse.slash(name, options) == command
+
+
+def test_every_slow_subcommand_exists() -> None:
+    assert set(parse.SLASH) >= parse.SLOW
+
+
+def test_an_empty_profile_field_leaves_that_part_alone() -> None:
+    assert parse.profile_form(" Sales ", "", "  ") == c.UpdateProfile("Sales", None, None)
+
+
+@pytest.mark.parametrize(
+    ("custom_id", "expected"),
+    [
+        ("jb:meetup:12:met", (c.RecordOutcome(12, Outcome.MET.value), None)),
+        ("jb:meetup:12:skipped@900", (c.RecordOutcome(12, "skipped"), "900")),
+        ("jb:stillin:4:later@900", (c.AnswerStillIn(4, StillInChoice.LATER), "900")),
+        ("jb:meetup:12:pending", (None, None)),
+        ("jb:meetup:12:met@abc", (None, None)),
+        ("other", (None, None)),
+    ],
+)
+def test_button_ids_decode_with_the_server_a_dm_button_carries(custom_id: str, expected: object) -> None:
+    assert parse.button(custom_id) == expected
+    if expected[0] is not None:  # type: ignore[index]
+        assert render.BUTTON_TEMPLATE.fullmatch(custom_id)
+
+
+def test_timezone_choices_put_city_matches_first_and_stay_within_25() -> None:
+    assert parse.timezone_choices("jakarta")[0] == "Asia/Jakarta"
+    assert parse.timezone_choices("")[0] == "UTC"
+    assert len(parse.timezone_choices("a")) == 25
+    assert parse.timezone_choices("nowhere-at-all") == []
+
+
+def test_a_dm_group_id_fits_four_snowflakes_in_64_characters() -> None:
+    users = tuple(str(2**63 - 1 - i) for i in range(4))
+    conversation = dm_conversation(users)
+    assert len(conversation) <= 64
+    assert dm_users(conversation) == list(users)
+
+
+BUTTONS = (Button("jb:meetup:1:met", "We met", Style.PRIMARY), Button("jb:meetup:1:skipped", "Skip"))
+MESSAGES = [
+    RoundAnnouncement(
+        "New pairs", "2 conversations", (("1", "2"), ("3", "4")), ("<@1> × <@2>", "<@3> × <@4>"), "f"
+    ),
+    Intro(
+        1,
+        "Hello <@1> & <@2>",
+        "You've been paired",
+        (PersonLine("1", "Sales"), PersonLine("2", "Legal")),
+        ("Different divisions",),
+        "Icebreaker: hi",
+        "Good time: 09–17",
+        BUTTONS,
+    ),
+    CheckIn(1, "Did you meet, <@1> & <@2>?", BUTTONS),
+    ShoutOut("📣 <@9> gives a shout-out to <@1>", "shipped it", ("1",), "9", ("release",)),
+    ShoutOut("🎉 Milestones", "First meetup for <@1>, <@2>!", ("1", "2"), None),
+    Notice("It's been a while since you met <@7>."),
+    StatsReport("Stats for <#5>", "…", (("Rounds", "3"), ("Meetup rate", "50%"))),
+]
+PINGS = [("1", "2", "3", "4"), ("1", "2"), ("1", "2"), ("1",), ("1", "2"), (), ()]
+
+
+def test_every_message_kind_is_rendered() -> None:
+    assert {type(m).__name__ for m in MESSAGES} == set(MESSAGE_KINDS)
+
+
+@pytest.mark.parametrize(("message", "pings"), list(zip(MESSAGES, PINGS, strict=True)))
+def test_messages_ping_only_the_people_they_concern(message: object, pings: tuple[str, ...]) -> None:
+    rendered = render.render(message)  # type: ignore[arg-type]
+    allowed = rendered.allowed_mentions().to_dict()
+    assert allowed["parse"] == []
+    assert sorted(str(u) for u in allowed.get("users", [])) == sorted(pings)
+    for user in pings:  # whoever may be pinged is mentioned where a mention pings: the content
+        assert f"<@{user}>" in (rendered.content or "")
+
+
+def test_intro_layout_and_buttons() -> None:
+    rendered = render.render(MESSAGES[1])
+    assert rendered.content == "Hello <@1> & <@2>"
+    assert rendered.embed is not None and "• <@1> · Sales" in (rendered.embed.description or "")
+    view = rendered.view()
+    assert view is not None
+    assert [item.custom_id for item in view.children] == ["jb:meetup:1:met", "jb:meetup:1:skipped"]  # type: ignore[attr-defined]
+    dm_view = rendered.view("900")
+    assert dm_view is not None
+    assert [item.custom_id for item in dm_view.children] == [  # type: ignore[attr-defined]
+        "jb:meetup:1:met@900",
+        "jb:meetup:1:skipped@900",
+    ]
+
+
+def test_a_big_round_stays_within_discords_limits() -> None:
+    groups = tuple((str(10**18 + 2 * i), str(10**18 + 2 * i + 1)) for i in range(300))
+    lines = tuple(f"<@{a}> × <@{b}>" for a, b in groups)
+    rendered = render.render(RoundAnnouncement("t", "x", groups, lines, "f"))
+    assert rendered.content is not None and len(rendered.content) <= 2000
+    assert rendered.embed is not None and len(rendered.embed.description or "") <= 4096
+    assert len(rendered.allowed_mentions().to_dict()["users"]) <= 100
+
+
+def test_long_replies_are_split_and_files_ride_on_the_first_part() -> None:
+    text = "\n".join(f"line {i} " + "x" * 80 for i in range(60))
+    parts = render.reply(Reply(text, attachments=(Attachment("a.csv", b"1", "a", "text/csv"),)))
+    assert len(parts) > 1 and all(len(p.content or "") <= 2000 for p in parts)
+    assert "\n".join(p.content or "" for p in parts) == text
+    assert [a.filename for a in parts[0].files] == ["a.csv"] and parts[1].files == ()
+
+
+def test_a_stats_reply_shows_the_chart_inside_its_embed() -> None:
+    chart = Attachment("jembatan-stats.png", b"png", "chart")
+    (part,) = render.reply(Reply("text", message=MESSAGES[-1], attachments=(chart,)))
+    assert part.embed is not None and part.embed.image.url == "attachment://jembatan-stats.png"
+    assert [f.filename for f in part.discord_files()] == ["jembatan-stats.png"]

@@ -1,0 +1,307 @@
+"""A local fake of Slack's Web API, response URLs and Socket Mode, speaking Slack's wire format.
+
+It reads arguments from the query string, a form (urlencoded or multipart) or a JSON body,
+as slack_sdk sends all three; records every call; answers `{"ok": true, …}` or
+`{"ok": false, "error": …}` like Slack; and fails on demand (a 429 with Retry-After, a 5xx, or
+an error code) so the adapter's retry paths run for real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files", "users")
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class Failure:
+    status: int
+    error: str
+    retry_after: int | None = None
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+    updates: int = 0
+
+
+@dataclass
+class FakeSlack:
+    team_id: str = "T0ACME"
+    bot_user: str = "UBOT"
+    bot_token: str = "xoxb-test-token"
+    app_token: str = "xapp-test-token"
+    calls: list[Call] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    messages: dict[tuple[str, str], Message] = field(default_factory=dict)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # what went to response_url
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    revoked: set[str] = field(default_factory=set)
+    missing_channels: set[str] = field(default_factory=set)
+    tokens: dict[str, str] = field(default_factory=dict)  # token → team, for OAuth installs
+    base_url: str = ""
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # Socket Mode envelope → ack
+
+    def __post_init__(self) -> None:
+        self._ts = itertools.count(1)
+        self._files = itertools.count(1)
+        self._views = itertools.count(1)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._ack_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.tokens.setdefault(self.bot_token, self.team_id)
+
+    # What a test sets up.
+    def add_user(
+        self, user_id: str, name: str | None = None, *, admin: bool = False, owner: bool = False,
+        deleted: bool = False,
+    ) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": (name or user_id).lower(),
+            "deleted": deleted,
+            "is_admin": admin,
+            "is_owner": owner,
+            "is_bot": False,
+            "profile": {"display_name": name or "", "real_name": (name or user_id).title()},
+        }
+
+    def fail(
+        self, method: str, *, status: int = 429, error: str = "ratelimited", retry_after: int | None = 1,
+        times: int = 1,
+    ) -> None:
+        self.failures.setdefault(method, []).extend(
+            Failure(status, error, retry_after if status == 429 else None) for _ in range(times)
+        )
+
+    # What a test reads.
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posts(self, channel: str | None = None) -> list[Call]:
+        return [c for c in self.called("chat.postMessage") if channel is None or c.args["channel"] == channel]
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.base_url}/respond/{name}"
+
+    # The server.
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        return app
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST" and request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                form = await request.post()
+                for key, value in form.items():
+                    args[key] = value.file.read() if isinstance(value, web.FileField) else value
+        for key in JSON_ARGS:
+            if isinstance(args.get(key), str) and args[key][:1] in ("[", "{"):
+                args[key] = json.loads(args[key])
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)
+        self.calls.append(Call(method, args, token))
+        queued = self.failures.get(method)
+        if queued:
+            failure = queued.pop(0)
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            return web.json_response({"ok": False, "error": failure.error}, status=failure.status, headers=headers)
+        if method != "apps.connections.open" and (token in self.revoked or token not in self.tokens):
+            return web.json_response({"ok": False, "error": "token_revoked" if token in self.revoked else "invalid_auth"})
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        body = handler(args, token)
+        return web.json_response(body)
+
+    # Methods, as Slack answers them.
+    def _auth_test(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        team = self.tokens.get(token or "", self.team_id)
+        return {"ok": True, "team_id": team, "user_id": self.bot_user, "bot_id": "B0BOT", "team": "Acme"}
+
+    def _users_info(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        user = self.users.get(args.get("user", ""))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _users_list(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        everyone = sorted(self.users.values(), key=lambda u: u["id"])
+        start = int(args.get("cursor") or 0)
+        limit = int(args.get("limit") or 100)
+        page = everyone[start : start + limit]
+        following = str(start + limit) if start + limit < len(everyone) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": following}}
+
+    def _conversations_open(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        users = args.get("users")
+        ids = sorted(users if isinstance(users, list) else str(users or "").split(","))
+        ids = [i for i in ids if i]
+        if not ids:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if any(i not in self.users or self.users[i]["deleted"] for i in ids):
+            return {"ok": False, "error": "user_not_found"}
+        digest = hashlib.sha1(",".join(ids).encode()).hexdigest()[:8].upper()
+        return {"ok": True, "channel": {"id": ("D" if len(ids) == 1 else "G") + digest}}
+
+    def _chat_postMessage(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel = str(args.get("channel") or "")
+        if not channel or channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.startswith("U"):
+            channel = "D" + channel[1:]  # a post to a user lands in the app's DM with them
+        ts = f"1700000000.{next(self._ts):06d}"
+        message = Message(channel, ts, str(args.get("text") or ""), list(args.get("blocks") or []))
+        self.messages[(channel, ts)] = message
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"text": message.text, "ts": ts}}
+
+    def _chat_update(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        key = (str(args.get("channel")), str(args.get("ts")))
+        message = self.messages.get(key)
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        message.text = str(args.get("text") or message.text)
+        message.blocks = list(args.get("blocks") or message.blocks)
+        message.updates += 1
+        return {"ok": True, "channel": key[0], "ts": key[1]}
+
+    def _chat_postEphemeral(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+
+    def _view(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = dict(args.get("view") or {})
+        view["id"] = f"V{next(self._views):08d}"
+        return {"ok": True, "view": view}
+
+    def _views_open(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        return self._view(args)
+
+    def _views_publish(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return self._view(args)
+
+    def _views_update(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return self._view(args)
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        file_id = f"F{next(self._files):08d}"
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        files = args.get("files") or []
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+
+    def _files_info(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"ok": True, "file": {"id": args.get("file")}}
+
+    def _apps_connections_open(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if token != self.app_token:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
+
+    def _oauth_v2_access(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        team = "T0" + str(args.get("code", "NEW")).upper()
+        issued = f"xoxb-{team.lower()}-issued"
+        self.tokens[issued] = team
+        return {
+            "ok": True,
+            "app_id": "A0JEMBATAN",
+            "access_token": issued,
+            "token_type": "bot",
+            "scope": "commands,chat:write,im:write,mpim:write,users:read,files:write",
+            "bot_user_id": self.bot_user,
+            "team": {"id": team, "name": "Installed"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "U0INSTALLER"},
+        }
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.post()
+        raw = next(iter(data.values()), b"") if data else await request.read()
+        self.uploads[request.match_info["file_id"]] = raw.file.read() if isinstance(raw, web.FileField) else raw
+        return web.Response(text="OK", content_type="text/plain")
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        body["_url"] = request.match_info["name"]
+        self.responses.append(body)
+        return web.Response(text="ok", content_type="text/plain")
+
+    # Socket Mode: Slack speaks first with `hello`, then sends envelopes the app acknowledges.
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0J"}}))
+        async for msg in ws:
+            if msg.type is WSMsgType.TEXT:
+                ack = json.loads(msg.data)
+                envelope = ack.get("envelope_id")
+                if envelope:
+                    self.acks[envelope] = ack
+                    waiter = self._ack_waiters.pop(envelope, None)
+                    if waiter and not waiter.done():
+                        waiter.set_result(ack)
+        return ws
+
+    async def connected(self, timeout: float = 5.0) -> None:
+        async with asyncio.timeout(timeout):
+            while not self._sockets:
+                await asyncio.sleep(0.02)
+
+    async def envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> dict[str, Any]:
+        """Send one Socket Mode envelope and wait for the app's acknowledgement."""
+        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._ack_waiters[envelope_id] = waiter
+        await self._sockets[-1].send_str(
+            json.dumps(
+                {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True}
+            )
+        )
+        async with asyncio.timeout(10):
+            return await waiter
+
+    async def close_sockets(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+
+
+def user_ids(calls: Iterable[Call], arg: str = "users") -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for call in calls:
+        value = call.args.get(arg)
+        ids = value if isinstance(value, list) else str(value or "").split(",")
+        out.append(tuple(sorted(i for i in ids if i)))
+    return out

@@ -1,0 +1,95 @@
+"""Rule 2: no repeats while any grouping avoids them; when one cannot, the oldest and the weakest."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+
+from bot.domain.pairing import Member, PairingRequest, PastRound, Reason, Relaxed, make_groups
+from tests.unit.pairing.builders import past_round, result_pairs, roster, round_from
+
+
+@pytest.mark.parametrize("window", [1, 10, 24, 49])
+def test_a_year_of_weekly_rounds_never_repeats_within_the_window(window: int) -> None:
+    # 100 people, each round fed the last `window` rounds: whenever n >= 2K + 2 a perfect
+    # matching avoiding all of them exists (Dirac), and the engine must find it.
+    members = roster(100, seed=window)
+    assert len(members) >= 2 * window + 2
+    history: list[PastRound] = []
+    for week in range(52):
+        result = make_groups(PairingRequest(members, history=history[-window:], seed=week))
+        recent = {
+            p
+            for past in history[-window:]
+            for p in (frozenset(x) for g in past.groups for x in combinations(g.members, 2))
+        }
+        assert not recent & set(result_pairs(result)), f"week {week} repeats a pair"
+        assert result.metrics.repeats == 0
+        assert not result.relaxed
+        history.append(round_from(result, week))
+
+
+def test_half_a_year_of_rounds_of_400_has_no_repeats_and_keeps_the_ceiling() -> None:
+    members = roster(400, seed=26)
+    history: list[PastRound] = []
+    for week in range(26):
+        result = make_groups(PairingRequest(members, history=history, seed=week))
+        assert result.metrics.repeats == 0
+        assert result.metrics.ceiling - result.metrics.cross_division_pairs <= 1
+        history.append(round_from(result, week))
+
+
+def _everyone_met_everyone(people: list[str], rounds: int) -> list[PastRound]:
+    """Round-robin history in which every pair met, week after week."""
+    history, ring = [], people[:]
+    week = 0
+    while week < rounds:
+        half = len(ring) // 2
+        history.append(past_round(week, list(zip(ring[:half], reversed(ring[half:]), strict=True))))
+        ring = [ring[0], ring[-1], *ring[1:-1]]
+        week += 1
+    return history
+
+
+def test_when_repeats_are_unavoidable_the_pairs_that_met_longest_ago_meet_again() -> None:
+    people = ["A", "B", "C", "D"]
+    history = _everyone_met_everyone(people, 3)  # weeks 0, 1, 2: each pair met exactly once
+    members = [Member(p, p) for p in people]
+    result = make_groups(PairingRequest(members, history=history))
+    oldest = {frozenset(g.members) for g in history[0].groups}
+    assert set(result_pairs(result)) == oldest
+    assert result.metrics.repeats == 2
+    assert {r.rule for r in result.relaxed} == {Relaxed.NO_REPEAT}
+    assert {frozenset(r.members) for r in result.relaxed} == oldest
+    assert all(Reason.FIRST_MEETING not in g.reasons for g in result.groups)
+
+
+def test_a_pair_that_did_not_meet_counts_as_a_much_weaker_repeat() -> None:
+    people = ["A", "B", "C", "D"]
+    history = _everyone_met_everyone(people, 3)
+    # The most recent round's pairs were introduced but did not meet: they go first.
+    latest = history[-1]
+    history[-1] = past_round(2, [g.members for g in latest.groups], met=False)
+    result = make_groups(PairingRequest([Member(p, p) for p in people], history=history))
+    assert set(result_pairs(result)) == {frozenset(g.members) for g in latest.groups}
+    assert result.metrics.repeats == 2
+    assert result.metrics.weak_repeats == 2
+    assert all(Reason.FIRST_MEETING in g.reasons for g in result.groups)  # they still never met
+
+
+def test_avoiding_a_repeat_beats_crossing_divisions() -> None:
+    # Two Sales and two Eng; both cross pairs met last week, the same-division pairs never did.
+    members = [Member("S1", "Sales"), Member("S2", "Sales"), Member("E1", "Eng"), Member("E2", "Eng")]
+    history = [past_round(0, [["S1", "E1"], ["S2", "E2"]]), past_round(1, [["S1", "E2"], ["S2", "E1"]])]
+    result = make_groups(PairingRequest(members, history=history))
+    assert set(result_pairs(result)) == {frozenset(("S1", "S2")), frozenset(("E1", "E2"))}
+    assert result.metrics.repeats == 0
+
+
+def test_history_with_people_who_left_is_ignored_for_them() -> None:
+    members = roster(20)
+    history = [past_round(0, [["U0000", "GONE1"], ["U0001", "GONE2"]])]
+    result = make_groups(PairingRequest(members, history=history))
+    assert result.metrics.repeats == 0
+    assert len(result.groups) == 10

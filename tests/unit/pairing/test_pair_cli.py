@@ -1,0 +1,165 @@
+"""`jembatan pair` on good and bad files: JSON out, or exit 2 with one line naming the problem."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.pair_cli import main
+
+GOOD: dict[str, Any] = {
+    "members": [
+        {"id": "U1", "division": "Sales", "timezone": "Asia/Jakarta", "interests": ["climbing"]},
+        {"id": "U2", "division": "Eng", "timezone": "Asia/Singapore", "interests": ["climbing", "chess"]},
+        {"id": "U3", "division": "Eng", "timezone": "Europe/London"},
+        {"id": "U4", "division": "Ops", "timezone": "Europe/Berlin"},
+        {"id": "U5", "division": "Ops"},
+    ],
+    "history": [{"date": "2026-11-02", "groups": [["U1", "U3"], {"members": ["U2", "U4"], "met": False}]}],
+    "blocked": [["U1", "U5"]],
+    "group_size": 2,
+    "date": "2026-11-09",
+}
+
+
+def _write(tmp_path: Path, document: object, name: str = "in.json") -> Path:
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_a_good_file_gives_groups_reasons_and_metrics(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    assert main([str(_write(tmp_path, GOOD)), "--out", str(out), "--seed", "3"]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    placed = sorted(m for g in result["groups"] for m in g)
+    assert placed == ["U1", "U2", "U3", "U4", "U5"]
+    assert result["unpaired"] == []
+    assert ["U1", "U5"] not in result["groups"]
+    assert len(result["reasons"]) == len(result["groups"])
+    assert set(result["metrics"]) >= {"cross_division", "repeats", "ceiling", "seconds"}
+    assert result["metrics"]["repeats"] == 0
+    assert result["settings"] == {
+        "seed": 3,
+        "group_size": 2,
+        "cross_division": "prefer",
+        "date": "2026-11-09",
+    }
+
+
+def test_the_same_seed_gives_the_same_file(tmp_path: Path) -> None:
+    source = _write(tmp_path, GOOD)
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert main([str(source), "--out", str(first), "--seed", "9"]) == 0
+    assert main([str(source), "--out", str(second), "--seed", "9"]) == 0
+    a, b = json.loads(first.read_text()), json.loads(second.read_text())
+    a["metrics"].pop("seconds"), b["metrics"].pop("seconds")
+    assert a == b
+
+
+def test_flags_override_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(_write(tmp_path, GOOD)), "--group-size", "3", "--cross-division", "require"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert sorted(len(g) for g in result["groups"]) == [2, 3]
+    assert result["settings"]["cross_division"] == "require"
+
+
+def test_stdin_and_stdout_are_dashes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(GOOD)))
+    assert main(["-", "--out", "-"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["groups"]) == 2
+
+
+def _bad(**changes: Any) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(json.dumps(GOOD))
+    document.update(changes)
+    return document
+
+
+BAD = [
+    ("not json", "{members: [", "not JSON"),
+    ("not an object", "[1, 2]", "JSON object"),
+    ("no members", {"history": []}, "members"),
+    (
+        "duplicate ids",
+        _bad(members=[*GOOD["members"], {"id": "U2", "division": "HR"}]),
+        "duplicate member id 'U2'",
+    ),
+    ("member without a division", _bad(members=[*GOOD["members"], {"id": "U6"}]), "'U6' has no division"),
+    (
+        "blank division",
+        _bad(members=[*GOOD["members"], {"id": "U6", "division": " "}]),
+        "'U6' has no division",
+    ),
+    (
+        "unknown id in history",
+        _bad(history=[{"date": "2026-11-02", "groups": [["U1", "U99"]]}]),
+        "unknown member id 'U99'",
+    ),
+    (
+        "unknown time zone",
+        _bad(members=[{"id": "U6", "division": "HR", "timezone": "Mars/Olympus"}]),
+        "unknown time zone 'Mars/Olympus'",
+    ),
+    ("bad history date", _bad(history=[{"date": "last week", "groups": []}]), "date"),
+    ("unknown id in blocks", _bad(blocked=[["U1", "U42"]]), "unknown member id 'U42'"),
+    ("group size too big", _bad(group_size=5), "group size"),
+    ("group size too small", _bad(group_size=1), "group size"),
+    ("unknown mode", _bad(cross_division="sometimes"), "cross_division"),
+]
+
+
+@pytest.mark.parametrize(("document", "says"), [(d, s) for _, d, s in BAD], ids=[name for name, _, _ in BAD])
+def test_bad_input_exits_2_with_one_line_naming_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: object, says: str
+) -> None:
+    assert main([str(_write(tmp_path, document)), "--out", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize(
+    "argv", [["--group-size", "7"], ["--group-size", "two"], ["--cross-division", "maybe"], ["--seed", "x"]]
+)
+def test_bad_flags_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert main([str(_write(tmp_path, GOOD)), *argv]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_missing_file_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "nope.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot read" in err
+
+
+def test_the_module_runs_as_a_program(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.pair_cli", str(_write(tmp_path, GOOD)), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(out.read_text())["groups"]) == 2
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot.pair_cli", str(_write(tmp_path, "nope", "bad.json"))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
