@@ -33,7 +33,10 @@ def _offenders(folder: str, banned: tuple[str, ...]) -> dict[str, set[str]]:
     ("folder", "banned"),
     [
         ("bot", ("slack_bolt", "slack_sdk", "discord", "adapters", "aiohttp")),
-        ("bot/domain", ("sqlalchemy", "alembic", "apscheduler", "bot.store", "bot.services", "matplotlib", "rich")),
+        (
+            "bot/domain",
+            ("sqlalchemy", "alembic", "apscheduler", "bot.store", "bot.services", "matplotlib", "rich"),
+        ),
         ("bot/services", ("sqlalchemy", "apscheduler")),
         ("adapters/slack", ("discord", "adapters.discord", "adapters.console")),
         ("adapters/discord", ("slack_bolt", "slack_sdk", "adapters.slack", "adapters.console")),
