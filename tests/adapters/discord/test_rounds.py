@@ -201,3 +201,18 @@ async def test_names_and_files_through_the_ports(env: Env) -> None:
     await messenger.upload(env.tenant, channel, Attachment("chart.png", b"\x89PNG", "Chart"))
     (posted,) = env.fake.messages[env.fake.program_channel]
     assert [a["filename"] for a in posted["attachments"]] == ["chart.png"]
+
+
+async def test_the_check_in_goes_to_the_groups_own_thread(env: Env) -> None:
+    await start_round(env, 4)
+    await env.deliver()
+    env.clock.advance(days=7)  # past half-way, before the next round
+    assert env.app is not None
+    assert (await env.app.ticker.tick()).checkins == 2
+    await env.deliver()
+    assert len(env.fake.threads()) == 2  # no new conversation for the check-in
+    for thread_id, posts in thread_posts(env).items():
+        intro, checkin = posts
+        group = sorted(env.fake.thread_members[thread_id])
+        assert sorted(checkin["allowed_mentions"]["users"]) == group
+        assert button_ids(checkin) == button_ids(intro)
