@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else 0
     result = make_groups(request)
-    text = json.dumps(render(result, request, day), ensure_ascii=False, indent=1)
+    text = dumps(render(result, request, day))
     try:
         if args.out == "-":
             sys.stdout.write(text + "\n")
@@ -103,6 +103,8 @@ def _read(path: str) -> Any:
         raise BadInput(
             f"{path} is not JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
+    except (RecursionError, ValueError) as error:  # nested too deep; a number too long
+        raise BadInput(f"{path} is not usable JSON: {error}") from None
 
 
 def parse_request(
@@ -237,6 +239,19 @@ def _blocked(value: Any, known: set[str]) -> list[tuple[str, str]]:
                 raise BadInput(f"blocked: unknown member id {member_id!r}")
         pairs.append((ids[0], ids[1]))
     return pairs
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """JSON with one line per key, and one line per item of a list: a group per line."""
+    lines = []
+    for key, value in document.items():
+        name = json.dumps(key)
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"  {json.dumps(item, ensure_ascii=False)}" for item in value)
+            lines.append(f" {name}: [\n{items}\n ]")
+        else:
+            lines.append(f" {name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(lines) + "\n}"
 
 
 def render(result: PairingResult, request: PairingRequest, day: date) -> dict[str, Any]:

@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -24,11 +24,11 @@ from adapters.slack import home
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.parse import OpenProfile, Parsed, parse
-from adapters.slack.render import reply_blocks, render, safe, status_of, with_status
+from adapters.slack.render import render, reply_blocks, safe, status_cause, with_status
 from bot import commands as c
 from bot.actions import MeetupAction, StillInAction, decode
 from bot.domain import validation
-from bot.domain.model import Platform, TenantRef
+from bot.domain.model import Lang, Platform, TenantRef
 from bot.i18n import texts
 from bot.messages import Reply
 from bot.ports import DeliveryFailed
@@ -58,7 +58,7 @@ class Edge:
     forget_installation: Callable[[TenantRef], Awaitable[None]] | None = None
 
     @property
-    def lang(self) -> Any:
+    def lang(self) -> Lang:
         return self.deps.default_lang
 
 
@@ -77,7 +77,12 @@ def _channel(channel_id: str | None) -> str | None:
 
 
 async def _actor(
-    edge: Edge, context: AsyncBoltContext, user_id: str, command: Parsed, *, channel: str | None,
+    edge: Edge,
+    context: AsyncBoltContext,
+    user_id: str,
+    command: Parsed,
+    *,
+    channel: str | None,
     delivery_id: str | None,
 ) -> c.Actor:
     tenant = tenant_of(context)
@@ -106,7 +111,13 @@ async def _send_files(edge: Edge, actor: c.Actor, reply: Reply) -> None:
 
 
 async def _answer(respond: Any, reply: Reply) -> None:
-    await respond(response_type="ephemeral", replace_original=False, **_reply_message(reply))
+    if getattr(respond, "response_url", None) is None:
+        return  # nowhere to answer: the command acted, the reply has no place to appear
+    try:
+        await respond(response_type="ephemeral", replace_original=False, **_reply_message(reply))
+    except (TimeoutError, aiohttp.ClientError, OSError) as error:
+        # The command has acted already; only the private answer is lost.
+        log.warning("could not answer through response_url: %s", type(error).__name__)
 
 
 def _modal_errors(form: c.UpdateProfile, edge: Edge) -> dict[str, str]:
@@ -137,17 +148,24 @@ async def publish_home(
 
 def register(app: AsyncApp, edge: Edge) -> None:
     @app.command(re.compile(r"^/"))
-    async def on_command(ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient,
-                         context: AsyncBoltContext) -> None:
+    async def on_command(
+        ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         await ack()
         parsed = parse(command.get("text") or "")
         if isinstance(parsed, OpenProfile):
             # trigger_id expires within seconds: open the modal before anything else.
             metadata = command.get("response_url") or ""
-            await client.views_open(trigger_id=command["trigger_id"], view=home.profile_modal(edge.lang, metadata))
+            await client.views_open(
+                trigger_id=command["trigger_id"], view=home.profile_modal(edge.lang, metadata)
+            )
             return
         actor = await _actor(
-            edge, context, command["user_id"], parsed, channel=command.get("channel_id"),
+            edge,
+            context,
+            command["user_id"],
+            parsed,
+            channel=command.get("channel_id"),
             delivery_id=command.get("trigger_id"),
         )
         reply = await handle(edge.deps, actor, parsed)
@@ -155,8 +173,14 @@ def register(app: AsyncApp, edge: Edge) -> None:
         await _send_files(edge, actor, reply)
 
     @app.action(OUR_BUTTONS)
-    async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
-                        client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def on_button(
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Any,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         await ack()
         decoded = decode(str(action.get("action_id", "")))
         match decoded:
@@ -166,25 +190,33 @@ def register(app: AsyncApp, edge: Edge) -> None:
                 command = c.AnswerStillIn(program_id, choice)
             case None:
                 return  # looks like ours but does not decode: tampered or from an old version
-        actor = await _actor(edge, context, body["user"]["id"], command, channel=None,
-                             delivery_id=body.get("trigger_id"))
+        actor = await _actor(
+            edge, context, body["user"]["id"], command, channel=None, delivery_id=body.get("trigger_id")
+        )
         reply = await handle(edge.deps, actor, command)
         message = body.get("message") or {}
         container = body.get("container") or {}
         blocks = message.get("blocks") or []
-        # Everyone in the conversation sees the new status; the same status twice is not re-sent.
-        if reply.update and container.get("message_ts") and status_of(blocks) != safe(reply.update):
+        # Everyone in the conversation sees the new status. A click on the button that wrote the
+        # status already (the partner's second "we met") changes nothing, so nothing is re-sent.
+        action_id = str(action["action_id"])
+        if reply.update and container.get("message_ts") and status_cause(blocks) != action_id:
             await client.chat_update(
                 channel=container["channel_id"],
                 ts=container["message_ts"],
                 text=message.get("text") or reply.update,
-                blocks=with_status(blocks, reply.update),
+                blocks=with_status(blocks, reply.update, action_id),
             )
         await _answer(respond, reply)
 
     @app.action(HOME_CONTROLS)
-    async def on_home_control(ack: Any, body: dict[str, Any], action: dict[str, Any],
-                              client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def on_home_control(
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         await ack()
         command = home.home_command(action)
         if command is None:
@@ -194,7 +226,9 @@ def register(app: AsyncApp, edge: Edge) -> None:
             modal = home.profile_modal(edge.lang, home.FROM_HOME)
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
             return
-        actor = await _actor(edge, context, user_id, command, channel=None, delivery_id=body.get("trigger_id"))
+        actor = await _actor(
+            edge, context, user_id, command, channel=None, delivery_id=body.get("trigger_id")
+        )
         reply = await handle(edge.deps, actor, command)
         await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
 
@@ -204,8 +238,13 @@ def register(app: AsyncApp, edge: Edge) -> None:
         await ack(options=home.division_options(str(payload.get("value") or ""), known))
 
     @app.view(home.PROFILE_CALLBACK)
-    async def on_profile(ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
-                         context: AsyncBoltContext) -> None:
+    async def on_profile(
+        ack: Any,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         form = home.profile_command((view.get("state") or {}).get("values") or {})
         errors = _modal_errors(form, edge)
         if errors:
@@ -220,10 +259,14 @@ def register(app: AsyncApp, edge: Edge) -> None:
             await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
         elif origin.startswith(("https://", "http://")):
             # The slash command's response_url (valid 30 minutes): the answer appears where it was asked.
-            await AsyncWebhookClient(origin).send_dict({"response_type": "ephemeral", **_reply_message(reply)})
+            await AsyncWebhookClient(origin).send_dict(
+                {"response_type": "ephemeral", **_reply_message(reply)}
+            )
 
     @app.event("app_home_opened")
-    async def on_home_opened(event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def on_home_opened(
+        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         if event.get("tab", "home") == "home":
             await publish_home(edge, client, tenant_of(context), event["user"])
 
@@ -244,26 +287,35 @@ def register(app: AsyncApp, edge: Edge) -> None:
             await removed(context)
 
 
+class _NoBodies(logging.Filter):
+    """Bolt logs an unhandled request with its body; people's words stay out of our logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Unhandled request"):
+            record.msg, record.args = "Unhandled request (body not logged)", None
+        return True
+
+
 def build_app(
     edge: Edge,
     *,
     client: AsyncWebClient,
     signing_secret: str,
     oauth_flow: AsyncOAuthFlow | None = None,
-    installation_store: AsyncInstallationStore | None = None,
     process_before_response: bool = False,
 ) -> AsyncApp:
     """The Bolt app with an explicit client (so SLACK_API_URL and the retry handlers hold for
     every request) and explicit secrets (so Bolt never reads them from the environment itself)."""
+    logger = logging.getLogger("adapters.slack.bolt")
+    if not any(isinstance(f, _NoBodies) for f in logger.filters):
+        logger.addFilter(_NoBodies())
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
         oauth_flow=oauth_flow,
-        installation_store=installation_store,
         process_before_response=process_before_response,
         name="jembatan",
-        logger=logging.getLogger("adapters.slack.bolt"),
+        logger=logger,
     )
     register(app, edge)
     return app
-

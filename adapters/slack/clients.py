@@ -24,7 +24,7 @@ DEFAULT_TIMEOUT = 30
 
 def retry_handlers() -> list[AsyncRetryHandler]:
     return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
         AsyncRateLimitErrorRetryHandler(max_retry_count=1),
         AsyncServerErrorRetryHandler(max_retry_count=1),
     ]

@@ -181,10 +181,11 @@ def home_command(action: dict[str, Any]) -> Parsed | None:
     if action_id == DIVISION_ACTION:
         option = action.get("selected_option") or {}
         return c.SetDivision(str(option.get("value", "")))
-    return {
+    controls: dict[str, Parsed] = {
         HOME_JOIN: c.Join(),
         HOME_PAUSE: c.Pause(),
         HOME_RESUME: c.Resume(),
         HOME_LEAVE: c.Leave(),
         HOME_PROFILE: OpenProfile(),
-    }.get(action_id)
+    }
+    return controls.get(action_id)

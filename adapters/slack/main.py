@@ -15,7 +15,8 @@ import os
 import signal
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import NoReturn
 from urllib.parse import urlparse
 
 from alembic.runtime.migration import MigrationContext
@@ -46,12 +47,18 @@ class Config:
     oauth: bool
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise BadConfig(message)
+
+
 def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
-    parser = argparse.ArgumentParser(prog="jembatan run slack", description="Run Jembatan on Slack.")
-    parser.add_argument("--mode", choices=("socket", "http"), help="default: socket when SLACK_APP_TOKEN is set")
-    parser.add_argument("--port", type=int, default=int(env.get("PORT", "3000") or 3000) if
-                        (env.get("PORT", "3000") or "3000").isdigit() else 3000)
+    parser = _Parser(prog="jembatan run slack", description="Run Jembatan on Slack.")
+    parser.add_argument(
+        "--mode", choices=("socket", "http"), help="default: socket when SLACK_APP_TOKEN is set"
+    )
+    parser.add_argument("--port", type=int, default=3000, help="HTTP mode's port (default 3000)")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(env)
@@ -63,19 +70,21 @@ def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config
         raise BadConfig(str(error)) from None
     if not 1 <= args.port <= 65535:
         raise BadConfig("--port must be from 1 to 65535")
-    mode = args.mode or ("socket" if settings.slack_app_token else "http")
+    oauth = bool(settings.slack_client_id or settings.slack_client_secret)
+    mode = args.mode or ("socket" if settings.slack_app_token and not oauth else "http")
     api = urlparse(settings.slack_api_url)
     if api.scheme not in ("http", "https") or not api.netloc:
         raise BadConfig("SLACK_API_URL must be an http:// or https:// URL")
     if not settings.slack_api_url.endswith("/"):
-        settings = _replace(settings, slack_api_url=settings.slack_api_url + "/")
-    oauth = bool(settings.slack_client_id or settings.slack_client_secret)
+        settings = replace(settings, slack_api_url=settings.slack_api_url + "/")
     if oauth:
         if mode != "http":
             raise BadConfig("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth installs) need --mode http")
-        for name, value in (("SLACK_CLIENT_ID", settings.slack_client_id),
-                            ("SLACK_CLIENT_SECRET", settings.slack_client_secret),
-                            ("JEMBATAN_SECRET_KEY", settings.secret_key)):
+        for name, value in (
+            ("SLACK_CLIENT_ID", settings.slack_client_id),
+            ("SLACK_CLIENT_SECRET", settings.slack_client_secret),
+            ("JEMBATAN_SECRET_KEY", settings.secret_key),
+        ):
             if not value:
                 raise BadConfig(f"{name} is required for OAuth installs")
     elif not settings.slack_bot_token:
@@ -92,18 +101,14 @@ def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config
     return Config(settings, mode, args.port, oauth)
 
 
-def _replace(settings: Settings, **changes: str) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
-
-
 async def check_database(url: str) -> None:
     heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
     engine = create_engine(url, poolclass=NullPool)
     try:
         async with engine.connect() as conn:
-            current = await conn.run_sync(lambda sync: set(MigrationContext.configure(sync).get_current_heads()))
+            current = await conn.run_sync(
+                lambda sync: set(MigrationContext.configure(sync).get_current_heads())
+            )
     except (OSError, SQLAlchemyError) as error:  # the server's words never include the password
         detail = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
         raise BadConfig(f"DATABASE_URL: cannot use the database: {detail}") from None
@@ -114,6 +119,7 @@ async def check_database(url: str) -> None:
 
 
 async def run(config: Config, stop: asyncio.Event) -> None:
+    import aiohttp
     from aiohttp import web
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
     from slack_sdk.errors import SlackApiError
@@ -130,15 +136,20 @@ async def run(config: Config, stop: asyncio.Event) -> None:
         try:
             await slack.bolt.client.auth_test()
         except SlackApiError as error:
-            await jembatan.close()
+            await slack.close()
             raise BadConfig(f"SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')})") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            await slack.close()
+            raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
     scheduler = start_scheduler(jembatan.ticker, tick_seconds=settings.tick_seconds)
     runner: web.AppRunner | None = None
     socket: AsyncSocketModeHandler | None = None
     try:
         if config.mode == "socket":
-            socket = AsyncSocketModeHandler(slack.bolt, settings.slack_app_token, web_client=slack.bolt.client)
-            await socket.connect_async()
+            socket = AsyncSocketModeHandler(
+                slack.bolt, settings.slack_app_token, web_client=slack.bolt.client
+            )
+            await socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack in Socket Mode")
         else:
             runner = web.AppRunner(web_app(slack.bolt, settings.slack_signing_secret or ""), access_log=None)
@@ -149,10 +160,10 @@ async def run(config: Config, stop: asyncio.Event) -> None:
     finally:
         scheduler.shutdown(wait=False)
         if socket is not None:
-            await socket.close_async()
+            await socket.close_async()  # type: ignore[no-untyped-call]
         if runner is not None:
             await runner.cleanup()
-        await jembatan.close()
+        await slack.close()
 
 
 def main(argv: list[str]) -> int:
@@ -161,7 +172,9 @@ def main(argv: list[str]) -> int:
     except BadConfig as error:
         print(f"jembatan: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=config.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("alembic.runtime.plugins", "apscheduler.executors.default", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -169,7 +182,7 @@ def main(argv: list[str]) -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
+            with contextlib.suppress(NotImplementedError, ValueError, RuntimeError):  # not the main thread
                 loop.add_signal_handler(sig, stop.set)
         await run(config, stop)
 

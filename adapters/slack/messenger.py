@@ -3,7 +3,6 @@ into what the relay may retry, what it must not, and what means the workspace is
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,10 +22,21 @@ log = logging.getLogger(__name__)
 
 # The token is no longer good: the app was removed or its access revoked.
 GONE = frozenset(
-    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "team_not_found",
-     "app_uninstalled", "team_disabled", "enterprise_is_restricted"}
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "team_not_found",
+        "app_uninstalled",
+        "team_disabled",
+        "enterprise_is_restricted",
+    }
 )
-TRANSIENT = frozenset({"ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"})
+TRANSIENT = frozenset(
+    {"ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"}
+)
 
 
 def classify(error: SlackApiError) -> DeliveryFailed:
@@ -61,7 +71,7 @@ class SlackMessenger:
             failure = classify(error)
             log.info("Slack refused a send to %s: %s", tenant.external_id, failure.reason)
             raise failure from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise DeliveryFailed(f"connection: {type(error).__name__}", retryable=True) from None
 
     async def open_group(self, tenant: TenantRef, to: ToGroup) -> str:

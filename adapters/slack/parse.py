@@ -135,7 +135,7 @@ def parse(text: str) -> Parsed:
             return c.ShowStats(workspace=words[:1] in (["all"], ["workspace"]))
         case "block" | "blokir":
             people = mentioned(rest)
-            return c.BlockPair(*(people + ["", ""])[:2]) if len(people) <= 2 else c.BlockPair("", "")
+            return c.BlockPair(*[*people, "", ""][:2]) if len(people) <= 2 else c.BlockPair("", "")
         case "admin":
             people = mentioned(rest)
             action = words[0].lower() if words else ""

@@ -69,6 +69,13 @@ def header(text: str) -> Block:
     return {"type": "header", "text": _plain(text, HEADER_MAX)}
 
 
+def title(text: str) -> Block:
+    """A header, unless the title mentions someone: plain text would show `<@U1>` literally."""
+    if "<@" in text or "<#" in text:
+        return section(f"*{text}*")
+    return header(text)
+
+
 def context(text: str, block_id: str | None = None) -> Block:
     block: Block = {"type": "context", "elements": [_mrkdwn(text)]}
     if block_id:
@@ -115,54 +122,55 @@ def _fit(blocks: list[Block]) -> list[Block]:
     if len(blocks) <= BLOCKS_MAX:
         return blocks
     tail = [b for b in blocks[-2:] if b.get("type") in ("actions", "context")]
-    return blocks[: BLOCKS_MAX - 1 - len(tail)] + [context("…")] + tail
+    return [*blocks[: BLOCKS_MAX - 1 - len(tail)], context("…"), *tail]
 
 
 def render(message: Message) -> Rendered:
     match message:
-        case RoundAnnouncement(title, text, _, group_lines, footer):
-            blocks = [header(title), section(text), *sections(f"• {line}" for line in group_lines)]
-            return Rendered(_cut(safe(title), FALLBACK_MAX), _fit([*blocks, context(footer)]))
-        case Intro(_, title, text, people, reasons, icebreaker, window, buttons):
-            blocks = [header(title), section(text)]
+        case RoundAnnouncement(heading, text, _, group_lines, footer):
+            blocks = [title(heading), section(text), *sections(f"• {line}" for line in group_lines)]
+            return Rendered(_cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
+        case Intro(_, heading, text, people, reasons, icebreaker, window, buttons):
+            blocks = [title(heading), section(text)]
             blocks += sections(f"<@{p.user_id}> · {p.detail}" for p in people)
             if reasons:
                 blocks.append(context("\n".join(f"✓ {r}" for r in reasons)))
             blocks += [section(icebreaker), section(window), *actions(buttons)]
-            return Rendered(_cut(safe(f"{title} {text}"), FALLBACK_MAX), _fit(blocks))
+            return Rendered(_cut(safe(f"{heading} {text}"), FALLBACK_MAX), _fit(blocks))
         case CheckIn(_, text, buttons):
             return Rendered(_cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
-        case ShoutOut(title, text, _, _, tags):
-            blocks = [section(f"*{title}*"), section(text)]
+        case ShoutOut(heading, text, _, _, tags):
+            blocks = [section(f"*{heading}*"), section(text)]
             if tags:
                 blocks.append(context(" ".join(f"#{tag}" for tag in tags)))
-            return Rendered(_cut(safe(title), FALLBACK_MAX), blocks)
+            return Rendered(_cut(safe(heading), FALLBACK_MAX), blocks)
         case Notice(text, buttons):
             return Rendered(_cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
-        case StatsReport(title, _, rows):
-            blocks = [header(title)]
+        case StatsReport(heading, _, rows):
+            blocks = [title(heading)]
             fields = [_mrkdwn(_cut(f"*{label}*\n{value}", FIELD_MAX)) for label, value in rows]
             blocks += [{"type": "section", "fields": fields[i : i + 10]} for i in range(0, len(fields), 10)]
-            return Rendered(_cut(safe(title), FALLBACK_MAX), _fit(blocks))
+            return Rendered(_cut(safe(heading), FALLBACK_MAX), _fit(blocks))
         case _:
             assert_never(message)
 
 
-def with_status(blocks: Sequence[Block], status: str) -> list[Block]:
+def with_status(blocks: Sequence[Block], status: str, cause: str) -> list[Block]:
     """The clicked message with its status line replaced: the buttons stay, so the group can
-    still change its answer (not yet → met), and everyone in the conversation sees who said what."""
-    kept = [b for b in blocks if b.get("block_id") != STATUS_BLOCK]
-    line = context(status, STATUS_BLOCK)
+    still change its answer (not yet → met), and everyone in the conversation sees who said what.
+    The line's block id remembers the button that wrote it (`cause`)."""
+    kept = [b for b in blocks if not str(b.get("block_id", "")).startswith(STATUS_BLOCK)]
+    line = context(status, f"{STATUS_BLOCK}:{cause}"[:255])
     at = next((i for i, b in enumerate(kept) if b.get("block_id") == ACTIONS_BLOCK), len(kept))
     return [*kept[:at], line, *kept[at:]]
 
 
-def status_of(blocks: Sequence[Block]) -> str | None:
-    """The status line a message carries now, as Slack sends the message back to us."""
+def status_cause(blocks: Sequence[Block]) -> str | None:
+    """Which button wrote the message's status line, as Slack sends the message back to us."""
     for block in blocks:
-        if block.get("block_id") == STATUS_BLOCK:
-            elements = block.get("elements") or [{}]
-            return str(elements[0].get("text", ""))
+        block_id = str(block.get("block_id", ""))
+        if block_id.startswith(STATUS_BLOCK + ":"):
+            return block_id.removeprefix(STATUS_BLOCK + ":")
     return None
 
 

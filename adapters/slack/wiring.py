@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.app import Edge, build_app
 from adapters.slack.clients import StaticToken, TokenSource, Workspaces, web_client
 from adapters.slack.directory import SlackDirectory
+from adapters.slack.installations import SqlInstallationStore, oauth_parts
 from adapters.slack.messenger import SlackMessenger
 from bot.bootstrap import Jembatan, build
 from bot.services.base import utc_now
@@ -24,6 +25,12 @@ class Slack:
     messenger: SlackMessenger
     directory: SlackDirectory
     edge: Edge
+    installations: SqlInstallationStore | None = None
+
+    async def close(self) -> None:
+        await self.jembatan.close()
+        if self.installations is not None:
+            await self.installations.close()
 
 
 def assemble(
@@ -38,8 +45,6 @@ def assemble(
     tokens: TokenSource
     forget = None
     if settings.slack_client_id:
-        from adapters.slack.installations import oauth_parts
-
         oauth = oauth_parts(settings)
         tokens, oauth_flow, installation_store, forget = oauth.tokens, oauth.flow, oauth.store, oauth.forget
         bot_token = None
@@ -56,7 +61,6 @@ def assemble(
         client=web_client(bot_token, settings.slack_api_url),
         signing_secret=settings.slack_signing_secret or "",
         oauth_flow=oauth_flow,
-        installation_store=installation_store,
         process_before_response=process_before_response,
     )
-    return Slack(jembatan, bolt, messenger, directory, edge)
+    return Slack(jembatan, bolt, messenger, directory, edge, installation_store)

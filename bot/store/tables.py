@@ -242,3 +242,7 @@ outbox = Table(
     UniqueConstraint("tenant_id", "dedupe_key"),
     Index("ix_outbox_status_next", "status", "next_attempt_at"),
 )
+
+# Slack's installations (OAuth installs) keep their table in a module of their own, on this
+# metadata, so Alembic sees one schema.
+from bot.store import installations as _installations  # noqa: E402, F401

@@ -1,8 +1,9 @@
-"""Edmonds' augmenting paths with blossoms: who can still be paired when blocks get in the way.
+"""Edmonds' augmenting paths with blossoms, over a graph given as a neighbours function.
 
-Used only for the few people the greedy pass could not place. Searching once from each of
-them is enough: a vertex with no augmenting path now never gets one later, so whoever is
-still unmatched afterwards cannot be paired in any grouping that pairs the rest.
+The repairs (repair.py) run it from the few people the greedy pass left unmatched or badly
+matched. Searching once from each of them is enough: a vertex with no augmenting path now
+never gets one later, so whoever is still unmatched afterwards is unmatched in some maximum
+matching of that graph.
 """
 
 from __future__ import annotations

@@ -14,8 +14,12 @@ The steps, each in a module of its own:
 
 from __future__ import annotations
 
+import gc
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from operator import itemgetter
 
 from bot.domain.pairing.ceiling import cross_division_ceiling
 from bot.domain.pairing.deal import deal_groups
@@ -40,17 +44,35 @@ from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE, group_sizes
 from bot.domain.pairing.sweep import sweep_pairs
 from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
 
-SEARCH_PER_PERSON = 30  # move evaluations the local search may spend per person ...
-SEARCH_CAP = 20_000  # ... up to this many, plus SEARCH_BEYOND_CAP per person
-SEARCH_BEYOND_CAP = 1
+SEARCH_PER_PERSON = 30  # move evaluations the local search may spend per person, ...
+SEARCH_CAP = 20_000  # ... but beyond this many only a quarter per further person: on big rosters the
+# greedy pass is already close, and the search's first job (groups that fall short) is small
 
 
 def _budget(n: int) -> int:
-    return min(SEARCH_PER_PERSON * n, SEARCH_CAP + SEARCH_BEYOND_CAP * n)
+    return min(SEARCH_PER_PERSON * n, SEARCH_CAP + n // 4)
 
 
 def make_groups(request: PairingRequest) -> PairingResult:
     """Group the request's members; the same request (seed included) always gives the same result."""
+    with _cyclic_gc_paused():
+        return _make_groups(request)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """The engine builds only acyclic lists and tuples, by the million on big rosters, and each
+    full collection they trigger walks the caller's whole heap too; pause it, then restore it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _make_groups(request: PairingRequest) -> PairingResult:
     started = time.perf_counter()
     k = request.group_size
     if not MIN_GROUP_SIZE <= k <= MAX_GROUP_SIZE:
@@ -63,8 +85,9 @@ def make_groups(request: PairingRequest) -> PairingResult:
         return PairingResult(groups=(), unpaired=alone, metrics=metrics)
 
     rng = random.Random(request.seed)
-    tie = [rng.random() for _ in range(n)]
-    order = sorted(range(n), key=lambda i: (roster.offset_key[i], tie[i]))  # the time-zone line
+    # The time-zone line: by UTC offset (whole minutes), ties in seeded random order.
+    place = [offset + rng.random() for offset in roster.offset_key]
+    order = sorted(range(n), key=place.__getitem__)
     cross = request.cross_division is not CrossDivisionMode.OFF
     weights = Weights(roster, cross_division=cross)
 
@@ -159,40 +182,67 @@ def _result(
     window = HOURS_WINDOW_MINUTES
     chosen = (Reason.CROSS_DIVISION, Reason.FIRST_MEETING, Reason.HOURS_OVERLAP, Reason.SHARED_INTEREST)
     crossing_counts = mode is not CrossDivisionMode.OFF
-    for g in sorted((sorted(g) for g in groups), key=lambda g: g[0]):
-        ids = tuple([members[i].id for i in g])
-        same = repeat = met_before = False
-        for x, a in enumerate(g):
-            da, oa, ia = division[a], offset[a], interests[a]
-            for b in g[x + 1 :]:  # g is sorted, so a < b
-                key = a * n + b
-                count_pairs += 1
-                objective += pair(a, b)
-                if da == division[b]:
-                    same = True
+    for g in groups:
+        g.sort()
+    groups.sort(key=itemgetter(0))  # by the first member's id: the order the result lists them in
+    unknown = UNKNOWN_OFFSET_SPACING
+    for g in groups:
+        if len(g) == 2:  # most groups: the same as below, written out
+            a, b = g
+            ids: tuple[str, ...] = (members[a].id, members[b].id)
+            key = a * n + b
+            count_pairs += 1
+            objective += pair(a, b)
+            same = division[a] == division[b]
+            cross += not same
+            repeat = met_before = False
+            if key in penalty and key not in blocked:
+                repeat = True
+                repeats += 1
+                if key in never_met:
+                    weak += 1
                 else:
-                    cross += 1
-                if key in penalty and key not in blocked:
-                    repeat = True
-                    repeats += 1
-                    if key in never_met:
-                        weak += 1
+                    met_before = True
+            oa, ob = offset[a], offset[b]
+            close = -window <= oa - ob <= window
+            hours += close
+            common = interests[a] & interests[b]
+            shared += common != 0
+            flags = (crossing_counts and not same, not met_before, close and oa < unknown, common != 0)
+        else:
+            ids = tuple([members[i].id for i in g])
+            same = repeat = met_before = False
+            for x, a in enumerate(g):
+                da, oa, ia = division[a], offset[a], interests[a]
+                for b in g[x + 1 :]:  # g is sorted, so a < b
+                    key = a * n + b
+                    count_pairs += 1
+                    objective += pair(a, b)
+                    if da == division[b]:
+                        same = True
                     else:
-                        met_before = True
-                if -window <= oa - offset[b] <= window:
-                    hours += 1
-                if ia & interests[b]:
-                    shared += 1
-        zones = [offset[i] for i in g]
-        common = interests[g[0]]
-        for i in g[1:]:
-            common &= interests[i]
-        flags = (
-            crossing_counts and not (same and len({division[i] for i in g}) == 1),
-            not met_before,
-            max(zones) - min(zones) <= window and max(zones) < UNKNOWN_OFFSET_SPACING,
-            common != 0,
-        )
+                        cross += 1
+                    if key in penalty and key not in blocked:
+                        repeat = True
+                        repeats += 1
+                        if key in never_met:
+                            weak += 1
+                        else:
+                            met_before = True
+                    if -window <= oa - offset[b] <= window:
+                        hours += 1
+                    if ia & interests[b]:
+                        shared += 1
+            zones = [offset[i] for i in g]
+            common = interests[g[0]]
+            for i in g[1:]:
+                common &= interests[i]
+            flags = (
+                crossing_counts and len({division[i] for i in g}) > 1,
+                not met_before,
+                max(zones) - min(zones) <= window and max(zones) < unknown,
+                common != 0,
+            )
         reasons = reason_sets.get(flags)
         if reasons is None:
             reasons = reason_sets[flags] = frozenset(r for r, on in zip(chosen, flags, strict=True) if on)

@@ -4,8 +4,9 @@ Two kinds of move. A swap trades two people between any two groups. A chain work
 a leaves its partner x for c, c's partner takes d, d's partner takes e, and the last one
 left takes x — an alternating path, the move exact matching is built on. A move breaks and
 makes at most sixteen pairs (a swap between two groups of five), and blocks, repeats and
-crossings each outweigh all lower tiers over sixteen pairs, so "total weight went up" means "the rules, compared in order, got better":
-a move never trades a crossing pair for nicer hours, nor a repeat for anything below it.
+crossings each outweigh all lower tiers over sixteen pairs, so "total weight went up"
+means "the rules, compared in order, got better": a move never trades a crossing pair for
+nicer hours, nor a repeat for anything below it.
 
 Candidates come from where a better partner is likely: near a group mate or near oneself
 on the time-zone line, among nearby people who share an interest, and among nearby people
@@ -29,6 +30,8 @@ BEAM = 4  # open ends carried from one step of the path search to the next
 
 
 class LocalSearch:
+    """Improves `groups` in place; `run` spends at most a given number of move evaluations."""
+
     def __init__(
         self, roster: Roster, weights: Weights, groups: list[list[int]], order: list[int], rng: random.Random
     ) -> None:

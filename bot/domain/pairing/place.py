@@ -25,13 +25,6 @@ def seat_stranded(
     max_size: int,
 ) -> list[int]:
     """Give each stranded person a seat in a group below `max_size`; returns who found none."""
-    if not stranded:
-        return []
-    n = roster.size
-    group_of = [-1] * n
-    for g, members in enumerate(groups):
-        for a in members:
-            group_of[a] = g
     unseated: list[int] = []
 
     def best_seat(u: int, skip: int = -1) -> tuple[int, int]:
@@ -48,7 +41,6 @@ def seat_stranded(
         g, _ = best_seat(u)
         if g >= 0:
             groups[g].append(u)
-            group_of[u] = g
             continue
         # One swap: u takes someone's place whose group it fits, if that person fits elsewhere.
         moved = False
@@ -60,9 +52,7 @@ def seat_stranded(
                 h, _ = best_seat(x, skip=g)
                 if h >= 0:
                     members[members.index(x)] = u
-                    group_of[u] = g
                     groups[h].append(x)
-                    group_of[x] = h
                     moved = True
                     break
             if moved:

@@ -108,16 +108,25 @@ class Harness:
             "message": {"type": "message", "ts": ts, "text": message.text, "blocks": message.blocks},
             "response_url": self.fake.response_url(extra.pop("respond", "click")),
             "actions": [
-                {"action_id": action_id, "block_id": "jb-actions", "type": "button", "value": action_id,
-                 "action_ts": "1700000000.1"}
+                {
+                    "action_id": action_id,
+                    "block_id": "jb-actions",
+                    "type": "button",
+                    "value": action_id,
+                    "action_ts": "1700000000.1",
+                }
             ],
             **extra,
         }
 
-    async def click(self, user: str, action_id: str, channel: str, ts: str, **extra: Any) -> aiohttp.ClientResponse:
+    async def click(
+        self, user: str, action_id: str, channel: str, ts: str, **extra: Any
+    ) -> aiohttp.ClientResponse:
         return await self.interaction(self.block_actions(user, action_id, channel, ts, **extra))
 
-    async def event(self, event: dict[str, Any], event_id: str | None = None, **headers: str) -> aiohttp.ClientResponse:
+    async def event(
+        self, event: dict[str, Any], event_id: str | None = None, **headers: str
+    ) -> aiohttp.ClientResponse:
         body = {
             "token": "legacy",
             "team_id": self.team,
@@ -171,7 +180,7 @@ async def harness(fake: FakeSlack, slack_settings: Settings, clock: FakeClock) -
     async with aiohttp.ClientSession() as http:
         yield Harness(fake, slack, str(server.make_url("")).rstrip("/"), http, clock)
     await server.close()
-    await slack.jembatan.close()
+    await slack.close()
 
 
 @pytest.fixture

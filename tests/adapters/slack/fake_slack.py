@@ -68,11 +68,17 @@ class FakeSlack:
         self._views = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self._ack_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._connected = asyncio.Event()
         self.tokens.setdefault(self.bot_token, self.team_id)
 
     # What a test sets up.
     def add_user(
-        self, user_id: str, name: str | None = None, *, admin: bool = False, owner: bool = False,
+        self,
+        user_id: str,
+        name: str | None = None,
+        *,
+        admin: bool = False,
+        owner: bool = False,
         deleted: bool = False,
     ) -> None:
         self.users[user_id] = {
@@ -87,7 +93,12 @@ class FakeSlack:
         }
 
     def fail(
-        self, method: str, *, status: int = 429, error: str = "ratelimited", retry_after: int | None = 1,
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        error: str = "ratelimited",
+        retry_after: int | None = 1,
         times: int = 1,
     ) -> None:
         self.failures.setdefault(method, []).extend(
@@ -131,15 +142,22 @@ class FakeSlack:
         method = request.match_info["method"]
         args = await self._args(request)
         auth = request.headers.get("Authorization", "")
-        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)
+        token = (
+            auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None) or auth
+        )
         self.calls.append(Call(method, args, token))
         queued = self.failures.get(method)
         if queued:
             failure = queued.pop(0)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-            return web.json_response({"ok": False, "error": failure.error}, status=failure.status, headers=headers)
-        if method != "apps.connections.open" and (token in self.revoked or token not in self.tokens):
-            return web.json_response({"ok": False, "error": "token_revoked" if token in self.revoked else "invalid_auth"})
+            return web.json_response(
+                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+            )
+        own_auth = method in ("apps.connections.open", "oauth.v2.access")  # app token; client id + secret
+        if not own_auth and (token in self.revoked or token not in self.tokens):
+            return web.json_response(
+                {"ok": False, "error": "token_revoked" if token in self.revoked else "invalid_auth"}
+            )
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
@@ -231,6 +249,8 @@ class FakeSlack:
         return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
 
     def _oauth_v2_access(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if not str(token or "").startswith("Basic ") and not args.get("client_secret"):
+            return {"ok": False, "error": "invalid_client"}
         team = "T0" + str(args.get("code", "NEW")).upper()
         issued = f"xoxb-{team.lower()}-issued"
         self.tokens[issued] = team
@@ -250,7 +270,9 @@ class FakeSlack:
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.post()
         raw = next(iter(data.values()), b"") if data else await request.read()
-        self.uploads[request.match_info["file_id"]] = raw.file.read() if isinstance(raw, web.FileField) else raw
+        self.uploads[request.match_info["file_id"]] = (
+            raw.file.read() if isinstance(raw, web.FileField) else raw
+        )
         return web.Response(text="OK", content_type="text/plain")
 
     async def _respond(self, request: web.Request) -> web.Response:
@@ -264,7 +286,10 @@ class FakeSlack:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self._sockets.append(ws)
-        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0J"}}))
+        self._connected.set()
+        await ws.send_str(
+            json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0J"}})
+        )
         async for msg in ws:
             if msg.type is WSMsgType.TEXT:
                 ack = json.loads(msg.data)
@@ -276,10 +301,9 @@ class FakeSlack:
                         waiter.set_result(ack)
         return ws
 
-    async def connected(self, timeout: float = 5.0) -> None:
-        async with asyncio.timeout(timeout):
-            while not self._sockets:
-                await asyncio.sleep(0.02)
+    async def connected(self) -> None:
+        async with asyncio.timeout(5):
+            await self._connected.wait()
 
     async def envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> dict[str, Any]:
         """Send one Socket Mode envelope and wait for the app's acknowledgement."""
@@ -287,7 +311,12 @@ class FakeSlack:
         self._ack_waiters[envelope_id] = waiter
         await self._sockets[-1].send_str(
             json.dumps(
-                {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True}
+                {
+                    "envelope_id": envelope_id,
+                    "type": kind,
+                    "payload": payload,
+                    "accepts_response_payload": True,
+                }
             )
         )
         async with asyncio.timeout(10):

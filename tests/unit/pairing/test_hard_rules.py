@@ -33,8 +33,8 @@ class Scenario:
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, max_size: int = 300) -> Scenario:
-    n = draw(st.integers(min_value=0, max_value=max_size))
+def scenarios(draw: st.DrawFn, max_size: int = 300, min_size: int = 0) -> Scenario:
+    n = draw(st.integers(min_value=min_size, max_value=max_size))
     seed = draw(st.integers(min_value=0, max_value=2**31))
     rng = random.Random(seed)
     everyone = roster(n + draw(st.integers(0, 5)), divisions=draw(st.integers(1, 10)), seed=seed)
@@ -133,3 +133,9 @@ def test_another_seed_may_pair_differently() -> None:
     members = roster(60)
     outcomes = {make_groups(PairingRequest(members, seed=s)).groups for s in range(5)}
     assert len(outcomes) > 1
+
+
+@settings(max_examples=12, deadline=None)
+@given(scenarios(min_size=200))
+def test_rule_one_holds_on_the_biggest_rosters_too(scenario: Scenario) -> None:
+    check_rule_one(scenario.request, make_groups(scenario.request))

@@ -1,0 +1,162 @@
+"""The App Home tab and the profile modal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.adapters.slack.conftest import Harness
+
+
+def home_click(h: Harness, user: str, action: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "team_id": h.team},
+        "api_app_id": "A0JEMBATAN",
+        "team": {"id": h.team},
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "trigger_id": h.next_id("trig-"),
+        "view": {"id": "V0HOME", "type": "home", "blocks": []},
+        "actions": [action | {"block_id": "jb-home", "action_ts": "1.0"}],
+    }
+
+
+def submission(h: Harness, user: str, metadata: str, **fields: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if "division" in fields:
+        values["division"] = {
+            "jb:division": {
+                "type": "external_select",
+                "selected_option": {
+                    "text": {"type": "plain_text", "text": fields["division"]},
+                    "value": fields["division"],
+                },
+            }
+        }
+    for name in ("timezone", "interests"):
+        values[name] = {"value": {"type": "plain_text_input", "value": fields.get(name)}}
+    return {
+        "type": "view_submission",
+        "team": {"id": h.team},
+        "user": {"id": user, "team_id": h.team},
+        "api_app_id": "A0JEMBATAN",
+        "trigger_id": h.next_id("trig-"),
+        "view": {
+            "id": "V0MODAL",
+            "type": "modal",
+            "callback_id": "jb:profile",
+            "private_metadata": metadata,
+            "state": {"values": values},
+            "hash": "1.abc",
+        },
+    }
+
+
+def published(h: Harness, user: str) -> str:
+    calls = [c for c in h.fake.called("views.publish") if c.args["user_id"] == user]
+    assert calls, "nothing published"
+    assert calls[-1].args["view"]["type"] == "home"
+    return json.dumps(calls[-1].args["view"], ensure_ascii=False)
+
+
+async def test_opening_home_shows_status_next_round_people_met_and_the_controls(program: Harness) -> None:
+    h = program
+    h.fake.add_user("U1")
+    await h.slash("U1", "join Finance")
+    await h.event(
+        {"type": "app_home_opened", "user": "U1", "channel": "D0U1", "tab": "home", "event_ts": "1.0"}
+    )
+    view = published(h, "U1")
+    assert "You're in" in view and "Next round" in view and "met 0 colleague(s)" in view
+    for action in ("jb:home:join", "jb:home:pause", "jb:home:resume", "jb:home:leave", "jb:division"):
+        assert action in view
+    # The Messages tab opening publishes nothing.
+    await h.event(
+        {"type": "app_home_opened", "user": "U1", "channel": "D0U1", "tab": "messages", "event_ts": "2"}
+    )
+    assert len(h.fake.called("views.publish")) == 1
+
+
+async def test_home_buttons_act_and_show_the_answer(program: Harness) -> None:
+    h = program
+    h.fake.add_user("U2")
+    await h.interaction(home_click(h, "U2", {"action_id": "jb:home:join", "type": "button"}))
+    assert "Welcome to Jembatan" in published(h, "U2")
+    await h.interaction(home_click(h, "U2", {"action_id": "jb:home:pause", "type": "button"}))
+    assert "Paused" in published(h, "U2") and "paused until you resume" in published(h, "U2")
+    await h.interaction(home_click(h, "U2", {"action_id": "jb:home:resume", "type": "button"}))
+    assert "Welcome back" in published(h, "U2")
+    selected = {
+        "action_id": "jb:division",
+        "type": "external_select",
+        "selected_option": {"text": {"type": "plain_text", "text": "Legal"}, "value": "Legal"},
+    }
+    await h.interaction(home_click(h, "U2", selected))
+    assert "your division is Legal" in published(h, "U2")
+    await h.interaction(home_click(h, "U2", {"action_id": "jb:home:leave", "type": "button"}))
+    assert "You've left Jembatan" in published(h, "U2")
+
+
+async def test_the_division_select_offers_what_is_typed(harness: Harness) -> None:
+    h = harness
+    payload = {
+        "type": "block_suggestion",
+        "user": {"id": "U1", "team_id": h.team},
+        "team": {"id": h.team},
+        "api_app_id": "A0JEMBATAN",
+        "action_id": "jb:division",
+        "block_id": "division",
+        "value": "  Customer   Success ",
+        "view": {"id": "V1", "type": "modal"},
+    }
+    response = await h.interaction(payload)
+    options = (await response.json())["options"]
+    assert [o["value"] for o in options] == ["Customer Success"]
+
+
+async def test_the_profile_modal_opens_and_saves_every_field(program: Harness) -> None:
+    h = program
+    h.fake.add_user("U1")
+    await h.slash("U1", "join")
+    assert await h.slash("U1", "profile") == {}  # the answer is the modal, not a message
+    [opened] = h.fake.called("views.open")
+    view = opened.args["view"]
+    assert view["callback_id"] == "jb:profile" and opened.args["trigger_id"].startswith("trig-")
+    assert [b.get("block_id") for b in view["blocks"] if b["type"] == "input"] == [
+        "division",
+        "timezone",
+        "interests",
+    ]
+    response_url = view["private_metadata"]
+    assert response_url.startswith(h.fake.base_url)
+    done = await h.interaction(
+        submission(h, "U1", response_url, division="Finance", timezone="asia/jakarta", interests="jazz, tea")
+    )
+    assert done.status == 200
+    assert h.fake.responses[-1]["text"] == "Profile saved."
+    status = (await h.slash("U1", "status"))["text"]
+    assert "Finance · Asia/Jakarta · interests: jazz, tea" in status
+
+
+async def test_a_bad_field_keeps_the_modal_open_with_the_fix_and_changes_nothing(program: Harness) -> None:
+    h = program
+    h.fake.add_user("U1")
+    await h.slash("U1", "join Sales")
+    payload = submission(h, "U1", "home", division="Finance", timezone="Mars/Olympus", interests="")
+    response = await h.interaction(payload)
+    answer = await response.json()
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["timezone"] and "Asia/Jakarta" in answer["errors"]["timezone"]
+    status = (await h.slash("U1", "status"))["text"]
+    assert "Sales" in status and "Finance" not in status
+    assert not h.fake.called("views.publish")
+
+
+async def test_a_profile_saved_from_home_refreshes_home(program: Harness) -> None:
+    h = program
+    h.fake.add_user("U1")
+    await h.interaction(home_click(h, "U1", {"action_id": "jb:home:profile", "type": "button"}))
+    [opened] = h.fake.called("views.open")
+    assert opened.args["view"]["private_metadata"] == "home"
+    await h.interaction(submission(h, "U1", "home", timezone="Europe/Berlin"))
+    assert "Profile saved." in published(h, "U1")

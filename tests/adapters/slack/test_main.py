@@ -1,0 +1,205 @@
+"""`jembatan run slack`: one-line configuration errors, and both modes started for real."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+
+from adapters.cli import main as cli
+from adapters.slack.main import BadConfig, Config, load_config, run
+from tests.adapters.slack.conftest import SECRET, sign
+from tests.adapters.slack.fake_slack import FakeSlack
+
+TOKEN = "xoxb-secret-bot-token-123"
+APP_TOKEN = "xapp-secret-app-token-456"
+CLIENT_SECRET = "client-secret-789"
+SLACK_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "JEMBATAN_SECRET_KEY",
+    "JEMBATAN_TICK_SECONDS",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SLACK_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "names"),
+    [
+        ({}, [], "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_SIGNING_SECRET": SECRET}, [], "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": TOKEN}, [], "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": TOKEN}, ["--mode", "socket"], "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": TOKEN}, [], "SLACK_APP_TOKEN"),
+        (
+            {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "DATABASE_URL": "mysql://x"},
+            [],
+            "DATABASE_URL",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": "ftp://x"},
+            [],
+            "SLACK_API_URL",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "JEMBATAN_TICK_SECONDS": "1"},
+            [],
+            "JEMBATAN_TICK_SECONDS",
+        ),
+        (
+            {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": CLIENT_SECRET, "SLACK_SIGNING_SECRET": SECRET},
+            [],
+            "JEMBATAN_SECRET_KEY",
+        ),
+        (
+            {"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": SECRET, "JEMBATAN_SECRET_KEY": "k"},
+            [],
+            "SLACK_CLIENT_SECRET",
+        ),
+        ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}, ["--port", "99999"], "--port"),
+        ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}, ["--mode", "carrier-pigeon"], "--mode"),
+    ],
+)
+def test_bad_configuration_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    argv: list[str],
+    names: str,
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert cli(["run", "slack", *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("jembatan: ") and names in err
+    for secret in (TOKEN, APP_TOKEN, CLIENT_SECRET, SECRET):
+        assert secret not in err
+
+
+def test_the_mode_defaults_to_socket_when_an_app_token_is_set() -> None:
+    env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
+    assert load_config([], env).mode == "socket"
+    assert load_config(["--mode", "http"], env | {"SLACK_SIGNING_SECRET": SECRET}).mode == "http"
+    assert load_config([], {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}).mode == "http"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def config_for(fake: FakeSlack, db: Path, argv: list[str], **extra: str) -> Config:
+    env = {
+        "SLACK_BOT_TOKEN": fake.bot_token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_APP_TOKEN": fake.app_token,
+        "SLACK_API_URL": fake.base_url + "/api",
+        "DATABASE_URL": f"sqlite:///{db}",
+        **extra,
+    }
+    return load_config(argv, env)
+
+
+@pytest.fixture
+def db(tmp_path: Path, sqlite_template: Path) -> Path:
+    path = tmp_path / "run.db"
+    shutil.copy(sqlite_template, path)
+    return path
+
+
+async def test_http_mode_serves_events_and_healthz_until_stopped(fake: FakeSlack, db: Path) -> None:
+    port = free_port()
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(config_for(fake, db, ["--mode", "http", "--port", str(port)]), stop))
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as http:
+        for _ in range(100):
+            try:
+                async with http.get(base + "/healthz") as response:
+                    assert response.status == 200
+                    break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+        body = urlencode(
+            {
+                "team_id": fake.team_id,
+                "user_id": "U0ADMIN",
+                "channel_id": "C0PAIRS",
+                "command": "/jembatan",
+                "text": "setup",
+                "trigger_id": "t-run",
+                "response_url": fake.response_url("run"),
+            }
+        ).encode()
+        stamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": sign(body, stamp),
+        }
+        async with http.post(base + "/slack/events", data=body, headers=headers) as response:
+            assert response.status == 200
+    for _ in range(100):
+        if fake.responses:
+            break
+        await asyncio.sleep(0.05)
+    assert "set up" in fake.responses[0]["text"]
+    assert fake.called("auth.test")  # the token was checked at start
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+async def test_socket_mode_connects_with_the_app_token(fake: FakeSlack, db: Path) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(config_for(fake, db, []), stop))
+    await fake.connected()
+    assert fake.called("apps.connections.open")[0].token == fake.app_token
+    payload = {
+        "team_id": fake.team_id,
+        "user_id": "U1",
+        "channel_id": "C0PAIRS",
+        "command": "/jembatan",
+        "text": "help",
+        "trigger_id": "t-sock",
+        "response_url": fake.response_url("sock"),
+    }
+    assert await fake.envelope("slash_commands", payload, "E-run") == {"envelope_id": "E-run"}
+    for _ in range(100):
+        if fake.responses:
+            break
+        await asyncio.sleep(0.05)
+    assert "join [division]" in fake.responses[0]["text"]
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+async def test_a_refused_token_stops_the_start_with_one_line(fake: FakeSlack, db: Path) -> None:
+    config = config_for(
+        fake, db, ["--mode", "http", "--port", str(free_port())], SLACK_BOT_TOKEN="xoxb-wrong"
+    )
+    with pytest.raises(BadConfig, match=r"^SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)$"):
+        await run(config, asyncio.Event())
+
+
+async def test_an_unmigrated_database_asks_for_jembatan_migrate(fake: FakeSlack, tmp_path: Path) -> None:
+    config = config_for(fake, tmp_path / "empty.db", ["--mode", "http"])
+    with pytest.raises(BadConfig, match="run `jembatan migrate`"):
+        await run(config, asyncio.Event())

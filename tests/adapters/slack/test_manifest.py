@@ -1,0 +1,46 @@
+"""The app manifest asks for exactly what the adapter uses, and nothing more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MANIFEST = Path(__file__).resolve().parents[3] / "deploy" / "slack" / "manifest.yml"
+
+
+def items_under(key: str) -> list[str]:
+    """The `- item` lines of a YAML block list, read without a YAML library (none is a dependency)."""
+    lines = [
+        line for line in MANIFEST.read_text(encoding="utf-8").splitlines() if not line.strip().startswith("#")
+    ]
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"{key}:")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    found = []
+    for line in lines[start + 1 :]:
+        if len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith("- "):
+            break
+        if line.lstrip().startswith("- "):
+            found.append(line.strip()[2:])
+    return found
+
+
+def test_the_bot_scopes_are_exactly_what_the_adapter_calls_need() -> None:
+    from adapters.slack.installations import SCOPES
+
+    assert items_under("bot") == list(SCOPES)
+    assert sorted(SCOPES) == sorted(
+        ["commands", "chat:write", "im:write", "mpim:write", "users:read", "files:write"]
+    )
+
+
+def test_the_events_command_home_tab_interactivity_and_socket_mode() -> None:
+    text = MANIFEST.read_text(encoding="utf-8")
+    assert items_under("bot_events") == ["app_home_opened", "app_uninstalled", "tokens_revoked"]
+    for line in (
+        "- command: /jembatan",
+        "should_escape: true",
+        "home_tab_enabled: true",
+        "socket_mode_enabled: true",
+        "is_enabled: true",
+    ):
+        assert line in text
+    assert all(line.strip() != "user:" for line in text.splitlines())  # no user scopes

@@ -1,0 +1,112 @@
+"""The Messenger and Directory ports over the real client: Slack's answers sorted for the relay."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from adapters.slack.clients import StaticToken, Workspaces
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.messenger import SlackMessenger
+from bot.domain.model import Platform, TenantRef
+from bot.messages import Attachment, Notice, ToGroup
+from bot.ports import DeliveryFailed
+from tests.adapters.slack.fake_slack import FakeSlack
+
+TENANT = TenantRef(Platform.SLACK, "T0ACME")
+
+
+def ports(fake: FakeSlack, base_url: str | None = None) -> tuple[SlackMessenger, SlackDirectory]:
+    workspaces = Workspaces(StaticToken(fake.bot_token), base_url or fake.base_url + "/api/", timeout=5)
+    return SlackMessenger(workspaces), SlackDirectory(workspaces)
+
+
+async def test_a_group_dm_for_the_groups_people_and_a_post_in_it(fake: FakeSlack) -> None:
+    messenger, _ = ports(fake)
+    for user in ("U1", "U2", "U3"):
+        fake.add_user(user)
+    conversation = await messenger.open_group(TENANT, ToGroup(5, ("U1", "U2", "U3"), "C0PAIRS", "intro"))
+    assert conversation.startswith("G")
+    [call] = fake.called("conversations.open")
+    assert sorted(call.args["users"].split(",")) == ["U1", "U2", "U3"]
+    ts = await messenger.post(TENANT, conversation, Notice("hello"), "jb42")
+    assert fake.messages[(conversation, ts)].text == "hello"
+    assert fake.posts()[0].args["metadata"]["event_payload"] == {"key": "jb42"}
+    assert fake.posts()[0].token == fake.bot_token
+
+
+async def test_a_direct_post_and_an_upload_reach_the_person(fake: FakeSlack) -> None:
+    messenger, _ = ports(fake)
+    fake.add_user("U1")
+    await messenger.post_direct(TENANT, "U1", Notice("a word"), "jb1")
+    assert fake.posts()[0].args["channel"] == "U1"
+    await messenger.upload(TENANT, "U1", Attachment("chart.png", b"\x89PNG...", "Chart"))
+    assert list(fake.uploads.values()) == [b"\x89PNG..."]
+    [done] = fake.called("files.completeUploadExternal")
+    assert done.args["channel_id"].startswith("D") and done.args["files"][0]["title"] == "Chart"
+
+
+async def test_a_429_honours_retry_after_once_then_reaches_the_relay_as_retryable(fake: FakeSlack) -> None:
+    messenger, _ = ports(fake)
+    fake.fail("chat.postMessage", status=429, retry_after=1)
+    started = time.monotonic()
+    await messenger.post(TENANT, "C1", Notice("x"), "k")  # the client waited and tried again
+    assert time.monotonic() - started >= 1.0
+    fake.fail("chat.postMessage", status=429, retry_after=2, times=2)
+    with pytest.raises(DeliveryFailed) as failed:
+        await messenger.post(TENANT, "C1", Notice("x"), "k")
+    assert failed.value.retryable and failed.value.retry_after == 2 and not failed.value.tenant_gone
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "retryable", "gone"),
+    [
+        (500, "fatal_error", True, False),
+        (503, "service_unavailable", True, False),
+        (502, "bad_gateway", True, False),
+        (200, "channel_not_found", False, False),
+        (200, "not_in_channel", False, False),
+        (200, "invalid_auth", False, True),
+        (200, "account_inactive", False, True),
+        (200, "token_revoked", False, True),
+    ],
+)
+async def test_slack_errors_are_sorted_for_the_relay(
+    fake: FakeSlack, status: int, error: str, retryable: bool, gone: bool
+) -> None:
+    messenger, _ = ports(fake)
+    fake.fail("chat.postMessage", status=status, error=error, times=2)
+    with pytest.raises(DeliveryFailed) as failed:
+        await messenger.post(TENANT, "C1", Notice("x"), "k")
+    assert (failed.value.reason, failed.value.retryable, failed.value.tenant_gone) == (error, retryable, gone)
+
+
+async def test_an_unreachable_slack_is_retryable(fake: FakeSlack) -> None:
+    messenger, directory = ports(fake, "http://127.0.0.1:9/api/")
+    with pytest.raises(DeliveryFailed) as failed:
+        await messenger.post(TENANT, "C1", Notice("x"), "k")
+    assert failed.value.retryable and failed.value.reason.startswith("connection")
+    # Asking who is around does not cost people their round when Slack cannot answer.
+    assert await directory.still_present(TENANT, ["U1", "U2"]) == {"U1", "U2"}
+    assert await directory.is_platform_admin(TENANT, "U1") is False
+
+
+async def test_the_directory_knows_names_departures_and_admins(fake: FakeSlack) -> None:
+    _, directory = ports(fake)
+    fake.add_user("U1", "Ana", admin=True)
+    fake.add_user("U2", "Budi", deleted=True)
+    fake.add_user("U3", owner=True)
+    for i in range(450):
+        fake.add_user(f"U9{i:04d}")
+    assert await directory.display_name(TENANT, "U1") == "Ana"
+    assert await directory.display_name(TENANT, "U404") == "U404"
+    wanted = ["U1", "U2", "U3", "U90449"]
+    assert await directory.still_present(TENANT, wanted) == {"U1", "U3", "U90449"}
+    assert len(fake.called("users.list")) == 3  # 200 a page
+    assert await directory.is_platform_admin(TENANT, "U1")
+    assert await directory.is_platform_admin(TENANT, "U3")
+    assert not await directory.is_platform_admin(TENANT, "U90001")
+    calls = len(fake.called("users.info"))
+    assert await directory.is_platform_admin(TENANT, "U1")  # remembered for a few minutes
+    assert len(fake.called("users.info")) == calls
