@@ -16,19 +16,12 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import aiohttp
 import discord
 import yarl
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from apscheduler.events import (  # type: ignore[import-untyped]
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_JOB_MISSED,
-    EVENT_JOB_SUBMITTED,
-)
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -37,7 +30,7 @@ from adapters.discord.client import JembatanClient
 from adapters.discord.directory import DiscordDirectory
 from adapters.discord.messenger import DiscordMessenger
 from bot.bootstrap import alembic_config, build
-from bot.runtime.ticker import start_scheduler
+from bot.runtime.ticker import Jobs
 from bot.settings import ConfigError, Settings
 from bot.store.db import DatabaseUrlError, async_url, create_engine
 
@@ -57,8 +50,6 @@ SCOPES = ("bot", "applications.commands")
 FIRST_DELAY, MAX_DELAY, STABLE_AFTER = 5.0, 900.0, 600.0  # seconds, for reconnecting after failures
 LOCK_CHECK_EVERY, LOCK_POLL_EVERY = 30.0, 2.0
 WORK_FINISH_WITHIN = 30.0
-JOB_STARTED = EVENT_JOB_SUBMITTED
-JOB_ENDED = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
 TRANSIENT = (
     discord.HTTPException,
     discord.GatewayNotFound,
@@ -257,47 +248,23 @@ class _Runner:
     def __init__(self, config: Config, token: str) -> None:
         self.config = config
         self.token = token
-        self.scheduler: Any = None
         self.lock_lost = False
         self.stopped = asyncio.Event()
         self.client = JembatanClient(admin_role_id=config.admin_role_id, on_setup=self.start_jobs)
         self.app = build(config.settings, DiscordMessenger(self.client), DiscordDirectory(self.client))
         self.client.app = self.app
+        self.jobs = Jobs(self.app.ticker, tick_seconds=config.settings.tick_seconds)
         self._tasks: set[asyncio.Task[None]] = set()
-        self.running_jobs: set[str] = set()
-        self.jobs_idle = asyncio.Event()
-        self.jobs_idle.set()
 
     async def start_jobs(self) -> None:
         # From setup_hook, after each login: the jobs start once, and resume after a reconnect.
-        if self.scheduler is None:
-            self.scheduler = start_scheduler(self.app.ticker, tick_seconds=self.config.settings.tick_seconds)
-            self.scheduler.add_listener(self._job_event, JOB_STARTED | JOB_ENDED)
-        else:
-            self.scheduler.resume()
-
-    def _job_event(self, event: Any) -> None:
-        if event.code == JOB_STARTED:
-            self.running_jobs.add(event.job_id)
-            self.jobs_idle.clear()
-        else:
-            self.running_jobs.discard(event.job_id)
-            if not self.running_jobs:
-                self.jobs_idle.set()
+        self.jobs.start()
 
     async def stop_jobs(self) -> None:
-        """Start no new job and let a running one finish: cancelling it mid-transaction would
-        leave a send unrecorded (it would be resent, deduplicated by its nonce, but why)."""
-        if self.scheduler is None:
-            return
-        self.scheduler.pause()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.jobs_idle.wait(), WORK_FINISH_WITHIN)
-        self.scheduler.shutdown(wait=False)
+        await self.jobs.stop(within=WORK_FINISH_WITHIN)
 
     def pause_jobs(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.pause()
+        self.jobs.pause()
 
     def stop(self) -> None:
         self.stopped.set()

@@ -126,7 +126,7 @@ async def run(config: Config, stop: asyncio.Event) -> None:
 
     from adapters.slack import wiring
     from adapters.slack.server import web_app
-    from bot.runtime.ticker import start_scheduler
+    from bot.runtime.ticker import Jobs
 
     settings = config.settings
     await check_database(settings.database_url)
@@ -141,7 +141,8 @@ async def run(config: Config, stop: asyncio.Event) -> None:
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             await slack.close()
             raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
-    scheduler = start_scheduler(jembatan.ticker, tick_seconds=settings.tick_seconds)
+    jobs = Jobs(jembatan.ticker, tick_seconds=settings.tick_seconds)
+    jobs.start()
     runner: web.AppRunner | None = None
     socket: AsyncSocketModeHandler | None = None
     try:
@@ -158,7 +159,7 @@ async def run(config: Config, stop: asyncio.Event) -> None:
             log.info("serving /slack/events and /healthz on port %d", config.port)
         await stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
+        await jobs.stop()
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
         if runner is not None:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC
+from typing import Any
 
+from apscheduler.events import (  # type: ignore[import-untyped]
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
 from bot.delivery import DeliveryReport, Relay
@@ -68,3 +77,53 @@ def start_scheduler(ticker: Ticker, *, tick_seconds: int = 60, relay_seconds: in
     )
     scheduler.start()
     return scheduler
+
+
+class Jobs:
+    """The tick and relay jobs of one bot process: started once, paused while the platform
+    connection is down, resumed after it, and stopped gracefully: a job already running
+    finishes its transaction first, since cancelling it would leave a sent message unrecorded."""
+
+    def __init__(self, ticker: Ticker, *, tick_seconds: int = 60, relay_seconds: int = 5) -> None:
+        self.ticker = ticker
+        self.tick_seconds = tick_seconds
+        self.relay_seconds = relay_seconds
+        self.scheduler: AsyncIOScheduler | None = None
+        self.running: set[str] = set()
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def start(self) -> None:
+        """Start the jobs, or resume them if they were started before (after a reconnect)."""
+        if self.scheduler is None:
+            self.scheduler = start_scheduler(
+                self.ticker, tick_seconds=self.tick_seconds, relay_seconds=self.relay_seconds
+            )
+            self.scheduler.add_listener(
+                self._on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
+            )
+        else:
+            self.scheduler.resume()
+
+    def pause(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.pause()
+
+    async def stop(self, *, within: float = 30.0) -> None:
+        """Start no new job, wait up to `within` seconds for a running one, then shut down."""
+        if self.scheduler is None:
+            return
+        self.scheduler.pause()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.idle.wait(), within)
+        self.scheduler.shutdown(wait=False)
+        self.scheduler = None
+
+    def _on_event(self, event: Any) -> None:
+        if event.code == EVENT_JOB_SUBMITTED:
+            self.running.add(event.job_id)
+            self.idle.clear()
+        else:
+            self.running.discard(event.job_id)
+            if not self.running:
+                self.idle.set()
