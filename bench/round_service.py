@@ -80,9 +80,11 @@ async def measure(url: str, members: int) -> str:
         relay_seconds = time.perf_counter() - started
         assert summary is not None
         backend = url.split(":", 1)[0]
-        return (f"{backend:10} {members:>6} members: round {round_seconds:6.2f} s "
-                f"({summary.groups} groups), relay {relay_seconds:6.2f} s for {messenger.sent} messages "
-                f"({messenger.sent / relay_seconds:,.0f}/s)")
+        return (
+            f"{backend:10} {members:>6} members: round {round_seconds:6.2f} s "
+            f"({summary.groups} groups), relay {relay_seconds:6.2f} s for {messenger.sent} messages "
+            f"({messenger.sent / relay_seconds:,.0f}/s)"
+        )
     finally:
         await app.close()
 

@@ -19,8 +19,11 @@ from bot.i18n import Texts
 def stats_chart(stats: Stats, t: Texts) -> bytes:
     figure = plt.figure(figsize=(12, 6), constrained_layout=True)
     grid = figure.add_gridspec(2, 2, width_ratios=(3, 2))
-    people, rates, matrix = (figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[1, 0]),
-                             figure.add_subplot(grid[:, 1]))
+    people, rates, matrix = (
+        figure.add_subplot(grid[0, 0]),
+        figure.add_subplot(grid[1, 0]),
+        figure.add_subplot(grid[:, 1]),
+    )
     try:
         figure.suptitle(t("chart.title"))
         labels = [r.day.strftime("%d %b") for r in stats.trend]
@@ -29,10 +32,20 @@ def stats_chart(stats: Stats, t: Texts) -> bytes:
         people.set_ylabel(t("chart.people"))
         people.set_xticks(positions, [""] * len(positions))
         people.grid(axis="y", alpha=0.3)
-        rates.plot(positions, [100 * r.meetup_rate for r in stats.trend], marker="o", color="#55A868",
-                   label=t("chart.meetup_rate"))
-        rates.plot(positions, [100 * r.cross_share for r in stats.trend], marker="s", color="#C44E52",
-                   label=t("chart.cross_share"))
+        rates.plot(
+            positions,
+            [100 * r.meetup_rate for r in stats.trend],
+            marker="o",
+            color="#55A868",
+            label=t("chart.meetup_rate"),
+        )
+        rates.plot(
+            positions,
+            [100 * r.cross_share for r in stats.trend],
+            marker="s",
+            color="#C44E52",
+            label=t("chart.cross_share"),
+        )
         rates.set_ylim(0, 105)
         rates.set_ylabel("%")
         rates.legend(loc="lower left")
@@ -67,5 +80,12 @@ def _matrix(axes: Axes, stats: Stats, t: Texts) -> None:
     for i, row in enumerate(grid):
         for j, value in enumerate(row):
             if value:
-                axes.text(j, i, str(value), ha="center", va="center",
-                          color="white" if value > peak / 2 else "black", fontsize=9)
+                axes.text(
+                    j,
+                    i,
+                    str(value),
+                    ha="center",
+                    va="center",
+                    color="white" if value > peak / 2 else "black",
+                    fontsize=9,
+                )

@@ -354,7 +354,8 @@ async def _queue_nudges(
     for m in due:
         me = m.person.id
         old_friends = sorted(
-            (day, other) for (person, other), day in last_seen.items()
+            (day, other)
+            for (person, other), day in last_seen.items()
             if person == me and (me, other) in met_once and now - day >= NUDGE_AFTER and other in users
         )
         if old_friends and await scope.memberships.claim_nudge(m.id, now, now - NUDGE_EVERY):

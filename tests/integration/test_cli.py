@@ -11,7 +11,10 @@ from bot.settings import Settings
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", *args],
-        capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -37,8 +40,14 @@ def test_bad_settings_name_the_variable() -> None:
 
 
 def test_settings_never_show_tokens_in_their_repr() -> None:
-    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-secret", "DISCORD_TOKEN": "discord-secret",
-                                  "SLACK_SIGNING_SECRET": "signing-secret", "JEMBATAN_SECRET_KEY": "k3y"})
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-secret",
+            "DISCORD_TOKEN": "discord-secret",
+            "SLACK_SIGNING_SECRET": "signing-secret",
+            "JEMBATAN_SECRET_KEY": "k3y",
+        }
+    )
     shown = repr(settings)
     for secret in ("xoxb-secret", "discord-secret", "signing-secret", "k3y"):
         assert secret not in shown
