@@ -47,7 +47,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Pair a roster from a JSON file (see the module docstring).")
+    parser = _Parser(
+        prog=PROG,
+        description="Pair a roster offline with the engine the bot uses: preview a round or plan a program.",
+        epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("input", help="roster JSON file, or - for stdin")
     parser.add_argument("--out", default="-", help="where to write the result JSON (default: stdout)")
     parser.add_argument("--seed", type=int, help='random seed (default: the input\'s "seed", else 0)')
