@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 DEFAULT_DATABASE_URL = "sqlite:///jembatan.db"
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class ConfigError(ValueError):
     """A missing or malformed setting; the message names the variable, never its value."""
 
@@ -41,12 +44,15 @@ class Settings:
         tick = get("JEMBATAN_TICK_SECONDS") or "60"
         if not tick.isdigit() or not 5 <= int(tick) <= 3600:
             raise ConfigError("JEMBATAN_TICK_SECONDS must be a whole number of seconds from 5 to 3600")
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise ConfigError("LOG_LEVEL must be one of " + ", ".join(LOG_LEVELS))
         lang = (get("JEMBATAN_LANG") or "en").lower()
         if lang not in ("en", "id"):
             raise ConfigError("JEMBATAN_LANG must be en or id")
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            log_level=log_level,
             default_lang=lang,
             tick_seconds=int(tick),
             slack_bot_token=get("SLACK_BOT_TOKEN"),

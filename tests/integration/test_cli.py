@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.settings import Settings
 
 
@@ -37,6 +39,23 @@ def test_bad_settings_name_the_variable() -> None:
     done = _run("migrate", env={"JEMBATAN_TICK_SECONDS": "often"})
     assert done.returncode == 2 and "JEMBATAN_TICK_SECONDS" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args, env",
+    [
+        (("migrate",), {}),
+        (("run", "slack"), {"SLACK_BOT_TOKEN": "xoxb-secret-1", "SLACK_APP_TOKEN": "xapp-secret-2"}),
+        (("run", "discord"), {"DISCORD_TOKEN": "secret.discord.token"}),
+    ],
+)
+def test_a_misspelt_log_level_stops_every_command_with_one_line(
+    args: tuple[str, ...], env: dict[str, str], tmp_path: Path
+) -> None:
+    done = _run(*args, env={**env, "LOG_LEVEL": "verbose", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert done.returncode == 2
+    assert done.stderr.strip() == "jembatan: LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+    assert "secret" not in done.stdout + done.stderr
 
 
 def test_settings_never_show_tokens_in_their_repr() -> None:
