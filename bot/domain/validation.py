@@ -12,6 +12,8 @@ from bot.domain.model import Cadence, Lang
 from bot.domain.pairing.model import CrossDivisionMode
 
 MAX_DIVISION = 64
+# What the division column holds; a few visible characters can carry hundreds of combining marks.
+MAX_DIVISION_CODE_POINTS = 255
 MAX_SHOUTOUT = 500
 MAX_INTERESTS = 10
 MAX_INTEREST = 32
@@ -29,8 +31,22 @@ class InvalidInput(ValueError):
         self.params = params
 
 
+# Format characters that emoji and some scripts need: the zero-width (non-)joiner holds 👩‍💻
+# together (and spells Persian and Indic words right); tag characters make flags such as 🏴󠁧󠁢󠁳󠁣󠁴󠁿.
+# Every other format character (bidi overrides, zero-width spaces, BOMs) only hides things.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _allowed_format(ch: str) -> bool:
+    return ch in _JOINERS or 0xE0020 <= ord(ch) <= 0xE007F
+
+
 def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc" or (category == "Cf" and not _allowed_format(ch)):
+            return True
+    return False
 
 
 def _visible_length(text: str) -> int:
@@ -44,9 +60,10 @@ def division(raw: str) -> str:
         raise InvalidInput("error.division_empty")
     if _has_control(raw):
         raise InvalidInput("error.division_control")
-    if _visible_length(name) > MAX_DIVISION:
+    name = unicodedata.normalize("NFC", neutralise_mass_mentions(name))
+    if _visible_length(name) > MAX_DIVISION or len(name) > MAX_DIVISION_CODE_POINTS:
         raise InvalidInput("error.division_long", max=MAX_DIVISION)
-    return unicodedata.normalize("NFC", name)
+    return name
 
 
 def pause_weeks(raw: str | int | None) -> int | None:

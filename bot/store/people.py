@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -10,8 +11,22 @@ from sqlalchemy import Select, delete, select, update
 from sqlalchemy.engine import Row
 
 from bot.domain.model import Membership, MemberStatus, Person
+from bot.messages import ToUser, dump
 from bot.store.base import Repository, utc, utc_or_none
-from bot.store.tables import group_members, memberships, people, shoutout_recipients, shoutouts, unpaired
+from bot.store.tables import (
+    achievements,
+    admins,
+    group_members,
+    groups,
+    memberships,
+    outbox,
+    people,
+    shoutout_recipients,
+    shoutouts,
+    unpaired,
+)
+
+FORGOTTEN = "forgotten"
 
 
 def _person(row: Row[object]) -> Person:
@@ -85,8 +100,30 @@ class People(Repository):
             )
 
     async def erase(self, person_id: int) -> None:
-        """Forget a person. Their partners' history keeps an anonymous placeholder row."""
+        """Forget a person: every row that names them goes or loses the name. Their partners'
+        history keeps an anonymous placeholder row, so stats stay consistent."""
         scoped = self.tenant_id
+        user_id = (
+            await self._conn.execute(
+                select(people.c.user_id).where(people.c.tenant_id == scoped, people.c.id == person_id)
+            )
+        ).scalar_one_or_none()
+        if user_id is None:
+            return
+        await self._conn.execute(
+            update(groups)
+            .where(groups.c.tenant_id == scoped, groups.c.outcome_by == user_id)
+            .values(outcome_by=None)
+        )
+        await self._conn.execute(
+            delete(admins).where(admins.c.tenant_id == scoped, admins.c.user_id == user_id)
+        )
+        await self._conn.execute(
+            delete(achievements).where(
+                achievements.c.tenant_id == scoped, achievements.c.owner == f"person:{person_id}"
+            )
+        )
+        await self._forget_in_outbox(user_id)
         await self._conn.execute(
             update(group_members)
             .where(group_members.c.tenant_id == scoped, group_members.c.person_id == person_id)
@@ -107,6 +144,37 @@ class People(Repository):
             .values(person_id=None)
         )
         await self._conn.execute(delete(people).where(people.c.tenant_id == scoped, people.c.id == person_id))
+
+    async def _forget_in_outbox(self, user_id: str) -> None:
+        # Direct messages not yet delivered are dropped: someone who asked to be forgotten gets
+        # nothing more. Messages already sent keep their row (it holds the platform's message
+        # reference, for updates after a click) but lose the person's id.
+        scoped = self.tenant_id
+        await self._conn.execute(
+            delete(outbox).where(
+                outbox.c.tenant_id == scoped,
+                outbox.c.destination == dump(ToUser(user_id)),
+                outbox.c.status != "sent",
+            )
+        )
+        quoted, anonymous = json.dumps(user_id, ensure_ascii=False), json.dumps(FORGOTTEN)
+        named = await self._conn.execute(
+            select(outbox.c.id, outbox.c.destination, outbox.c.message).where(
+                outbox.c.tenant_id == scoped,
+                outbox.c.status.in_(("sent", "failed")),
+                outbox.c.destination.contains(quoted, autoescape=True)
+                | outbox.c.message.contains(quoted, autoescape=True),
+            )
+        )
+        for row_id, destination, message in named.all():
+            await self._conn.execute(
+                update(outbox)
+                .where(outbox.c.tenant_id == scoped, outbox.c.id == row_id)
+                .values(
+                    destination=destination.replace(quoted, anonymous),
+                    message=message.replace(quoted, anonymous),
+                )
+            )
 
 
 def _membership(row: Row[object]) -> Membership:

@@ -5,7 +5,7 @@ import json
 from bot import commands as c
 from bot.domain.model import MemberStatus
 from bot.messages import Intro
-from tests.drive import CHANNEL, Driver
+from tests.drive import ADMIN, CHANNEL, Driver
 
 
 async def _membership(drive: Driver, user: str) -> MemberStatus | None:
@@ -158,3 +158,53 @@ async def test_intro_never_reaches_someone_who_left_before_the_round(drive: Driv
     intros = drive.messenger.of_kind(Intro)
     assert len(intros) == 1 and "U3" not in str(intros[0].message)
     assert await _membership(drive, "U3") is MemberStatus.LEFT
+
+
+async def _cells_naming(drive: Driver, user_id: str) -> list[str]:
+    """Every stored value, in every table, that is or contains this user id as a JSON string."""
+    from sqlalchemy import select
+
+    from bot.store.tables import metadata
+
+    found: list[str] = []
+    async with drive.app.store.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            for row in (await conn.execute(select(table))).mappings():
+                for column, value in row.items():
+                    text = str(value)
+                    if text == user_id or json.dumps(user_id) in text:
+                        found.append(f"{table.name}.{column}")
+    return found
+
+
+async def test_forget_me_leaves_no_row_that_names_the_person(drive: Driver) -> None:
+    await drive.setup()
+    await drive.join_many({"U1": "Sales", "U2": "Finance", "U3": "Legal", "U4": "People"})
+    await drive.say(ADMIN, c.GrantAdmin("U1"), admin=True)
+    await drive.run_round()  # intros naming U1 are delivered and kept as sent rows
+    mine = next(g for g in await drive.latest_groups() if "U1" in [m.user_id for m in g.members])
+    await drive.say("U1", c.RecordOutcome(mine.id, "met"))  # their click, their first milestone
+    await drive.say("U2", c.GiveShoutOut(("U1",), "thanks for the tour of the warehouse"))
+    for other in ("U2", "U3", "U4"):
+        await drive.say(ADMIN, c.BlockPair("U1", other), admin=True)
+    drive.clock.advance(days=7)
+    await drive.app.ticker.tick()  # round 2: U1 sits out, and a DM saying why waits in the outbox
+    async with drive.app.store.unit() as uow:
+        tenant_id = await uow.tenants.find(drive.tenant)
+        assert tenant_id is not None
+        person = await uow.scoped(tenant_id).people.by_user("U1")
+    assert person is not None
+    milestone_owner = f"person:{person.id}"
+    assert await _cells_naming(drive, milestone_owner) == ["achievements.owner"]
+    stored = set(await _cells_naming(drive, "U1"))
+    # Every place a person's id ends up, so the assertion after forgetting can fail.
+    assert {"people.user_id", "admins.user_id", "groups.outcome_by", "outbox.destination"} <= stored, stored
+    assert {"outbox.message"} <= stored, stored
+    direct_before = len(drive.messenger.to("DM-U1"))
+
+    await drive.say("U1", c.ForgetMe(confirmed=True))
+
+    assert await _cells_naming(drive, "U1") == []
+    assert await _cells_naming(drive, milestone_owner) == []
+    await drive.app.relay.run_once()
+    assert len(drive.messenger.to("DM-U1")) == direct_before, "a DM reached them after they were forgotten"

@@ -13,6 +13,8 @@ from bot.domain.validation import InvalidInput
         ("Penjualan & Pemasaran", "Penjualan & Pemasaran"),
         ("é" * 64, "é" * 64),
         ("e\u0301" * 64, "é" * 64),
+        ("👩\u200d💻 Engineering", "👩\u200d💻 Engineering"),
+        ("Tim <!channel>", "Tim @\u200bchannel"),
     ],
 )
 def test_division_names_are_tidied(raw: str, expected: str) -> None:
@@ -28,6 +30,10 @@ def test_division_names_are_tidied(raw: str, expected: str) -> None:
         ("Sales\nTeam", "error.division_control"),
         ("Sales\u200e", "error.division_control"),
         ("Sales\x07", "error.division_control"),
+        ("Sales\u202e", "error.division_control"),
+        ("Sa\u200bles", "error.division_control"),
+        # One visible letter under 400 accents: short to the eye, too long for the column.
+        ("e" + "\u0301" * 400, "error.division_long"),
     ],
 )
 def test_bad_division_names_are_refused_with_a_reason(raw: str, key: str) -> None:
@@ -123,3 +129,19 @@ def test_schedule_words_in_english_and_indonesian() -> None:
     ):
         with pytest.raises(InvalidInput):
             check(bad)
+
+
+@pytest.mark.parametrize(
+    "emoji",
+    ["👨\u200d👩\u200d👧", "👩\u200d💻", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"],
+)
+def test_emoji_built_with_joiners_are_welcome_in_shoutouts(emoji: str) -> None:
+    text, _ = v.shoutout_text(f"thanks {emoji} team for the launch")
+    assert emoji in text
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\ufeff", "\u200b", "\x1b[31m"])
+def test_hidden_characters_in_shoutouts_are_refused(hidden: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        v.shoutout_text(f"great work{hidden} on the release")
+    assert error.value.key == "error.shoutout_control"
