@@ -109,6 +109,10 @@ class Relay:
     async def _deliver(
         self, tenant_id: int, tenant: TenantRef, row: OutboxRow, report: DeliveryReport
     ) -> bool:
+        if row.attempts > self._max_attempts:
+            # Claimed again and again without an answer: its sender keeps dying on it.
+            spent = DeliveryFailed(f"gave up after {row.attempts - 1} attempts", retryable=False)
+            return await self._failed(tenant_id, row, spent, report)
         try:
             conversation, ref = await self._send(tenant_id, tenant, row)
         except DeliveryFailed as failure:
@@ -116,6 +120,12 @@ class Relay:
         except (OSError, TimeoutError) as error:
             dropped = DeliveryFailed(f"connection: {type(error).__name__}", retryable=True)
             return await self._failed(tenant_id, row, dropped, report)
+        except Exception as error:
+            # A bug (say, in a renderer) must not stall the queue nor loop forever: the row
+            # takes its bounded retries like any other failure, and the traceback is logged.
+            log.exception("outbox row %s could not be sent", row.id)
+            broken = DeliveryFailed(f"error: {type(error).__name__}", retryable=True)
+            return await self._failed(tenant_id, row, broken, report)
         async with self._store.unit() as uow:
             await uow.scoped(tenant_id).outbox.mark_sent(row.id, conversation, ref, self._clock())
             await uow.commit()

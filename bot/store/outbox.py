@@ -71,6 +71,13 @@ class Outbox(Repository):
         ).all()
         claimed: list[OutboxRow] = []
         for r in rows:
+            try:
+                destination, message = load_destination(r.destination), load_message(r.message)
+            except (KeyError, TypeError, ValueError) as error:
+                # Written by a version that knew a message this one does not: it can never be
+                # sent, and must not block the rows behind it.
+                await self._set(r.id, status=FAILED, last_error=f"unreadable: {type(error).__name__}")
+                continue
             result = await self._conn.execute(
                 update(outbox)
                 .where(outbox.c.id == r.id, outbox.c.status == r.status, outbox.c.attempts == r.attempts)
@@ -82,8 +89,8 @@ class Outbox(Repository):
                         id=r.id,
                         tenant_id=r.tenant_id,
                         dedupe_key=r.dedupe_key,
-                        destination=load_destination(r.destination),
-                        message=load_message(r.message),
+                        destination=destination,
+                        message=message,
                         group_id=r.group_id,
                         attempts=r.attempts + 1,
                         conversation_id=r.conversation_id,

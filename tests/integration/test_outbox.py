@@ -115,3 +115,57 @@ async def test_uninstall_erases_the_workspace_and_sends_nothing_more(drive: Driv
     async with drive.app.store.unit() as uow:
         assert await uow.tenants.find(drive.tenant) is None
     assert not await uninstall(drive.app.deps, drive.tenant)
+
+
+async def test_a_bug_while_sending_takes_bounded_retries_and_never_stalls_the_queue(drive: Driver) -> None:
+    await _round(drive, people=2)
+    drive.messenger.failures = [KeyError("a renderer bug") for _ in range(20)]
+    await drive.tick()
+    for _ in range(12):
+        await drive.app.relay.run_once()
+        drive.clock.advance(minutes=10)
+    assert await _statuses(drive) == {"failed": 2}  # not stuck in `sending`, not retried forever
+    assert len(drive.messenger.failures) == 20 - 2 * 6
+    drive.messenger.failures = []
+    await drive.say("U0", c.GiveShoutOut(("U1",), "thanks for the help"))
+    await drive.app.relay.drain()
+    assert [type(s.message).__name__ for s in drive.messenger.sent] == ["ShoutOut"]
+
+
+async def test_a_row_whose_sender_keeps_dying_is_given_up_after_the_last_attempt(drive: Driver) -> None:
+    await _round(drive, people=2)
+    from bot.services.rounds import due_rounds
+
+    await due_rounds(drive.app.deps)
+    async with drive.app.store.unit() as uow:
+        tenant_id = await uow.tenants.find(drive.tenant)
+        assert tenant_id is not None
+        for _ in range(6):  # six senders each claim the rows and die before answering
+            await uow.scoped(tenant_id).outbox.claim_due(drive.clock.now, 10, timedelta(minutes=5))
+            drive.clock.advance(minutes=6)
+        await uow.commit()
+    await drive.app.relay.drain()
+    assert drive.messenger.sent == []
+    assert await _statuses(drive) == {"failed": 2}
+
+
+async def test_a_row_this_version_cannot_read_fails_without_blocking_the_rest(drive: Driver) -> None:
+    from sqlalchemy import update
+
+    from bot.store.tables import outbox
+
+    await _round(drive, people=2)
+    from bot.services.rounds import due_rounds
+
+    await due_rounds(drive.app.deps)
+    async with drive.app.store.engine.begin() as conn:
+        first = (await conn.execute(outbox.select().order_by(outbox.c.id).limit(1))).first()
+        assert first is not None
+        await conn.execute(
+            update(outbox)
+            .where(outbox.c.id == first.id)
+            .values(message='{"kind": "FromTheFuture", "data": {}}')
+        )
+    await drive.app.relay.drain()
+    assert len(drive.messenger.sent) == 1
+    assert await _statuses(drive) == {"failed": 1, "sent": 1}
