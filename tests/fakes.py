@@ -60,11 +60,14 @@ class FakeMessenger:
 @dataclass
 class FakeDirectory:
     departed: set[str] = field(default_factory=set)
+    unreachable: set[str] = field(default_factory=set)  # workspaces whose platform is down
 
     async def display_name(self, tenant: TenantRef, user_id: str) -> str:
         return user_id.title()
 
     async def still_present(self, tenant: TenantRef, user_ids: Sequence[str]) -> set[str]:
+        if tenant.external_id in self.unreachable:
+            raise ConnectionError(f"{tenant.external_id} is unreachable")
         return {u for u in user_ids if u not in self.departed}
 
 

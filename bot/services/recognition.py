@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +18,8 @@ from bot.store.unit_of_work import TenantScope
 ALLOWANCE_WINDOW = timedelta(days=7)
 PAUSE_LATER_WEEKS = 4
 DIGEST_HOURS = timedelta(hours=8)
+
+log = logging.getLogger(__name__)
 
 
 async def progress_of(scope: TenantScope, person: Person, program_id: int | None = None) -> Progress:
@@ -94,14 +97,18 @@ def _milestone_params(key: str) -> dict[str, int]:
 
 
 async def due_digests(deps: Deps) -> int:
-    now = deps.now()
     posted = 0
     async with deps.store.unit() as uow:
-        for tenant_id in await uow.tenants.active_ids():
-            scope = uow.scoped(tenant_id)
-            for program in await scope.programs.all():
-                posted += await post_milestone_digest(scope, program, now)
-        await uow.commit()
+        tenant_ids = await uow.tenants.active_ids()
+    for tenant_id in tenant_ids:
+        try:  # one workspace's trouble never holds back another's celebrations
+            async with deps.store.unit() as uow:
+                scope = uow.scoped(tenant_id)
+                for program in await scope.programs.all():
+                    posted += await post_milestone_digest(scope, program, deps.now())
+                await uow.commit()
+        except Exception:
+            log.exception("milestone digest of workspace %s failed", tenant_id)
     return posted
 
 

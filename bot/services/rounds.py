@@ -381,7 +381,15 @@ async def due_rounds(deps: Deps) -> list[RoundSummary]:
                     todo.append((tenant_id, program, occurrence))
     started = []
     for tenant_id, program, occurrence in todo:
-        summary = await start_round(deps, tenant_id, program.id, occurrence.period, occurrence.due)
+        # One workspace's trouble (its platform down, a bug on its data) must not hold back
+        # everyone else's round; its own is claimed only when it commits, so it is retried.
+        try:
+            summary = await start_round(deps, tenant_id, program.id, occurrence.period, occurrence.due)
+        except Exception:
+            log.exception(
+                "round %s of program %s (workspace %s) failed", occurrence.period, program.id, tenant_id
+            )
+            continue
         if summary is not None:
             started.append(summary)
     return started
@@ -389,29 +397,40 @@ async def due_rounds(deps: Deps) -> list[RoundSummary]:
 
 async def due_checkins(deps: Deps) -> int:
     """Half-way through a round, ask each group that has not said how it went."""
+    sent = 0
+    async with deps.store.unit() as uow:
+        tenant_ids = await uow.tenants.active_ids()
+    for tenant_id in tenant_ids:
+        try:
+            sent += await _checkins_of(deps, tenant_id)
+        except Exception:
+            log.exception("check-ins of workspace %s failed", tenant_id)
+    return sent
+
+
+async def _checkins_of(deps: Deps, tenant_id: int) -> int:
     now = deps.now()
     sent = 0
     async with deps.store.unit() as uow:
-        for tenant_id in await uow.tenants.active_ids():
-            scope = uow.scoped(tenant_id)
-            for due in await scope.rounds.checkins_due(now):
-                if not await scope.rounds.claim_checkin(due.id, now):
+        scope = uow.scoped(tenant_id)
+        for due in await scope.rounds.checkins_due(now):
+            if not await scope.rounds.claim_checkin(due.id, now):
+                continue
+            program = await scope.programs.get(due.program_id)
+            assert program is not None
+            t = texts(program.config.lang)
+            for group in await scope.groups.of_round(due.id):
+                if group.outcome is not Outcome.PENDING or len(group.user_ids) < 2:
                     continue
-                program = await scope.programs.get(due.program_id)
-                assert program is not None
-                t = texts(program.config.lang)
-                for group in await scope.groups.of_round(due.id):
-                    if group.outcome is not Outcome.PENDING or len(group.user_ids) < 2:
-                        continue
-                    names = " & ".join(f"<@{u}>" for u in group.user_ids)
-                    await scope.outbox.add(
-                        f"checkin:{group.id}",
-                        ToGroup(group.id, group.user_ids, program.channel_id, t("intro.thread_title")),
-                        CheckIn(group.id, t("checkin.text", names=names), meetup_buttons(t, group.id)),
-                        now,
-                        group_id=group.id,
-                    )
-                    sent += 1
+                names = " & ".join(f"<@{u}>" for u in group.user_ids)
+                await scope.outbox.add(
+                    f"checkin:{group.id}",
+                    ToGroup(group.id, group.user_ids, program.channel_id, t("intro.thread_title")),
+                    CheckIn(group.id, t("checkin.text", names=names), meetup_buttons(t, group.id)),
+                    now,
+                    group_id=group.id,
+                )
+                sent += 1
         await uow.commit()
     return sent
 

@@ -46,3 +46,23 @@ async def test_admin_lists_and_blocks_are_per_workspace(drive: Driver) -> None:
     await drive.say("U-ADMIN", c.GrantAdmin("U-LEAD"), admin=True)
     reply = await drive.say("U-LEAD", c.ShowStats(), tenant=OTHER)
     assert "only workspace admins" in reply.text
+
+
+async def test_one_workspace_in_trouble_never_holds_back_the_others(drive: Driver) -> None:
+    await drive.setup()
+    await drive.say(
+        "U-ADMIN",
+        c.SetupProgram(cadence="weekly", weekday="monday", time="09:00", timezone="Asia/Jakarta"),
+        admin=True,
+        tenant=OTHER,
+    )
+    for user, division in {"U1": "Sales", "U2": "Finance"}.items():
+        await drive.say(user, c.Join(division))
+        await drive.say(user, c.Join(division), tenant=OTHER)
+    drive.directory.unreachable.add(OTHER.external_id)
+    await drive.run_round()
+    assert {s.tenant for s in drive.messenger.of_kind(Intro)} == {drive.tenant}
+    drive.directory.unreachable.clear()  # back up a few minutes later: its round catches up
+    drive.clock.advance(minutes=5)
+    await drive.tick()
+    assert {s.tenant for s in drive.messenger.of_kind(Intro)} == {drive.tenant, OTHER}
