@@ -54,6 +54,19 @@ async def jembatan(*args: str, env: dict[str, str]) -> asyncio.subprocess.Proces
     )
 
 
+async def logged(process: asyncio.subprocess.Process, words: str, within: float = 60) -> None:
+    """Wait until the process logs a line containing `words` (a loaded machine starts slowly)."""
+    assert process.stderr is not None
+
+    async def read() -> None:
+        async for line in process.stderr:  # type: ignore[union-attr]
+            if words in line.decode(errors="replace"):
+                return
+        raise AssertionError(f"the process ended without logging {words!r}")
+
+    await asyncio.wait_for(read(), within)
+
+
 async def finished(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
     process = await jembatan(*args, env=env)
     out, err = await asyncio.wait_for(process.communicate(), 60)
@@ -241,13 +254,14 @@ async def test_a_second_run_waits_for_the_gateway_lock_on_postgresql(
     try:
         await fake.connected()
         standbys.append(await jembatan("run", "discord", env=env))
-        await asyncio.sleep(3)  # long enough for it to log in, were it not waiting
+        await logged(standbys[0], "another process holds the Discord gateway")
+        await asyncio.sleep(1)  # long enough for it to log in, were it not waiting
         assert fake.identifies == 1 and len(fake.called("GET", r"/users/@me")) == 1
         standbys[0].send_signal(signal.SIGTERM)  # a waiting standby still stops when told
         assert await asyncio.wait_for(standbys[0].wait(), 10) == 0
 
         standbys.append(await jembatan("run", "discord", env=env))
-        await asyncio.sleep(2)
+        await logged(standbys[1], "another process holds the Discord gateway")
         first.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(first.wait(), 30) == 0
         await fake.wait_for(lambda: fake.identifies == 2, within=30)  # the standby takes over
