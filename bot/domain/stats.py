@@ -30,6 +30,7 @@ class ShoutOutFact:
     giver_division: str | None
     recipient_divisions: tuple[str | None, ...]
     milestone: bool
+    recipients: tuple[str, ...] = ()  # stable keys, like GroupFact.members
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ class Stats:
     median_colleagues_met: float
     shoutouts_given: int
     shoutouts_cross_division: int
+    shoutouts_received: int  # one per person recognised in a shout-out
+    people_recognised: int  # distinct people who received at least one
     milestones: int
     unmatched: dict[str, int]
     repeat_rate: float  # pairs introduced again after an earlier round
@@ -138,6 +141,8 @@ def compute(facts: StatsFacts) -> Stats:
         shoutouts_cross_division=sum(
             1 for s in given if any(d is not None and d != s.giver_division for d in s.recipient_divisions)
         ),
+        shoutouts_received=sum(len(s.recipients) for s in given),
+        people_recognised=len({key for s in given for key in s.recipients}),
         milestones=len(facts.shoutouts) - len(given),
         unmatched=dict(unmatched),
         repeat_rate=_share(repeated, total_pairs),

@@ -149,6 +149,8 @@ def stats_rows(stats: Stats, t: Texts) -> tuple[tuple[str, str], ...]:
                 "stats.shoutouts_value",
                 given=stats.shoutouts_given,
                 cross=stats.shoutouts_cross_division,
+                received=stats.shoutouts_received,
+                people=stats.people_recognised,
                 milestones=stats.milestones,
             ),
         ),
@@ -176,12 +178,19 @@ async def show_stats(session: Session, workspace: bool) -> Reply:
     return Reply(text, message=StatsReport(title, text, rows), attachments=(chart,))
 
 
+def _cell(value: object) -> object:
+    # Spreadsheets run a cell that starts with = + - @ as a formula; people's words never should.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _csv(rows: list[dict[str, object]]) -> bytes:
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue().encode()
 
 

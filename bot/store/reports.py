@@ -82,7 +82,12 @@ class Reports(Repository):
                 for r in round_rows
             ),
             shoutouts=tuple(
-                ShoutOutFact(s.giver_division, tuple(d for _, d in s.recipients), s.milestone is not None)
+                ShoutOutFact(
+                    s.giver_division,
+                    tuple(d for _, d in s.recipients),
+                    s.milestone is not None,
+                    tuple(u or f"forgotten-{s.id}-{i}" for i, (u, _) in enumerate(s.recipients)),
+                )
                 for s in shoutouts
             ),
         )

@@ -107,3 +107,12 @@ async def test_csv_export_has_rounds_groups_and_shoutouts(drive: Driver) -> None
     assert len(files["jembatan-rounds.csv"]) == 1
     assert {r["user"] for r in files["jembatan-groups.csv"]} == {"U1", "U2"}
     assert files["jembatan-shoutouts.csv"][0]["text"] == 'thanks, a, "quoted"'
+
+
+async def test_csv_export_never_hands_a_spreadsheet_a_formula(drive: Driver) -> None:
+    await drive.setup()
+    await drive.join_many({"U1": "Sales", "U2": "Finance"})
+    await drive.say("U1", c.GiveShoutOut(("U2",), '=HYPERLINK("http://evil.example","thanks")'))
+    reply = await drive.say("U-ADMIN", c.ExportCsv(), admin=True)
+    files = {a.filename: list(csv.DictReader(io.StringIO(a.content.decode()))) for a in reply.attachments}
+    assert files["jembatan-shoutouts.csv"][0]["text"] == '\'=HYPERLINK("http://evil.example","thanks")'

@@ -109,3 +109,28 @@ async def test_leaderboard_counts_shoutouts_received_and_meetups(drive: Driver) 
     by_division = await drive.say("U1", c.Leaderboard("all", by_division=True))
     assert "1. Finance – 2 point(s)" in by_division.text
     assert "week`, `month` or `all`" in (await drive.say("U1", c.Leaderboard("year"))).text
+
+
+async def test_five_colleagues_from_three_divisions_are_celebrated_once_each(drive: Driver) -> None:
+    divisions = ["Sales", "Finance", "Legal", "People", "Ops", "Eng"]
+    await drive.setup()
+    await drive.join_many({f"U{i}": division for i, division in enumerate(divisions)})
+    for _ in range(6):  # five rounds meet everyone once; the sixth must not celebrate again
+        await drive.run_round()
+        for group in await drive.latest_groups():
+            await drive.say(group.user_ids[0], c.RecordOutcome(group.id, "met"))
+        drive.clock.advance(hours=1)
+        await drive.tick()  # the day's milestone digest
+    lines = [
+        line
+        for sent in drive.messenger.of_kind(ShoutOut)
+        for line in sent.message.text.splitlines()  # type: ignore[union-attr]
+    ]
+
+    def celebrated(words: str, user: str) -> int:
+        return sum(1 for line in lines if words in line and f"<@{user}>" in line)
+
+    for i in range(6):
+        assert celebrated("First Jembatan meetup", f"U{i}") == 1
+        assert celebrated("5 colleagues met through Jembatan", f"U{i}") == 1
+        assert celebrated("People from 3 other divisions met", f"U{i}") == 1
