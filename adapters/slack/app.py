@@ -2,7 +2,8 @@
 
 Every listener acknowledges first (Slack gives three seconds), then builds an Actor — the
 workspace, the person, the channel, whether Slack calls them an owner or admin, and the
-request's trigger_id as its delivery id — and hands one command to `dispatch.handle`.
+request's trigger_id as its delivery id — and hands one command to `dispatch.handle`. Events
+claim their event_id the same way before they act.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from bot.i18n import texts
 from bot.messages import Reply
 from bot.ports import DeliveryFailed
 from bot.services.base import Deps
-from bot.services.dispatch import handle, uninstall
+from bot.services.dispatch import claim_delivery, handle, uninstall
 
 log = logging.getLogger(__name__)
 
@@ -263,28 +264,40 @@ def register(app: AsyncApp, edge: Edge) -> None:
                 {"response_type": "ephemeral", **_reply_message(reply)}
             )
 
+    # Slack retries an event it thinks went unanswered (X-Slack-Retry-Num) with the same
+    # event_id; the id is claimed like a command's trigger_id, so a retry does nothing.
     @app.event("app_home_opened")
     async def on_home_opened(
-        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        if event.get("tab", "home") == "home":
-            await publish_home(edge, client, tenant_of(context), event["user"])
-
-    async def removed(context: AsyncBoltContext) -> None:
+        if event.get("tab", "home") != "home":
+            return
         tenant = tenant_of(context)
-        await uninstall(edge.deps, tenant)
+        event_id = body.get("event_id")
+        if event_id and not await claim_delivery(edge.deps, tenant, str(event_id)):
+            return
+        await publish_home(edge, client, tenant, event["user"])
+
+    async def removed(body: dict[str, Any], context: AsyncBoltContext) -> None:
+        tenant = tenant_of(context)
+        event_id = body.get("event_id")
+        await uninstall(edge.deps, tenant, delivery_id=str(event_id) if event_id else None)
+        # Also when nothing was erased: a workspace that installed but never used Jembatan has
+        # an installation and no data. Forgetting it twice deletes nothing the second time.
         if edge.forget_installation is not None:
             await edge.forget_installation(tenant)
 
     @app.event("app_uninstalled")
-    async def on_uninstalled(context: AsyncBoltContext) -> None:
-        await removed(context)
+    async def on_uninstalled(body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await removed(body, context)
 
     @app.event("tokens_revoked")
-    async def on_tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def on_tokens_revoked(
+        body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         # Only the bot token matters: without it nothing can be sent, so the workspace is gone.
         if (event.get("tokens") or {}).get("bot"):
-            await removed(context)
+            await removed(body, context)
 
 
 class _NoBodies(logging.Filter):

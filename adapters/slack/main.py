@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import NoReturn
 from urllib.parse import urlparse
@@ -29,6 +29,8 @@ from bot.settings import ConfigError, Settings
 from bot.store.db import DatabaseUrlError, async_url, create_engine
 
 log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 3000
 
 # About one send a second: each group's intro is a conversations.open (Tier 3, ~50 a minute)
 # and a post, so a 1,000-pair round drains in ~20 minutes instead of tripping rate limits.
@@ -58,8 +60,9 @@ def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config
     parser.add_argument(
         "--mode", choices=("socket", "http"), help="default: socket when SLACK_APP_TOKEN is set"
     )
-    parser.add_argument("--port", type=int, default=3000, help="HTTP mode's port (default 3000)")
+    parser.add_argument("--port", type=int, help=f"HTTP mode's port (default: PORT, else {DEFAULT_PORT})")
     args = parser.parse_args(argv)
+    port = args.port if args.port is not None else _port_from_env(env)
     try:
         settings = Settings.from_env(env)
     except ConfigError as error:
@@ -68,7 +71,7 @@ def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config
         async_url(settings.database_url)
     except DatabaseUrlError as error:
         raise BadConfig(str(error)) from None
-    if not 1 <= args.port <= 65535:
+    if not 1 <= port <= 65535:
         raise BadConfig("--port must be from 1 to 65535")
     oauth = bool(settings.slack_client_id or settings.slack_client_secret)
     mode = args.mode or ("socket" if settings.slack_app_token and not oauth else "http")
@@ -98,7 +101,18 @@ def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config
             raise BadConfig("SLACK_APP_TOKEN must be an app-level token (it starts with xapp-)")
     elif not settings.slack_signing_secret:
         raise BadConfig("SLACK_SIGNING_SECRET is required for --mode http")
-    return Config(settings, mode, args.port, oauth)
+    return Config(settings, mode, port, oauth)
+
+
+def _port_from_env(env: Mapping[str, str]) -> int:
+    # Platforms and deploy/compose.yml hand the port over as PORT; empty counts as unset, as
+    # compose passes `${PORT:-}` through as an empty string.
+    raw = env.get("PORT", "").strip()
+    if not raw:
+        return DEFAULT_PORT
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 65535):
+        raise BadConfig("PORT must be a number from 1 to 65535")
+    return int(raw)
 
 
 async def check_database(url: str) -> None:
@@ -132,12 +146,21 @@ async def run(config: Config, stop: asyncio.Event) -> None:
     await check_database(settings.database_url)
     slack = wiring.assemble(settings, relay_interval=SEND_INTERVAL)
     jembatan = slack.jembatan
+    client = slack.bolt.client
+    # Each token is tried once here: a refusal later would not stop the start. The Socket Mode
+    # client in particular retries a refused app token forever, a traceback each time.
+    checks: list[tuple[str, Callable[[], Awaitable[object]]]] = []
     if not config.oauth:
+        checks.append(("SLACK_BOT_TOKEN", client.auth_test))
+    if config.mode == "socket":
+        app_token = settings.slack_app_token or ""
+        checks.append(("SLACK_APP_TOKEN", lambda: client.apps_connections_open(app_token=app_token)))
+    for name, check in checks:
         try:
-            await slack.bolt.client.auth_test()
+            await check()
         except SlackApiError as error:
             await slack.close()
-            raise BadConfig(f"SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')})") from None
+            raise BadConfig(f"{name} was refused by Slack ({error.response.get('error')})") from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             await slack.close()
             raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
@@ -155,7 +178,11 @@ async def run(config: Config, stop: asyncio.Event) -> None:
         else:
             runner = web.AppRunner(web_app(slack.bolt, settings.slack_signing_secret or ""), access_log=None)
             await runner.setup()
-            await web.TCPSite(runner, "0.0.0.0", config.port).start()
+            try:
+                await web.TCPSite(runner, "0.0.0.0", config.port).start()
+            except OSError as error:  # in use, or below 1024 without the right to it
+                reason = error.strerror or type(error).__name__
+                raise BadConfig(f"--port/PORT {config.port} cannot be listened on ({reason})") from None
             log.info("serving /slack/events and /healthz on port %d", config.port)
         await stop.wait()
     finally:

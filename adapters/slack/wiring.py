@@ -14,7 +14,9 @@ from adapters.slack.directory import SlackDirectory
 from adapters.slack.installations import SqlInstallationStore, oauth_parts
 from adapters.slack.messenger import SlackMessenger
 from bot.bootstrap import Jembatan, build
+from bot.domain.model import TenantRef
 from bot.services.base import utc_now
+from bot.services.members import known_divisions
 from bot.settings import Settings
 
 
@@ -55,7 +57,13 @@ def assemble(
     messenger = SlackMessenger(workspaces)
     directory = SlackDirectory(workspaces)
     jembatan = build(settings, messenger, directory, clock, relay_interval=relay_interval)
-    edge = Edge(jembatan.deps, messenger, directory, forget_installation=forget)
+    deps = jembatan.deps
+
+    async def divisions(tenant: TenantRef) -> list[str]:
+        # The select has no channel: it offers every division in use in the workspace.
+        return await known_divisions(deps, tenant)
+
+    edge = Edge(deps, messenger, directory, divisions=divisions, forget_installation=forget)
     bolt = build_app(
         edge,
         client=web_client(bot_token, settings.slack_api_url),

@@ -104,11 +104,31 @@ async def _dispatch(deps: Deps, s: Session, command: c.Command) -> Reply:
             assert_never(command)
 
 
-async def uninstall(deps: Deps, tenant: TenantRef) -> bool:
-    """The app was removed from a workspace: erase its data and send it nothing more."""
+async def claim_delivery(deps: Deps, tenant: TenantRef, delivery_id: str) -> bool:
+    """For a platform event that is not a command: record its delivery id, True the first time.
+
+    The claim is committed before the caller acts, so a retry finds it; the workspace is
+    registered as `handle` registers it. (Removals claim inside `uninstall` instead.)"""
+    now = deps.now()
+    async with deps.store.unit() as uow:
+        tenant_id = await uow.tenants.ensure(tenant, now)
+        claimed = await uow.scoped(tenant_id).deliveries.claim(delivery_id, now)
+        await uow.commit()
+    if not claimed:
+        log.info("delivery %s seen before; not acting twice", delivery_id)
+    return claimed
+
+
+async def uninstall(deps: Deps, tenant: TenantRef, delivery_id: str | None = None) -> bool:
+    """The app was removed from a workspace: erase its data and send it nothing more.
+
+    The delivery id is claimed in the erasing transaction, as a command's is; once the workspace
+    is gone, its absence is what a retried removal finds, and it does nothing."""
     async with deps.store.unit() as uow:
         tenant_id = await uow.tenants.find(tenant)
         if tenant_id is None:
+            return False
+        if delivery_id and not await uow.scoped(tenant_id).deliveries.claim(delivery_id, deps.now()):
             return False
         await uow.tenants.erase(tenant_id)
         await uow.commit()

@@ -6,9 +6,9 @@ import json
 from datetime import timedelta
 
 from bot.domain import schedule, validation
-from bot.domain.model import Membership, MemberStatus
+from bot.domain.model import Membership, MemberStatus, TenantRef
 from bot.messages import Attachment, Reply
-from bot.services.base import Refusal, Session
+from bot.services.base import Deps, Refusal, Session
 from bot.services.recognition import progress_of
 
 
@@ -19,6 +19,28 @@ async def _membership(session: Session) -> Membership:
     if membership is None or membership.status is MemberStatus.LEFT:
         raise Refusal("error.not_member")
     return membership
+
+
+async def known_divisions(deps: Deps, tenant: TenantRef, channel_id: str | None = None) -> list[str]:
+    """The divisions people in a workspace already use (in the program of `channel_id` when given),
+    for a division picker to offer: one spelling per name whatever the case, the most used one,
+    in alphabetical order. Reading never creates the workspace."""
+    async with deps.store.unit() as uow:
+        tenant_id = await uow.tenants.find(tenant)
+        if tenant_id is None:
+            return []
+        scope = uow.scoped(tenant_id)
+        program_id = None
+        if channel_id is not None:
+            program = await scope.programs.by_channel(channel_id)
+            if program is None:
+                return []
+            program_id = program.id
+        used = await scope.people.divisions(program_id)
+    spelling: dict[str, str] = {}
+    for name in used:  # the most used first, so it wins over a stray "finance" beside "Finance"
+        spelling.setdefault(name.casefold(), name)
+    return sorted(spelling.values(), key=lambda name: (name.casefold(), name))
 
 
 async def join(session: Session, division: str | None) -> Reply:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.engine import Row
 
 from bot.domain.model import Membership, MemberStatus, Person
@@ -67,6 +67,26 @@ class People(Repository):
             select(people).where(people.c.tenant_id == self.tenant_id, people.c.id.in_(wanted))
         )
         return [_person(r) for r in rows]
+
+    async def divisions(self, program_id: int | None = None) -> list[str]:
+        """The divisions of people taking part (active or paused) in one program, or in any program
+        of the workspace; the most used first, so a picker can prefer the common spelling."""
+        query = (
+            select(people.c.division)
+            .select_from(people)
+            .join(memberships, memberships.c.person_id == people.c.id)
+            .where(
+                people.c.tenant_id == self.tenant_id,
+                memberships.c.tenant_id == self.tenant_id,
+                memberships.c.status != MemberStatus.LEFT.value,
+                people.c.division.is_not(None),
+            )
+            .group_by(people.c.division)
+            .order_by(func.count(func.distinct(people.c.id)).desc(), people.c.division)
+        )
+        if program_id is not None:
+            query = query.where(memberships.c.program_id == program_id)
+        return [str(row[0]) for row in await self._conn.execute(query)]
 
     async def ensure(self, user_id: str, now: datetime) -> Person:
         await self._insert_ignoring_conflict(

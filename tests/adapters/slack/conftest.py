@@ -67,14 +67,21 @@ class Harness:
         return await self.send(urlencode(fields).encode(), "application/x-www-form-urlencoded", **kwargs)
 
     async def slash(
-        self, user: str, text: str, *, channel: str = CHANNEL, trigger: str | None = None
+        self,
+        user: str,
+        text: str,
+        *,
+        channel: str = CHANNEL,
+        trigger: str | None = None,
+        team: str | None = None,
     ) -> dict[str, Any]:
-        """Type `/jembatan text`; returns what reached the command's response_url (or {})."""
+        """Type `/jembatan text` (in another workspace with `team`); returns what reached the
+        command's response_url (or {})."""
         trigger = trigger or self.next_id("trig-")
         name = self.next_id("cmd-")
         fields = {
             "token": "legacy",
-            "team_id": self.team,
+            "team_id": team or self.team,
             "team_domain": "acme",
             "channel_id": channel,
             "channel_name": "directmessage" if channel.startswith("D") else "pairs",

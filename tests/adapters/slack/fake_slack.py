@@ -112,6 +112,14 @@ class FakeSlack:
     def posts(self, channel: str | None = None) -> list[Call]:
         return [c for c in self.called("chat.postMessage") if channel is None or c.args["channel"] == channel]
 
+    def dm_of(self, user_id: str) -> str:
+        """The id conversations.open answers for a DM with this one person."""
+        return self._conversation_id([user_id])
+
+    def _conversation_id(self, ids: list[str]) -> str:
+        digest = hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()[:8].upper()
+        return ("D" if len(ids) == 1 else "G") + digest
+
     def response_url(self, name: str = "r") -> str:
         return f"{self.base_url}/respond/{name}"
 
@@ -189,8 +197,7 @@ class FakeSlack:
             return {"ok": False, "error": "users_list_not_supplied"}
         if any(i not in self.users or self.users[i]["deleted"] for i in ids):
             return {"ok": False, "error": "user_not_found"}
-        digest = hashlib.sha1(",".join(ids).encode()).hexdigest()[:8].upper()
-        return {"ok": True, "channel": {"id": ("D" if len(ids) == 1 else "G") + digest}}
+        return {"ok": True, "channel": {"id": self._conversation_id(ids)}}
 
     def _chat_postMessage(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         channel = str(args.get("channel") or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.adapters.slack.conftest import ADMIN, CHANNEL, Harness
+from tests.adapters.slack.fake_slack import user_ids
 
 
 async def test_help_and_unknown_words_answer_with_the_usage(harness: Harness) -> None:
@@ -93,8 +94,22 @@ async def test_admin_commands_for_a_workspace_admin(program: Harness) -> None:
     assert "Preview" in (await h.slash("U3", "round preview"))["text"]
 
 
+async def test_the_stats_chart_goes_to_the_admins_dm_not_the_program_channel(program: Harness) -> None:
+    h = program
+    await h.join_everyone({"U1": "Finance", "U2": "Sales"})
+    await h.slash(ADMIN, "round now")
+    await h.deliver()
+    await h.slash(ADMIN, "stats")
+    [chart] = h.fake.called("files.getUploadURLExternal")
+    assert chart.args["filename"] == "jembatan-stats.png"
+    [done] = h.fake.called("files.completeUploadExternal")
+    assert done.args["channel_id"] == h.fake.dm_of(ADMIN) != CHANNEL
+    assert h.fake.uploads[done.args["files"][0]["id"]].startswith(b"\x89PNG")
+
+
 async def test_everyone_else_gets_a_polite_refusal_and_nothing_changes(program: Harness) -> None:
     h = program
+    await h.join_everyone({"U1": "Finance", "U2": "Sales"})
     h.fake.add_user("U9", "Nina")
     for text in (
         "setup monthly",
@@ -106,8 +121,16 @@ async def test_everyone_else_gets_a_polite_refusal_and_nothing_changes(program: 
     ):
         assert "only workspace admins" in (await h.slash("U9", text))["text"], text
     assert "only workspace admins" in (await h.slash("U9", "setup", channel="C0OTHER"))["text"]
+    await h.deliver()
+    # No round started: nobody was introduced and nothing was announced.
+    assert not h.fake.called("conversations.open") and not h.fake.posts()
     assert not h.fake.called("files.getUploadURLExternal")
+    assert "only workspace admins" in (await h.slash("U9", "round preview"))["text"]  # still not an admin
     assert "weekly" in (await h.slash(ADMIN, "setup"))["text"]  # the program is as it was
+    # U1 and U2 were not blocked: the admin's round pairs them.
+    assert "Round started: 1 group(s)" in (await h.slash(ADMIN, "round now"))["text"]
+    await h.deliver()
+    assert user_ids(h.fake.called("conversations.open")) == [("U1", "U2")]
 
 
 async def test_a_replayed_command_acts_once(program: Harness) -> None:
@@ -129,4 +152,6 @@ async def test_commands_in_a_dm_with_the_app_use_the_only_program(program: Harne
     h.fake.add_user("U1")
     answer = await h.slash("U1", "join Finance", channel="D0ANA")
     assert "Welcome" in answer["text"]
-    assert "setup" in (await h.slash(ADMIN, "setup weekly", channel="D0ADMIN"))["text"]
+    # `setup` is the one command a DM cannot stand in for: it names the pairing channel.
+    answer = await h.slash(ADMIN, "setup weekly", channel="D0ADMIN")
+    assert answer["text"] == "Run `setup` in the channel where the pairs should be announced."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.adapters.slack.conftest import Harness
+from tests.adapters.slack.conftest import ADMIN, Harness
 
 
 def home_click(h: Harness, user: str, action: dict[str, Any]) -> dict[str, Any]:
@@ -97,21 +97,38 @@ async def test_home_buttons_act_and_show_the_answer(program: Harness) -> None:
     assert "You've left Jembatan" in published(h, "U2")
 
 
-async def test_the_division_select_offers_what_is_typed(harness: Harness) -> None:
-    h = harness
+async def offered(h: Harness, typed: str, team: str | None = None) -> list[str]:
+    """What the division select shows while someone types `typed`."""
     payload = {
         "type": "block_suggestion",
-        "user": {"id": "U1", "team_id": h.team},
-        "team": {"id": h.team},
+        "user": {"id": "U1", "team_id": team or h.team},
+        "team": {"id": team or h.team},
         "api_app_id": "A0JEMBATAN",
         "action_id": "jb:division",
         "block_id": "division",
-        "value": "  Customer   Success ",
+        "value": typed,
         "view": {"id": "V1", "type": "modal"},
     }
     response = await h.interaction(payload)
-    options = (await response.json())["options"]
-    assert [o["value"] for o in options] == ["Customer Success"]
+    assert response.status == 200
+    return [o["value"] for o in (await response.json())["options"]]
+
+
+async def test_the_division_select_offers_what_is_typed(harness: Harness) -> None:
+    assert await offered(harness, "  Customer   Success ") == ["Customer Success"]
+
+
+async def test_the_division_select_offers_the_divisions_people_joined_with(program: Harness) -> None:
+    h = program
+    await h.join_everyone({"U1": "Finance", "U2": "Sales", "U3": "Finance", "U4": "Legal"})
+    await h.slash("U4", "leave")  # nobody in Legal takes part any more
+    # Another workspace's divisions are its own.
+    assert "set up" in (await h.slash(ADMIN, "setup weekly", team="T0OTHER"))["text"]
+    await h.slash("U7", "join Marketing", team="T0OTHER")
+    assert await offered(h, "") == ["Finance", "Sales"]
+    assert await offered(h, "AL") == ["AL", "Sales"]  # a new division first, then the known ones that match
+    assert await offered(h, "finance") == ["Finance"]  # a known one in other case is not offered twice
+    assert await offered(h, "", team="T0OTHER") == ["Marketing"]
 
 
 async def test_the_profile_modal_opens_and_saves_every_field(program: Harness) -> None:

@@ -30,6 +30,7 @@ SLACK_VARS = (
     "DATABASE_URL",
     "JEMBATAN_SECRET_KEY",
     "JEMBATAN_TICK_SECONDS",
+    "PORT",
 )
 
 
@@ -73,6 +74,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             "SLACK_CLIENT_SECRET",
         ),
         ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}, ["--port", "99999"], "--port"),
+        ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "PORT": "http"}, [], "PORT"),
         ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}, ["--mode", "carrier-pigeon"], "--mode"),
     ],
 )
@@ -98,6 +100,22 @@ def test_the_mode_defaults_to_socket_when_an_app_token_is_set() -> None:
     assert load_config([], env).mode == "socket"
     assert load_config(["--mode", "http"], env | {"SLACK_SIGNING_SECRET": SECRET}).mode == "http"
     assert load_config([], {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}).mode == "http"
+
+
+HTTP_ENV = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}
+
+
+def test_the_port_comes_from_port_unless_given_on_the_command_line() -> None:
+    assert load_config([], HTTP_ENV).port == 3000
+    assert load_config([], HTTP_ENV | {"PORT": ""}).port == 3000  # compose's `${PORT:-}`
+    assert load_config([], HTTP_ENV | {"PORT": "8080"}).port == 8080
+    assert load_config(["--port", "9000"], HTTP_ENV | {"PORT": "8080"}).port == 9000
+
+
+@pytest.mark.parametrize("value", ["http", "0", "65536", "-1", "30.5", "٣٠٠٠", "3000x"])
+def test_a_port_that_is_not_a_port_names_port(value: str) -> None:
+    with pytest.raises(BadConfig, match=r"^PORT must be a number from 1 to 65535$"):
+        load_config([], HTTP_ENV | {"PORT": value})
 
 
 def free_port() -> int:
@@ -197,6 +215,42 @@ async def test_a_refused_token_stops_the_start_with_one_line(fake: FakeSlack, db
     )
     with pytest.raises(BadConfig, match=r"^SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)$"):
         await run(config, asyncio.Event())
+
+
+async def test_a_refused_app_token_stops_the_socket_mode_start_with_one_line(
+    fake: FakeSlack, db: Path
+) -> None:
+    config = config_for(fake, db, [], SLACK_APP_TOKEN=APP_TOKEN)
+    # Without the check, the Socket Mode client retries the refused token forever.
+    with pytest.raises(BadConfig) as refused:
+        await asyncio.wait_for(run(config, asyncio.Event()), 10)
+    assert str(refused.value) == "SLACK_APP_TOKEN was refused by Slack (invalid_auth)"
+    assert APP_TOKEN not in str(refused.value)
+    [asked] = fake.called("apps.connections.open")
+    assert asked.token == APP_TOKEN
+
+
+async def test_a_port_in_use_stops_the_http_start_with_one_line(
+    fake: FakeSlack, db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        env = {
+            "SLACK_BOT_TOKEN": fake.bot_token,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.base_url + "/api",
+            "DATABASE_URL": f"sqlite:///{db}",
+            "PORT": str(port),
+        }
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        # The command runs its own event loop; this test's loop serves the fake Slack meanwhile.
+        status = await asyncio.to_thread(cli, ["run", "slack", "--mode", "http"])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("jembatan: --port/PORT ") and "in use" in err
 
 
 async def test_an_unmigrated_database_asks_for_jembatan_migrate(fake: FakeSlack, tmp_path: Path) -> None:

@@ -44,3 +44,11 @@ def test_the_events_command_home_tab_interactivity_and_socket_mode() -> None:
     ):
         assert line in text
     assert all(line.strip() != "user:" for line in text.splitlines())  # no user scopes
+
+
+def test_http_mode_is_told_where_the_division_select_asks_for_its_options() -> None:
+    # Without it, Slack has nowhere to ask in HTTP mode and the division select stays empty.
+    http_lines = [
+        line.strip() for line in MANIFEST.read_text(encoding="utf-8").splitlines() if "# HTTP:" in line
+    ]
+    assert "# HTTP: message_menu_options_url: https://jembatan.example.com/slack/events" in http_lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
 from bot.actions import MeetupAction, encode
 from bot.domain.model import Outcome
@@ -190,3 +191,52 @@ async def test_a_still_in_answer_from_a_direct_message_updates_that_message(prog
     assert "you're back" in next(r["text"] for r in h.fake.responses if r["_url"] == "still")
     assert "you're back" in json.dumps(h.fake.messages[("D1", ts)].blocks)
     assert "You're in" in (await h.slash("U1", "status"))["text"]
+
+
+async def test_the_relay_at_the_adapters_pace_pauses_after_every_send(program: Harness) -> None:
+    from adapters.slack.main import SEND_INTERVAL
+    from bot.delivery import Relay
+
+    h = program
+    await h.join_everyone({f"U{i:02d}": DIVISIONS[i % len(DIVISIONS)] for i in range(6)})
+    await h.slash(ADMIN, "round now")
+    pauses: list[tuple[int, float]] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append((len(h.fake.posts()), seconds))
+
+    jembatan = h.slack.jembatan
+    relay = Relay(jembatan.store, h.slack.messenger, h.clock, min_interval=SEND_INTERVAL, sleep=sleep)
+    report = await relay.run_once()
+    # Three intros and the announcement, with a pause after each post before the next one.
+    assert report.sent == 4
+    assert pauses == [(1, SEND_INTERVAL), (2, SEND_INTERVAL), (3, SEND_INTERVAL), (4, SEND_INTERVAL)]
+    # Each intro also opens a group DM: conversations.open (Tier 3) allows about 50 a minute.
+    assert 60 / SEND_INTERVAL <= 50
+
+
+async def test_the_milestone_digest_goes_to_the_shoutout_channel_set_up(program: Harness) -> None:
+    h = program
+    assert "Updated" in (await h.slash(ADMIN, "setup shoutouts=<#C0KUDOS|kudos>"))["text"]
+    await small_round(h, 2)
+    [(channel, ts)] = intros(h)
+    group_id = next(
+        e["action_id"]
+        for b in h.fake.messages[(channel, ts)].blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ).split(":")[2]
+    await h.click("U00", encode(MeetupAction(int(group_id), Outcome.MET)), channel, ts)
+    # Not in the evening (nobody is pinged after working hours) …
+    h.clock.now = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)  # 18:00 in Jakarta
+    await h.slack.jembatan.ticker.tick()
+    await h.deliver()
+    assert not h.fake.posts("C0KUDOS")
+    # … but the next morning, after the program's 09:00, in the channel set up for shout-outs.
+    h.clock.now = datetime(2026, 11, 28, 2, 30, tzinfo=UTC)  # 09:30 in Jakarta
+    await h.slack.jembatan.ticker.tick()
+    await h.deliver()
+    [digest] = h.fake.posts("C0KUDOS")
+    shown = json.dumps(digest.args["blocks"], ensure_ascii=False)
+    assert "milestones" in shown and "<@U00>" in shown and "<@U01>" in shown
+    assert len(h.fake.posts(CHANNEL)) == 1  # the pairing channel had the announcement only

@@ -38,6 +38,21 @@ async def test_removal_erases_the_workspace_and_nothing_more_is_sent(
     assert h.fake.calls[calls_before:] == []
 
 
+async def test_a_removal_retried_after_the_erase_does_nothing(program: Harness) -> None:
+    h = program
+    await h.join_everyone({"U1": "Finance", "U2": "Sales"})
+    assert (await h.event(UNINSTALLED, "Ev0GONE")).status == 200
+    calls_before = len(h.fake.calls)
+    for retry in ("1", "2"):
+        response = await h.event(
+            UNINSTALLED, "Ev0GONE", **{"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"}
+        )
+        assert response.status == 200
+    # The retry neither fails nor brings the erased workspace back.
+    assert not await tenant_exists(h)
+    assert h.fake.calls[calls_before:] == []
+
+
 async def test_a_user_token_revocation_alone_changes_nothing(program: Harness) -> None:
     h = program
     await h.event({"type": "tokens_revoked", "tokens": {"oauth": ["U0ADMIN"]}, "event_ts": "1.0"})
