@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -56,7 +57,7 @@ class Edge:
     messenger: SlackMessenger
     directory: SlackDirectory
     divisions: Divisions = no_known_divisions
-    forget_installation: Callable[[TenantRef], Awaitable[None]] | None = None
+    forget_installation: Callable[[TenantRef, datetime | None], Awaitable[None]] | None = None
 
     @property
     def lang(self) -> Lang:
@@ -281,11 +282,17 @@ def register(app: AsyncApp, edge: Edge) -> None:
     async def removed(body: dict[str, Any], context: AsyncBoltContext) -> None:
         tenant = tenant_of(context)
         event_id = body.get("event_id")
-        await uninstall(edge.deps, tenant, delivery_id=str(event_id) if event_id else None)
+        # When Slack saw the removal: a retry that arrives after the app was added back must
+        # not erase the new install's data or token.
+        stamp = body.get("event_time")
+        happened_at = datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int | float) else None
+        await uninstall(
+            edge.deps, tenant, delivery_id=str(event_id) if event_id else None, happened_at=happened_at
+        )
         # Also when nothing was erased: a workspace that installed but never used Jembatan has
         # an installation and no data. Forgetting it twice deletes nothing the second time.
         if edge.forget_installation is not None:
-            await edge.forget_installation(tenant)
+            await edge.forget_installation(tenant, happened_at)
 
     @app.event("app_uninstalled")
     async def on_uninstalled(body: dict[str, Any], context: AsyncBoltContext) -> None:

@@ -213,7 +213,7 @@ class OAuthParts:
     store: SqlInstallationStore
     tokens: InstallationTokens
     flow: AsyncOAuthFlow
-    forget: Callable[[TenantRef], Awaitable[None]]
+    forget: Callable[[TenantRef, datetime | None], Awaitable[None]]
 
 
 def oauth_parts(settings: Settings) -> OAuthParts:
@@ -236,10 +236,16 @@ def oauth_parts(settings: Settings) -> OAuthParts:
         ),
     )
 
-    async def forget(tenant: TenantRef) -> None:
+    async def forget(tenant: TenantRef, happened_at: datetime | None) -> None:
         org = _is_enterprise(tenant)
-        await store.async_delete_all(
-            enterprise_id=tenant.external_id if org else None, team_id=None if org else tenant.external_id
-        )
+        enterprise_id, team_id = (tenant.external_id, None) if org else (None, tenant.external_id)
+        if happened_at is not None:
+            current = await store.async_find_bot(
+                enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=org
+            )
+            # Slack stamps events to the second: the same second counts as before.
+            if current is not None and int(current.installed_at) > happened_at.timestamp():
+                return  # installed again after that removal: keep the new token
+        await store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
 
     return OAuthParts(store, InstallationTokens(store), flow, forget)

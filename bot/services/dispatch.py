@@ -8,6 +8,7 @@ bad input changes nothing.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import assert_never
 
 from bot import commands as c
@@ -119,14 +120,21 @@ async def claim_delivery(deps: Deps, tenant: TenantRef, delivery_id: str) -> boo
     return claimed
 
 
-async def uninstall(deps: Deps, tenant: TenantRef, delivery_id: str | None = None) -> bool:
+async def uninstall(
+    deps: Deps, tenant: TenantRef, delivery_id: str | None = None, happened_at: datetime | None = None
+) -> bool:
     """The app was removed from a workspace: erase its data and send it nothing more.
 
     The delivery id is claimed in the erasing transaction, as a command's is; once the workspace
-    is gone, its absence is what a retried removal finds, and it does nothing."""
+    is gone, its absence is what a retried removal finds, and it does nothing. A removal that
+    happened before the workspace's data was started again (removed, added back, then the old
+    removal retried) is older news and changes nothing either."""
     async with deps.store.unit() as uow:
         tenant_id = await uow.tenants.find(tenant)
         if tenant_id is None:
+            return False
+        created = (await uow.tenants.created_at(tenant_id)).replace(microsecond=0)  # events come in seconds
+        if happened_at is not None and created > happened_at:
             return False
         if delivery_id and not await uow.scoped(tenant_id).deliveries.claim(delivery_id, deps.now()):
             return False

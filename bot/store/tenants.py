@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Platform, TenantRef
+from bot.store.base import utc
 from bot.store.tables import outbox, tenants
 
 
@@ -68,6 +69,12 @@ class TenantDirectory:
 
     async def deactivate(self, tenant_id: int) -> None:
         await self._conn.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False))
+
+    async def created_at(self, tenant_id: int) -> datetime:
+        created = (
+            await self._conn.execute(select(tenants.c.created_at).where(tenants.c.id == tenant_id))
+        ).scalar_one()
+        return utc(created)
 
     async def erase(self, tenant_id: int) -> None:
         """The app was removed: every row of the workspace goes (foreign keys cascade)."""

@@ -132,7 +132,11 @@ class Harness:
         return await self.interaction(self.block_actions(user, action_id, channel, ts, **extra))
 
     async def event(
-        self, event: dict[str, Any], event_id: str | None = None, **headers: str
+        self,
+        event: dict[str, Any],
+        event_id: str | None = None,
+        event_time: int | None = None,
+        **headers: str,
     ) -> aiohttp.ClientResponse:
         body = {
             "token": "legacy",
@@ -141,7 +145,7 @@ class Harness:
             "event": event,
             "type": "event_callback",
             "event_id": event_id or self.next_id("Ev"),
-            "event_time": int(time.time()),
+            "event_time": int(time.time()) if event_time is None else event_time,
         }
         return await self.send(json.dumps(body).encode(), "application/json", headers)
 

@@ -53,6 +53,26 @@ async def test_a_removal_retried_after_the_erase_does_nothing(program: Harness) 
     assert h.fake.calls[calls_before:] == []
 
 
+async def test_a_removal_retried_after_the_app_was_added_back_keeps_the_new_data(program: Harness) -> None:
+    h = program
+    await h.join_everyone({"U1": "Finance", "U2": "Sales"})
+    removed_at = int(h.clock.now.timestamp())
+    assert (await h.event(UNINSTALLED, "Ev0OLD", event_time=removed_at)).status == 200
+    assert not await tenant_exists(h)
+    h.clock.advance(hours=1)  # added back, and people start again
+    await h.slash(ADMIN, "setup weekly monday 09:00")
+    await h.slash("U1", "join Finance")
+    response = await h.event(
+        UNINSTALLED,
+        "Ev0OLD",
+        event_time=removed_at,
+        **{"X-Slack-Retry-Num": "3", "X-Slack-Retry-Reason": "http_error"},
+    )
+    assert response.status == 200
+    assert await tenant_exists(h)
+    assert "You're in" in (await h.slash("U1", "status"))["text"]
+
+
 async def test_a_user_token_revocation_alone_changes_nothing(program: Harness) -> None:
     h = program
     await h.event({"type": "tokens_revoked", "tokens": {"oauth": ["U0ADMIN"]}, "event_ts": "1.0"})
