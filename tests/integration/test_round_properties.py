@@ -73,6 +73,8 @@ async def _scenario(
             assert set(placed) <= eligible, "a paused, departed or left member was paired"
             assert set(placed) | told == eligible, "someone eligible was dropped silently"
             assert not set(placed) & told
+            if not blocked and len(eligible) >= 2:
+                assert told == set(), "nothing stood in the way, yet someone was left out"
             for group in groups:
                 assert len(group.user_ids) >= 2
                 assert not any(pair <= set(group.user_ids) for pair in blocked), "a blocked pair met"
