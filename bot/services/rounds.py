@@ -26,7 +26,9 @@ from bot.i18n import Texts, texts
 from bot.messages import (
     Button,
     CheckIn,
+    Destination,
     Intro,
+    Message,
     Notice,
     PersonLine,
     RoundAnnouncement,
@@ -282,7 +284,9 @@ async def _record(
         group_lines=tuple(" × ".join(f"<@{u}>" for u in g) for g in announced),
         footer=t("round.footer"),
     )
-    await scope.outbox.add(f"announce:{round_id}", ToChannel(program.channel_id), announcement, now)
+    queued: list[tuple[str, Destination, Message, int | None]] = [
+        (f"announce:{round_id}", ToChannel(program.channel_id), announcement, None)
+    ]
     for index, group in enumerate(result.groups):
         people = [by_user[u].person for u in group.members]
         group_id = await scope.groups.add(
@@ -318,7 +322,7 @@ async def _record(
             buttons=meetup_buttons(t, group_id),
         )
         to = ToGroup(group_id, group.members, program.channel_id, t("intro.thread_title"))
-        await scope.outbox.add(f"intro:{group_id}", to, intro, now, group_id=group_id)
+        queued.append((f"intro:{group_id}", to, intro, group_id))
 
     for left_out in result.unpaired:
         person = by_user[left_out.member].person
@@ -326,9 +330,8 @@ async def _record(
         key = (
             "notice.unpaired_alone" if left_out.reason is UnpairedReason.ALONE else "notice.unpaired_blocked"
         )
-        await scope.outbox.add(
-            f"unpaired:{round_id}:{person.id}", ToUser(person.user_id), Notice(t(key)), now
-        )
+        queued.append((f"unpaired:{round_id}:{person.id}", ToUser(person.user_id), Notice(t(key)), None))
+    await scope.outbox.add_many(queued, now)
 
 
 async def _queue_nudges(
@@ -339,24 +342,26 @@ async def _queue_nudges(
     due = [m for m in members if m.last_nudged_at is None or now - m.last_nudged_at >= NUDGE_EVERY]
     if not due:
         return
-    last_seen: dict[tuple[int, int], datetime] = {}  # (person, other) -> latest round together
+    # person -> {colleague they met: the latest round they were grouped together}
+    last_seen: dict[int, dict[int, datetime]] = {}
     met_once: set[tuple[int, int]] = set()
     users: dict[int, str] = {}
     for day, group in await scope.groups.of_program_with_days(program.id):
         ids = [gm.person_id for gm in group.members if gm.person_id is not None]
         users.update((gm.person_id, gm.user_id) for gm in group.members if gm.person_id and gm.user_id)
         for a in ids:
+            seen = last_seen.setdefault(a, {})
             for b in ids:
                 if a != b:
-                    last_seen[(a, b)] = day
+                    seen[b] = day
                     if group.outcome is Outcome.MET:
                         met_once.add((a, b))
     for m in due:
         me = m.person.id
         old_friends = sorted(
             (day, other)
-            for (person, other), day in last_seen.items()
-            if person == me and (me, other) in met_once and now - day >= NUDGE_AFTER and other in users
+            for other, day in last_seen.get(me, {}).items()
+            if (me, other) in met_once and now - day >= NUDGE_AFTER and other in users
         )
         if old_friends and await scope.memberships.claim_nudge(m.id, now, now - NUDGE_EVERY):
             friend = users[old_friends[0][1]]

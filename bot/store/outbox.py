@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.messages import Destination, Message, dump, load_destination, load_message
 from bot.store.base import Repository
@@ -51,6 +54,31 @@ class Outbox(Repository):
             },
         )
         return inserted is not None
+
+    async def add_many(
+        self, items: Sequence[tuple[str, Destination, Message, int | None]], now: datetime
+    ) -> None:
+        """Queue many messages in one statement (a round's intros); keys already queued are skipped."""
+        if not items:
+            return
+        module: Any = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        await self._conn.execute(
+            module.insert(outbox).on_conflict_do_nothing(),
+            [
+                {
+                    "tenant_id": self.tenant_id,
+                    "dedupe_key": key[:128],
+                    "destination": dump(destination),
+                    "message": dump(message),
+                    "group_id": group_id,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for key, destination, message, group_id in items
+            ],
+        )
 
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
         """Take due rows for sending. A row left in `sending` longer than the lease (its sender
