@@ -89,12 +89,20 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     return Config(settings, settings.discord_token, role_id, bool(env.get("DATABASE_URL", "").strip()))
 
 
-def point_at(settings: Settings) -> None:
-    """Where Discord is: its own endpoints unless a proxy or a test server is configured."""
+def point_at(settings: Settings) -> Callable[[], None]:
+    """Where Discord is: its own endpoints unless a proxy or a test server is configured.
+    discord.py keeps them in class attributes, so this is process-wide; the function returned
+    puts back the previous ones (tests point one process at many local servers)."""
+    before = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     if settings.discord_api_url:
         discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
     if settings.discord_gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+    def restore() -> None:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = before
+
+    return restore
 
 
 def application_id(token: str) -> str:

@@ -50,6 +50,19 @@ def _retry_after(error: discord.HTTPException) -> float | None:
         return None
 
 
+def _refusals(refused: dict[str, DeliveryFailed], *, reached: int) -> str:
+    """The outbox row's last error: who could not be reached, and why."""
+
+    def why(error: DeliveryFailed) -> str:
+        cause = error.__cause__
+        if isinstance(cause, discord.HTTPException) and cause.code == CANNOT_DM:
+            return f"{CANNOT_DM} does not accept DMs"
+        return error.reason
+
+    people = "; ".join(f"{user} ({why(error)})" for user, error in refused.items())
+    return clip(f"DM refused ({reached} of {reached + len(refused)} reached): {people}", 255)
+
+
 def dm_conversation(user_ids: tuple[str, ...]) -> str:
     # Base 36 keeps four snowflakes inside the 64 characters a conversation id may have.
     return DM_PREFIX + ".".join(_base36(int(u)) for u in user_ids)
@@ -127,10 +140,11 @@ class DiscordMessenger:
                 raise failure(error) from error
 
     async def _post_each(self, tenant: TenantRef, users: list[str], rendered: Rendered, key: str) -> str:
-        """The DM fallback: everyone gets the group's message. Someone who blocks DMs is logged and
-        skipped; the message fails for good only if nobody could get it."""
+        """The DM fallback: everyone gets the group's message. Someone who refuses it (they block
+        DMs from server members) is skipped; once the others have theirs, the row fails for good
+        and names who was not reached: a retry would reach nobody new."""
         refs: list[str] = []
-        refused: DeliveryFailed | None = None
+        refused: dict[str, DeliveryFailed] = {}
         for index, user in enumerate(users):
             try:
                 refs.append(await self._dm(tenant, user, rendered, f"{key}.{index}"))
@@ -138,9 +152,11 @@ class DiscordMessenger:
                 if error.retryable or error.tenant_gone:
                     raise  # a retry resends to all; the per-person nonce stops duplicates
                 log.warning("group DM to %s refused: %s", user, error.reason)
-                refused = error
+                refused[user] = error
+        if refused:
+            raise DeliveryFailed(_refusals(refused, reached=len(refs)), retryable=False)
         if not refs:
-            raise refused or DeliveryFailed("nobody to send to", retryable=False)
+            raise DeliveryFailed("nobody to send to", retryable=False)
         return ",".join(refs)
 
     async def _dm(self, tenant: TenantRef, user_id: str, rendered: Rendered, key: str) -> str:

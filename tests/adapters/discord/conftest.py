@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import discord
 import pytest
-import yarl
 from sqlalchemy import text
 
 from adapters.discord.client import JembatanClient
 from adapters.discord.directory import DiscordDirectory
+from adapters.discord.main import point_at
 from adapters.discord.messenger import DiscordMessenger
 from bot.bootstrap import Jembatan, build
 from bot.domain.model import Platform, TenantRef
@@ -112,23 +111,29 @@ async def eventually(condition: Callable[[], Awaitable[bool] | bool], within: fl
             await asyncio.sleep(0.01)
 
 
+def settings_for(fake: FakeDiscord, database_url: str = "sqlite://") -> Settings:
+    """What DISCORD_API_URL and DISCORD_GATEWAY_URL set in production, pointing at the fake."""
+    return Settings(
+        database_url=database_url, discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url
+    )
+
+
 ADMIN = Person(500000000000000001, permissions=MEMBER_PERMISSIONS | MANAGE_GUILD)
 
 
 @pytest.fixture
-async def env(
-    tmp_path: Path, sqlite_template: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Env]:
+async def env(tmp_path: Path, sqlite_template: Path, clock: FakeClock) -> AsyncIterator[Env]:
     fake = FakeDiscord()
     await fake.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_url)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
     path = tmp_path / "jembatan.db"
     shutil.copy(sqlite_template, path)
-    environment = Env(fake, f"sqlite:///{path}", clock, fake.add_role("Jembatan admins"))
-    await environment.start()
+    database_url = f"sqlite:///{path}"
+    restore = point_at(settings_for(fake, database_url))
+    environment = Env(fake, database_url, clock, fake.add_role("Jembatan admins"))
     try:
+        await environment.start()
         yield environment
     finally:
         await environment.stop()
         await fake.close()
+        restore()

@@ -4,7 +4,8 @@ wire format lives here, so a discord.py upgrade touches this one file.
 
 REST: JSON replies carry `Content-Type: application/json` exactly (discord.py reads nothing
 else as JSON); 429s carry `Via` (without it discord.py assumes a Cloudflare ban and gives up).
-Gateway: plain JSON text frames: HELLO → IDENTIFY → READY → GUILD_CREATE → dispatches.
+Gateway: plain JSON text frames: HELLO → IDENTIFY → READY → GUILD_CREATE → dispatches, honouring
+the intents the client identified with; RECONNECT, then RESUME → RESUMED (or INVALID_SESSION).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ NOW = "2026-11-27T03:00:00.000000+00:00"
 EPHEMERAL = 64
 MANAGE_GUILD = 1 << 5
 MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 31)  # view, send, use application commands
+GUILDS_INTENT = 1 << 0
+GUILD_EVENTS = frozenset({"GUILD_CREATE", "GUILD_DELETE"})  # what the guilds intent subscribes to
 
 Json = dict[str, Any]
 
@@ -122,6 +125,9 @@ class FakeDiscord:
         self.dm_channels: dict[int, int] = {}  # user id → DM channel id
         self.answers: dict[str, Answer] = {}  # interaction token → what came back
         self.identifies = 0
+        self.intents: int | None = None  # from the latest IDENTIFY
+        self.resumes = 0  # sessions resumed (RESUMED sent)
+        self.resumable = True  # False: a RESUME is answered with INVALID_SESSION, so the client identifies
         self.command_sets: list[tuple[int | None, list[Json]]] = []
         self._nonces: dict[tuple[int, str], Json] = {}
         self._socket: web.WebSocketResponse | None = None
@@ -252,7 +258,10 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
             elif payload["op"] == 2:
                 self.identifies += 1
+                self.intents = payload["d"]["intents"]
                 await self._ready(ws)
+            elif payload["op"] == 6:
+                await self._resume(ws)
         if self._socket is ws:
             self._socket = None
         return ws
@@ -268,8 +277,26 @@ class FakeDiscord:
             "shard": [0, 1],
         }
         await self._send(ws, "READY", ready)
-        await self._send(ws, "GUILD_CREATE", self.guild_payload())
+        if self._subscribed("GUILD_CREATE"):
+            await self._send(ws, "GUILD_CREATE", self.guild_payload())
         await self._changed_now()
+
+    async def _resume(self, ws: web.WebSocketResponse) -> None:
+        if self.resumable:
+            self.resumes += 1
+            await self._send(ws, "RESUMED", {})
+        else:  # the session is gone: the client must IDENTIFY again and gets a new READY
+            await ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
+        await self._changed_now()
+
+    def _subscribed(self, event: str) -> bool:
+        # Discord sends guild events only to a client that identified with the guilds intent.
+        return event not in GUILD_EVENTS or bool((self.intents or 0) & GUILDS_INTENT)
+
+    async def reconnect(self) -> None:
+        """Op 7 RECONNECT, as Discord sends before moving a session: the client resumes it."""
+        ws = await self.connected()
+        await ws.send_str(json.dumps({"op": 7, "d": None, "s": None, "t": None}))
 
     def guild_payload(self) -> Json:
         return {
@@ -334,7 +361,8 @@ class FakeDiscord:
 
     async def dispatch(self, event: str, data: Json) -> None:
         ws = await self.connected()
-        await self._send(ws, event, data)
+        if self._subscribed(event):
+            await self._send(ws, event, data)
 
     # REST --------------------------------------------------------------------------------------
 

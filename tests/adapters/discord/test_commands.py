@@ -16,6 +16,7 @@ from tests.adapters.discord.fake_discord import Channel, Person, User
 t = texts(Lang.EN)
 ANA, BUDI, CITRA = Person(700000000000000001), Person(700000000000000002), Person(700000000000000003)
 MESSAGE, DEFERRED, CHOICES, MODAL = 4, 5, 8, 9
+NEXT_ROUND = "2026-12-10 10:30"  # every other week from setup (Fri 27 Nov 2026): not the 3rd, the 10th
 
 
 @pytest.fixture
@@ -35,7 +36,18 @@ async def test_help_answers_privately_at_once(env: Env) -> None:
 async def test_setup_creates_the_program_in_this_channel(env: Env) -> None:
     answer = await env.slash(ADMIN, "setup", cadence="biweekly", weekday="thursday", time="10:30")
     assert answer.ephemeral
-    assert f"<#{env.fake.program_channel}>" in answer.text and "10:30" in answer.text
+    channel = f"<#{env.fake.program_channel}>"
+    assert answer.text == t(
+        "setup.created",
+        channel=channel,
+        cadence=t("cadence.biweekly"),
+        weekday="Thursday",
+        time="10:30",
+        zone="UTC",
+        size=2,
+        mode=t("mode.prefer"),
+        next=NEXT_ROUND,
+    )
     shoutouts = env.fake.add_channel("kudos")
     await env.fake.dispatch("CHANNEL_CREATE", env.fake.channels[shoutouts])
     again = await env.slash(
@@ -47,7 +59,32 @@ async def test_setup_creates_the_program_in_this_channel(env: Env) -> None:
         cross_division="require",
         shoutout_channel=Channel(shoutouts),
     )
-    assert "Asia/Jakarta" in again.text and "3" in again.text
+    # Answered in the program's new language, with every changed setting.
+    t_id = texts(Lang.ID)
+    assert again.text == t_id(
+        "setup.updated",
+        channel=channel,
+        cadence=t_id("cadence.biweekly"),
+        weekday="Kamis",
+        time="10:30",
+        zone="Asia/Jakarta",
+        size=3,
+        mode=t_id("mode.require"),
+        next=NEXT_ROUND,
+    )
+
+
+async def test_shoutouts_go_to_the_shoutout_channel_set_up_not_the_program_channel(env: Env) -> None:
+    kudos = env.fake.add_channel("kudos")
+    await env.fake.dispatch("CHANNEL_CREATE", env.fake.channels[kudos])
+    await env.slash(ADMIN, "setup", shoutout_channel=Channel(kudos))
+    answer = await env.slash(ANA, "shoutout", member=User(BUDI.user_id), achievement="closed the books early")
+    assert answer.text == t("shoutout.sent", names=f"<@{BUDI.user_id}>", left=4)
+    await env.deliver()
+    (posted,) = env.fake.messages[kudos]
+    assert posted["embeds"][0]["description"] == "closed the books early"
+    assert posted["content"] == t("shoutout.title", giver=f"<@{ANA.user_id}>", names=f"<@{BUDI.user_id}>")
+    assert env.fake.messages.get(env.fake.program_channel) is None
 
 
 async def test_join_leave_pause_resume(program: Env) -> None:

@@ -1,9 +1,10 @@
-"""Leaving a server erases its data; a Discord outage (the same event, marked unavailable) does not."""
+"""Leaving a server erases its data; a Discord outage (the same event, marked unavailable) does not.
+The bot hears of either only through the guilds intent, the one intent it asks for."""
 
 from __future__ import annotations
 
 from tests.adapters.discord.conftest import ADMIN, Env, eventually
-from tests.adapters.discord.fake_discord import Person
+from tests.adapters.discord.fake_discord import GUILDS_INTENT, Person
 
 
 def cached_guild(env: Env) -> object:
@@ -34,3 +35,9 @@ async def test_removal_from_the_server_erases_its_data(env: Env) -> None:
         return not await env.tenant_exists()
 
     await eventually(erased)
+
+
+async def test_the_bot_identifies_with_the_guilds_intent_only(env: Env) -> None:
+    # Guilds (bit 0) brings GUILD_DELETE, how the bot learns it was removed. Nothing more: no
+    # privileged intent (members 1, presences 8, message content 15) a server would have to approve.
+    assert env.fake.intents == GUILDS_INTENT == 1

@@ -8,22 +8,50 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import discord
 import pytest
-import yarl
+from apscheduler.events import EVENT_JOB_EXECUTED  # type: ignore[import-untyped]
 
 from adapters.discord import main as discord_main
-from adapters.discord import parse
 from adapters.discord.client import JembatanClient
+from adapters.discord.directory import DiscordDirectory
+from adapters.discord.messenger import DiscordMessenger
+from bot.bootstrap import build
 from bot.domain.model import Lang
 from bot.i18n import texts
-from tests.adapters.discord.fake_discord import APP_ID, TOKEN, FakeDiscord, Payloads, Person
+from bot.runtime.ticker import RELAY_JOB, TICK_JOB, Jobs
+from bot.settings import Settings
+from tests.adapters.discord.conftest import eventually, settings_for
+from tests.adapters.discord.fake_discord import APP_ID, TOKEN, FakeDiscord, Payloads, Person, User
 
 SECRET = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.hunter2.secret"
+# What people see under /jembatan, in this order; written out so a renamed or dropped command shows.
+SUBCOMMANDS = [
+    "help",
+    "join",
+    "leave",
+    "pause",
+    "resume",
+    "division",
+    "timezone",
+    "interests",
+    "profile",
+    "status",
+    "shoutout",
+    "leaderboard",
+    "export",
+    "forget",
+    "setup",
+    "round-now",
+    "round-preview",
+    "stats",
+    "block",
+    "export-csv",
+    "admin",
+]
 
 
 @pytest.fixture
@@ -32,6 +60,14 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     await server.start()
     yield server
     await server.close()
+
+
+@pytest.fixture
+def pointed(fake: FakeDiscord) -> Iterator[None]:
+    """discord.py, in this process, talks to the fake; put back afterwards, for the next test."""
+    restore = discord_main.point_at(settings_for(fake))
+    yield
+    restore()
 
 
 @pytest.fixture
@@ -137,9 +173,7 @@ async def test_a_refused_token_stops_with_a_one_line_error(fake: FakeDiscord, da
     assert fake.identifies == 0
 
 
-async def test_sync_registers_the_command_group_for_one_server(
-    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_sync_registers_the_command_group_for_one_server(fake: FakeDiscord) -> None:
     env = {"DISCORD_TOKEN": TOKEN, "DISCORD_API_URL": fake.api_url}
     code, out, err = await finished("discord", "sync", "--guild", str(fake.guild_id), env=env)
     assert code == 0, err
@@ -147,8 +181,9 @@ async def test_sync_registers_the_command_group_for_one_server(
     ((guild, commands),) = fake.command_sets
     assert guild == fake.guild_id
     (group,) = commands
+    assert group["name"] == "jembatan"
     subcommands = {option["name"]: option for option in group["options"]}
-    assert set(subcommands) == {*parse.SLASH, "profile"}  # profile opens a form instead
+    assert list(subcommands) == SUBCOMMANDS
     zone = subcommands["timezone"]["options"][0]
     assert zone["name"] == "zone" and zone["autocomplete"] is True
     assert fake.identifies == 0  # registering needs no gateway session
@@ -158,9 +193,8 @@ async def test_sync_registers_the_command_group_for_one_server(
 
 
 async def test_sync_refused_by_discord_is_one_line(
-    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fake: FakeDiscord, pointed: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_url)  # restored after the test
     fake.forbid("PUT", r"/applications/\d+/guilds/\d+/commands", 50001, "Missing Access")
     config = discord_main.load_config({"DISCORD_TOKEN": TOKEN, "DISCORD_API_URL": fake.api_url})
     assert await discord_main.sync(config, fake.guild_id) == 1
@@ -185,7 +219,7 @@ async def test_run_serves_commands_starts_the_relay_and_stops_cleanly(
         for payload in (
             payloads.slash(admin, "setup"),
             payloads.slash(Person(2), "join"),
-            payloads.slash(Person(2), "shoutout", member=_user(3), achievement="fixed the build"),
+            payloads.slash(Person(2), "shoutout", member=User(3), achievement="fixed the build"),
         ):
             await fake.dispatch("INTERACTION_CREATE", payload)
             answer = await fake.answer(payload["token"], within=20)
@@ -198,13 +232,8 @@ async def test_run_serves_commands_starts_the_relay_and_stops_cleanly(
         _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, err.decode()[-2000:]
     assert fake.identifies == 1
+    assert fake.command_sets == []  # registering is `discord sync`'s job, never each start's
     assert TOKEN not in err.decode()
-
-
-def _user(user_id: int) -> object:
-    from tests.adapters.discord.fake_discord import User
-
-    return User(user_id)
 
 
 def test_the_help_text_is_the_core_catalogue() -> None:
@@ -213,10 +242,8 @@ def test_the_help_text_is_the_core_catalogue() -> None:
 
 
 async def test_failed_logins_are_retried_with_growing_waits_then_connect(
-    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+    fake: FakeDiscord, pointed: None
 ) -> None:
-    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_url)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
     fake.fail("GET", r"/users/@me", 503, {"message": "upstream connect error", "code": 0}, times=3)
     client = JembatanClient(guild_ready_timeout=0.05)
     stopped, downs, waits = asyncio.Event(), [], []
@@ -271,3 +298,68 @@ async def test_a_second_run_waits_for_the_gateway_lock_on_postgresql(
                 process.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(process.communicate(), 30)
     assert standbys[1].returncode == 0
+
+
+async def _identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:
+    """discord.py waits 5 s before identifying again (Discord's pacing); nothing to test there."""
+
+
+@pytest.mark.parametrize("resumable", [True, False], ids=["resumed", "identified-again"])
+async def test_a_reconnect_neither_starts_the_jobs_again_nor_posts_twice(
+    fake: FakeDiscord, database: str, pointed: None, resumable: bool
+) -> None:
+    # Wired as `run discord` wires it, with a relay every second rather than every five.
+    started: list[Jobs] = []
+
+    async def start_jobs() -> None:
+        started.append(jobs)
+        jobs.start()
+
+    client = JembatanClient(on_setup=start_jobs, guild_ready_timeout=0.05)
+    client.before_identify_hook = _identify_at_once  # type: ignore[method-assign]
+    app = build(Settings(database_url=database), DiscordMessenger(client), DiscordDirectory(client))
+    client.app = app
+    jobs = Jobs(app.ticker, tick_seconds=3600, relay_seconds=1)
+    stopped = asyncio.Event()
+    staying = asyncio.create_task(
+        discord_main.stay_connected(client, TOKEN, stopped=stopped, on_down=jobs.pause)
+    )
+    fake.resumable = resumable  # False: Discord dropped the session, so a new READY and on_ready come
+    try:
+        await asyncio.wait_for(client.wait_until_ready(), 10)
+        scheduler = jobs.scheduler
+        assert started == [jobs] and scheduler is not None
+        relays: list[str] = []
+        scheduler.add_listener(lambda e: relays.append(e.job_id), EVENT_JOB_EXECUTED)
+        payloads = Payloads(fake)
+        admin = Person(1, permissions=(1 << 5) | (1 << 31))
+        for payload in (
+            payloads.slash(admin, "setup"),
+            payloads.slash(Person(2), "shoutout", member=User(3), achievement="kept us online"),
+        ):
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            assert (await fake.answer(payload["token"])).ephemeral
+
+        back = asyncio.ensure_future(client.wait_for("resumed" if resumable else "ready", timeout=20))
+        await fake.reconnect()
+        await back
+        assert (fake.identifies, fake.resumes) == ((1, 1) if resumable else (2, 0))
+        after = payloads.slash(Person(2), "status")  # served on the new connection, after on_ready ran
+        await fake.dispatch("INTERACTION_CREATE", after)
+        await fake.answer(after["token"])
+        await fake.wait_for(lambda: fake.messages.get(fake.program_channel))
+        relayed = relays.count(RELAY_JOB)
+        await eventually(lambda: relays.count(RELAY_JOB) > relayed)  # one more pass, to resend if it would
+
+        assert started == [jobs]  # once per login: a new READY is no reason to start them again
+        assert jobs.scheduler is scheduler
+        assert sorted(job.id for job in scheduler.get_jobs()) == sorted([RELAY_JOB, TICK_JOB])
+        assert len(fake.called("POST", rf"/channels/{fake.program_channel}/messages")) == 1
+        (shoutout,) = fake.messages[fake.program_channel]
+        assert shoutout["embeds"][0]["description"] == "kept us online"
+    finally:
+        stopped.set()
+        await client.close()
+        await asyncio.wait_for(staying, 10)
+        await jobs.stop(within=10)
+        await app.close()

@@ -4,6 +4,9 @@ intro with persistent buttons; rate limits, refused threads, blocked DMs and res
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+
+import pytest
 
 from adapters.discord.directory import DiscordDirectory
 from adapters.discord.messenger import DiscordMessenger
@@ -11,7 +14,7 @@ from bot.domain.model import Lang
 from bot.i18n import texts
 from bot.messages import Attachment, Notice
 from tests.adapters.discord.conftest import ADMIN, Env
-from tests.adapters.discord.fake_discord import Person, button_ids
+from tests.adapters.discord.fake_discord import Channel, Person, button_ids
 
 t = texts(Lang.EN)
 DIVISIONS = ("Sales", "Finance", "Legal", "Ops")
@@ -71,7 +74,8 @@ async def test_a_round_of_40_people_gets_a_private_thread_members_and_an_intro_p
     assert all(c.body and c.body["enforce_nonce"] is True and c.body["nonce"].startswith("jb") for c in posts)
 
 
-async def test_buttons_work_after_the_client_restarts(env: Env) -> None:
+@pytest.mark.parametrize("outcome", ["met", "not_yet", "skipped"])
+async def test_buttons_work_after_the_client_restarts(env: Env, outcome: str) -> None:
     await start_round(env, 4)
     await env.deliver()
     thread_id, posts = next(iter(thread_posts(env).items()))
@@ -81,18 +85,54 @@ async def test_buttons_work_after_the_client_restarts(env: Env) -> None:
     await env.restart()  # a new client, as after a deploy: no views in memory
     assert env.fake.identifies == 2
 
-    met = next(i for i in button_ids(intro) if i.endswith(":met"))
-    answer = await env.send(env.payloads.click(Person(first), intro, met))
+    button = next(i for i in button_ids(intro) if i.endswith(f":{outcome}"))
+    answer = await env.send(env.payloads.click(Person(first), intro, button))
     assert answer.kind == 7  # the clicked message is updated for the whole group
-    assert answer.update == t("outcome.update_met", user=f"<@{first}>")
-    assert answer.ephemeral and answer.text == t("outcome.thanks_met")
+    assert answer.update == t(f"outcome.update_{outcome}", user=f"<@{first}>")
+    assert answer.ephemeral and answer.text == t(f"outcome.thanks_{outcome}")
 
-    again = await env.send(env.payloads.click(Person(second), intro, met))
-    assert again.text == t("outcome.already", outcome=t("outcome.name_met"))
-    stranger = await env.send(env.payloads.click(Person(600000000000000099), intro, met))
+    again = await env.send(env.payloads.click(Person(second), intro, button))
+    assert again.text == t("outcome.already", outcome=t(f"outcome.name_{outcome}"))
+    stranger = await env.send(env.payloads.click(Person(600000000000000099), intro, button))
     assert stranger.text == t("error.not_your_group") and stranger.update is None
     status = await env.slash(Person(first), "status")
-    assert t("status.current", partners=f"<@{second}>", outcome=t("outcome.name_met")) in status.text
+    assert t("status.current", partners=f"<@{second}>", outcome=t(f"outcome.name_{outcome}")) in status.text
+
+
+STILL_IN = [
+    ("keep", t("still_in.kept"), t("status.state_active")),
+    ("later", t("still_in.later", date="2027-01-18"), t("status.state_paused_until", date="2027-01-18")),
+    ("out", t("still_in.out"), t("status.state_left")),
+]
+
+
+@pytest.mark.parametrize(("choice", "update", "state"), STILL_IN, ids=[c[0] for c in STILL_IN])
+async def test_after_three_silent_rounds_the_still_in_question_is_answered_by_button(
+    env: Env, choice: str, update: str, state: str
+) -> None:
+    quiet, other = await start_round(env, 2)  # a Friday; rounds are on Mondays at 09:00 UTC
+    assert env.app is not None
+    for monday in (7, 14, 21):  # nobody says whether they met, three rounds running
+        env.clock.now = datetime(2026, 12, monday, 9, 1, tzinfo=UTC)
+        assert len((await env.app.ticker.tick()).rounds) == 1
+        await env.deliver()
+    assert (await env.slash(quiet, "status")).text.startswith(t("status.state_paused"))
+
+    (question,) = env.fake.messages[env.fake.dm_channels[quiet.user_id]]
+    assert question["content"] == t("notice.still_in", rounds=3)
+    ids = button_ids(question)
+    assert [i.split(":")[3] for i in ids] == [
+        f"keep@{env.fake.guild_id}",
+        f"later@{env.fake.guild_id}",
+        f"out@{env.fake.guild_id}",
+    ]
+    button = next(i for i in ids if i.split(":")[3].startswith(choice))
+    answer = await env.send(env.payloads.click(quiet, question, button, dm=True))
+    assert answer.kind == 7 and answer.update == update  # the question now shows the answer
+    assert answer.ephemeral and answer.text == update
+
+    assert (await env.slash(quiet, "status")).text.startswith(state)
+    assert (await env.slash(other, "status")).text.startswith(t("status.state_paused"))  # theirs, unanswered
 
 
 async def test_a_short_429_is_waited_out_by_discord_py_and_a_long_one_goes_back_to_the_relay(
@@ -134,16 +174,28 @@ async def test_when_threads_are_forbidden_each_person_gets_the_intro_by_dm(env: 
     env.fake.forbid("POST", rf"/channels/{blocked_dm}/messages", 50007, "Cannot send messages to this user")
 
     report = await env.deliver()
-    assert (report.sent, report.failed) == (3, 0)  # announcement + two intros, one partly refused
+    assert (report.sent, report.failed) == (2, 1)  # the announcement, one intro; one partly refused
     assert env.fake.threads() == []
     dms = {user: env.fake.messages.get(channel, []) for user, channel in env.fake.dm_channels.items()}
     assert dms[blocked.user_id] == []
     for person in everyone[1:]:
-        intro = dms[person.user_id][0]
+        (intro,) = dms[person.user_id]
         ids = button_ids(intro)
         # A DM does not say which server a click belongs to, so the button carries it.
         assert all(i.endswith(f"@{env.fake.guild_id}") for i in ids)
         assert intro["allowed_mentions"]["parse"] == []
+
+    # The refusal is on the intro's row, by name; the row is done, so nobody is asked again.
+    partner = next(p for p in everyone[1:] if f"<@{blocked.user_id}>" in dms[p.user_id][0]["content"])
+    refused = {k: v for k, v in (await env.outbox()).items() if v[0] == "failed"}
+    ((key, (_, attempts, error)),) = refused.items()
+    assert key.startswith("intro:") and attempts == 1
+    assert error == f"DM refused (1 of 2 reached): {blocked.user_id} (50007 does not accept DMs)"
+    env.clock.advance(hours=1)
+    assert (await env.deliver()).sent == 0
+    assert len(env.fake.called("POST", rf"/channels/{blocked_dm}/messages")) == 1
+    partner_dm = env.fake.dm_channels[partner.user_id]
+    assert len(env.fake.called("POST", rf"/channels/{partner_dm}/messages")) == 1  # their intro, once
 
     clicker = everyone[1]
     intro = dms[clicker.user_id][0]
@@ -216,3 +268,28 @@ async def test_the_check_in_goes_to_the_groups_own_thread(env: Env) -> None:
         group = sorted(env.fake.thread_members[thread_id])
         assert sorted(checkin["allowed_mentions"]["users"]) == group
         assert button_ids(checkin) == button_ids(intro)
+
+
+async def test_milestones_are_posted_in_the_shoutout_channel_in_the_morning(env: Env) -> None:
+    first, second = await start_round(env, 2)  # a Friday, 03:00 UTC; the program's time is 09:00 UTC
+    kudos = env.fake.add_channel("kudos")
+    await env.fake.dispatch("CHANNEL_CREATE", env.fake.channels[kudos])
+    await env.slash(ADMIN, "setup", shoutout_channel=Channel(kudos))
+    await env.deliver()
+    ((_, (intro,)),) = thread_posts(env).items()
+    met = next(i for i in button_ids(intro) if i.endswith(":met"))
+    assert (await env.send(env.payloads.click(first, intro, met))).text == t("outcome.thanks_met")
+    assert env.app is not None
+    assert (await env.app.ticker.tick()).digests == 0  # nobody is pinged before the program's morning
+
+    env.clock.advance(hours=6, minutes=30)
+    tick = await env.app.ticker.tick()
+    assert (tick.digests, tick.delivery.sent) == (1, 1)
+    (post,) = env.fake.messages[kudos]
+    assert post["content"].startswith(t("milestone.title"))
+    pair = sorted([first.user_id, second.user_id])
+    described = {t("milestone.first_meetup", users=f"<@{a}>, <@{b}>") for a, b in (pair, pair[::-1])}
+    assert post["embeds"][0]["description"] in described
+    assert sorted(post["allowed_mentions"]["users"]) == pair
+    (announcement,) = env.fake.messages[env.fake.program_channel]  # nothing more in the program channel
+    assert announcement["embeds"][0]["title"] == t("round.title")
