@@ -8,16 +8,28 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from rich.console import Console
 
 from adapters.console.messenger import ConsoleDirectory, ConsoleMessenger
 from adapters.console.render import names, render
 from bot import commands as c
-from bot.bootstrap import build, upgrade
+from bot.bootstrap import Jembatan, build, upgrade
 from bot.domain import schedule
-from bot.domain.model import Outcome, Platform, TenantRef
+from bot.domain.model import Group, Outcome, Platform, ProgramConfig, TenantRef
+from bot.messages import Reply
+from bot.services.dispatch import handle
 from bot.settings import Settings
+
+
+class Say(Protocol):
+    """One colleague typing one command; the reply's text comes back."""
+
+    async def __call__(
+        self, user: str, command: c.Command, *, admin: bool = ..., shown: bool = ...
+    ) -> str: ...
+
 
 DIVISIONS = (
     ("Engineering", 30),
@@ -169,7 +181,7 @@ async def run_demo(
             groups = await _groups_of_latest_round(app, tenant)
             total_groups += len(groups)
             clock.now += timedelta(days=1, hours=5)
-            await _simulate_clicks(say, rng, groups, console, directory.names, first_half=True)
+            await _simulate_clicks(say, rng, groups, console, first_half=True)
             if number == 2:
                 await say(
                     "U003",
@@ -186,7 +198,7 @@ async def run_demo(
                     f"[dim]Mid-round check-in sent to {report.checkins} group(s) that had not reported.[/dim]"
                 )
             clock.now += timedelta(hours=30)
-            await _simulate_clicks(say, rng, groups, console, directory.names, first_half=False)
+            await _simulate_clicks(say, rng, groups, console, first_half=False)
             await app.relay.drain()
 
         console.rule("[bold]Admin stats")
@@ -199,39 +211,48 @@ async def run_demo(
         elapsed = time.perf_counter() - started
         console.print(f"Stats chart: [bold]{chart}[/bold]")
         console.print(
-            f"[dim]{members} people, {rounds} rounds, {total_groups} groups in {elapsed:.1f} s.[/dim]"
+            f"[dim]{_count(members, 'person', 'people')}, {_count(rounds, 'round')}, "
+            f"{_count(total_groups, 'group')} in {elapsed:.1f} s.[/dim]"
         )
         return DemoResult(folder, chart, rounds, total_groups, elapsed)
     finally:
         await app.close()
 
 
-async def _handle_full(app, tenant, user, channel, command, admin):  # type: ignore[no-untyped-def]
-    from bot.services.dispatch import handle
-
+async def _handle_full(
+    app: Jembatan, tenant: TenantRef, user: str, channel: str, command: c.Command, admin: bool
+) -> Reply:
     return await handle(app.deps, c.Actor(tenant, user, channel, is_platform_admin=admin), command)
 
 
-async def _handle(app, tenant, user, channel, command, admin) -> str:  # type: ignore[no-untyped-def]
+async def _handle(
+    app: Jembatan, tenant: TenantRef, user: str, channel: str, command: c.Command, admin: bool
+) -> str:
     return (await _handle_full(app, tenant, user, channel, command, admin)).text
 
 
-async def _program(app, tenant, channel):  # type: ignore[no-untyped-def]
+async def _program(app: Jembatan, tenant: TenantRef, channel: str) -> ProgramConfig:
     async with app.store.unit() as uow:
         tenant_id = await uow.tenants.find(tenant)
+        assert tenant_id is not None, "the demo set up its program a moment ago"
         program = await uow.scoped(tenant_id).programs.by_channel(channel)
+    assert program is not None
     return program.config
 
 
-async def _groups_of_latest_round(app, tenant):  # type: ignore[no-untyped-def]
+async def _groups_of_latest_round(app: Jembatan, tenant: TenantRef) -> list[Group]:
     async with app.store.unit() as uow:
-        scope = uow.scoped(await uow.tenants.find(tenant))
+        tenant_id = await uow.tenants.find(tenant)
+        assert tenant_id is not None
+        scope = uow.scoped(tenant_id)
         program = (await scope.programs.all())[0]
         latest = await scope.rounds.of_program(program.id, limit=1)
         return await scope.groups.of_round(latest[0].id) if latest else []
 
 
-async def _simulate_clicks(say, rng, groups, console, people, *, first_half: bool) -> None:  # type: ignore[no-untyped-def]
+async def _simulate_clicks(
+    say: Say, rng: random.Random, groups: list[Group], console: Console, *, first_half: bool
+) -> None:
     # Early in a round most people have not met yet; by the end, most of those who will have.
     chance = {True: (0.45, 0.1, 0.03), False: (0.35, 0.05, 0.02)}[first_half]
     counts = {Outcome.MET: 0, Outcome.NOT_YET: 0, Outcome.SKIPPED: 0}
@@ -256,3 +277,7 @@ async def _simulate_clicks(say, rng, groups, console, people, *, first_half: boo
         f"[dim]Clicks: {counts[Outcome.MET]} × “we met”, {counts[Outcome.NOT_YET]} × “not yet”, "
         f"{counts[Outcome.SKIPPED]} × “skip”.[/dim]"
     )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

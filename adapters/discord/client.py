@@ -15,7 +15,7 @@ from bot import commands as c
 from bot.bootstrap import Jembatan
 from bot.domain.model import Platform, TenantRef
 from bot.messages import Reply
-from bot.services.dispatch import handle, uninstall
+from bot.services.dispatch import forget_absent, handle, uninstall
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,17 @@ class JembatanClient(discord.Client):
         # GUILD_DELETE without `unavailable`: the bot was removed, so the server's data goes.
         assert self.app is not None
         await uninstall(self.app.deps, tenant_of(guild.id))
+
+    async def on_ready(self) -> None:
+        # READY lists every server the bot is in (one in an outage as an unavailable stub), so a
+        # server we hold data for that is not listed removed the bot while it was offline. Erasing
+        # is idempotent, so the READY of a later reconnect repeating this does no harm. Only one
+        # shard sees every server.
+        if self.app is None or (self.shard_count or 1) > 1:
+            return
+        erased = await forget_absent(self.app.deps, Platform.DISCORD, [str(g.id) for g in self.guilds])
+        if erased:
+            log.warning("erased %d server(s) that removed the bot while it was offline", len(erased))
 
     async def on_guild_unavailable(self, guild: discord.Guild) -> None:
         log.info("server %s is unavailable (a Discord outage); keeping its data", guild.id)

@@ -25,7 +25,7 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.clients import web_client
-from bot.domain.model import TenantRef
+from bot.domain.model import Platform, TenantRef
 from bot.settings import Settings
 from bot.store.db import create_engine
 from bot.store.installations import slack_installations as table
@@ -146,6 +146,16 @@ class SqlInstallationStore(AsyncInstallationStore):
             is_enterprise_install=bot.is_enterprise_install,
             installed_at=bot.installed_at,
         )
+
+    async def workspaces(self) -> list[TenantRef]:
+        """Every workspace or org the app is installed in, as the core names them."""
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(table.c.team_id, table.c.enterprise_id, table.c.is_enterprise_install).where(
+                    table.c.client_id == self._client_id
+                )
+            )
+            return [TenantRef(Platform.SLACK, org_id if org else team) for team, org_id, org in rows]
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         async with self._engine.begin() as conn:

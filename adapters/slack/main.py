@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlparse
 
 from alembic.runtime.migration import MigrationContext
@@ -27,6 +27,9 @@ from sqlalchemy.pool import NullPool
 from bot.bootstrap import alembic_config
 from bot.settings import ConfigError, Settings
 from bot.store.db import DatabaseUrlError, async_url, create_engine
+
+if TYPE_CHECKING:
+    from adapters.slack.wiring import Slack
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +169,7 @@ async def run(config: Config, stop: asyncio.Event) -> None:
             raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
     jobs = Jobs(jembatan.ticker, tick_seconds=settings.tick_seconds)
     jobs.start()
+    removals = asyncio.create_task(_erase_removed(slack)) if config.oauth else None
     runner: web.AppRunner | None = None
     socket: AsyncSocketModeHandler | None = None
     try:
@@ -186,12 +190,29 @@ async def run(config: Config, stop: asyncio.Event) -> None:
             log.info("serving /slack/events and /healthz on port %d", config.port)
         await stop.wait()
     finally:
+        if removals is not None:
+            removals.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await removals
         await jobs.stop()
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
         if runner is not None:
             await runner.cleanup()
         await slack.close()
+
+
+async def _erase_removed(slack: Slack) -> None:
+    """In the background, so a start with many installs is not held up by asking about each."""
+    from adapters.slack.removals import erase_removed
+
+    try:
+        erased = await erase_removed(slack, slack.jembatan.deps.now())
+    except Exception:
+        log.exception("checking for workspaces that removed the app failed; the next start tries again")
+        return
+    if erased:
+        log.warning("erased %d workspace(s) that removed the app while Jembatan was offline", len(erased))
 
 
 def main(argv: list[str]) -> int:

@@ -27,6 +27,7 @@ class Slack:
     messenger: SlackMessenger
     directory: SlackDirectory
     edge: Edge
+    workspaces: Workspaces
     installations: SqlInstallationStore | None = None
 
     async def close(self) -> None:
@@ -71,4 +72,4 @@ def assemble(
         oauth_flow=oauth_flow,
         process_before_response=process_before_response,
     )
-    return Slack(jembatan, bolt, messenger, directory, edge, installation_store)
+    return Slack(jembatan, bolt, messenger, directory, edge, workspaces, installation_store)

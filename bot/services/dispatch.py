@@ -8,11 +8,12 @@ bad input changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 from typing import assert_never
 
 from bot import commands as c
-from bot.domain.model import StillInChoice, TenantRef
+from bot.domain.model import Platform, StillInChoice, TenantRef
 from bot.domain.validation import InvalidInput
 from bot.messages import Reply
 from bot.services import admin, members, recognition
@@ -142,3 +143,27 @@ async def uninstall(
         await uow.commit()
     log.info("erased workspace %s:%s after removal", tenant.platform.value, tenant.external_id)
     return True
+
+
+async def workspaces_on(deps: Deps, platform: Platform) -> list[TenantRef]:
+    """Every workspace of one platform we hold data for, for an adapter checking which remain."""
+    async with deps.store.unit() as uow:
+        known = await uow.tenants.on_platform(platform)
+    return [TenantRef(platform, external_id) for external_id in sorted(known)]
+
+
+async def forget_absent(deps: Deps, platform: Platform, present: Collection[str]) -> list[TenantRef]:
+    """The platform has just listed every workspace the app is in (Discord's READY does, as
+    unavailable stubs during an outage too). Any workspace we hold data for that is not on the
+    list removed the app while we were offline, and its removal event never reached us: its
+    data goes now, as it would have then. Returns the workspaces erased."""
+    listed = set(present)
+    async with deps.store.unit() as uow:
+        known = await uow.tenants.on_platform(platform)
+        gone = {external: tenant_id for external, tenant_id in known.items() if external not in listed}
+        for tenant_id in gone.values():
+            await uow.tenants.erase(tenant_id)
+        await uow.commit()
+    for external_id in sorted(gone):
+        log.info("erased workspace %s:%s: the app was removed while offline", platform.value, external_id)
+    return [TenantRef(platform, external_id) for external_id in sorted(gone)]

@@ -38,6 +38,13 @@ class TenantDirectory:
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
+    async def on_platform(self, platform: Platform) -> dict[str, int]:
+        """Every workspace of one platform we hold data for: external id -> tenant id."""
+        rows = await self._conn.execute(
+            select(tenants.c.external_id, tenants.c.id).where(tenants.c.platform == platform.value)
+        )
+        return {external_id: int(tenant_id) for external_id, tenant_id in rows}
+
     async def ref(self, tenant_id: int) -> TenantRef:
         row = (
             await self._conn.execute(

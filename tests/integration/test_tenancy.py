@@ -66,3 +66,22 @@ async def test_one_workspace_in_trouble_never_holds_back_the_others(drive: Drive
     drive.clock.advance(minutes=5)
     await drive.tick()
     assert {s.tenant for s in drive.messenger.of_kind(Intro)} == {drive.tenant, OTHER}
+
+
+async def test_workspaces_missing_from_the_platforms_list_are_erased_and_only_those(drive: Driver) -> None:
+    from bot.services.dispatch import forget_absent
+
+    listed = TenantRef(Platform.DISCORD, "G-LISTED")
+    same_id_elsewhere = TenantRef(Platform.SLACK, OTHER.external_id)  # another platform's workspace
+    await drive.setup()
+    for tenant in (OTHER, listed, same_id_elsewhere):
+        setup = c.SetupProgram(cadence="weekly", weekday="monday", time="09:00", timezone="Asia/Jakarta")
+        await drive.say("U-ADMIN", setup, admin=True, tenant=tenant)
+        await drive.say("U1", c.Join("Sales"), tenant=tenant)
+    erased = await forget_absent(drive.app.deps, Platform.DISCORD, ["G-LISTED", "G-NEVER-SEEN"])
+    assert erased == [OTHER]
+    async with drive.app.store.unit() as uow:
+        assert await uow.tenants.find(OTHER) is None
+        for kept in (listed, same_id_elsewhere, drive.tenant):
+            assert await uow.tenants.find(kept) is not None
+    assert await forget_absent(drive.app.deps, Platform.DISCORD, ["G-LISTED"]) == []

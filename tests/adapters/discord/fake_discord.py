@@ -128,6 +128,8 @@ class FakeDiscord:
         self.intents: int | None = None  # from the latest IDENTIFY
         self.resumes = 0  # sessions resumed (RESUMED sent)
         self.resumable = True  # False: a RESUME is answered with INVALID_SESSION, so the client identifies
+        self.in_guild = True  # False: the bot was removed from the server; READY no longer lists it
+        self.guild_available = True  # False: an outage; READY lists the server, no GUILD_CREATE
         self.command_sets: list[tuple[int | None, list[Json]]] = []
         self._nonces: dict[tuple[int, str], Json] = {}
         self._socket: web.WebSocketResponse | None = None
@@ -270,14 +272,14 @@ class FakeDiscord:
         ready = {
             "v": 10,
             "user": BOT_USER,
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}] if self.in_guild else [],
             "session_id": f"session-{self.identifies}",
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(APP_ID), "flags": 0},
             "shard": [0, 1],
         }
         await self._send(ws, "READY", ready)
-        if self._subscribed("GUILD_CREATE"):
+        if self.in_guild and self.guild_available and self._subscribed("GUILD_CREATE"):
             await self._send(ws, "GUILD_CREATE", self.guild_payload())
         await self._changed_now()
 

@@ -3,6 +3,7 @@ The bot hears of either only through the guilds intent, the one intent it asks f
 
 from __future__ import annotations
 
+from bot.domain.model import Platform, TenantRef
 from tests.adapters.discord.conftest import ADMIN, Env, eventually
 from tests.adapters.discord.fake_discord import GUILDS_INTENT, Person
 
@@ -41,3 +42,42 @@ async def test_the_bot_identifies_with_the_guilds_intent_only(env: Env) -> None:
     # Guilds (bit 0) brings GUILD_DELETE, how the bot learns it was removed. Nothing more: no
     # privileged intent (members 1, presences 8, message content 15) a server would have to approve.
     assert env.fake.intents == GUILDS_INTENT == 1
+
+
+async def test_a_removal_while_the_bot_was_offline_erases_at_the_next_login(env: Env) -> None:
+    await env.slash(ADMIN, "setup")
+    await env.slash(Person(42), "join", division="Finance")
+    await env.stop()
+    env.fake.in_guild = False  # removed meanwhile: the GUILD_DELETE went to nobody
+    await env.start()
+
+    async def erased() -> bool:
+        return not await env.tenant_exists()
+
+    await eventually(erased)
+
+
+async def test_a_server_in_an_outage_at_login_keeps_its_data(env: Env) -> None:
+    await env.slash(ADMIN, "setup")
+    await env.slash(Person(42), "join", division="Finance")
+    assert env.app is not None
+    gone = TenantRef(Platform.DISCORD, "900000000000000099")  # a server that removed the bot meanwhile
+    async with env.app.store.unit() as uow:
+        await uow.tenants.ensure(gone, env.clock())
+        await uow.commit()
+    await env.stop()
+    env.fake.guild_available = False  # READY lists the server as unavailable; no GUILD_CREATE
+    await env.start()
+
+    async def other_erased() -> bool:
+        assert env.app is not None
+        async with env.app.store.unit() as uow:
+            return await uow.tenants.find(gone) is None
+
+    await eventually(other_erased)  # the check ran…
+    assert await env.tenant_exists()  # …and kept the server that is only unavailable
+    env.fake.guild_available = True
+    await env.fake.dispatch("GUILD_CREATE", env.fake.guild_payload())
+    await eventually(lambda: not getattr(cached_guild(env), "unavailable", True))
+    status = await env.slash(Person(42), "status")
+    assert status.text.startswith("You're in.")

@@ -11,9 +11,12 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from slack_sdk.oauth.installation_store.models.bot import Bot
 
 from adapters.cli import main as cli
+from adapters.slack.installations import SqlInstallationStore, fernet
 from adapters.slack.main import BadConfig, Config, load_config, run
+from bot.store.db import create_engine
 from tests.adapters.slack.conftest import SECRET, sign
 from tests.adapters.slack.fake_slack import FakeSlack
 
@@ -257,3 +260,35 @@ async def test_an_unmigrated_database_asks_for_jembatan_migrate(fake: FakeSlack,
     config = config_for(fake, tmp_path / "empty.db", ["--mode", "http"])
     with pytest.raises(BadConfig, match="run `jembatan migrate`"):
         await run(config, asyncio.Event())
+
+
+async def test_an_oauth_start_erases_workspaces_that_left_while_offline(fake: FakeSlack, db: Path) -> None:
+    key, client_id = "operator passphrase", "1.2"
+    store = SqlInstallationStore(create_engine(f"sqlite:///{db}"), client_id, fernet(key))
+    for team, token in {"T0GONE": "xoxb-gone", "T0STAYS": "xoxb-stays"}.items():
+        await store.async_save_bot(
+            Bot(app_id="A0", team_id=team, bot_token=token, bot_id="B0", bot_user_id="UBOT", installed_at=1.0)
+        )
+    fake.tokens["xoxb-stays"] = "T0STAYS"
+    fake.revoked.add("xoxb-gone")  # removed while Jembatan was down
+    env = {
+        "SLACK_CLIENT_ID": client_id,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "JEMBATAN_SECRET_KEY": key,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.base_url + "/api",
+        "DATABASE_URL": f"sqlite:///{db}",
+    }
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(load_config(["--mode", "http", "--port", str(free_port())], env), stop))
+    try:
+        for _ in range(200):
+            if await store.async_find_bot(enterprise_id=None, team_id="T0GONE") is None:
+                break
+            await asyncio.sleep(0.05)
+        assert await store.async_find_bot(enterprise_id=None, team_id="T0GONE") is None
+        assert await store.async_find_bot(enterprise_id=None, team_id="T0STAYS") is not None
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await store.close()

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from adapters.slack.installations import SignedState, fernet
+from adapters.slack.removals import erase_removed
 from adapters.slack.server import web_app
 from adapters.slack.wiring import assemble
 from bot.domain.model import Platform, TenantRef
@@ -121,3 +122,33 @@ async def test_a_forged_or_expired_state_is_refused() -> None:
     assert not await SignedState(b"x" * 32).async_consume(issued)
     now[0] += 601
     assert not await state.async_consume(issued)
+
+
+async def installed_in(h: Harness, team: str) -> bool:
+    found = await h.slack.installations.async_find_bot(enterprise_id=None, team_id=team)  # type: ignore[union-attr]
+    async with h.slack.jembatan.store.unit() as uow:
+        has_data = await uow.tenants.find(TenantRef(Platform.SLACK, team)) is not None
+    return found is not None and has_data
+
+
+async def test_a_workspace_that_removed_the_app_while_offline_is_erased_at_start(multi: Harness) -> None:
+    h = multi
+    teams = [await install(h, code) for code in ("initech", "globex", "hooli")]
+    for team in teams:
+        await h.slash("U0ADMIN", "setup", team=team)
+    h.fake.revoked.add("xoxb-t0initech-issued")  # initech removed the app; the event went unheard
+    h.fake.fail("auth.test", status=200, error="fatal_error", times=1)  # Slack trouble for one ask
+    erased = await erase_removed(h.slack, h.clock())
+    assert erased == [TenantRef(Platform.SLACK, "T0INITECH")]
+    assert not await installed_in(h, "T0INITECH")
+    still = {team: await installed_in(h, team) for team in teams[1:]}
+    assert still == {"T0GLOBEX": True, "T0HOOLI": True}  # one answered fatal_error: not a removal
+
+
+async def test_slack_unreachable_at_start_erases_nothing(multi: Harness) -> None:
+    h = multi
+    team = await install(h, "initech")  # installed, not used yet: no client made for it so far
+    h.fake.revoked.add("xoxb-t0initech-issued")
+    h.slack.workspaces.base_url = "http://127.0.0.1:9/api/"  # nothing listens there
+    assert await erase_removed(h.slack, h.clock()) == []
+    assert await h.slack.installations.async_find_bot(enterprise_id=None, team_id=team)  # type: ignore[union-attr]
