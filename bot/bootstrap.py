@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
 
-from bot.delivery import Relay
+from bot.delivery import DEFAULT_LEASE, Relay
 from bot.domain.model import Lang
 from bot.ports import Directory, Messenger
 from bot.runtime.ticker import Ticker
@@ -56,8 +56,9 @@ def build(
     clock: Callable[[], datetime] = utc_now,
     *,
     relay_interval: float = 0.0,
+    relay_lease: timedelta = DEFAULT_LEASE,
 ) -> Jembatan:
     store = Store(create_engine(settings.database_url))
     deps = Deps(store=store, directory=directory, clock=clock, default_lang=Lang(settings.default_lang))
-    relay = Relay(store, messenger, clock, min_interval=relay_interval)
+    relay = Relay(store, messenger, clock, min_interval=relay_interval, lease=relay_lease)
     return Jembatan(store, deps, relay, Ticker(deps, relay))

@@ -24,6 +24,9 @@ from bot.store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
 
+# Longer than any one send takes, short enough that a crash delays the rows it held by minutes.
+DEFAULT_LEASE = timedelta(minutes=5)
+
 
 @dataclass
 class DeliveryReport:
@@ -42,7 +45,7 @@ class Relay:
         batch: int = 100,
         max_attempts: int = 6,
         base_delay: float = 2.0,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = DEFAULT_LEASE,
         min_interval: float = 0.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -55,8 +58,23 @@ class Relay:
         self._lease = lease
         self._min_interval = min_interval  # pacing between sends, so a big round is no storm
         self._sleep = sleep
+        self._busy = asyncio.Lock()
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a row stays claimed by a sender that went quiet before another may send it."""
+        return self._lease
 
     async def run_once(self) -> DeliveryReport:
+        """Send what is due. The tick and the relay's own job both call this; while one run is
+        sending, another in the same process returns at once rather than sending alongside it
+        (which would double the paced rate). The running one picks up new rows on its next pass."""
+        if self._busy.locked():
+            return DeliveryReport()
+        async with self._busy:
+            return await self._run()
+
+    async def _run(self) -> DeliveryReport:
         report = DeliveryReport()
         async with self._store.unit() as uow:
             tenant_ids = await uow.tenants.ids_with_outbox_due(self._clock())

@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import aiohttp
 import discord
@@ -50,6 +51,11 @@ SCOPES = ("bot", "applications.commands")
 FIRST_DELAY, MAX_DELAY, STABLE_AFTER = 5.0, 900.0, 600.0  # seconds, for reconnecting after failures
 LOCK_CHECK_EVERY, LOCK_POLL_EVERY = 30.0, 2.0
 WORK_FINISH_WITHIN = 30.0
+# Rows a crashed process was sending are sent again once this runs out. Discord dedupes an
+# enforced nonce for "the past few minutes" only, so the resend must come well inside that. One
+# process holds the gateway and its relay never overlaps itself, so nothing else can take a row
+# that is still being sent.
+OUTBOX_LEASE = timedelta(minutes=1)
 TRANSIENT = (
     discord.HTTPException,
     discord.GatewayNotFound,
@@ -259,7 +265,12 @@ class _Runner:
         self.lock_lost = False
         self.stopped = asyncio.Event()
         self.client = JembatanClient(admin_role_id=config.admin_role_id, on_setup=self.start_jobs)
-        self.app = build(config.settings, DiscordMessenger(self.client), DiscordDirectory(self.client))
+        self.app = build(
+            config.settings,
+            DiscordMessenger(self.client),
+            DiscordDirectory(self.client),
+            relay_lease=OUTBOX_LEASE,
+        )
         self.client.app = self.app
         self.jobs = Jobs(self.app.ticker, tick_seconds=config.settings.tick_seconds)
         self._tasks: set[asyncio.Task[None]] = set()

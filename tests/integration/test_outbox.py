@@ -169,3 +169,33 @@ async def test_a_row_this_version_cannot_read_fails_without_blocking_the_rest(dr
     await drive.app.relay.drain()
     assert len(drive.messenger.sent) == 1
     assert await _statuses(drive) == {"failed": 1, "sent": 1}
+
+
+async def test_one_process_never_delivers_twice_at_once_so_pacing_holds(drive: Driver) -> None:
+    # The tick and the relay's own job both call run_once; overlapping, they would each send
+    # at the paced rate, twice the rate in total.
+    import asyncio
+
+    from bot.delivery import Relay
+    from bot.services.rounds import due_rounds
+
+    await _round(drive, people=6)
+    await due_rounds(drive.app.deps)  # queues an announcement and three intros
+    pause, pacing = asyncio.Event(), asyncio.Event()
+
+    async def paced(_seconds: float) -> None:
+        pacing.set()  # the first message is out; the relay now waits before the next
+        await pause.wait()
+
+    relay = Relay(drive.app.store, drive.messenger, drive.clock, batch=1, min_interval=1.0, sleep=paced)
+    first = asyncio.create_task(relay.run_once())
+    await asyncio.wait_for(pacing.wait(), 5)
+    overlapping = asyncio.create_task(relay.run_once())  # while the first waits out its pacing
+    done, _ = await asyncio.wait({overlapping}, timeout=2)
+    sent_meanwhile = len(drive.messenger.sent)
+    pause.set()
+    assert overlapping in done, "a second delivery ran alongside the first"
+    assert overlapping.result().sent == 0 and sent_meanwhile == 1
+    assert (await first).sent == 1
+    await relay.drain()
+    assert len(drive.messenger.sent) == 4

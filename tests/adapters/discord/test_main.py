@@ -9,6 +9,7 @@ import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -363,3 +364,15 @@ async def test_a_reconnect_neither_starts_the_jobs_again_nor_posts_twice(
         await asyncio.wait_for(staying, 10)
         await jobs.stop(within=10)
         await app.close()
+
+
+async def test_a_crashed_senders_rows_are_resent_inside_discords_nonce_window() -> None:
+    # Discord enforces a nonce for "the past few minutes": a resend later than that would
+    # post a second copy, so the rows a crash left claimed must come back sooner.
+    config = discord_main.load_config({"DISCORD_TOKEN": TOKEN, "DATABASE_URL": "sqlite://"})
+    runner = discord_main._Runner(config, TOKEN)
+    try:
+        assert runner.app.relay.lease <= timedelta(minutes=2)
+    finally:
+        await runner.app.close()
+        await runner.client.close()
