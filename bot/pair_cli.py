@@ -35,6 +35,7 @@ from bot.domain.pairing import (
 from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE
 
 PROG = "jembatan pair"
+ANNOUNCE_FROM = 5_000  # members; below that a run is too quick to need a word of progress
 
 
 class BadInput(Exception):
@@ -77,18 +78,37 @@ def main(argv: list[str]) -> int:
         return 2
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else 0
+    to_file = args.out != "-"
+    if to_file or len(request.members) >= ANNOUNCE_FROM:
+        _note(f"pairing {len(request.members):,} members, {len(request.history)} round(s) of history…")
     result = make_groups(request)
     text = dumps(render(result, request, day))
     try:
-        if args.out == "-":
-            sys.stdout.write(text + "\n")
-        else:
+        if to_file:
             with open(args.out, "w", encoding="utf-8") as out:
                 out.write(text + "\n")
+        else:
+            sys.stdout.write(text + "\n")
     except OSError as error:
         print(f"{PROG}: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
         return 1
+    if to_file:
+        _note(f"{summary(result)}; wrote {args.out}")
     return 0
+
+
+def _note(line: str) -> None:
+    # Progress goes to stderr, so the JSON on stdout stays clean for a pipe.
+    print(f"{PROG}: {line}", file=sys.stderr, flush=True)
+
+
+def summary(result: PairingResult) -> str:
+    m = result.metrics
+    left = f", {len(result.unpaired)} unpaired" if result.unpaired else ""
+    return (
+        f"{len(result.groups):,} groups{left}; {m.cross_division_pairs:,} of {m.ceiling:,} possible "
+        f"cross-division pairs, {m.repeats} repeats, in {m.seconds:.2f} s"
+    )
 
 
 def _read(path: str) -> Any:

@@ -52,6 +52,47 @@ def test_a_good_file_gives_groups_reasons_and_metrics(tmp_path: Path) -> None:
     }
 
 
+def test_writing_a_file_says_what_was_done_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.json"
+    assert main([str(_write(tmp_path, GOOD)), "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert said.out == ""
+    result = json.loads(out.read_text(encoding="utf-8"))
+    metrics = result["metrics"]
+    lines = said.err.splitlines()
+    assert lines[0] == "jembatan pair: pairing 5 members, 1 round(s) of history…"
+    assert lines[1].startswith(
+        f"jembatan pair: {len(result['groups'])} groups; {metrics['cross_division']} of "
+        f"{metrics['ceiling']} possible cross-division pairs, {metrics['repeats']} repeats, in "
+    )
+    assert lines[1].endswith(f"; wrote {out}")
+
+
+def test_a_big_roster_to_stdout_shows_progress_and_keeps_stdout_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    members = [{"id": f"U{i}", "division": f"D{i % 7}"} for i in range(6000)]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps({"members": members})))
+    assert main(["-"]) == 0
+    said = capsys.readouterr()
+    assert len(json.loads(said.out)["groups"]) == 3000
+    assert said.err == "jembatan pair: pairing 6,000 members, 0 round(s) of history…\n"
+
+
+def test_a_small_roster_to_stdout_says_nothing_else(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(GOOD)))
+    assert main(["-"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_the_same_seed_gives_the_same_file(tmp_path: Path) -> None:
     source = _write(tmp_path, GOOD)
     first, second = tmp_path / "a.json", tmp_path / "b.json"
