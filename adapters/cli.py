@@ -7,8 +7,10 @@ import asyncio
 import logging
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.settings import ConfigError, Settings
-from bot.store.db import DatabaseUrlError
+from bot.store.db import DatabaseUrlError, database_problem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,7 +25,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     sub.add_parser("migrate", help="upgrade DATABASE_URL to the latest schema")
     sub.add_parser("pair", help="pair a roster from a JSON file (see `jembatan pair --help`)", add_help=False)
-    sub.add_parser("run", help="run the bot: `jembatan run slack|discord …`", add_help=False)
+    run = sub.add_parser(
+        "run",
+        help="run the bot: `jembatan run slack|discord …`",
+        description="Run the bot on one platform. `jembatan run slack --help` and "
+        "`jembatan run discord --help` show each one's options.",
+    )
+    run.add_argument("platform", choices=("slack", "discord"))
     sub.add_parser("discord", help="Discord housekeeping: `jembatan discord sync|invite`", add_help=False)
     return parser
 
@@ -52,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.pair_cli import main as pair_main
 
         return pair_main(args_list[1:])
-    if args_list[:1] == ["run"] and len(args_list) > 1 and args_list[1] in ("slack", "discord"):
-        return _platform_main(args_list[1], args_list[2:])
+    if args_list[:1] == ["run"] and len(args_list) > 1 and args_list[1] == "slack":
+        return _platform_main("slack", args_list[2:])
+    if args_list[:1] == ["run"] and len(args_list) > 1 and args_list[1] == "discord":
+        return _platform_main("discord", ["run", *args_list[2:]])  # its parser's `run` action
     if args_list[:1] == ["discord"]:
         return _platform_main("discord", args_list[1:])
     args = _parser().parse_args(args_list)
@@ -82,10 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         except DatabaseUrlError as error:
             print(f"jembatan: {error}", file=sys.stderr)
             return 2
+        except (OSError, SQLAlchemyError) as error:
+            print(
+                f"jembatan: DATABASE_URL: cannot use the database: {database_problem(error)}", file=sys.stderr
+            )
+            return 2
         print("jembatan: database is at the latest schema")
         return 0
-    print("jembatan: say which platform: `jembatan run slack` or `jembatan run discord`", file=sys.stderr)
-    return 2
+    raise AssertionError(f"unhandled command {args.command}")  # `run` is handed over above
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@
 
 INPUT (`-` for stdin):
     {"members": [{"id": "U1", "division": "Sales", "timezone": "Asia/Jakarta",
-                  "interests": ["climbing"]}],
+                  "interests": ["climbing"]},
+                 {"id": "U2", "division": "Finance"}, {"id": "U3", "division": "Sales"},
+                 {"id": "U4", "division": "Legal"}],
      "history": [{"date": "2026-11-02", "groups": [["U1", "U2"], {"members": ["U3", "U4"], "met": false}]}],
-     "blocked": [["U1", "U9"]], "group_size": 2, "cross_division": "prefer", "date": "2026-11-09"}
+     "blocked": [["U1", "U4"]], "group_size": 2, "cross_division": "prefer", "date": "2026-11-09"}
 Only "members" (each with an id and a division) is required. Time zones are IANA names,
 turned into UTC offsets for the round's "date" (today if absent).
 
@@ -193,8 +195,10 @@ def _members(value: Any, day: date) -> list[Member]:
         if not isinstance(entry, dict):
             raise BadInput(f"member #{number} must be an object")
         member_id = entry.get("id")
-        if not isinstance(member_id, str) or not member_id:
+        if member_id is None or member_id == "":
             raise BadInput(f"member #{number} has no id")
+        if not isinstance(member_id, str):
+            raise BadInput(f'member #{number}: id must be a string, like "U1", not {member_id!r}')
         if member_id in seen:
             raise BadInput(f"duplicate member id {member_id!r}")
         seen.add(member_id)
@@ -243,6 +247,8 @@ def _history(value: Any, known: set[str]) -> list[PastRound]:
                     raise BadInput(f'history {when}: "met" must be true, false or null')
             else:
                 ids = _strings(group, f"history {when}: each group")
+            if len(set(ids)) < 2 or len(set(ids)) != len(ids):
+                raise BadInput(f"history {when}: a group needs two or more different members, not {ids!r}")
             for member_id in ids:
                 if member_id not in known:
                     raise BadInput(f"history {when}: unknown member id {member_id!r}")

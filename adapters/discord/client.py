@@ -41,6 +41,8 @@ class JembatanClient(discord.Client):
         on_setup: Callable[[], Awaitable[None]] | None = None,
         **options: Any,
     ) -> None:
+        # Jembatan has no voice, so discord.py's warnings about voice libraries are noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         options.setdefault("max_ratelimit_timeout", 30.0)  # longer waits go back to the relay's schedule
@@ -51,7 +53,7 @@ class JembatanClient(discord.Client):
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(JembatanCommands())
         self.tree.on_error = self._command_failed  # type: ignore[method-assign]
-        self._in_flight: set[asyncio.Future[Reply]] = set()
+        self._in_flight: set[asyncio.Future[Any]] = set()  # core work a shutdown waits for
 
     def clear(self) -> None:
         """Ready to log in again after close(). discord.py 2.7 keeps the closed session's
@@ -77,7 +79,12 @@ class JembatanClient(discord.Client):
         # shard sees every server.
         if self.app is None or (self.shard_count or 1) > 1:
             return
-        erased = await forget_absent(self.app.deps, Platform.DISCORD, [str(g.id) for g in self.guilds])
+        work = asyncio.ensure_future(
+            forget_absent(self.app.deps, Platform.DISCORD, [str(g.id) for g in self.guilds])
+        )
+        self._in_flight.add(work)
+        work.add_done_callback(self._in_flight.discard)
+        erased = await work
         if erased:
             log.warning("erased %d server(s) that removed the bot while it was offline", len(erased))
 
@@ -147,7 +154,8 @@ class JembatanClient(discord.Client):
         await self._reply(interaction, answer, update)
 
     async def finish_work(self) -> None:
-        """Let commands already handed to the core finish before shutting down."""
+        """Let work already handed to the core (commands, the check at login) finish before
+        shutting down."""
         if self._in_flight:
             await asyncio.wait(set(self._in_flight))
 

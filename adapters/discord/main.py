@@ -33,7 +33,7 @@ from adapters.discord.messenger import DiscordMessenger
 from bot.bootstrap import alembic_config, build
 from bot.runtime.ticker import Jobs
 from bot.settings import ConfigError, Settings
-from bot.store.db import DatabaseUrlError, async_url, create_engine
+from bot.store.db import DatabaseUrlError, async_url, create_engine, database_problem
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +143,7 @@ async def check_database(url: str) -> None:
         except (OSError, TimeoutError) as error:
             log.warning("database not answering (%s); trying again in %.0f s", type(error).__name__, delay)
         except SQLAlchemyError as error:  # the server's own words; they never include the password
-            detail = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
-            raise BadConfig(f"DATABASE_URL: cannot use the database: {detail}") from None
+            raise BadConfig(f"DATABASE_URL: cannot use the database: {database_problem(error)}") from None
         finally:
             await engine.dispose()
         await asyncio.sleep(delay)
@@ -377,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        for noisy in ("alembic.runtime.plugins", "matplotlib.font_manager"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         match args.action:
             case "sync":
                 return asyncio.run(sync(config, args.guild))

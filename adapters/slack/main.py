@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.bootstrap import alembic_config
 from bot.settings import ConfigError, Settings
-from bot.store.db import DatabaseUrlError, async_url, create_engine
+from bot.store.db import DatabaseUrlError, async_url, create_engine, database_problem
 
 if TYPE_CHECKING:
     from adapters.slack.wiring import Slack
@@ -103,7 +103,8 @@ def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config
         if not settings.slack_app_token.startswith("xapp-"):
             raise BadConfig("SLACK_APP_TOKEN must be an app-level token (it starts with xapp-)")
     elif not settings.slack_signing_secret:
-        raise BadConfig("SLACK_SIGNING_SECRET is required for --mode http")
+        instead = "" if args.mode or oauth else " (or set SLACK_APP_TOKEN to run in Socket Mode)"
+        raise BadConfig(f"SLACK_SIGNING_SECRET is required for --mode http{instead}")
     return Config(settings, mode, port, oauth)
 
 
@@ -127,8 +128,7 @@ async def check_database(url: str) -> None:
                 lambda sync: set(MigrationContext.configure(sync).get_current_heads())
             )
     except (OSError, SQLAlchemyError) as error:  # the server's words never include the password
-        detail = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
-        raise BadConfig(f"DATABASE_URL: cannot use the database: {detail}") from None
+        raise BadConfig(f"DATABASE_URL: cannot use the database: {database_problem(error)}") from None
     finally:
         await engine.dispose()
     if current != heads:
@@ -224,7 +224,12 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(
         level=config.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    for noisy in ("alembic.runtime.plugins", "apscheduler.executors.default", "apscheduler.scheduler"):
+    for noisy in (
+        "alembic.runtime.plugins",
+        "apscheduler.executors.default",
+        "apscheduler.scheduler",
+        "matplotlib.font_manager",  # "generated new fontManager" on a first start
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     async def go() -> None:
@@ -237,7 +242,7 @@ def main(argv: list[str]) -> int:
 
     try:
         asyncio.run(go())
-    except BadConfig as error:
+    except (BadConfig, DatabaseUrlError) as error:
         print(f"jembatan: {error}", file=sys.stderr)
         return 2
     return 0

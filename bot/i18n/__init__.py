@@ -30,20 +30,29 @@ def catalogue(lang: Lang) -> dict[str, Any]:
 
 
 class Texts:
-    """One language's catalogue: `texts("round.title", week=3)`."""
+    """One language's catalogue: `texts("round.title", week=3)`.
 
-    def __init__(self, lang: Lang) -> None:
+    With a platform, an entry under that platform's section (`[discord.help]` for `help.member`
+    on Discord) wins over the common one: where commands are typed differently, the words say so."""
+
+    def __init__(self, lang: Lang, platform: str | None = None) -> None:
         self.lang = lang
         self._entries = catalogue(lang)
+        self._prefix = f"{platform}." if platform else None
+
+    def _entry(self, key: str) -> Any:
+        if self._prefix and self._prefix + key in self._entries:
+            return self._entries[self._prefix + key]
+        return self._entries[key]
 
     def __call__(self, key: str, **params: object) -> str:
-        entry = self._entries[key]
+        entry = self._entry(key)
         if not isinstance(entry, str):
             raise TypeError(f"{key} is a list; use pick()")
         return entry.format(**params) if params else entry
 
     def pick(self, key: str, index: int, **params: object) -> str:
-        options = self._entries[key]
+        options = self._entry(key)
         return str(options[index % len(options)]).format(**params)
 
     def when(self, moment: datetime, zone: str) -> str:
@@ -57,5 +66,5 @@ class Texts:
         return key in self._entries
 
 
-def texts(lang: Lang | str) -> Texts:
-    return Texts(Lang(lang))
+def texts(lang: Lang | str, platform: str | None = None) -> Texts:
+    return Texts(Lang(lang), platform)

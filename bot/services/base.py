@@ -52,7 +52,9 @@ class Session:
 
     @property
     def t(self) -> Texts:
-        return texts(self.program.config.lang if self.program else self.lang)
+        return texts(
+            self.program.config.lang if self.program else self.lang, self.actor.tenant.platform.value
+        )
 
     def require_program(self) -> Program:
         if self.program is None:

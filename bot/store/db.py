@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -33,6 +34,15 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
+def database_problem(error: BaseException) -> str:
+    """One line on why the database cannot be used: the driver's or the OS's words, which name
+    the host, user or database but never the password."""
+    if isinstance(error, OSError) and not isinstance(error, TimeoutError):
+        return error.strerror or type(error).__name__
+    text = str(getattr(error, "orig", None) or error).strip()
+    return (text.splitlines()[0] if text else type(error).__name__)[:200]
+
+
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -40,9 +50,20 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(async_url(url), **kwargs)
     if is_sqlite(engine):
+        _check_folder(engine.url.database)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     return engine
+
+
+def _check_folder(database: str | None) -> None:
+    # SQLite creates the file but not its folder; said here, it is one clear line instead of a
+    # driver error (and, from aiosqlite's worker thread, a traceback printed at exit).
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    folder = Path(database).expanduser().absolute().parent
+    if not folder.is_dir():
+        raise DatabaseUrlError(f"DATABASE_URL: the folder {folder} does not exist")
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:

@@ -35,6 +35,30 @@ def test_a_bad_database_url_is_one_line_without_the_password() -> None:
     assert "hunter2" not in done.stdout + done.stderr
 
 
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("postgresql://postgres:hunter2@127.0.0.1:1/x", "cannot use the database: Connect call failed"),
+        ("sqlite:////no/such/folder/x.db", "the folder /no/such/folder does not exist"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line_without_the_password(url: str, says: str) -> None:
+    done = _run("migrate", env={"DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"jembatan: DATABASE_URL: {says}")
+    assert "hunter2" not in done.stdout + done.stderr
+
+
+def test_run_has_help_and_names_the_platforms() -> None:
+    helped = _run("run", "--help")
+    assert helped.returncode == 0 and "{slack,discord}" in helped.stdout
+    wrong = _run("run", "teams")
+    assert wrong.returncode == 2 and "invalid choice: 'teams'" in wrong.stderr
+    discord = _run("run", "discord", "--help")
+    assert discord.returncode == 0 and discord.stdout.startswith("usage: jembatan discord run")
+
+
 def test_bad_settings_name_the_variable() -> None:
     done = _run("migrate", env={"JEMBATAN_TICK_SECONDS": "often"})
     assert done.returncode == 2 and "JEMBATAN_TICK_SECONDS" in done.stderr

@@ -55,3 +55,26 @@ def test_bad_demo_arguments_get_one_line_not_a_traceback() -> None:
         timeout=60,
     )
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
+
+
+def _readme_excerpt() -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## What people see") :]
+    return section[section.index("```text\n") + 8 : section.index("\n```", section.index("```text"))]
+
+
+async def test_the_readme_excerpt_is_what_the_demo_prints(tmp_path: Path) -> None:
+    # The README shows an excerpt of `jembatan demo --members 24 --rounds 2`: every line it
+    # quotes must be one the demo prints (at 85 columns), so the figures there stay true.
+    excerpt = _readme_excerpt()
+    out = io.StringIO()
+    await run_demo(members=24, rounds=2, console=Console(file=out, width=85), folder=tmp_path)
+    printed = {line.rstrip() for line in out.getvalue().splitlines()}
+    quoted = [
+        line.rstrip()
+        for line in excerpt.splitlines()
+        if "…" not in line and "(a group DM on Slack" not in line and " groups in " not in line
+    ]
+    assert len(quoted) > 40
+    missing = [line for line in quoted if line not in printed]
+    assert not missing, missing

@@ -1,7 +1,8 @@
 """Every workspace is an island: same user ids, same channel ids, nothing crosses."""
 
 from bot import commands as c
-from bot.domain.model import Platform, TenantRef
+from bot.domain.model import Lang, Platform, TenantRef
+from bot.i18n import texts
 from bot.messages import Intro
 from tests.drive import Driver
 
@@ -45,7 +46,7 @@ async def test_admin_lists_and_blocks_are_per_workspace(drive: Driver) -> None:
     await drive.setup()
     await drive.say("U-ADMIN", c.GrantAdmin("U-LEAD"), admin=True)
     reply = await drive.say("U-LEAD", c.ShowStats(), tenant=OTHER)
-    assert "only workspace admins" in reply.text
+    assert reply.text == texts(Lang.EN, OTHER.platform.value)("error.admin_only")  # Discord's wording
 
 
 async def test_one_workspace_in_trouble_never_holds_back_the_others(drive: Driver) -> None:

@@ -29,3 +29,16 @@ def test_every_catalogue_key_the_code_names_exists() -> None:
     assert len(used) > 50, "the scan found too few keys to mean anything"
     missing = {k for k in used if k not in keys}
     assert not missing
+
+
+def test_platform_wording_only_overrides_entries_that_exist() -> None:
+    # `[discord.help] member` replaces `help.member` on Discord; an override of nothing is a typo.
+    from bot.i18n import texts
+
+    for lang in Lang:
+        entries = catalogue(lang)
+        overrides = [k for k in entries if k.startswith(("discord.", "slack."))]
+        assert overrides
+        assert {k.split(".", 1)[1] for k in overrides} <= set(entries)
+    assert texts(Lang.EN, "discord")("help.admin") != texts(Lang.EN, "slack")("help.admin")
+    assert texts(Lang.EN, "discord")("error.duplicate") == texts(Lang.EN)("error.duplicate")

@@ -66,6 +66,7 @@ class Env:
 
     async def stop(self) -> None:
         if self.client is not None:
+            await self.client.finish_work()  # as `run discord` does before closing
             await self.client.close()
         if self._connection is not None:
             await asyncio.wait_for(self._connection, 10)

@@ -10,7 +10,7 @@ from bot.i18n import texts
 from tests.adapters.discord.conftest import ADMIN, Env
 from tests.adapters.discord.fake_discord import MANAGE_GUILD, MEMBER_PERMISSIONS, Person, User
 
-t = texts(Lang.EN)
+t = texts(Lang.EN, "discord")  # what Discord users read
 MANAGE_CHANNELS, ADMINISTRATOR, MANAGE_MESSAGES, MANAGE_THREADS = 1 << 4, 1 << 3, 1 << 13, 1 << 34
 # A moderator whose server shows them every command, but who lacks Manage Server.
 MODERATOR = Person(

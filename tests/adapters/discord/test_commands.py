@@ -13,7 +13,7 @@ from bot.i18n import texts
 from tests.adapters.discord.conftest import ADMIN, Env
 from tests.adapters.discord.fake_discord import Channel, Person, User
 
-t = texts(Lang.EN)
+t = texts(Lang.EN, "discord")  # what Discord users read
 ANA, BUDI, CITRA = Person(700000000000000001), Person(700000000000000002), Person(700000000000000003)
 MESSAGE, DEFERRED, CHOICES, MODAL = 4, 5, 8, 9
 NEXT_ROUND = "2026-12-10 10:30"  # every other week from setup (Fri 27 Nov 2026): not the 3rd, the 10th
@@ -30,7 +30,22 @@ async def test_help_answers_privately_at_once(env: Env) -> None:
     answer = await env.slash(ANA, "help")
     assert answer.kind == MESSAGE and answer.ephemeral
     assert answer.text == t("help.member")
-    assert (await env.slash(ANA, "help", topic="admin")).text == t("help.admin")
+    admin = (await env.slash(ANA, "help", topic="admin")).text
+    assert admin == t("help.admin") and "`/jembatan round-now`" in admin
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_help_names_only_subcommands_discord_has(lang: Lang) -> None:
+    # Slack's `round now` is `round-now` here: help must name what the command picker offers.
+    import re
+
+    from adapters.discord.client import JembatanCommands
+
+    offered = {command.name for command in JembatanCommands().commands}
+    words = texts(lang, "discord")
+    named = set(re.findall(r"/jembatan ([a-z-]+)", words("help.member") + words("help.admin")))
+    named |= set(re.findall(r"· `([a-z-]+)`", words("help.member")))
+    assert len(named) >= 15 and named <= offered, named - offered
 
 
 async def test_setup_creates_the_program_in_this_channel(env: Env) -> None:
@@ -60,7 +75,7 @@ async def test_setup_creates_the_program_in_this_channel(env: Env) -> None:
         shoutout_channel=Channel(shoutouts),
     )
     # Answered in the program's new language, with every changed setting.
-    t_id = texts(Lang.ID)
+    t_id = texts(Lang.ID, "discord")
     assert again.text == t_id(
         "setup.updated",
         channel=channel,

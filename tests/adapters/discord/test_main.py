@@ -235,6 +235,7 @@ async def test_run_serves_commands_starts_the_relay_and_stops_cleanly(
     assert fake.identifies == 1
     assert fake.command_sets == []  # registering is `discord sync`'s job, never each start's
     assert TOKEN not in err.decode()
+    assert "voice will NOT be supported" not in err.decode()  # no warning that reads like a fault
 
 
 def test_the_help_text_is_the_core_catalogue() -> None:

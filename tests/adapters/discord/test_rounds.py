@@ -16,7 +16,7 @@ from bot.messages import Attachment, Notice
 from tests.adapters.discord.conftest import ADMIN, Env
 from tests.adapters.discord.fake_discord import Channel, Person, button_ids
 
-t = texts(Lang.EN)
+t = texts(Lang.EN, "discord")  # what Discord users read
 DIVISIONS = ("Sales", "Finance", "Legal", "Ops")
 PRIVATE_THREAD = 12
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import socket
 import time
@@ -48,7 +49,16 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ({}, [], "SLACK_BOT_TOKEN"),
         ({"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_SIGNING_SECRET": SECRET}, [], "SLACK_BOT_TOKEN"),
-        ({"SLACK_BOT_TOKEN": TOKEN}, [], "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": TOKEN}, [], "--mode http (or set SLACK_APP_TOKEN"),
+        (
+            {
+                "SLACK_BOT_TOKEN": TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "DATABASE_URL": "sqlite:////no/such/j.db",
+            },
+            ["--mode", "http"],
+            "DATABASE_URL: the folder /no/such does not exist",
+        ),
         ({"SLACK_BOT_TOKEN": TOKEN}, ["--mode", "socket"], "SLACK_APP_TOKEN"),
         ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": TOKEN}, [], "SLACK_APP_TOKEN"),
         (
@@ -146,7 +156,10 @@ def db(tmp_path: Path, sqlite_template: Path) -> Path:
     return path
 
 
-async def test_http_mode_serves_events_and_healthz_until_stopped(fake: FakeSlack, db: Path) -> None:
+async def test_http_mode_serves_events_and_healthz_until_stopped(
+    fake: FakeSlack, db: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", fake.bot_token)  # as in production, where Bolt finds it too
     port = free_port()
     stop = asyncio.Event()
     task = asyncio.create_task(run(config_for(fake, db, ["--mode", "http", "--port", str(port)]), stop))
@@ -186,6 +199,7 @@ async def test_http_mode_serves_events_and_healthz_until_stopped(fake: FakeSlack
     assert fake.called("auth.test")  # the token was checked at start
     stop.set()
     await asyncio.wait_for(task, 10)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 async def test_socket_mode_connects_with_the_app_token(fake: FakeSlack, db: Path) -> None:

@@ -156,6 +156,17 @@ BAD = [
     ("group size too big", _bad(group_size=5), "group size"),
     ("group size too small", _bad(group_size=1), "group size"),
     ("unknown mode", _bad(cross_division="sometimes"), "cross_division"),
+    ("a number for an id", _bad(members=[{"id": 1, "division": "HR"}]), "id must be a string"),
+    (
+        "a history group of one",
+        _bad(history=[{"date": "2026-11-02", "groups": [["U1"]]}]),
+        "two or more different members, not ['U1']",
+    ),
+    (
+        "a history group naming someone twice",
+        _bad(history=[{"date": "2026-11-02", "groups": [["U1", "U1"]]}]),
+        "two or more different members, not ['U1', 'U1']",
+    ),
 ]
 
 
@@ -204,3 +215,27 @@ def test_the_module_runs_as_a_program(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def _examples() -> list[str]:
+    """The input examples people copy: the README's and the one in `jembatan pair --help`."""
+    import re
+
+    from bot import pair_cli
+
+    root = Path(__file__).resolve().parents[3]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("jembatan pair roster.json") :]
+    found = [re.search(r"```json\n(.*?)```", section, re.S).group(1)]  # type: ignore[union-attr]
+    doc = pair_cli.__doc__ or ""
+    found.append(doc[doc.index("{") : doc.index("Only")])
+    return found
+
+
+@pytest.mark.parametrize("example", _examples(), ids=["readme", "help"])
+def test_the_documented_examples_run(example: str, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    assert main([str(_write(tmp_path, example)), "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(m for g in result["groups"] for m in g) == ["U1", "U2", "U3", "U4"]
+    assert ["U1", "U4"] not in result["groups"] and ["U1", "U2"] not in result["groups"]  # blocked; met
