@@ -18,6 +18,7 @@ from bot.runtime.ticker import Ticker
 from bot.services.base import Deps, utc_now
 from bot.settings import Settings
 from bot.store.db import async_url, create_engine
+from bot.store.schema import check_schema
 from bot.store.unit_of_work import Store
 
 
@@ -31,6 +32,11 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade_sync(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "head")
+
+
+async def check_database(database_url: str) -> None:
+    """Before a platform adapter connects: the database answers and is migrated (see schema.py)."""
+    await check_schema(database_url, alembic_config(database_url))
 
 
 async def upgrade(database_url: str) -> None:

@@ -21,19 +21,18 @@ from datetime import timedelta
 import aiohttp
 import discord
 import yarl
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from adapters.discord.client import JembatanClient
 from adapters.discord.directory import DiscordDirectory
 from adapters.discord.messenger import DiscordMessenger
-from bot.bootstrap import alembic_config, build
+from bot.bootstrap import build
+from bot.bootstrap import check_database as database_ready
 from bot.runtime.ticker import Jobs
 from bot.settings import ConfigError, Settings
-from bot.store.db import DatabaseUrlError, async_url, create_engine, database_problem
+from bot.store.db import DatabaseUrlError, async_url, create_engine
+from bot.store.schema import DatabaseNotReady
 
 log = logging.getLogger(__name__)
 
@@ -130,26 +129,17 @@ def invite_url(client_id: str) -> str:
 async def check_database(url: str) -> None:
     """Before any login (Discord resets a token after 1,000 a day): the database must answer
     and be at the latest schema. Not answering → wait and ask again; refusing or outdated → stop."""
-    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
     delay = FIRST_DELAY
     while True:
-        engine = create_engine(url, poolclass=NullPool)
         try:
-            async with engine.connect() as conn:
-                current = await conn.run_sync(
-                    lambda sync: set(MigrationContext.configure(sync).get_current_heads())
-                )
-            break
+            await database_ready(url)
+            return
+        except DatabaseNotReady as problem:
+            raise BadConfig(str(problem)) from None
         except (OSError, TimeoutError) as error:
             log.warning("database not answering (%s); trying again in %.0f s", type(error).__name__, delay)
-        except SQLAlchemyError as error:  # the server's own words; they never include the password
-            raise BadConfig(f"DATABASE_URL: cannot use the database: {database_problem(error)}") from None
-        finally:
-            await engine.dispose()
         await asyncio.sleep(delay)
         delay = min(delay * 2, MAX_DELAY)
-    if current != heads:
-        raise BadConfig("DATABASE_URL: the database schema is not up to date; run `jembatan migrate`")
 
 
 def lock_key(token: str) -> int:

@@ -19,14 +19,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlparse
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
-
-from bot.bootstrap import alembic_config
+from bot.bootstrap import check_database as database_ready
 from bot.settings import ConfigError, Settings
-from bot.store.db import DatabaseUrlError, async_url, create_engine, database_problem
+from bot.store.db import DatabaseUrlError, async_url, database_problem
+from bot.store.schema import DatabaseNotReady
 
 if TYPE_CHECKING:
     from adapters.slack.wiring import Slack
@@ -120,19 +116,12 @@ def _port_from_env(env: Mapping[str, str]) -> int:
 
 
 async def check_database(url: str) -> None:
-    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
-    engine = create_engine(url, poolclass=NullPool)
     try:
-        async with engine.connect() as conn:
-            current = await conn.run_sync(
-                lambda sync: set(MigrationContext.configure(sync).get_current_heads())
-            )
-    except (OSError, SQLAlchemyError) as error:  # the server's words never include the password
+        await database_ready(url)
+    except DatabaseNotReady as problem:
+        raise BadConfig(str(problem)) from None
+    except (OSError, TimeoutError) as error:
         raise BadConfig(f"DATABASE_URL: cannot use the database: {database_problem(error)}") from None
-    finally:
-        await engine.dispose()
-    if current != heads:
-        raise BadConfig("DATABASE_URL: the database schema is not up to date; run `jembatan migrate`")
 
 
 async def run(config: Config, stop: asyncio.Event) -> None:

@@ -94,3 +94,21 @@ def test_settings_never_show_tokens_in_their_repr() -> None:
     shown = repr(settings)
     for secret in ("xoxb-secret", "discord-secret", "signing-secret", "k3y"):
         assert secret not in shown
+
+
+@pytest.mark.parametrize(
+    "args, env",
+    [
+        (("run", "slack", "--mode", "http"), {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}),
+        (("run", "discord"), {"DISCORD_TOKEN": "MTIz.abc.def"}),
+    ],
+)
+def test_running_before_migrating_says_so_and_leaves_no_empty_file(
+    args: tuple[str, ...], env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "jembatan.db"
+    done = _run(*args, env={**env, "DATABASE_URL": f"sqlite:///{path}"})
+    assert done.returncode == 2
+    said = f"jembatan: DATABASE_URL: there is no database at {path} yet; run `jembatan migrate`"
+    assert done.stderr.strip() == said
+    assert not path.exists()

@@ -57,7 +57,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
                 "DATABASE_URL": "sqlite:////no/such/j.db",
             },
             ["--mode", "http"],
-            "DATABASE_URL: the folder /no/such does not exist",
+            "DATABASE_URL: there is no database at /no/such/j.db yet; run `jembatan migrate`",
         ),
         ({"SLACK_BOT_TOKEN": TOKEN}, ["--mode", "socket"], "SLACK_APP_TOKEN"),
         ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": TOKEN}, [], "SLACK_APP_TOKEN"),
