@@ -13,10 +13,20 @@ from bot.settings import ConfigError, Settings
 from bot.store.db import DatabaseUrlError, database_problem
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jembatan")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jembatan", description="Grow workplace networks across team lines."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the whole loop on a throwaway database with a simulated clock")
     demo.add_argument("--members", type=int, default=60, help="community size (default 60)")

@@ -112,3 +112,10 @@ def test_running_before_migrating_says_so_and_leaves_no_empty_file(
     said = f"jembatan: DATABASE_URL: there is no database at {path} yet; run `jembatan migrate`"
     assert done.stderr.strip() == said
     assert not path.exists()
+
+
+def test_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
+
+    done = _run("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"jembatan {version('jembatan')}"
