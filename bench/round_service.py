@@ -65,7 +65,7 @@ async def measure(url: str, members: int) -> str:
             tenant_id = await uow.tenants.ensure(TenantRef(Platform.CONSOLE, f"bench-{members}"), clock_now)
             scope = uow.scoped(tenant_id)
             config = ProgramConfig(timezone="Asia/Jakarta")
-            program = await scope.programs.create(f"C{members}", config, clock_now)
+            program = await scope.programs.create(f"C{members}", config, clock_now, "U-ADMIN")
             for i in range(members):
                 person = await scope.people.ensure(f"U{i}", clock_now)
                 await scope.people.update_profile(person.id, division=rng.choice(DIVISIONS))

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.model import TenantRef
-from bot.messages import ToChannel, ToGroup, ToUser
+from bot.i18n import texts
+from bot.messages import Notice, ToChannel, ToGroup, ToUser
 from bot.ports import DeliveryFailed, Messenger
 from bot.store.outbox import OutboxRow
-from bot.store.unit_of_work import Store
+from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class Relay:
         if row.attempts > self._max_attempts:
             # Claimed again and again without an answer: its sender keeps dying on it.
             spent = DeliveryFailed(f"gave up after {row.attempts - 1} attempts", retryable=False)
-            return await self._failed(tenant_id, row, spent, report)
+            return await self._failed(tenant_id, row, spent, report, platform_refused=False)
         try:
             conversation, ref = await self._send(tenant_id, tenant, row)
         except DeliveryFailed as failure:
@@ -151,7 +152,13 @@ class Relay:
         return True
 
     async def _failed(
-        self, tenant_id: int, row: OutboxRow, failure: DeliveryFailed, report: DeliveryReport
+        self,
+        tenant_id: int,
+        row: OutboxRow,
+        failure: DeliveryFailed,
+        report: DeliveryReport,
+        *,
+        platform_refused: bool = True,  # False: we gave up on our side, the channel is not to blame
     ) -> bool:
         async with self._store.unit() as uow:
             outbox = uow.scoped(tenant_id).outbox
@@ -170,5 +177,27 @@ class Relay:
                 await outbox.mark_failed(row.id, failure.reason)
                 report.failed += 1
                 log.warning("outbox row %s failed for good: %s", row.id, failure.reason)
+                if platform_refused and isinstance(row.destination, ToChannel) and not failure.retryable:
+                    await _tell_who_set_it_up(
+                        uow, tenant_id, row.destination.channel_id, failure, self._clock()
+                    )
             await uow.commit()
         return True
+
+
+async def _tell_who_set_it_up(
+    uow: UnitOfWork, tenant_id: int, channel_id: str, failure: DeliveryFailed, now: datetime
+) -> None:
+    """A channel refused a post for good (most often: the bot was never added to it). Nobody
+    would notice a missing announcement, so the admin who set the program up hears of it, at
+    most once a day per channel."""
+    scope = uow.scoped(tenant_id)
+    platform = (await uow.tenants.ref(tenant_id)).platform.value
+    for program in await scope.programs.posting_to(channel_id):
+        if program.set_up_by is None:
+            continue
+        text = texts(program.config.lang, platform)(
+            "notice.channel_unreachable", channel=f"<#{channel_id}>", reason=failure.reason
+        )
+        key = f"channel-unreachable:{program.id}:{channel_id}:{now.date().isoformat()}"
+        await scope.outbox.add(key, ToUser(program.set_up_by), Notice(text), now)

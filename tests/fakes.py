@@ -28,6 +28,7 @@ class FakeMessenger:
         self.opened: list[ToGroup] = []
         self.uploads: list[tuple[str, Attachment]] = []
         self.failures: list[BaseException] = []
+        self.refusing: dict[str, DeliveryFailed] = {}  # conversation -> how every post there fails
         self._ids = itertools.count(1)
 
     def _maybe_fail(self) -> None:
@@ -41,6 +42,8 @@ class FakeMessenger:
 
     async def post(self, tenant: TenantRef, conversation_id: str, message: Message, key: str) -> str:
         self._maybe_fail()
+        if conversation_id in self.refusing:
+            raise self.refusing[conversation_id]
         self.sent.append(Sent(tenant, conversation_id, message, key))
         return f"ts-{next(self._ids)}"
 

@@ -75,6 +75,7 @@ class Program:
     channel_id: str
     config: ProgramConfig
     created_at: datetime
+    set_up_by: str | None = None  # the admin who last ran setup: told when a channel post fails
 
     @property
     def shoutout_channel(self) -> str:

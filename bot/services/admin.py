@@ -48,12 +48,12 @@ async def setup(deps: Deps, session: Session, command: SetupProgram) -> Reply:
     if existing is None:
         base = ProgramConfig(lang=deps.default_lang, anchor=session.now.date())
         config = _apply(base, command)
-        program = await session.scope.programs.create(channel, config, session.now)
+        program = await session.scope.programs.create(channel, config, session.now, session.actor.user_id)
         key = "setup.created"
     else:
         config = _apply(existing.config, command)
-        await session.scope.programs.update_config(existing.id, config)
-        program = replace(existing, config=config)
+        await session.scope.programs.update_config(existing.id, config, session.actor.user_id)
+        program = replace(existing, config=config, set_up_by=session.actor.user_id)
         key = "setup.updated"
     session.program = program
     t = session.t

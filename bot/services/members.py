@@ -215,4 +215,5 @@ async def forget(session: Session, confirmed: bool) -> Reply:
     person = await session.scope.people.by_user(session.actor.user_id)
     if person is not None:
         await session.scope.people.erase(person.id)
+    await session.scope.programs.forget_setter(session.actor.user_id)  # an admin need not have joined
     return Reply(session.t("forget.done"))

@@ -28,7 +28,7 @@ def _program(row: Row[object]) -> Program:
         shoutout_channel=m["shoutout_channel"],
         anchor=m["anchor"],
     )
-    return Program(m["id"], m["tenant_id"], m["channel_id"], config, utc(m["created_at"]))
+    return Program(m["id"], m["tenant_id"], m["channel_id"], config, utc(m["created_at"]), m["set_up_by"])
 
 
 def _config_values(config: ProgramConfig) -> dict[str, object]:
@@ -61,22 +61,39 @@ class Programs(Repository):
         rows = await self._conn.execute(self._select().order_by(programs.c.id))
         return [_program(r) for r in rows]
 
-    async def create(self, channel_id: str, config: ProgramConfig, now: datetime) -> Program:
+    async def posting_to(self, channel_id: str) -> list[Program]:
+        """Programs that post in a channel: as their pairing channel or their shout-out channel."""
+        rows = await self._conn.execute(
+            self._select()
+            .where(or_(programs.c.channel_id == channel_id, programs.c.shoutout_channel == channel_id))
+            .order_by(programs.c.id)
+        )
+        return [_program(r) for r in rows]
+
+    async def create(self, channel_id: str, config: ProgramConfig, now: datetime, set_up_by: str) -> Program:
         values = _config_values(config)
         result = await self._conn.execute(
             programs.insert().values(
-                tenant_id=self.tenant_id, channel_id=channel_id, created_at=now, **values
+                tenant_id=self.tenant_id, channel_id=channel_id, created_at=now, set_up_by=set_up_by, **values
             )
         )
         program = await self.get(int(result.inserted_primary_key[0]))  # type: ignore[index]
         assert program is not None
         return program
 
-    async def update_config(self, program_id: int, config: ProgramConfig) -> None:
+    async def update_config(self, program_id: int, config: ProgramConfig, set_up_by: str) -> None:
         await self._conn.execute(
             update(programs)
             .where(programs.c.tenant_id == self.tenant_id, programs.c.id == program_id)
-            .values(**_config_values(config))
+            .values(set_up_by=set_up_by, **_config_values(config))
+        )
+
+    async def forget_setter(self, user_id: str) -> None:
+        """Forget me: programs this person set up no longer name them."""
+        await self._conn.execute(
+            update(programs)
+            .where(programs.c.tenant_id == self.tenant_id, programs.c.set_up_by == user_id)
+            .values(set_up_by=None)
         )
 
 

@@ -65,6 +65,7 @@ programs = Table(
     Column("cross_division", String(16), nullable=False),
     Column("shoutout_channel", String(64)),
     Column("anchor", Date, nullable=False),
+    Column("set_up_by", String(64)),  # who to tell when the bot cannot post in the channel
     _when("created_at"),
     UniqueConstraint("tenant_id", "channel_id"),
 )

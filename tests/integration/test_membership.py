@@ -181,6 +181,8 @@ async def test_forget_me_leaves_no_row_that_names_the_person(drive: Driver) -> N
     await drive.setup()
     await drive.join_many({"U1": "Sales", "U2": "Finance", "U3": "Legal", "U4": "People"})
     await drive.say(ADMIN, c.GrantAdmin("U1"), admin=True)
+    setup = c.SetupProgram(cadence="monthly", weekday="friday", time="15:00", timezone="Asia/Jakarta")
+    await drive.say("U1", setup, channel="C-SOCIAL")  # as an admin, U1 sets up a second program
     await drive.run_round()  # intros naming U1 are delivered and kept as sent rows
     mine = next(g for g in await drive.latest_groups() if "U1" in [m.user_id for m in g.members])
     await drive.say("U1", c.RecordOutcome(mine.id, "met"))  # their click, their first milestone
@@ -198,7 +200,14 @@ async def test_forget_me_leaves_no_row_that_names_the_person(drive: Driver) -> N
     assert await _cells_naming(drive, milestone_owner) == ["achievements.owner"]
     stored = set(await _cells_naming(drive, "U1"))
     # Every place a person's id ends up, so the assertion after forgetting can fail.
-    assert {"people.user_id", "admins.user_id", "groups.outcome_by", "outbox.destination"} <= stored, stored
+    expected = {
+        "people.user_id",
+        "admins.user_id",
+        "groups.outcome_by",
+        "outbox.destination",
+        "programs.set_up_by",
+    }
+    assert expected <= stored, stored
     assert {"outbox.message"} <= stored, stored
     direct_before = len(drive.messenger.to("DM-U1"))
 

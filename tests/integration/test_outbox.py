@@ -59,7 +59,9 @@ async def test_a_permanent_refusal_is_marked_failed_not_retried_forever(drive: D
     await drive.tick()
     drive.clock.advance(hours=1)
     await drive.app.relay.drain()
-    assert await _statuses(drive) == {"failed": 1, "sent": 1}
+    # The announcement failed once and for all; the intro and the admin's notice about it went.
+    assert await _statuses(drive) == {"failed": 1, "sent": 2}
+    assert len(drive.messenger.to("DM-U-ADMIN")) == 1
 
 
 async def test_retries_give_up_after_the_last_attempt(drive: Driver) -> None:
@@ -199,3 +201,37 @@ async def test_one_process_never_delivers_twice_at_once_so_pacing_holds(drive: D
     assert (await first).sent == 1
     await relay.drain()
     assert len(drive.messenger.sent) == 4
+
+
+async def test_a_channel_that_refuses_posts_is_reported_to_the_admin_who_set_it_up(drive: Driver) -> None:
+    # Typically the bot was never added to the channel: the intros still go out, but nobody
+    # would notice the missing announcement.
+    from bot.messages import Notice
+
+    drive.messenger.refusing["C-PAIRS"] = DeliveryFailed("not_in_channel", retryable=False)
+    await _round(drive)
+    await drive.tick()
+    await drive.app.relay.drain()
+    assert len(drive.messenger.of_kind(Intro)) == 2
+    [told] = drive.messenger.to("DM-U-ADMIN")
+    assert isinstance(told.message, Notice)
+    assert told.message.text.startswith("I couldn't post in <#C-PAIRS> (not_in_channel)")
+    assert "`/invite @Jembatan`" in told.message.text
+    await drive.say("U1", c.GiveShoutOut(("U2",), "thanks for the demo"))  # fails there the same day
+    await drive.app.relay.drain()
+    assert len(drive.messenger.to("DM-U-ADMIN")) == 1  # once a day per channel, not per message
+    drive.clock.advance(days=1)
+    await drive.say("U2", c.GiveShoutOut(("U1",), "thanks back"))
+    await drive.app.relay.drain()
+    assert len(drive.messenger.to("DM-U-ADMIN")) == 2
+
+
+async def test_a_passing_outage_is_not_reported_to_anyone(drive: Driver) -> None:
+    drive.messenger.refusing["C-PAIRS"] = DeliveryFailed("service_unavailable", retryable=True)
+    await _round(drive)
+    await drive.tick()
+    for _ in range(8):  # every retry spent
+        drive.clock.advance(minutes=30)
+        await drive.app.relay.run_once()
+    assert drive.messenger.to("DM-U-ADMIN") == []
+    assert (await _statuses(drive)).get("failed") == 1

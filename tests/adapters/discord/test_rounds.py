@@ -293,3 +293,16 @@ async def test_milestones_are_posted_in_the_shoutout_channel_in_the_morning(env:
     assert sorted(post["allowed_mentions"]["users"]) == pair
     (announcement,) = env.fake.messages[env.fake.program_channel]  # nothing more in the program channel
     assert announcement["embeds"][0]["title"] == t("round.title")
+
+
+async def test_a_channel_the_bot_may_not_post_in_is_reported_to_the_admin_who_set_it_up(env: Env) -> None:
+    channel = env.fake.program_channel
+    env.fake.forbid("POST", rf"/channels/{channel}/messages", 50001, "Missing Access")
+    await start_round(env, 4)
+    await env.deliver()
+    await env.deliver()  # the notice is queued when the announcement fails for good
+    admin_dm = env.fake.dm_channels[ADMIN.user_id]
+    (told,) = env.fake.messages[admin_dm]
+    assert f"<#{channel}>" in told["content"] and "50001" in told["content"]
+    assert "view that channel, send messages and create private threads" in told["content"]
+    assert len(env.fake.threads()) == 2  # the groups themselves were not held back

@@ -173,6 +173,10 @@ async def test_a_refused_channel_fails_that_message_only(program: Harness) -> No
     h.clock.advance(minutes=30)
     await h.deliver()
     assert len(h.fake.posts(CHANNEL)) == 1
+    # The admin who set the program up hears of it, in a DM, with what to do.
+    [told] = [m for m in h.fake.messages.values() if m.channel == "D0ADMIN"]
+    assert f"<#{CHANNEL}>" in told.text and "channel_not_found" in told.text
+    assert "`/invite @Jembatan`" in told.text
 
 
 async def test_a_still_in_answer_from_a_direct_message_updates_that_message(program: Harness) -> None:
