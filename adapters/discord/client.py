@@ -79,8 +79,9 @@ class JembatanClient(discord.Client):
         # shard sees every server.
         if self.app is None or (self.shard_count or 1) > 1:
             return
+        listed_at = self.app.deps.now()
         work = asyncio.ensure_future(
-            forget_absent(self.app.deps, Platform.DISCORD, [str(g.id) for g in self.guilds])
+            forget_absent(self.app.deps, Platform.DISCORD, [str(g.id) for g in self.guilds], listed_at)
         )
         self._in_flight.add(work)
         work.add_done_callback(self._in_flight.discard)

@@ -152,15 +152,34 @@ async def workspaces_on(deps: Deps, platform: Platform) -> list[TenantRef]:
     return [TenantRef(platform, external_id) for external_id in sorted(known)]
 
 
-async def forget_absent(deps: Deps, platform: Platform, present: Collection[str]) -> list[TenantRef]:
+async def forget_absent(
+    deps: Deps, platform: Platform, present: Collection[str], listed_at: datetime
+) -> list[TenantRef]:
     """The platform has just listed every workspace the app is in (Discord's READY does, as
     unavailable stubs during an outage too). Any workspace we hold data for that is not on the
     list removed the app while we were offline, and its removal event never reached us: its
-    data goes now, as it would have then. Returns the workspaces erased."""
+    data goes now, as it would have then. Returns the workspaces erased.
+
+    Two guards, since erasing cannot be undone: a workspace whose data began after the list was
+    made is newer than the list and stays; and if the list names none of the workspaces we know,
+    it is more likely another app's (a token from a different bot on the same database) than
+    every removal at once, so nothing is erased and the reason is logged."""
     listed = set(present)
     async with deps.store.unit() as uow:
         known = await uow.tenants.on_platform(platform)
-        gone = {external: tenant_id for external, tenant_id in known.items() if external not in listed}
+        if known and not listed & set(known):
+            log.warning(
+                "the platform lists none of the %d %s workspace(s) we hold data for; erasing nothing "
+                "(is the token this bot's own?)",
+                len(known),
+                platform.value,
+            )
+            return []
+        gone = {
+            external: tenant_id
+            for external, (tenant_id, created) in known.items()
+            if external not in listed and created <= listed_at
+        }
         for tenant_id in gone.values():
             await uow.tenants.erase(tenant_id)
         await uow.commit()

@@ -215,5 +215,7 @@ async def forget(session: Session, confirmed: bool) -> Reply:
     person = await session.scope.people.by_user(session.actor.user_id)
     if person is not None:
         await session.scope.people.erase(person.id)
-    await session.scope.programs.forget_setter(session.actor.user_id)  # an admin need not have joined
+    else:  # an admin who never joined can still be named in messages (a notice about a channel)
+        await session.scope.people.forget_in_outbox(session.actor.user_id)
+    await session.scope.programs.forget_setter(session.actor.user_id)
     return Reply(session.t("forget.done"))

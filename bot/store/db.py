@@ -31,6 +31,11 @@ def async_url(url: str) -> str:
     driver = _DRIVERS.get(parsed.drivername, parsed.drivername)
     if not driver.startswith(("sqlite+aiosqlite", "postgresql+asyncpg")):
         raise DatabaseUrlError("DATABASE_URL must start with sqlite:/// or postgresql://")
+    if driver.startswith("postgresql") and "sslmode" in parsed.query:
+        # Managed databases hand out libpq URLs (`?sslmode=require`); asyncpg calls it `ssl`.
+        query = dict(parsed.query)
+        query.setdefault("ssl", query.pop("sslmode"))
+        parsed = parsed.set(query=query)
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
@@ -38,7 +43,7 @@ def database_problem(error: BaseException) -> str:
     """One line on why the database cannot be used: the driver's or the OS's words, which name
     the host, user or database but never the password."""
     if isinstance(error, OSError) and not isinstance(error, TimeoutError):
-        return error.strerror or type(error).__name__
+        return (error.strerror or str(error) or type(error).__name__)[:200]
     text = str(getattr(error, "orig", None) or error).strip()
     return (text.splitlines()[0] if text else type(error).__name__)[:200]
 
@@ -61,7 +66,7 @@ def _check_folder(database: str | None) -> None:
     # driver error (and, from aiosqlite's worker thread, a traceback printed at exit).
     if not database or database == ":memory:" or database.startswith("file:"):
         return
-    folder = Path(database).expanduser().absolute().parent
+    folder = Path(database).absolute().parent  # SQLite does not expand ~, so neither do we
     if not folder.is_dir():
         raise DatabaseUrlError(f"DATABASE_URL: the folder {folder} does not exist")
 

@@ -143,7 +143,7 @@ class People(Repository):
                 achievements.c.tenant_id == scoped, achievements.c.owner == f"person:{person_id}"
             )
         )
-        await self._forget_in_outbox(user_id)
+        await self.forget_in_outbox(user_id)
         await self._conn.execute(
             update(group_members)
             .where(group_members.c.tenant_id == scoped, group_members.c.person_id == person_id)
@@ -165,7 +165,7 @@ class People(Repository):
         )
         await self._conn.execute(delete(people).where(people.c.tenant_id == scoped, people.c.id == person_id))
 
-    async def _forget_in_outbox(self, user_id: str) -> None:
+    async def forget_in_outbox(self, user_id: str) -> None:
         # Direct messages not yet delivered are dropped: someone who asked to be forgotten gets
         # nothing more. Messages already sent keep their row (it holds the platform's message
         # reference, for updates after a click) but lose the person's id.

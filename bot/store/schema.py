@@ -21,7 +21,7 @@ def _missing_sqlite_file(url: str) -> str | None:
         return None
     if database.startswith("file:"):
         return None
-    return None if Path(database).expanduser().exists() else database
+    return None if Path(database).exists() else database
 
 
 class DatabaseNotReady(Exception):

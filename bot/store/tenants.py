@@ -38,12 +38,14 @@ class TenantDirectory:
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    async def on_platform(self, platform: Platform) -> dict[str, int]:
-        """Every workspace of one platform we hold data for: external id -> tenant id."""
+    async def on_platform(self, platform: Platform) -> dict[str, tuple[int, datetime]]:
+        """Every workspace of one platform we hold data for: external id -> (tenant id, created)."""
         rows = await self._conn.execute(
-            select(tenants.c.external_id, tenants.c.id).where(tenants.c.platform == platform.value)
+            select(tenants.c.external_id, tenants.c.id, tenants.c.created_at).where(
+                tenants.c.platform == platform.value
+            )
         )
-        return {external_id: int(tenant_id) for external_id, tenant_id in rows}
+        return {external_id: (int(tenant_id), utc(created)) for external_id, tenant_id, created in rows}
 
     async def ref(self, tenant_id: int) -> TenantRef:
         row = (

@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("programs") as batch:
-        batch.drop_column("set_up_by")
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch rebuild: rebuilding `programs` drops the
+    # old table, and with foreign keys on, that cascades to every round and group.
+    op.drop_column("programs", "set_up_by")

@@ -119,3 +119,19 @@ def test_version_is_the_installed_distributions() -> None:
 
     done = _run("--version")
     assert done.returncode == 0 and done.stdout.strip() == f"jembatan {version('jembatan')}"
+
+
+@pytest.mark.parametrize(
+    "url, driver_sees",
+    [
+        ("postgresql://u:p@db/x?sslmode=require", "postgresql+asyncpg://u:p@db/x?ssl=require"),
+        ("postgres://u:p@db/x?sslmode=disable&application_name=j", "ssl=disable"),
+        ("sqlite:///jembatan.db", "sqlite+aiosqlite:///jembatan.db"),
+    ],
+)
+def test_database_urls_as_providers_write_them_reach_the_async_driver(url: str, driver_sees: str) -> None:
+    # Managed PostgreSQL hands out libpq URLs with `sslmode`; asyncpg refuses that name.
+    from bot.store.db import async_url
+
+    assert driver_sees in async_url(url)
+    assert "sslmode" not in async_url(url)

@@ -1,5 +1,6 @@
 """The schema the code expects is exactly what the migrations build, on both databases."""
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -39,3 +40,42 @@ def test_every_migration_can_be_rolled_back(tmp_path: Path) -> None:
     assert tables <= {"alembic_version"}
     upgrade_sync(url)
     command.check(alembic_config(url))
+
+
+async def test_rolling_back_the_latest_migration_keeps_every_round(tmp_path: Path) -> None:
+    # A rollback that rebuilds a table on SQLite would drop it, and the foreign keys would take
+    # every round and group of its programs with it.
+    from datetime import UTC, datetime
+
+    from bot.bootstrap import build, upgrade
+    from bot.settings import Settings
+    from tests.drive import Driver
+    from tests.fakes import FakeClock, FakeDirectory, FakeMessenger
+
+    path = tmp_path / "live.db"
+    url = f"sqlite:///{path}"
+    await upgrade(url)
+    messenger, directory = FakeMessenger(), FakeDirectory()
+    clock = FakeClock(datetime(2026, 11, 27, 3, 0, tzinfo=UTC))
+    app = build(Settings(database_url=url), messenger, directory, clock)
+    drive = Driver(app, messenger, clock, directory)
+    try:
+        await drive.setup()
+        await drive.join_many({"U1": "Sales", "U2": "Finance", "U3": "Legal", "U4": "People"})
+        await drive.run_round()
+    finally:
+        await app.close()
+
+    def counts() -> dict[str, int]:
+        with sqlite3.connect(path) as db:
+            return {
+                t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("rounds", "groups", "outbox")
+            }
+
+    before = counts()
+    assert before["groups"] == 2
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "-1")
+    assert counts() == before
+    await upgrade(url)
+    assert counts() == before

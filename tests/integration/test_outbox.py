@@ -235,3 +235,17 @@ async def test_a_passing_outage_is_not_reported_to_anyone(drive: Driver) -> None
         await drive.app.relay.run_once()
     assert drive.messenger.to("DM-U-ADMIN") == []
     assert (await _statuses(drive)).get("failed") == 1
+
+
+async def test_an_admin_who_never_joined_and_asks_to_be_forgotten_gets_no_notice(drive: Driver) -> None:
+    drive.messenger.refusing["C-PAIRS"] = DeliveryFailed("not_in_channel", retryable=False)
+    await _round(drive)
+    await drive.tick()  # the announcement fails for good; a notice to U-ADMIN is queued
+    await drive.say("U-ADMIN", c.ForgetMe(confirmed=True), admin=True)
+    await drive.app.relay.drain()
+    assert drive.messenger.to("DM-U-ADMIN") == []
+    async with drive.app.store.engine.connect() as conn:
+        from sqlalchemy import text
+
+        rows = (await conn.execute(text("SELECT destination FROM outbox"))).scalars().all()
+    assert not [row for row in rows if "U-ADMIN" in row]

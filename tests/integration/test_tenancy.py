@@ -1,5 +1,7 @@
 """Every workspace is an island: same user ids, same channel ids, nothing crosses."""
 
+from datetime import timedelta
+
 from bot import commands as c
 from bot.domain.model import Lang, Platform, TenantRef
 from bot.i18n import texts
@@ -79,10 +81,16 @@ async def test_workspaces_missing_from_the_platforms_list_are_erased_and_only_th
         setup = c.SetupProgram(cadence="weekly", weekday="monday", time="09:00", timezone="Asia/Jakarta")
         await drive.say("U-ADMIN", setup, admin=True, tenant=tenant)
         await drive.say("U1", c.Join("Sales"), tenant=tenant)
-    erased = await forget_absent(drive.app.deps, Platform.DISCORD, ["G-LISTED", "G-NEVER-SEEN"])
+    now = drive.clock()
+    # A list naming none of our servers is more likely another bot's: nothing goes.
+    assert await forget_absent(drive.app.deps, Platform.DISCORD, ["G-SOMEONE-ELSES"], now) == []
+    # A server whose data began after the list was made is newer than the list: it stays.
+    earlier = now - timedelta(seconds=5)
+    assert await forget_absent(drive.app.deps, Platform.DISCORD, ["G-LISTED"], earlier) == []
+    erased = await forget_absent(drive.app.deps, Platform.DISCORD, ["G-LISTED", "G-NEVER-SEEN"], now)
     assert erased == [OTHER]
     async with drive.app.store.unit() as uow:
         assert await uow.tenants.find(OTHER) is None
         for kept in (listed, same_id_elsewhere, drive.tenant):
             assert await uow.tenants.find(kept) is not None
-    assert await forget_absent(drive.app.deps, Platform.DISCORD, ["G-LISTED"]) == []
+    assert await forget_absent(drive.app.deps, Platform.DISCORD, ["G-LISTED"], now) == []

@@ -3,6 +3,10 @@ The bot hears of either only through the guilds intent, the one intent it asks f
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.domain.model import Platform, TenantRef
 from tests.adapters.discord.conftest import ADMIN, Env, eventually
 from tests.adapters.discord.fake_discord import GUILDS_INTENT, Person
@@ -44,35 +48,48 @@ async def test_the_bot_identifies_with_the_guilds_intent_only(env: Env) -> None:
     assert env.fake.intents == GUILDS_INTENT == 1
 
 
-async def test_a_removal_while_the_bot_was_offline_erases_at_the_next_login(env: Env) -> None:
+GONE = TenantRef(Platform.DISCORD, "900000000000000099")  # a server that removed the bot meanwhile
+
+
+async def remember_a_server_that_removed_the_bot(env: Env) -> None:
+    assert env.app is not None
+    async with env.app.store.unit() as uow:
+        await uow.tenants.ensure(GONE, env.clock())
+        await uow.commit()
+
+
+async def still_there(env: Env, tenant: TenantRef) -> bool:
+    assert env.app is not None
+    async with env.app.store.unit() as uow:
+        return await uow.tenants.find(tenant) is not None
+
+
+async def test_a_server_that_removed_the_bot_while_it_was_offline_is_erased_at_the_next_login(
+    env: Env,
+) -> None:
     await env.slash(ADMIN, "setup")
     await env.slash(Person(42), "join", division="Finance")
+    await remember_a_server_that_removed_the_bot(env)
     await env.stop()
-    env.fake.in_guild = False  # removed meanwhile: the GUILD_DELETE went to nobody
-    await env.start()
+    await env.start()  # READY lists our server, not the other: its GUILD_DELETE went to nobody
 
     async def erased() -> bool:
-        return not await env.tenant_exists()
+        return not await still_there(env, GONE)
 
     await eventually(erased)
+    assert await env.tenant_exists()
 
 
 async def test_a_server_in_an_outage_at_login_keeps_its_data(env: Env) -> None:
     await env.slash(ADMIN, "setup")
     await env.slash(Person(42), "join", division="Finance")
-    assert env.app is not None
-    gone = TenantRef(Platform.DISCORD, "900000000000000099")  # a server that removed the bot meanwhile
-    async with env.app.store.unit() as uow:
-        await uow.tenants.ensure(gone, env.clock())
-        await uow.commit()
+    await remember_a_server_that_removed_the_bot(env)
     await env.stop()
     env.fake.guild_available = False  # READY lists the server as unavailable; no GUILD_CREATE
     await env.start()
 
     async def other_erased() -> bool:
-        assert env.app is not None
-        async with env.app.store.unit() as uow:
-            return await uow.tenants.find(gone) is None
+        return not await still_there(env, GONE)
 
     await eventually(other_erased)  # the check ran…
     assert await env.tenant_exists()  # …and kept the server that is only unavailable
@@ -81,3 +98,18 @@ async def test_a_server_in_an_outage_at_login_keeps_its_data(env: Env) -> None:
     await eventually(lambda: not getattr(cached_guild(env), "unavailable", True))
     status = await env.slash(Person(42), "status")
     assert status.text.startswith("You're in.")
+
+
+async def test_a_login_that_lists_none_of_our_servers_erases_nothing(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Another bot's token on this database, or every server gone at once: the first is likelier,
+    # and erasing cannot be undone.
+    await env.slash(ADMIN, "setup")
+    await remember_a_server_that_removed_the_bot(env)
+    await env.stop()
+    env.fake.in_guild = False
+    with caplog.at_level(logging.WARNING, logger="bot.services.dispatch"):
+        await env.start()
+        await eventually(lambda: "erasing nothing" in caplog.text)
+    assert await env.tenant_exists() and await still_there(env, GONE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -124,11 +125,12 @@ async def test_a_forged_or_expired_state_is_refused() -> None:
     assert not await state.async_consume(issued)
 
 
-async def installed_in(h: Harness, team: str) -> bool:
+async def installed_in(h: Harness, team: str) -> tuple[bool, bool]:
+    """Whether the workspace still has its installation (token), and its data."""
     found = await h.slack.installations.async_find_bot(enterprise_id=None, team_id=team)  # type: ignore[union-attr]
     async with h.slack.jembatan.store.unit() as uow:
         has_data = await uow.tenants.find(TenantRef(Platform.SLACK, team)) is not None
-    return found is not None and has_data
+    return found is not None, has_data
 
 
 async def test_a_workspace_that_removed_the_app_while_offline_is_erased_at_start(multi: Harness) -> None:
@@ -138,11 +140,13 @@ async def test_a_workspace_that_removed_the_app_while_offline_is_erased_at_start
         await h.slash("U0ADMIN", "setup", team=team)
     h.fake.revoked.add("xoxb-t0initech-issued")  # initech removed the app; the event went unheard
     h.fake.fail("auth.test", status=200, error="fatal_error", times=1)  # Slack trouble for one ask
+    h.fake.fail("auth.test", status=200, error="invalid_auth", times=1)  # or an IP allowlist: not a removal
+    h.clock.now = datetime.now(UTC) + timedelta(minutes=1)  # the next start, after those installs
     erased = await erase_removed(h.slack, h.clock())
     assert erased == [TenantRef(Platform.SLACK, "T0INITECH")]
-    assert not await installed_in(h, "T0INITECH")
+    assert await installed_in(h, "T0INITECH") == (False, False)
     still = {team: await installed_in(h, team) for team in teams[1:]}
-    assert still == {"T0GLOBEX": True, "T0HOOLI": True}  # one answered fatal_error: not a removal
+    assert still == {"T0GLOBEX": (True, True), "T0HOOLI": (True, True)}  # fatal_error, invalid_auth
 
 
 async def test_slack_unreachable_at_start_erases_nothing(multi: Harness) -> None:
