@@ -54,6 +54,7 @@ class JembatanClient(discord.Client):
         self.tree.add_command(JembatanCommands())
         self.tree.on_error = self._command_failed  # type: ignore[method-assign]
         self._in_flight: set[asyncio.Future[Any]] = set()  # core work a shutdown waits for
+        self.servers_checked = asyncio.Event()  # set once the login's server check is done
 
     def clear(self) -> None:
         """Ready to log in again after close(). discord.py 2.7 keeps the closed session's
@@ -77,17 +78,20 @@ class JembatanClient(discord.Client):
         # server we hold data for that is not listed removed the bot while it was offline. Erasing
         # is idempotent, so the READY of a later reconnect repeating this does no harm. Only one
         # shard sees every server.
-        if self.app is None or (self.shard_count or 1) > 1:
-            return
-        listed_at = self.app.deps.now()
-        work = asyncio.ensure_future(
-            forget_absent(self.app.deps, Platform.DISCORD, [str(g.id) for g in self.guilds], listed_at)
-        )
-        self._in_flight.add(work)
-        work.add_done_callback(self._in_flight.discard)
-        erased = await work
-        if erased:
-            log.warning("erased %d server(s) that removed the bot while it was offline", len(erased))
+        try:
+            if self.app is None or (self.shard_count or 1) > 1:
+                return
+            listed_at = self.app.deps.now()
+            work = asyncio.ensure_future(
+                forget_absent(self.app.deps, Platform.DISCORD, [str(g.id) for g in self.guilds], listed_at)
+            )
+            self._in_flight.add(work)
+            work.add_done_callback(self._in_flight.discard)
+            erased = await work
+            if erased:
+                log.warning("erased %d server(s) that removed the bot while it was offline", len(erased))
+        finally:
+            self.servers_checked.set()
 
     async def on_guild_unavailable(self, guild: discord.Guild) -> None:
         log.info("server %s is unavailable (a Discord outage); keeping its data", guild.id)

@@ -62,6 +62,9 @@ class Env:
         await client.login(TOKEN)
         self._connection = asyncio.create_task(client.connect())
         await asyncio.wait_for(client.wait_until_ready(), 10)
+        # The check of READY's server list runs just after; a test acting before it ends would
+        # race it (data made meanwhile would look older than the list to a frozen test clock).
+        await asyncio.wait_for(client.servers_checked.wait(), 10)
         self.client, self.app = client, app
 
     async def stop(self) -> None:
