@@ -30,6 +30,21 @@ class OutboxRow:
 
 
 class Outbox(Repository):
+    def _pending(
+        self, key: str, destination: Destination, message: Message, group_id: int | None, now: datetime
+    ) -> dict[str, Any]:
+        return {
+            "tenant_id": self.tenant_id,
+            "dedupe_key": key[:128],
+            "destination": dump(destination),
+            "message": dump(message),
+            "group_id": group_id,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+
     async def add(
         self,
         dedupe_key: str,
@@ -39,21 +54,8 @@ class Outbox(Repository):
         group_id: int | None = None,
     ) -> bool:
         """Queue a message; the same key twice queues it once."""
-        inserted = await self._insert_ignoring_conflict(
-            outbox,
-            {
-                "tenant_id": self.tenant_id,
-                "dedupe_key": dedupe_key[:128],
-                "destination": dump(destination),
-                "message": dump(message),
-                "group_id": group_id,
-                "status": PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            },
-        )
-        return inserted is not None
+        row = self._pending(dedupe_key, destination, message, group_id, now)
+        return await self._insert_ignoring_conflict(outbox, row) is not None
 
     async def add_many(
         self, items: Sequence[tuple[str, Destination, Message, int | None]], now: datetime
@@ -64,20 +66,7 @@ class Outbox(Repository):
         module: Any = postgresql if self._conn.dialect.name == "postgresql" else sqlite
         await self._conn.execute(
             module.insert(outbox).on_conflict_do_nothing(),
-            [
-                {
-                    "tenant_id": self.tenant_id,
-                    "dedupe_key": key[:128],
-                    "destination": dump(destination),
-                    "message": dump(message),
-                    "group_id": group_id,
-                    "status": PENDING,
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                }
-                for key, destination, message, group_id in items
-            ],
+            [self._pending(key, to, message, group_id, now) for key, to, message, group_id in items],
         )
 
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
