@@ -55,18 +55,29 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(async_url(url), **kwargs)
     if is_sqlite(engine):
-        _check_folder(engine.url.database)
+        _check_folder(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
-def _check_folder(database: str | None) -> None:
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite DATABASE_URL names; None for PostgreSQL, in-memory and `file:` URIs.
+    SQLite does not expand ~, so neither does this."""
+    parsed = make_url(async_url(url))
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else Path(database)
+
+
+def _check_folder(url: str) -> None:
     # SQLite creates the file but not its folder; said here, it is one clear line instead of a
     # driver error (and, from aiosqlite's worker thread, a traceback printed at exit).
-    if not database or database == ":memory:" or database.startswith("file:"):
+    path = sqlite_file(url)
+    if path is None:
         return
-    folder = Path(database).absolute().parent  # SQLite does not expand ~, so neither do we
+    folder = path.absolute().parent
     if not folder.is_dir():
         raise DatabaseUrlError(f"DATABASE_URL: the folder {folder} does not exist")
 

@@ -7,21 +7,15 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from bot.store.db import async_url, create_engine, database_problem
+from bot.store.db import create_engine, database_problem, sqlite_file
 
 
-def _missing_sqlite_file(url: str) -> str | None:
-    parsed = make_url(async_url(url))
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return None
-    if database.startswith("file:"):
-        return None
-    return None if Path(database).exists() else database
+def _missing_sqlite_file(url: str) -> Path | None:
+    path = sqlite_file(url)
+    return path if path is not None and not path.exists() else None
 
 
 class DatabaseNotReady(Exception):
