@@ -22,6 +22,7 @@ class Settings:
     log_level: str = "INFO"
     default_lang: str = "en"
     tick_seconds: int = 60
+    health_port: int | None = None  # /healthz and /readyz on a port of their own (every mode)
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
@@ -47,6 +48,11 @@ class Settings:
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in LOG_LEVELS:
             raise ConfigError("LOG_LEVEL must be one of " + ", ".join(LOG_LEVELS))
+        health_port = get("JEMBATAN_HEALTH_PORT")
+        if health_port is not None and not (
+            health_port.isascii() and health_port.isdigit() and 1 <= int(health_port) <= 65535
+        ):
+            raise ConfigError("JEMBATAN_HEALTH_PORT must be a port number from 1 to 65535")
         lang = (get("JEMBATAN_LANG") or "en").lower()
         if lang not in ("en", "id"):
             raise ConfigError("JEMBATAN_LANG must be en or id")
@@ -55,6 +61,7 @@ class Settings:
             log_level=log_level,
             default_lang=lang,
             tick_seconds=int(tick),
+            health_port=int(health_port) if health_port else None,
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),

@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from adapters.discord.client import JembatanClient
 from adapters.discord.directory import DiscordDirectory
 from adapters.discord.messenger import DiscordMessenger
+from adapters.health import HealthServer, Probes
 from bot.bootstrap import build
 from bot.bootstrap import check_database as database_ready
 from bot.runtime.ticker import Jobs
@@ -263,6 +264,11 @@ class _Runner:
         self.client.app = self.app
         self.jobs = Jobs(self.app.ticker, tick_seconds=config.settings.tick_seconds)
         self._tasks: set[asyncio.Task[None]] = set()
+        self.probes = Probes(self.app.store.ping, self.connected)
+
+    async def connected(self) -> bool:
+        # A standby waiting for the gateway lock is not ready: it serves nobody yet.
+        return self.client.is_ready() and not self.client.is_closed()
 
     async def start_jobs(self) -> None:
         # From setup_hook, after each login: the jobs start once, and resume after a reconnect.
@@ -275,6 +281,7 @@ class _Runner:
         self.jobs.pause()
 
     def stop(self) -> None:
+        self.probes.draining = True  # readiness drops at once, before the last send finishes
         self.stopped.set()
         task = asyncio.ensure_future(self.client.close())
         self._tasks.add(task)
@@ -288,7 +295,15 @@ class _Runner:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
+        port = self.config.settings.health_port
+        health = HealthServer(self.probes, port) if port else None
         try:
+            if health is not None:
+                try:
+                    await health.start()
+                except OSError as error:
+                    reason = error.strerror or type(error).__name__
+                    raise BadConfig(f"JEMBATAN_HEALTH_PORT {port} cannot be listened on ({reason})") from None
             url = self.config.settings.database_url
             async with gateway_lock(url, self.token, stopped=self.stopped, on_lost=self.lost_lock) as held:
                 if held and not self.stopped.is_set():
@@ -302,6 +317,8 @@ class _Runner:
                 async with asyncio.timeout(WORK_FINISH_WITHIN):
                     await self.client.finish_work()
             await self.client.close()
+            if health is not None:
+                await health.stop()
             await self.app.close()
 
 

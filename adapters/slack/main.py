@@ -156,11 +156,29 @@ async def run(config: Config, stop: asyncio.Event) -> None:
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             await slack.close()
             raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
+    from adapters.health import HealthServer, Probes
+
+    runner: web.AppRunner | None = None
+    socket: AsyncSocketModeHandler | None = None
+    listening = False
+
+    async def connected() -> bool:
+        if socket is not None:
+            return bool(await socket.client.is_connected())
+        return listening
+
+    probes = Probes(jembatan.store.ping, connected)
+    health = HealthServer(probes, settings.health_port) if settings.health_port else None
+    if health is not None:
+        try:
+            await health.start()
+        except OSError as error:
+            await slack.close()
+            reason = error.strerror or type(error).__name__
+            raise BadConfig(f"JEMBATAN_HEALTH_PORT {health.port} cannot be listened on ({reason})") from None
     jobs = Jobs(jembatan.ticker, tick_seconds=settings.tick_seconds)
     jobs.start()
     removals = asyncio.create_task(_erase_removed(slack)) if config.oauth else None
-    runner: web.AppRunner | None = None
-    socket: AsyncSocketModeHandler | None = None
     try:
         if config.mode == "socket":
             socket = AsyncSocketModeHandler(
@@ -176,8 +194,10 @@ async def run(config: Config, stop: asyncio.Event) -> None:
             except OSError as error:  # in use, or below 1024 without the right to it
                 reason = error.strerror or type(error).__name__
                 raise BadConfig(f"--port/PORT {config.port} cannot be listened on ({reason})") from None
+            listening = True
             log.info("serving /slack/events and /healthz on port %d", config.port)
         await stop.wait()
+        probes.draining = True  # not ready from now on, while the running work finishes
     finally:
         if removals is not None:
             removals.cancel()
@@ -188,6 +208,8 @@ async def run(config: Config, stop: asyncio.Event) -> None:
             await socket.close_async()  # type: ignore[no-untyped-call]
         if runner is not None:
             await runner.cleanup()
+        if health is not None:
+            await health.stop()
         await slack.close()
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from bot.store.outbox import Outbox
@@ -75,6 +77,15 @@ class Store:
 
     def unit(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
+
+    async def ping(self, within: float = 2.0) -> bool:
+        """Whether the database answers a trivial query within `within` seconds (readiness)."""
+        try:
+            async with asyncio.timeout(within), self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:  # any failure means "not ready"; the reason is the operator's to find
+            return False
+        return True
 
     async def dispose(self) -> None:
         await self.engine.dispose()
