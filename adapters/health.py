@@ -1,6 +1,7 @@
 """The probes every `jembatan run …` serves on JEMBATAN_HEALTH_PORT, for Docker's HEALTHCHECK and
 Kubernetes: `/healthz` (the process is alive and its event loop turns) and `/readyz` (the
-database answers, the platform connection is up, and the process is not shutting down).
+database answers, the platform connection is up, and the process is not shutting down), and
+`/metrics` (Prometheus; bot.metrics says what is counted).
 
 Socket Mode and Discord take no inbound requests, so without this nothing could tell a hung
 bot from a working one. Readiness turns false the moment SIGTERM arrives, before the process
@@ -13,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,11 @@ class Probes:
             ok = checks["connected"] and checks["database"] and not checks["draining"]
             return web.json_response({"ok": ok, **checks}, status=200 if ok else 503)
 
-        return [web.get("/healthz", healthz), web.get("/readyz", readyz)]
+        async def metrics(request: web.Request) -> web.Response:
+            body = generate_latest()
+            return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+        return [web.get("/healthz", healthz), web.get("/readyz", readyz), web.get("/metrics", metrics)]
 
 
 class HealthServer:

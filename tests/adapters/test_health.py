@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -74,7 +75,9 @@ async def _status(session: aiohttp.ClientSession, url: str) -> int | None:
         return None  # not listening (yet, or any more)
 
 
-async def _until(session: aiohttp.ClientSession, url: str, wanted: set[int | None], within: float) -> int | None:
+async def _until(
+    session: aiohttp.ClientSession, url: str, wanted: set[int | None], within: float
+) -> int | None:
     async def poll() -> int | None:
         while (status := await _status(session, url)) not in wanted:
             await asyncio.sleep(0.1)
@@ -83,13 +86,14 @@ async def _until(session: aiohttp.ClientSession, url: str, wanted: set[int | Non
     return await asyncio.wait_for(poll(), within)
 
 
-async def test_a_discord_process_is_ready_once_connected_and_not_after_sigterm(
-    tmp_path: Path, sqlite_template: Path
-) -> None:
+@pytest.fixture
+def database(tmp_path: Path, sqlite_template: Path) -> Path:
+    return Path(shutil.copy(sqlite_template, tmp_path / "jembatan.db"))
+
+
+async def test_a_discord_process_is_ready_once_connected_and_not_after_sigterm(database: Path) -> None:
     fake = FakeDiscord()
     await fake.start()
-    database = tmp_path / "jembatan.db"
-    database.write_bytes(sqlite_template.read_bytes())
     port = _free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_URL"))}
     process = await asyncio.create_subprocess_exec(
@@ -124,3 +128,17 @@ async def test_a_discord_process_is_ready_once_connected_and_not_after_sigterm(
             process.kill()
             await process.wait()
         await fake.close()
+
+
+async def test_metrics_are_served_in_prometheus_text_format() -> None:
+    from bot import metrics
+
+    metrics.ROUNDS.inc()
+    app = web.Application()
+    app.add_routes(_probes().routes())
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/metrics")
+        body = await response.text()
+    assert response.status == 200 and response.content_type == "text/plain"
+    assert "# TYPE jembatan_rounds_total counter" in body
+    assert "jembatan_outbox_pending" in body

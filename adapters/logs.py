@@ -1,0 +1,78 @@
+"""Log set-up for every `jembatan` process: plain lines for people, or one JSON object per line
+(`JEMBATAN_LOG_FORMAT=json`) for a log pipeline, both carrying the workspace, program, round and
+outbox ids the core is working on.
+
+People's text can reach a log line (a division in a warning, say). A CR or LF in it would start
+a forged line, so both formats escape them: the plain one as \\r and \\n, JSON by encoding.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+from bot.log_context import FIELDS, ContextFilter
+
+PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries that talk at INFO about things that are not the operator's concern.
+QUIET = (
+    "alembic.runtime.plugins",
+    "alembic.runtime.migration",
+    "apscheduler.executors.default",
+    "apscheduler.scheduler",
+    "matplotlib.font_manager",
+)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+class PlainFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__(PLAIN)
+
+    def format(self, record: logging.LogRecord) -> str:
+        ids = " ".join(
+            f"{name}={value}" for name in FIELDS if (value := getattr(record, name, None)) is not None
+        )
+        line = _one_line(record.getMessage())
+        saved = record.msg, record.args
+        record.msg, record.args = f"{line} [{ids}]" if ids else line, None
+        try:
+            text = super().format(record)
+        finally:
+            record.msg, record.args = saved
+        # A traceback keeps its lines: it is ours, not a person's, and unreadable on one line.
+        return text
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(level: str, fmt: str = "plain") -> None:
+    """Called once at the start of a process, before anything logs."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else PlainFormatter())
+    handler.addFilter(ContextFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
