@@ -79,9 +79,12 @@ async def _until(
     session: aiohttp.ClientSession, url: str, wanted: set[int | None], within: float
 ) -> int | None:
     async def poll() -> int | None:
-        while (status := await _status(session, url)) not in wanted:
+        # Polling another process's HTTP endpoint: there is no event to wait on.
+        while True:
+            status = await _status(session, url)
+            if status in wanted:
+                return status
             await asyncio.sleep(0.1)
-        return status
 
     return await asyncio.wait_for(poll(), within)
 
