@@ -167,6 +167,17 @@ def _element(f: Findings, element: Any, where: str) -> None:
         f.add(f"{where}.type", f"{kind!r} is not a Block Kit element type")
 
 
+def check_options(f: Findings, body: dict[str, Any]) -> None:
+    """The answer to a select's `block_suggestion`: at most 100 options (or option groups)."""
+    if "options" in body:
+        f.more_than("options", body["options"], 100)
+        _options(f, body["options"] or [], "options")
+    for j, group in enumerate(body.get("option_groups") or []):
+        _text_object(f, group.get("label"), f"option_groups[{j}].label", 75, plain=True)
+        f.more_than(f"option_groups[{j}].options", group.get("options"), 100, 1)
+        _options(f, group.get("options") or [], f"option_groups[{j}].options")
+
+
 def _options(f: Findings, options: list[Any], where: str) -> None:
     for j, option in enumerate(options):
         at = f"{where}[{j}]"

@@ -129,8 +129,8 @@ def check_call(
     return f.found
 
 
-def check_response_url(body: Any) -> list[Violation]:
-    f = Findings("Slack response_url")
+def check_response_url(body: Any, request: str = "Slack response_url") -> list[Violation]:
+    f = Findings(request)
     if not isinstance(body, dict):
         f.add("", "a response_url takes a JSON object")
         return f.found
@@ -142,6 +142,29 @@ def check_response_url(body: Any) -> list[Violation]:
     if "blocks" in body:
         block_kit.check_message(f, body["blocks"])
     block_kit.check_text(f, body.get("text"))
+    return f.found
+
+
+def check_ack(body: Any) -> list[Violation]:
+    """What the app answers one of Slack's own requests with (the HTTP response, or a Socket Mode
+    ack's payload): a select's options, a modal's response_action, or a message."""
+    f = Findings("Slack ack")
+    if not isinstance(body, dict) or not body:
+        return f.found
+    if "options" in body or "option_groups" in body:
+        block_kit.check_options(f, body)
+    elif "response_action" in body:
+        action = body["response_action"]
+        if action not in ("errors", "update", "push", "clear"):
+            f.add("response_action", f"{action!r}; expected errors, update, push or clear")
+        if action == "errors" and not (
+            isinstance(body.get("errors"), dict) and all(isinstance(v, str) for v in body["errors"].values())
+        ):
+            f.add("errors", "an object of block_id → message")
+        if action in ("update", "push"):
+            block_kit.check_view(f, body.get("view"))
+    else:
+        return check_response_url(body, "Slack ack")
     return f.found
 
 

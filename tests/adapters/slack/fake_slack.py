@@ -307,6 +307,7 @@ class FakeSlack:
         async for msg in ws:
             if msg.type is WSMsgType.TEXT:
                 ack = json.loads(msg.data)
+                self.violations += slack_spec.check_ack(ack.get("payload"))
                 envelope = ack.get("envelope_id")
                 if envelope:
                     self.acks[envelope] = ack
