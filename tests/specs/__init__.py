@@ -76,7 +76,7 @@ class Findings:
             return
         size = length(value)
         if size > limit:
-            self.add(where, f"{size} characters; the limit is {limit}")
+            self.add(where, f"{size} characters; at most {limit}")
         elif size < minimum:
             self.add(where, f"{size} characters; at least {minimum} needed")
 
@@ -84,6 +84,6 @@ class Findings:
         if not isinstance(items, list):
             return
         if len(items) > limit:
-            self.add(where, f"{len(items)} items; the limit is {limit}")
+            self.add(where, f"{len(items)} items; at most {limit}")
         elif len(items) < minimum:
             self.add(where, f"{len(items)} items; at least {minimum} needed")
