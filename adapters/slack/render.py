@@ -32,6 +32,9 @@ BUTTON_MAX = 75
 FIELD_MAX = 2000
 BLOCKS_MAX = 50
 FALLBACK_MAX = 3000  # the notification text; the blocks carry the rest
+# Slack refuses block messages near 13,000 characters of text (msg_blocks_too_long: seen, not
+# documented), so a long list stops here and says how many more there are.
+BLOCK_TEXT_MAX = 10_000
 STATUS_BLOCK = "jb-status"  # the context line a button click writes on the message
 ACTIONS_BLOCK = "jb-actions"
 
@@ -49,8 +52,37 @@ def safe(text: str) -> str:
     return _SPECIAL.sub(lambda m: "@\u200b" + (m.group(1) or "group").lstrip("@"), text)
 
 
+def units(text: str) -> int:
+    """Slack does not say whether its limits count code points or UTF-16 units; the latter are
+    never fewer (an emoji is two), so counting them stays within both."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _head(text: str, limit: int) -> str:
+    """The longest start of `text` within `limit` units."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1  # beyond the BMP: a surrogate pair
+        if used > limit:
+            return text[:i]
+    return text
+
+
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if units(text) <= limit else _head(text, limit - 1) + "…"
+
+
+def listed(lines: Sequence[str], budget: int) -> list[str]:
+    """As many lines as fit in `budget` characters, then `… (+N)` for the N left out."""
+    shown: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        size = min(units(line), SECTION_MAX) + 1
+        if used + size > budget:
+            return [*shown, f"… (+{len(lines) - i})"]
+        shown.append(line)
+        used += size
+    return shown
 
 
 def _mrkdwn(text: str) -> dict[str, str]:
@@ -90,11 +122,11 @@ def sections(lines: Iterable[str]) -> list[Block]:
     size = 0
     for line in lines:
         line = _cut(line, SECTION_MAX)
-        if chunk and size + len(line) + 1 > SECTION_MAX:
+        if chunk and size + units(line) + 1 > SECTION_MAX:
             blocks.append(section("\n".join(chunk)))
             chunk, size = [], 0
         chunk.append(line)
-        size += len(line) + 1
+        size += units(line) + 1
     if chunk:
         blocks.append(section("\n".join(chunk)))
     return blocks
@@ -128,7 +160,9 @@ def _fit(blocks: list[Block]) -> list[Block]:
 def render(message: Message) -> Rendered:
     match message:
         case RoundAnnouncement(heading, text, _, group_lines, footer):
-            blocks = [title(heading), section(text), *sections(f"• {line}" for line in group_lines)]
+            budget = BLOCK_TEXT_MAX - sum(units(t) for t in (heading, text, footer))
+            shown = listed([f"• {line}" for line in group_lines], budget)
+            blocks = [title(heading), section(text), *sections(shown)]
             return Rendered(_cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
         case Intro(_, heading, text, people, reasons, icebreaker, window, buttons):
             blocks = [title(heading), section(text)]
@@ -176,4 +210,4 @@ def status_cause(blocks: Sequence[Block]) -> str | None:
 
 def reply_blocks(text: str) -> list[Block]:
     """A long answer (a preview of 500 groups) split into sections Slack accepts."""
-    return _fit(sections(text.split("\n")))
+    return _fit(sections(listed(text.split("\n"), BLOCK_TEXT_MAX)))
