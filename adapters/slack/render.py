@@ -68,7 +68,7 @@ def _head(text: str, limit: int) -> str:
     return text
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
     return text if units(text) <= limit else _head(text, limit - 1) + "…"
 
 
@@ -86,11 +86,11 @@ def listed(lines: Sequence[str], budget: int) -> list[str]:
 
 
 def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": _cut(safe(text), SECTION_MAX)}
+    return {"type": "mrkdwn", "text": cut(safe(text), SECTION_MAX)}
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": _cut(safe(text), limit), "emoji": True}
+    return {"type": "plain_text", "text": cut(safe(text), limit), "emoji": True}
 
 
 def section(text: str) -> Block:
@@ -121,7 +121,7 @@ def sections(lines: Iterable[str]) -> list[Block]:
     chunk: list[str] = []
     size = 0
     for line in lines:
-        line = _cut(line, SECTION_MAX)
+        line = cut(line, SECTION_MAX)
         if chunk and size + units(line) + 1 > SECTION_MAX:
             blocks.append(section("\n".join(chunk)))
             chunk, size = [], 0
@@ -163,28 +163,28 @@ def render(message: Message) -> Rendered:
             budget = BLOCK_TEXT_MAX - sum(units(t) for t in (heading, text, footer))
             shown = listed([f"• {line}" for line in group_lines], budget)
             blocks = [title(heading), section(text), *sections(shown)]
-            return Rendered(_cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
+            return Rendered(cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
         case Intro(_, heading, text, people, reasons, icebreaker, window, buttons):
             blocks = [title(heading), section(text)]
             blocks += sections(f"<@{p.user_id}> · {p.detail}" for p in people)
             if reasons:
                 blocks.append(context("\n".join(f"✓ {r}" for r in reasons)))
             blocks += [section(icebreaker), section(window), *actions(buttons)]
-            return Rendered(_cut(safe(f"{heading} {text}"), FALLBACK_MAX), _fit(blocks))
+            return Rendered(cut(safe(f"{heading} {text}"), FALLBACK_MAX), _fit(blocks))
         case CheckIn(_, text, buttons):
-            return Rendered(_cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
+            return Rendered(cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
         case ShoutOut(heading, text, _, _, tags):
             blocks = [section(f"*{heading}*"), section(text)]
             if tags:
                 blocks.append(context(" ".join(f"#{tag}" for tag in tags)))
-            return Rendered(_cut(safe(heading), FALLBACK_MAX), blocks)
+            return Rendered(cut(safe(heading), FALLBACK_MAX), blocks)
         case Notice(text, buttons):
-            return Rendered(_cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
+            return Rendered(cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
         case StatsReport(heading, _, rows):
             blocks = [title(heading)]
-            fields = [_mrkdwn(_cut(f"*{label}*\n{value}", FIELD_MAX)) for label, value in rows]
+            fields = [_mrkdwn(cut(f"*{label}*\n{value}", FIELD_MAX)) for label, value in rows]
             blocks += [{"type": "section", "fields": fields[i : i + 10]} for i in range(0, len(fields), 10)]
-            return Rendered(_cut(safe(heading), FALLBACK_MAX), _fit(blocks))
+            return Rendered(cut(safe(heading), FALLBACK_MAX), _fit(blocks))
         case _:
             assert_never(message)
 
