@@ -19,7 +19,7 @@ from typing import Any
 import regex
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from tests.specs import Findings, Violation, length, load
@@ -107,7 +107,7 @@ def routes() -> list[Route]:
 
 @cache
 def _registry() -> Registry[Any]:
-    return Registry().with_resource(BASE, Resource(contents=_spec(), specification=DRAFT202012))
+    return Registry().with_resource(BASE, DRAFT202012.create_resource(_spec()))
 
 
 @cache

@@ -197,8 +197,8 @@ def _json_arg(f: Findings, method: str, name: str, value: Any) -> None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError as error:
-            f.add(name, f"does not parse as JSON ({error.msg})")
+        except json.JSONDecodeError as bad:
+            f.add(name, f"does not parse as JSON ({bad.msg})")
             return
     if name == "blocks":
         for error in _blocks_validator().iter_errors(value):
