@@ -5,6 +5,9 @@ and the JSON body validates (JSON Schema 2020-12, as OpenAPI 3.1 uses) with no u
 
 The spec lists each object's fields but never forbids others, so every object schema is made
 closed here (`unevaluatedProperties: false`): a misspelt field is a field Discord ignores.
+Its unions are discriminated (by a `type` constant, or null against a value), so no value can
+match two branches, and each `oneOf` is checked as `anyOf`, which stops at the branch that
+matches instead of trying all: the same verdicts, several times faster.
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ def _spec() -> dict[str, Any]:
         if isinstance(node, dict):
             if "properties" in node and not {"additionalProperties", "unevaluatedProperties"} & node.keys():
                 node["unevaluatedProperties"] = False
+            if "oneOf" in node and "anyOf" not in node:
+                node["anyOf"] = node.pop("oneOf")
             for key, value in node.items():
                 if key != "multipart/form-data":  # its allOf merges objects; we read payload_json
                     close(value)
