@@ -24,8 +24,20 @@ from bot.settings import Settings
 from bot.store.tables import metadata
 from tests.drive import Driver
 from tests.fakes import FakeClock, FakeDirectory, FakeMessenger
+from tests.specs import watch as spec_watch
 
 POSTGRES_ENV = "JEMBATAN_TEST_POSTGRES"
+
+
+@pytest.fixture(autouse=True)
+def requests_follow_the_platforms_specs() -> Iterator[None]:
+    """Every request a fake Slack or Discord received during the test held to the platform's
+    published spec (tests/specs/); otherwise the test fails, listing each violation."""
+    start = spec_watch.mark()
+    yield
+    found = spec_watch.since(start)
+    if found:
+        pytest.fail(spec_watch.describe(found), pytrace=False)
 
 
 @pytest.fixture(scope="session")

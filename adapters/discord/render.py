@@ -89,8 +89,24 @@ class Rendered:
         ]
 
 
+def units(text: str) -> int:
+    """Discord does not say whether its limits count code points or UTF-16 units; the latter are
+    never fewer (an emoji is two), so counting them stays within both."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _head(text: str, limit: int) -> str:
+    """The longest start of `text` within `limit` units."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1  # beyond the BMP: a surrogate pair
+        if used > limit:
+            return text[:i]
+    return text
+
+
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if units(text) <= limit else _head(text, limit - 1) + "…"
 
 
 def mentioned(text: str) -> tuple[str, ...]:
@@ -102,7 +118,7 @@ def _mentions(user_ids: tuple[str, ...], prefix: str = "") -> tuple[str, tuple[s
     text, used = prefix, list[str]()
     for user in dict.fromkeys(user_ids):
         piece = f"<@{user}>"
-        if len(used) >= MAX_PINGS or len(text) + len(piece) + 1 > CONTENT:
+        if len(used) >= MAX_PINGS or units(text) + len(piece) + 1 > CONTENT:
             break
         text = f"{text} {piece}" if text else piece
         used.append(user)
@@ -158,14 +174,15 @@ def chunks(text: str, limit: int = CONTENT) -> list[str]:
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:
+        while units(line) > limit:
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
+            head = _head(line, limit)
+            parts.append(head)
+            line = line[len(head) :]
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if units(candidate) > limit:
             parts.append(current)
             current = line
         else:

@@ -8,6 +8,7 @@ claim their event_id the same way before they act.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -223,6 +224,9 @@ def register(app: AsyncApp, edge: Edge) -> None:
         command = home.home_command(action)
         if command is None:
             return
+        if isinstance(command, c.SetDivision):
+            known = await edge.divisions(tenant_of(context))
+            command = c.SetDivision(home.chosen_division(command.division, known))
         user_id = body["user"]["id"]
         if isinstance(command, OpenProfile):
             modal = home.profile_modal(edge.lang, home.FROM_HOME)
@@ -248,6 +252,9 @@ def register(app: AsyncApp, edge: Edge) -> None:
         context: AsyncBoltContext,
     ) -> None:
         form = home.profile_command((view.get("state") or {}).get("values") or {})
+        if form.division is not None:
+            known = await edge.divisions(tenant_of(context))
+            form = dataclasses.replace(form, division=home.chosen_division(form.division, known))
         errors = _modal_errors(form, edge)
         if errors:
             await ack(response_action="errors", errors=errors)

@@ -6,11 +6,13 @@ says, not the labels of Slack forms); everything else shown comes from the core'
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from adapters.slack.parse import OpenProfile, Parsed
-from adapters.slack.render import Block, context, header, section, sections
+from adapters.slack.render import Block, context, cut, header, section, sections
 from bot import commands as c
 from bot.domain.model import Lang
 
@@ -23,6 +25,10 @@ HOME_JOIN, HOME_PAUSE, HOME_RESUME, HOME_LEAVE, HOME_PROFILE = (
 FROM_HOME = "home"  # the modal's private_metadata when it was opened from the Home tab
 OPTIONS_MAX = 100
 DIVISION_MAX = 64
+# An option's value is at most 150 characters, and a division's name (64 letters, each with its
+# combining marks) can be longer: a known division is offered under an id, a typed one as typed
+# (64 code points at most, so it fits).
+TYPED, KNOWN = "t:", "k:"
 
 LABELS: dict[Lang, dict[str, str]] = {
     Lang.EN: {
@@ -65,7 +71,7 @@ LABELS: dict[Lang, dict[str, str]] = {
 
 
 def _text(text: str, limit: int = 75) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:limit], "emoji": True}
+    return {"type": "plain_text", "text": cut(text, limit), "emoji": True}
 
 
 def _button(action_id: str, label: str, style: str | None = None) -> Block:
@@ -169,10 +175,23 @@ def division_options(query: str, known: list[str]) -> list[dict[str, Any]]:
     """What the division select offers: what is being typed (a new division), then known ones."""
     typed = unicodedata.normalize("NFC", " ".join(query.split()))[:DIVISION_MAX]
     lowered = typed.lower()
-    names = [k for k in known if lowered in k.lower()]
-    if typed and all(k.lower() != lowered for k in known):
-        names.insert(0, typed)
-    return [{"text": _text(name), "value": name} for name in names[:OPTIONS_MAX]]
+    new = bool(typed) and all(k.lower() != lowered for k in known)
+    options = [{"text": _text(typed), "value": TYPED + typed}] if new else []
+    options += [{"text": _text(k), "value": division_id(k)} for k in known if lowered in k.lower()]
+    return options[:OPTIONS_MAX]
+
+
+def division_id(name: str) -> str:
+    return KNOWN + hashlib.sha256(name.encode()).hexdigest()[:24]
+
+
+def chosen_division(value: str, known: Sequence[str]) -> str:
+    """The division an option's value stands for ("" if it is no longer known)."""
+    if value.startswith(TYPED):
+        return value.removeprefix(TYPED)
+    if value.startswith(KNOWN):
+        return next((k for k in known if division_id(k) == value), "")
+    return value  # from a select shown before values were ids
 
 
 def home_command(action: dict[str, Any]) -> Parsed | None:

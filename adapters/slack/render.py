@@ -32,6 +32,9 @@ BUTTON_MAX = 75
 FIELD_MAX = 2000
 BLOCKS_MAX = 50
 FALLBACK_MAX = 3000  # the notification text; the blocks carry the rest
+# Slack refuses block messages near 13,000 characters of text (msg_blocks_too_long: seen, not
+# documented), so a long list stops here and says how many more there are.
+BLOCK_TEXT_MAX = 10_000
 STATUS_BLOCK = "jb-status"  # the context line a button click writes on the message
 ACTIONS_BLOCK = "jb-actions"
 
@@ -49,16 +52,45 @@ def safe(text: str) -> str:
     return _SPECIAL.sub(lambda m: "@\u200b" + (m.group(1) or "group").lstrip("@"), text)
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def units(text: str) -> int:
+    """Slack does not say whether its limits count code points or UTF-16 units; the latter are
+    never fewer (an emoji is two), so counting them stays within both."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _head(text: str, limit: int) -> str:
+    """The longest start of `text` within `limit` units."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1  # beyond the BMP: a surrogate pair
+        if used > limit:
+            return text[:i]
+    return text
+
+
+def cut(text: str, limit: int) -> str:
+    return text if units(text) <= limit else _head(text, limit - 1) + "…"
+
+
+def listed(lines: Sequence[str], budget: int) -> list[str]:
+    """As many lines as fit in `budget` characters, then `… (+N)` for the N left out."""
+    shown: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        size = min(units(line), SECTION_MAX) + 1
+        if used + size > budget:
+            return [*shown, f"… (+{len(lines) - i})"]
+        shown.append(line)
+        used += size
+    return shown
 
 
 def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": _cut(safe(text), SECTION_MAX)}
+    return {"type": "mrkdwn", "text": cut(safe(text), SECTION_MAX)}
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": _cut(safe(text), limit), "emoji": True}
+    return {"type": "plain_text", "text": cut(safe(text), limit), "emoji": True}
 
 
 def section(text: str) -> Block:
@@ -89,12 +121,12 @@ def sections(lines: Iterable[str]) -> list[Block]:
     chunk: list[str] = []
     size = 0
     for line in lines:
-        line = _cut(line, SECTION_MAX)
-        if chunk and size + len(line) + 1 > SECTION_MAX:
+        line = cut(line, SECTION_MAX)
+        if chunk and size + units(line) + 1 > SECTION_MAX:
             blocks.append(section("\n".join(chunk)))
             chunk, size = [], 0
         chunk.append(line)
-        size += len(line) + 1
+        size += units(line) + 1
     if chunk:
         blocks.append(section("\n".join(chunk)))
     return blocks
@@ -128,29 +160,31 @@ def _fit(blocks: list[Block]) -> list[Block]:
 def render(message: Message) -> Rendered:
     match message:
         case RoundAnnouncement(heading, text, _, group_lines, footer):
-            blocks = [title(heading), section(text), *sections(f"• {line}" for line in group_lines)]
-            return Rendered(_cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
+            budget = BLOCK_TEXT_MAX - sum(units(t) for t in (heading, text, footer))
+            shown = listed([f"• {line}" for line in group_lines], budget)
+            blocks = [title(heading), section(text), *sections(shown)]
+            return Rendered(cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
         case Intro(_, heading, text, people, reasons, icebreaker, window, buttons):
             blocks = [title(heading), section(text)]
             blocks += sections(f"<@{p.user_id}> · {p.detail}" for p in people)
             if reasons:
                 blocks.append(context("\n".join(f"✓ {r}" for r in reasons)))
             blocks += [section(icebreaker), section(window), *actions(buttons)]
-            return Rendered(_cut(safe(f"{heading} {text}"), FALLBACK_MAX), _fit(blocks))
+            return Rendered(cut(safe(f"{heading} {text}"), FALLBACK_MAX), _fit(blocks))
         case CheckIn(_, text, buttons):
-            return Rendered(_cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
+            return Rendered(cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
         case ShoutOut(heading, text, _, _, tags):
             blocks = [section(f"*{heading}*"), section(text)]
             if tags:
                 blocks.append(context(" ".join(f"#{tag}" for tag in tags)))
-            return Rendered(_cut(safe(heading), FALLBACK_MAX), blocks)
+            return Rendered(cut(safe(heading), FALLBACK_MAX), blocks)
         case Notice(text, buttons):
-            return Rendered(_cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
+            return Rendered(cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
         case StatsReport(heading, _, rows):
             blocks = [title(heading)]
-            fields = [_mrkdwn(_cut(f"*{label}*\n{value}", FIELD_MAX)) for label, value in rows]
+            fields = [_mrkdwn(cut(f"*{label}*\n{value}", FIELD_MAX)) for label, value in rows]
             blocks += [{"type": "section", "fields": fields[i : i + 10]} for i in range(0, len(fields), 10)]
-            return Rendered(_cut(safe(heading), FALLBACK_MAX), _fit(blocks))
+            return Rendered(cut(safe(heading), FALLBACK_MAX), _fit(blocks))
         case _:
             assert_never(message)
 
@@ -176,4 +210,4 @@ def status_cause(blocks: Sequence[Block]) -> str | None:
 
 def reply_blocks(text: str) -> list[Block]:
     """A long answer (a preview of 500 groups) split into sections Slack accepts."""
-    return _fit(sections(text.split("\n")))
+    return _fit(sections(listed(text.split("\n"), BLOCK_TEXT_MAX)))

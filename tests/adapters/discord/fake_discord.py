@@ -20,6 +20,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.specs import Violation, discord_spec
+from tests.specs.watch import watch
+
 API = "/api/v10"
 APP_ID = 1100000000000000001
 BOT_ID = APP_ID
@@ -131,6 +134,8 @@ class FakeDiscord:
         self.in_guild = True  # False: the bot was removed from the server; READY no longer lists it
         self.guild_available = True  # False: an outage; READY lists the server, no GUILD_CREATE
         self.command_sets: list[tuple[int | None, list[Json]]] = []
+        self.violations: list[Violation] = []  # requests Discord's spec refuses
+        watch(self)  # a violation fails the test that caused it (tests/conftest.py)
         self._nonces: dict[tuple[int, str], Json] = {}
         self._socket: web.WebSocketResponse | None = None
         self._seq = itertools.count(1)
@@ -371,6 +376,9 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body, files = await _read_body(request)
+        self.violations += discord_spec.check(
+            request.method, path, request.query, request.headers, body, files
+        )
         self.calls.append(Call(request.method, path, dict(request.query), body, files))
         try:
             for fault in self.faults:

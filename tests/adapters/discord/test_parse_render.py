@@ -14,6 +14,7 @@ from bot.messages import (
     Button,
     CheckIn,
     Intro,
+    Message,
     Notice,
     PersonLine,
     Reply,
@@ -22,6 +23,7 @@ from bot.messages import (
     StatsReport,
     Style,
 )
+from tests.specs import discord_spec
 
 
 @pytest.mark.parametrize(
@@ -186,3 +188,32 @@ def test_a_stats_reply_shows_the_chart_inside_its_embed() -> None:
     (part,) = render.reply(Reply("text", message=MESSAGES[-1], attachments=(chart,)))
     assert part.embed is not None and part.embed.image.url == "attachment://jembatan-stats.png"
     assert [f.filename for f in part.discord_files()] == ["jembatan-stats.png"]
+
+
+def posted(rendered: render.Rendered) -> list[str]:
+    """What Discord's spec and documented limits (tests/specs) say of posting this, as discord.py
+    sends it."""
+    view = rendered.view()
+    body = {
+        "content": rendered.content,
+        "embeds": [rendered.embed.to_dict()] if rendered.embed else [],
+        "allowed_mentions": rendered.allowed_mentions().to_dict(),
+        "components": view.to_components() if view else [],
+    }
+    found = discord_spec.check("POST", "/channels/1/messages", {}, {"Authorization": "Bot t"}, body)
+    return [str(v) for v in found]
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=[type(m).__name__ for m in MESSAGES])
+def test_every_message_kind_is_a_post_discord_accepts(message: Message) -> None:
+    assert posted(render.render(message)) == []
+
+
+def test_limits_are_counted_in_utf16_units_so_emoji_fit_too() -> None:
+    # Neither platform says whether it counts code points or UTF-16 units (an emoji is two).
+    shout = render.render(ShoutOut("🎉" * 1500, "🎉" * 4000, ("1",), "9", ("x",)))
+    assert posted(shout) == []
+    assert shout.embed is not None and shout.embed.description == "🎉" * 2047 + "…"
+    text = "\n".join("🌉 " + "x" * 60 for _ in range(100))
+    parts = render.reply(Reply(text))
+    assert all(posted(p) == [] for p in parts) and "\n".join(p.content or "" for p in parts) == text

@@ -24,6 +24,7 @@ from adapters.slack.wiring import Slack, assemble
 from bot.settings import Settings
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.fakes import FakeClock
+from tests.specs import slack_spec
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 CHANNEL = "C0PAIRS"
@@ -61,6 +62,8 @@ class Harness:
         sent |= headers or {}
         async with self.http.post(self.url + "/slack/events", data=body, headers=sent) as response:
             await response.read()
+            if response.status == 200 and response.content_type == "application/json":  # Slack reads it
+                self.fake.violations += slack_spec.check_ack(await response.json())
             return response
 
     async def form(self, fields: dict[str, str], **kwargs: Any) -> aiohttp.ClientResponse:

@@ -18,6 +18,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.specs import Violation, slack_spec
+from tests.specs.watch import watch
+
 JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files", "users")
 
 
@@ -61,6 +64,7 @@ class FakeSlack:
     tokens: dict[str, str] = field(default_factory=dict)  # token → team, for OAuth installs
     base_url: str = ""
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # Socket Mode envelope → ack
+    violations: list[Violation] = field(default_factory=list)  # requests Slack's spec refuses
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -70,6 +74,7 @@ class FakeSlack:
         self._ack_waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._connected = asyncio.Event()
         self.tokens.setdefault(self.bot_token, self.team_id)
+        watch(self)  # a violation fails the test that caused it (tests/conftest.py)
 
     # What a test sets up.
     def add_user(
@@ -149,6 +154,7 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._args(request)
+        self.violations += await slack_spec.check_request(request)
         auth = request.headers.get("Authorization", "")
         token = (
             auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None) or auth
@@ -284,6 +290,7 @@ class FakeSlack:
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self.violations += slack_spec.check_response_url(body)
         body["_url"] = request.match_info["name"]
         self.responses.append(body)
         return web.Response(text="ok", content_type="text/plain")
@@ -300,6 +307,7 @@ class FakeSlack:
         async for msg in ws:
             if msg.type is WSMsgType.TEXT:
                 ack = json.loads(msg.data)
+                self.violations += slack_spec.check_ack(ack.get("payload"))
                 envelope = ack.get("envelope_id")
                 if envelope:
                     self.acks[envelope] = ack

@@ -99,6 +99,11 @@ async def test_home_buttons_act_and_show_the_answer(program: Harness) -> None:
 
 async def offered(h: Harness, typed: str, team: str | None = None) -> list[str]:
     """What the division select shows while someone types `typed`."""
+    return [o["text"]["text"] for o in await options(h, typed, team)]
+
+
+async def options(h: Harness, typed: str, team: str | None = None) -> list[dict[str, Any]]:
+    """The division select's options while someone types `typed`, as the app answers Slack."""
     payload = {
         "type": "block_suggestion",
         "user": {"id": "U1", "team_id": team or h.team},
@@ -111,7 +116,8 @@ async def offered(h: Harness, typed: str, team: str | None = None) -> list[str]:
     }
     response = await h.interaction(payload)
     assert response.status == 200
-    return [o["value"] for o in (await response.json())["options"]]
+    found: list[dict[str, Any]] = (await response.json())["options"]
+    return found
 
 
 async def test_the_division_select_offers_what_is_typed(harness: Harness) -> None:
@@ -177,3 +183,26 @@ async def test_a_profile_saved_from_home_refreshes_home(program: Harness) -> Non
     assert opened.args["view"]["private_metadata"] == "home"
     await h.interaction(submission(h, "U1", "home", timezone="Europe/Berlin"))
     assert "Profile saved." in published(h, "U1")
+
+
+async def test_a_long_division_is_offered_under_a_value_slack_accepts_and_chosen_by_it(
+    program: Harness,
+) -> None:
+    # 64 letters with two combining marks each: 192 code points, where an option's value takes 150.
+    h = program
+    long = "".join("q\u0301\u0308" for _ in range(64))
+    await h.join_everyone({"U1": long})
+    [option] = await options(h, "")
+    assert len(option["value"]) <= 150  # Slack refuses the whole list otherwise
+    await h.interaction(
+        home_click(
+            h, "U2", {"action_id": "jb:division", "type": "external_select", "selected_option": option}
+        )
+    )
+    assert f"your division is {long}" in published(h, "U2")
+    # What is typed is offered as typed, and chosen as typed.
+    [typed] = await options(h, "Customer Success")
+    await h.interaction(
+        home_click(h, "U2", {"action_id": "jb:division", "type": "external_select", "selected_option": typed})
+    )
+    assert "your division is Customer Success" in published(h, "U2")

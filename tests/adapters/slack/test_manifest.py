@@ -52,3 +52,46 @@ def test_http_mode_is_told_where_the_division_select_asks_for_its_options() -> N
         line.strip() for line in MANIFEST.read_text(encoding="utf-8").splitlines() if "# HTTP:" in line
     ]
     assert "# HTTP: message_menu_options_url: https://jembatan.example.com/slack/events" in http_lines
+
+
+def manifest_schema_errors(manifest: object) -> list[str]:
+    """Slack's published manifest schema (shared/specs/, JSON Schema draft-07)."""
+    from jsonschema import Draft7Validator
+
+    from tests.specs import load
+
+    validator = Draft7Validator(
+        load("manifest.schema.1.0.0.json"), format_checker=Draft7Validator.FORMAT_CHECKER
+    )
+    return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(manifest)]
+
+
+def test_the_manifest_follows_slacks_manifest_schema() -> None:
+    import yaml
+
+    assert manifest_schema_errors(yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))) == []
+
+
+def test_the_manifest_for_http_mode_follows_slacks_manifest_schema_too() -> None:
+    # The `# HTTP:` lines, uncommented where they stand, are what an HTTP-mode operator pastes.
+    import yaml
+
+    text = MANIFEST.read_text(encoding="utf-8").replace("# HTTP: ", "")
+    text = text.replace("socket_mode_enabled: true", "socket_mode_enabled: false")
+    manifest = yaml.safe_load(text)
+    assert manifest["settings"]["interactivity"]["message_menu_options_url"].startswith("https://")
+    assert manifest_schema_errors(manifest) == []
+
+
+def test_the_schema_check_catches_a_broken_manifest() -> None:
+    import yaml
+
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    del manifest["display_information"]["name"]
+    manifest["features"]["bot_user"]["display_name"] = "x" * 81
+    manifest["settings"]["colour"] = "blue"
+    assert manifest_schema_errors(manifest) == [
+        "display_information: 'name' is a required property",
+        "features.bot_user.display_name: '" + "x" * 81 + "' is too long",
+        "settings: Additional properties are not allowed ('colour' was unexpected)",
+    ]

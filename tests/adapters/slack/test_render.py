@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from adapters.slack.render import BLOCKS_MAX, SECTION_MAX, render, with_status
+from adapters.slack.render import (
+    BLOCKS_MAX,
+    SECTION_MAX,
+    Rendered,
+    context,
+    render,
+    reply_blocks,
+    with_status,
+)
 from bot.messages import (
     MESSAGE_KINDS,
     Button,
@@ -22,6 +30,7 @@ from bot.messages import (
     StatsReport,
     Style,
 )
+from tests.specs import slack_spec
 
 GOLDEN = Path(__file__).parent / "golden" / "blocks.json"
 BUTTONS = (
@@ -76,14 +85,46 @@ def test_no_special_mention_survives(kind: str) -> None:
     assert "<!" not in json.dumps(shown.blocks) + shown.text
 
 
-def test_a_round_of_a_thousand_pairs_fits_in_one_message() -> None:
+def posted(shown: Rendered) -> list[str]:
+    """What Slack's spec and Block Kit's limits (tests/specs) say of posting this."""
+    args = {"channel": "C1", "text": shown.text, "blocks": json.dumps(shown.blocks)}
+    return [str(v) for v in slack_spec.check_call("chat.postMessage", args, token_in_header=True)]
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_every_message_kind_is_a_post_slack_accepts(kind: str) -> None:
+    assert posted(render(SAMPLES[kind])) == []
+
+
+def test_a_round_of_a_thousand_pairs_fits_in_one_message_and_says_how_many_more() -> None:
+    # Slack refused a 1,200-person round's announcement (12,420 characters of blocks) as too long.
     groups = tuple((f"U{2 * i:05d}", f"U{2 * i + 1:05d}") for i in range(1000))
     lines = tuple(f"<@{a}> × <@{b}>" for a, b in groups)
     shown = render(RoundAnnouncement("Title " * 40, "text", groups, lines, "footer"))
+    assert posted(shown) == []
     assert len(shown.blocks) <= BLOCKS_MAX
     assert all(len(b.get("text", {}).get("text", "")) <= SECTION_MAX for b in shown.blocks)
     assert shown.blocks[0]["type"] == "header" and len(shown.blocks[0]["text"]["text"]) <= 150
-    assert "<@U01999>" in json.dumps(shown.blocks)
+    text = "\n".join(b["text"]["text"] for b in shown.blocks if b["type"] == "section")
+    listed = text.count(" × ")
+    assert 300 < listed < 1000 and "<@U00000> × <@U00001>" in text
+    assert text.endswith(f"… (+{1000 - listed})")  # the groups left out are counted
+    assert shown.blocks[-1] == context("footer")
+
+
+def test_a_long_answer_is_cut_to_what_slack_accepts() -> None:
+    # A preview of 600 groups, as `round preview` answers it.
+    text = "\n".join(f"Group {i}: <@U{i:05d}> × <@U{i + 1:05d}> · Finance × Sales" for i in range(600))
+    blocks = reply_blocks(text)
+    assert slack_spec.check_response_url({"text": "…", "blocks": blocks}) == []
+    assert blocks[-1]["text"]["text"].endswith(")") and "… (+" in blocks[-1]["text"]["text"]
+
+
+def test_limits_are_counted_in_utf16_units_so_emoji_fit_too() -> None:
+    # Neither platform says whether it counts code points or UTF-16 units (an emoji is two).
+    shown = render(ShoutOut("🎉" * 200, "🎉" * 2999, ("U2",), "U1"))
+    assert posted(shown) == []
+    assert shown.blocks[1]["text"]["text"] == "🎉" * 1499 + "…"
 
 
 def test_a_status_line_replaces_the_last_one_and_keeps_the_buttons() -> None:
