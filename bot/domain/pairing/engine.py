@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 
 from bot.domain.pairing.across import keep_groups_across
+from bot.domain.pairing.bridges import build_bridges
 from bot.domain.pairing.ceiling import cross_division_ceiling
 from bot.domain.pairing.deal import deal_groups
 from bot.domain.pairing.exact import EXACT_MAX, exact_groups
@@ -107,6 +108,8 @@ def _make_groups(request: PairingRequest) -> PairingResult:
     else:
         groups, unplaced = _groups(roster, weights, order, rng, k, cross=cross)
 
+    if cross and exact is None:
+        build_bridges(roster, groups, rng)
     sat_out = keep_groups_across(roster, weights, groups, k) if require else []
     sizes = [len(g) for g in groups]
     placed = [i for g in groups for i in g]
