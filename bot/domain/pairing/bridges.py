@@ -22,6 +22,7 @@ from bot.domain.pairing.roster import Roster
 
 TRIES = 3  # members of each division tried per uncovered pair of divisions
 ROTATE = 30  # groups weighed for the second move of a rotation
+BUDGET = 20_000  # groups looked at in all: the pass stays cheap when little can be done
 
 
 class _Round:
@@ -29,6 +30,7 @@ class _Round:
         self.roster, self.groups, self.met = roster, groups, met
         self.d = len(roster.division_names)
         self.group_of = [-1] * roster.size
+        self.budget = BUDGET
         self.count: dict[int, int] = {}  # division pair key -> pairs across it in this round
         for g, members in enumerate(groups):
             for a in members:
@@ -111,8 +113,13 @@ def build_bridges(roster: Roster, groups: list[list[int]], rng: random.Random) -
     ]
     if not never:
         return
+    placed = sum(len(g) for g in groups)
+    if all(len(g) == 2 for g in groups) and 2 * max(len(m) for m in members_of) >= placed:
+        return  # every pair must hold one of the biggest division's members to reach the ceiling
     state = _Round(roster, groups, met)
     for key in never:
+        if state.budget <= 0:
+            return
         if state.covered(key):
             continue
         a, b = divmod(key, d)
@@ -123,6 +130,8 @@ def _bridge(state: _Round, xs: list[int], others: list[int], rng: random.Random)
     ys = rng.sample(others, min(TRIES, len(others)))
     groups, group_of, division = state.groups, state.group_of, state.roster.division
     for x, y in [(x, y) for x in xs for y in ys] + [(y, x) for x in xs for y in ys]:
+        if state.budget <= 0:
+            return
         gx, gy = group_of[x], group_of[y]
         if gx == gy:
             return
@@ -139,6 +148,7 @@ def _bridge(state: _Round, xs: list[int], others: list[int], rng: random.Random)
             dz = division[z]
             tried = 0
             for gc in rng.sample(range(len(groups)), min(len(groups), 4 * ROTATE)):
+                state.budget -= 1
                 if gc in (gx, gy) or any(division[m] == dz for m in groups[gc]):
                     continue
                 tried += 1
