@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -83,18 +84,20 @@ class Roster:
     blocked: list[tuple[str, str]]
 
 
-def make_roster(n: int, seed: int) -> Roster:
-    """Division sizes fall off steeply (Engineering ~ 52 %); each division leans to some offices."""
+def make_roster(n: int, seed: int, divisions: int = len(DIVISIONS), skew: float = 1.6) -> Roster:
+    """Division sizes fall off as a power law (skew 1.6: Engineering ~ 52 % of 12 divisions; skew 1.0:
+    ~ 32 %); each division leans to some offices."""
     rng = random.Random(seed)
-    division_weights = [1 / (d + 1) ** 1.6 for d in range(len(DIVISIONS))]
+    names = DIVISIONS[:divisions]
+    division_weights = [1 / (d + 1) ** skew for d in range(len(names))]
     office_lean = {
-        d: [share * rng.uniform(0.2, 2.5) for _, share in OFFICES] for d in DIVISIONS
+        d: [share * rng.uniform(0.2, 2.5) for _, share in OFFICES] for d in names
     }  # Engineering may sit mostly in Jakarta, Sales mostly abroad, ...
     offsets = {zone: _offset(zone) for zone, _ in OFFICES}
     popularity = [1 / (i + 1) ** 0.7 for i in range(len(INTERESTS))]
     members, zones = [], {}
     for i in range(n):
-        division = rng.choices(DIVISIONS, division_weights)[0]
+        division = rng.choices(names, division_weights)[0]
         zone = rng.choices([z for z, _ in OFFICES], office_lean[division])[0]
         likes = frozenset(rng.choices(INTERESTS, popularity, k=rng.choice((0, 1, 2, 2, 3, 4))))
         member_id = f"U{i:06d}"
@@ -371,35 +374,59 @@ def weekly(table: Table, n: int, weeks: int, seed: int) -> None:
         )  # fmt: skip
 
 
-def growth(table: Table, n: int, weeks: int, seed: int) -> None:
-    progress(f"growth: {weeks} rounds of {n}")
-    roster = make_roster(n, seed)
-    division = {m.id: m.division for m in roster.members}
-    for name in ("engine", "random shuffle"):
-        history: list[PastRound] = []
-        met: dict[str, set[str]] = {m.id: set() for m in roster.members}
-        for week in range(weeks):
-            request = PairingRequest(
-                roster.members, history=history, blocked=roster.blocked, seed=seed + week
-            )
-            groups = (
-                [list(g.members) for g in make_groups(request).groups]
-                if name == "engine"
-                else shuffle_groups(request)
-            )
-            for g in groups:
-                for a, b in combinations(g, 2):
-                    if division[a] != division[b]:
-                        met[a].add(b)
-                        met[b].add(a)
-            history.append(
-                PastRound(ROUND_DAY + timedelta(weeks=week), tuple(PastGroup(tuple(g)) for g in groups))
-            )
-        per_person = statistics.mean(len(v) for v in met.values())
-        table.add(
-            f"growth after {weeks} rounds of {n}", name, f"{n:,}", "",
-            f"{per_person:.2f} distinct cross-division colleagues per person", "", "", "", "",
-        )  # fmt: skip
+def growth(table: Table, n: int, weeks: int, seed: int, divisions: int, seeds: int, skew: float) -> None:
+    """Distinct cross-division colleagues per person, and division pairs that met at least once.
+
+    "can meet": every pair of divisions, except when one division holds half or more of an even
+    roster in pairs: then every other person must pair with one of its members to reach the
+    ceiling, and only pairs with that division can meet without giving up a crossing pair (and
+    when it holds nearly half, only (n - 2 × largest) / 2 pairs a round are free to meet others).
+    """
+    for s in range(seed, seed + seeds):
+        progress(f"growth: {weeks} rounds of {n}, {divisions} divisions (skew {skew}), seed {s}")
+        roster = make_roster(n, s, divisions, skew)
+        division = {m.id: m.division for m in roster.members}
+        sizes = Counter(m.division for m in roster.members)
+        d = len(sizes)
+        largest = max(sizes.values())
+        possible = d * (d - 1) // 2
+        if n % 2 == 0 and 2 * largest >= n:
+            possible = d - 1
+        elif n % 2 == 0:  # rounds x pairs outside the largest division bound the rest
+            possible = min(possible, d - 1 + weeks * (n - 2 * largest) // 2)
+        for name in ("engine", "random shuffle"):
+            history: list[PastRound] = []
+            met: dict[str, set[str]] = {m.id: set() for m in roster.members}
+            bridges: set[frozenset[str | None]] = set()
+            repeats, gaps = 0, []
+            for week in range(weeks):
+                request = PairingRequest(
+                    roster.members, history=history, blocked=roster.blocked, seed=s + week
+                )
+                groups = (
+                    [list(g.members) for g in make_groups(request).groups]
+                    if name == "engine"
+                    else shuffle_groups(request)
+                )
+                scored = score(request, groups)
+                repeats += scored.repeats
+                gaps.append(scored.ceiling - scored.cross)
+                for g in groups:
+                    for a, b in combinations(g, 2):
+                        if division[a] != division[b]:
+                            met[a].add(b)
+                            met[b].add(a)
+                            bridges.add(frozenset((division[a], division[b])))
+                history.append(
+                    PastRound(ROUND_DAY + timedelta(weeks=week), tuple(PastGroup(tuple(g)) for g in groups))
+                )
+            per_person = statistics.mean(len(v) for v in met.values())
+            table.add(
+                f"growth: {weeks} rounds of {n}, {divisions} divisions (skew {skew}), seed {s}", name,
+                f"{n:,}", "", f"{per_person:.2f} distinct cross-division colleagues per person; "
+                f"division pairs met: {len(bridges)} of {d * (d - 1) // 2} ({possible} can meet)",
+                str(repeats), "", f"worst round {max(gaps)} pairs below", "",
+            )  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
@@ -413,7 +440,9 @@ def main(argv: list[str]) -> int:
     roster, history = at_scale(table, 20_000 if args.quick else 100_000, args.seed)
     whole_command(table, roster, history, args.seed)
     weekly(table, 400, 8 if args.quick else 26, args.seed)
-    growth(table, 500, 12, args.seed)
+    for skew in (1.0, 1.6):
+        for divisions in (8, 12):
+            growth(table, 500, 12, args.seed, divisions, 1 if args.quick else 3, skew)
     print(table.markdown())
     whole = time.perf_counter() - started
     mode = " (--quick)" if args.quick else ""

@@ -63,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--cross-division",
         choices=[m.value for m in CrossDivisionMode],
-        help="off, prefer or require (default: the input's, else prefer)",
+        help="off: divisions ignored; prefer: as many groups across divisions as possible, everyone "
+        "placed; require: no group inside one division, whoever cannot be placed across sits out "
+        "(unpaired reason same_division_only). Default: the input's, else prefer",
     )
     return parser
 

@@ -329,7 +329,14 @@ class JembatanCommands(app_commands.Group):
 
     # Admin: Manage Server or the configured role, checked by the core on every call.
     @app_commands.command(description="Admin: start or change the program in this channel")
-    @app_commands.describe(time="HH:MM, 24-hour", group_size="2, 3 or 4 people per group")
+    @app_commands.describe(
+        time="HH:MM, 24-hour",
+        group_size="2, 3 or 4 people per group",
+        cross_division=(  # Discord allows 100 characters
+            "off: ignore divisions · prefer: cross when possible · "
+            "require: never one division, the rest sit out"
+        ),
+    )
     async def setup(
         self,
         interaction: Interaction,

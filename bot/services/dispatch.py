@@ -57,7 +57,9 @@ async def handle(deps: Deps, actor: c.Actor, command: c.Command) -> Reply:
 async def _dispatch(deps: Deps, s: Session, command: c.Command) -> Reply:
     match command:
         case c.Help(topic):
-            return Reply(s.t("help.admin" if topic == "admin" else "help.member"))
+            if topic == "admin":
+                return Reply(s.t("help.admin") + "\n" + s.t("help.cross_division_modes"))
+            return Reply(s.t("help.member"))
         case c.Join(division):
             return await members.join(s, division)
         case c.Leave():

@@ -45,6 +45,11 @@ log = logging.getLogger(__name__)
 SILENT_ROUNDS_LIMIT = 3  # then we ask instead of pairing a ghost again
 NUDGE_AFTER = timedelta(days=90)
 NUDGE_EVERY = timedelta(days=30)
+_SIT_OUT_NOTICE = {  # why someone sits out -> the DM that tells them (same tone for every reason)
+    UnpairedReason.ALONE: "notice.unpaired_alone",
+    UnpairedReason.BLOCKED: "notice.unpaired_blocked",
+    UnpairedReason.SAME_DIVISION_ONLY: "notice.unpaired_same_division",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,9 +332,7 @@ async def _record(
     for left_out in result.unpaired:
         person = by_user[left_out.member].person
         await scope.groups.add_unpaired(round_id, person.id, left_out.reason.value)
-        key = (
-            "notice.unpaired_alone" if left_out.reason is UnpairedReason.ALONE else "notice.unpaired_blocked"
-        )
+        key = _SIT_OUT_NOTICE[left_out.reason]
         queued.append((f"unpaired:{round_id}:{person.id}", ToUser(person.user_id), Notice(t(key)), None))
     await scope.outbox.add_many(queued, now)
 

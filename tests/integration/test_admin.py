@@ -24,6 +24,12 @@ async def test_only_admins_may_run_admin_commands_and_refusal_changes_nothing(dr
         assert "only workspace admins" in (await drive.say("U1", command)).text
 
 
+async def test_admin_help_says_what_each_cross_division_mode_does(drive: Driver) -> None:
+    text = (await drive.say("U-ADMIN", c.Help("admin"), admin=True)).text
+    assert "*require* – never a group inside one division" in text and "sits out" in text
+    assert "*prefer*" in text and "everyone still paired" in text and "*off*" in text
+
+
 async def test_an_admin_can_name_further_admins(drive: Driver) -> None:
     await drive.setup()
     await drive.say("U-ADMIN", c.GrantAdmin("U-LEAD"), admin=True)

@@ -51,6 +51,19 @@ async def test_a_lone_member_is_told_why_they_sit_out(drive: Driver) -> None:
     assert "Not enough people" in drive.messenger.of_kind(RoundAnnouncement)[0].message.text  # type: ignore[union-attr]
 
 
+async def test_required_crossing_leaves_the_surplus_of_one_division_out_and_tells_them(drive: Driver) -> None:
+    await drive.setup(cross_division="require")
+    await drive.join_many({"U1": "Sales", "U2": "Sales", "U3": "Sales", "U4": "Sales", "U5": "Finance"})
+    await drive.run_round()
+    (group,) = await drive.latest_groups()
+    assert "U5" in group.user_ids and len(group.user_ids) == 3  # the odd count's one trio: Finance + 2 Sales
+    notices = drive.messenger.of_kind(Notice)
+    assert sorted(n.conversation for n in notices) == sorted(
+        f"DM-{u}" for u in {"U1", "U2", "U3", "U4"} - set(group.user_ids)
+    )
+    assert all("other divisions" in n.message.text for n in notices)  # type: ignore[union-attr]
+
+
 async def test_a_blocked_pair_is_never_matched(drive: Driver) -> None:
     await drive.setup()
     await drive.join_many({"U1": "Sales", "U2": "Finance", "U3": "Sales", "U4": "Finance"})

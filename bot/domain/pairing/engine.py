@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from operator import itemgetter
 
+from bot.domain.pairing.across import keep_groups_across
+from bot.domain.pairing.bridges import build_bridges
 from bot.domain.pairing.ceiling import cross_division_ceiling
 from bot.domain.pairing.deal import deal_groups
 from bot.domain.pairing.exact import EXACT_MAX, exact_groups
@@ -42,6 +44,7 @@ from bot.domain.pairing.repair import avoid_repeats, raise_crossings, rematch_st
 from bot.domain.pairing.roster import UNKNOWN_OFFSET_SPACING, Roster, index_request
 from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE, group_sizes
 from bot.domain.pairing.sweep import sweep_pairs
+from bot.domain.pairing.unrepeat import swap_out_repeats
 from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
 
 SEARCH_PER_PERSON = 30  # move evaluations the local search may spend per person, ...
@@ -89,10 +92,11 @@ def _make_groups(request: PairingRequest) -> PairingResult:
     place = [offset + rng.random() for offset in roster.offset_key]
     order = sorted(range(n), key=place.__getitem__)
     cross = request.cross_division is not CrossDivisionMode.OFF
+    require = request.cross_division is CrossDivisionMode.REQUIRE
     weights = Weights(roster, cross_division=cross)
 
     exact = (
-        exact_groups(roster, weights, group_sizes(n, k), order, cross_division=cross)
+        exact_groups(roster, weights, group_sizes(n, k), order, cross_division=cross, require_across=require)
         if n <= EXACT_MAX
         else None
     )
@@ -104,10 +108,13 @@ def _make_groups(request: PairingRequest) -> PairingResult:
     else:
         groups, unplaced = _groups(roster, weights, order, rng, k, cross=cross)
 
+    if cross and exact is None:
+        build_bridges(roster, groups, rng)
+    sat_out = keep_groups_across(roster, weights, groups, k) if require else []
     sizes = [len(g) for g in groups]
     placed = [i for g in groups for i in g]
     ceiling = cross_division_ceiling([roster.division[i] for i in placed], sizes) if placed else 0
-    return _result(roster, weights, groups, unplaced, ceiling, request.cross_division, started)
+    return _result(roster, weights, groups, unplaced, sat_out, ceiling, request.cross_division, started)
 
 
 def _pairs(
@@ -130,6 +137,7 @@ def _groups(
     groups = deal_groups(roster, group_sizes(roster.size, k), order)
     search = LocalSearch(roster, weights, groups, order, rng)
     search.run(_budget(roster.size), cross=cross)
+    swap_out_repeats(roster, weights, groups)
     stranded = _evict_blocked(roster, groups)  # what swaps could not fix
     groups[:] = [g for g in groups if g]
     return groups, seat_stranded(roster, weights, groups, stranded, max_size=k + 1)
@@ -162,6 +170,7 @@ def _result(
     weights: Weights,
     groups: list[list[int]],
     unplaced: list[int],
+    sat_out: list[int],
     ceiling: int,
     mode: CrossDivisionMode,
     started: float,
@@ -176,7 +185,6 @@ def _result(
     pair = weights.pair
     reason_sets: dict[tuple[bool, bool, bool, bool], frozenset[Reason]] = {}
     out: list[Group] = []
-    relaxed_cross: list[Relaxation] = []
     relaxed_repeat: list[Relaxation] = []
     count_pairs = cross = repeats = weak = hours = shared = objective = 0
     window = HOURS_WINDOW_MINUTES
@@ -252,11 +260,15 @@ def _result(
             else ()
         )
         out.append(Group(ids, reasons, names))
-        if mode is CrossDivisionMode.REQUIRE and same:
-            relaxed_cross.append(Relaxation(Relaxed.REQUIRE_CROSS_DIVISION, ids))
         if repeat:
             relaxed_repeat.append(Relaxation(Relaxed.NO_REPEAT, ids))
-    unpaired = tuple(Unpaired(members[i].id, UnpairedReason.BLOCKED) for i in sorted(unplaced))
+    unpaired = tuple(
+        sorted(
+            [Unpaired(members[i].id, UnpairedReason.BLOCKED) for i in unplaced]
+            + [Unpaired(members[i].id, UnpairedReason.SAME_DIVISION_ONLY) for i in sat_out],
+            key=lambda u: u.member,
+        )
+    )
     metrics = PairingMetrics(
         pairs=count_pairs,
         cross_division_pairs=cross,
@@ -268,6 +280,4 @@ def _result(
         shared_interest_pairs=shared,
         objective=objective,
     )
-    return PairingResult(
-        groups=tuple(out), unpaired=unpaired, relaxed=tuple(relaxed_cross + relaxed_repeat), metrics=metrics
-    )
+    return PairingResult(groups=tuple(out), unpaired=unpaired, relaxed=tuple(relaxed_repeat), metrics=metrics)

@@ -1,70 +1,84 @@
-"""Small rosters are solved exactly: every grouping is tried and the rules are compared in order.
+"""Small rosters are solved exactly: the best grouping, by the rules compared in order.
 
-Up to EXACT_MAX people there are at most a few thousand groupings, fewer than the moves the
-local search would try, and a tiny roster with a long history is exactly where greedy
-choices and single swaps get stuck. Groupings are compared by (blocked pairs, repeat cost,
-crossing pairs, soft weight), in that order, so no tier can buy another.
+Up to EXACT_MAX people a search over every grouping is cheap, and a small roster with a
+long history is exactly where greedy choices and single swaps get stuck (a peer's stress
+scenarios, 13 people in threes after a few rounds, caught the local search repeating a
+pair no grouping needed). Groupings are compared by (blocked pairs, groups inside one
+division when that is required, repeat cost, crossing pairs, soft weight), in that order,
+so no tier can buy another: the tiers are packed into one integer with room to spare.
+
+The search is a memoised recursion over who is left to seat: the first person left (in
+the seeded time-zone order) takes each possible group in turn, and the best way to seat
+the rest is remembered per set of people left. Each grouping is reached once, and among
+equally good groupings the first in that order wins, so the result is deterministic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from functools import cache
 from itertools import combinations
 
 from bot.domain.pairing.roster import Roster
 from bot.domain.pairing.weights import CROSS, Weights
 
-EXACT_MAX = 10
+EXACT_MAX = 13
 
-Score = tuple[int, int, int, int]
-
-
-def _groupings(people: list[int], sizes: list[int]) -> Iterator[list[tuple[int, ...]]]:
-    """Every way to split `people` into groups of `sizes`, each grouping once."""
-    if not people:
-        yield []
-        return
-    first, rest = people[0], people[1:]
-    tried: set[int] = set()
-    for s, size in enumerate(sizes):
-        if size in tried:
-            continue
-        tried.add(size)
-        other_sizes = sizes[:s] + sizes[s + 1 :]
-        for mates in combinations(rest, size - 1):
-            taken = set(mates)
-            for grouping in _groupings([x for x in rest if x not in taken], other_sizes):
-                yield [(first, *mates), *grouping]
+_TIER = 1 << 64  # each tier's total fits well below this, so tiers never mix
 
 
 def exact_groups(
-    roster: Roster, weights: Weights, sizes: Sequence[int], order: list[int], *, cross_division: bool
+    roster: Roster,
+    weights: Weights,
+    sizes: Sequence[int],
+    order: list[int],
+    *,
+    cross_division: bool,
+    require_across: bool = False,
 ) -> list[list[int]] | None:
     """The best grouping into `sizes`, or None if every one of them holds a blocked pair."""
     n = roster.size
-    score: dict[tuple[int, int], Score] = {}
+    division = roster.division
+    score: dict[tuple[int, int], int] = {}
     for a, b in combinations(range(n), 2):
         key = a * n + b
         blocked = key in roster.blocked
-        penalty = roster.penalty.get(key, 0)
-        crossing = int(cross_division and roster.division[a] != roster.division[b])
-        soft = weights.pair(a, b) + penalty - crossing * CROSS  # what is left: hours, interests, variety
-        score[a, b] = score[b, a] = (-int(blocked), 0 if blocked else -penalty, crossing, soft)
-    best: list[tuple[int, ...]] | None = None
-    best_score: Score | None = None
-    for grouping in _groupings(list(order), sorted(sizes, reverse=True)):
-        total = [0, 0, 0, 0]
-        for group in grouping:
-            for x, a in enumerate(group):
-                for b in group[x + 1 :]:
-                    s = score[a, b]
-                    total[0] += s[0]
-                    total[1] += s[1]
-                    total[2] += s[2]
-                    total[3] += s[3]
-        candidate = (total[0], total[1], total[2], total[3])
-        if best_score is None or candidate > best_score:
-            best, best_score = grouping, candidate
-    if best is None or best_score is None or best_score[0] < 0:
+        penalty = 0 if blocked else roster.penalty.get(key, 0)
+        crossing = int(cross_division and division[a] != division[b])
+        soft = weights.pair(a, b) + roster.penalty.get(key, 0) - crossing * CROSS
+        value = -int(blocked) * _TIER**4 - penalty * _TIER**2 + crossing * _TIER + soft
+        score[a, b] = score[b, a] = value
+    inside_one = -(_TIER**3) if require_across else 0
+    everyone = tuple(order)
+
+    @cache
+    def best(left: tuple[int, ...], open_sizes: tuple[int, ...]) -> tuple[int, tuple[tuple[int, ...], ...]]:
+        if not left:
+            return 0, ()
+        first, rest = left[0], left[1:]
+        found: tuple[int, tuple[tuple[int, ...], ...]] | None = None
+        for s, size in enumerate(open_sizes):
+            if size in open_sizes[:s]:
+                continue
+            remaining = open_sizes[:s] + open_sizes[s + 1 :]
+            for mates in combinations(rest, size - 1):
+                group = (first, *mates)
+                value = 0
+                for x, a in enumerate(group):
+                    for b in group[x + 1 :]:
+                        value += score[a, b]
+                if inside_one and all(division[i] == division[first] for i in mates):
+                    value += inside_one
+                taken = set(mates)
+                after, grouping = best(tuple(i for i in rest if i not in taken), remaining)
+                value += after
+                if found is None or value > found[0]:
+                    found = (value, (group, *grouping))
+        assert found is not None
+        return found
+
+    total, grouping = best(everyone, tuple(sorted(sizes, reverse=True)))
+    best.cache_clear()
+    if total <= -(_TIER**4) // 2:
         return None
-    return [list(g) for g in best]
+    return [list(g) for g in grouping]

@@ -30,12 +30,12 @@ class UnpairedReason(StrEnum):
 
     ALONE = "alone"  # fewer than two people were eligible
     BLOCKED = "blocked"  # every possible partner is blocked for them
+    SAME_DIVISION_ONLY = "same_division_only"  # `require` mode: no group across divisions had room
 
 
 class Relaxed(StrEnum):
-    """A rule the engine had to bend, in the order it bends them."""
+    """A rule the engine had to bend. (`require` mode bends nothing: see UnpairedReason.)"""
 
-    REQUIRE_CROSS_DIVISION = "require_cross_division"
     NO_REPEAT = "no_repeat"
 
 

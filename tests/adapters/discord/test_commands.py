@@ -31,7 +31,7 @@ async def test_help_answers_privately_at_once(env: Env) -> None:
     assert answer.kind == MESSAGE and answer.ephemeral
     assert answer.text == t("help.member")
     admin = (await env.slash(ANA, "help", topic="admin")).text
-    assert admin == t("help.admin") and "`/jembatan round-now`" in admin
+    assert admin.startswith(t("help.admin")) and "`/jembatan round-now`" in admin
 
 
 @pytest.mark.parametrize("lang", list(Lang))

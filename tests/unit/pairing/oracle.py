@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 from itertools import combinations
 
 from bot.domain.pairing import PairingRequest
@@ -50,3 +51,44 @@ def best(request: PairingRequest, sizes: Sequence[int]) -> tuple[int, int] | Non
         if found is None or (repeats, -crossing) < (found[0], -found[1]):
             found = (repeats, crossing)
     return found
+
+
+def fewest_repeats(request: PairingRequest, sizes: Sequence[int]) -> int | None:
+    """The fewest repeated pairs any grouping into `sizes` has, None if blocks forbid them all.
+
+    Memoised over what is left to place (a set of people and the sizes still open), each
+    grouping counted once by always seating the lowest-numbered person left: quick up to 13.
+    """
+    ids = sorted(m.id for m in request.members)
+    n = len(ids)
+    met = {frozenset(p) for r in request.history for g in r.groups for p in combinations(g.members, 2)}
+    blocked = {frozenset(p) for p in request.blocked}
+    cost = {}
+    for a, b in combinations(range(n), 2):
+        pair = frozenset((ids[a], ids[b]))
+        cost[a, b] = None if pair in blocked else int(pair in met)
+
+    @cache
+    def best(left: int, open_sizes: tuple[int, ...]) -> int | None:
+        if not left:
+            return 0
+        people = [i for i in range(n) if left >> i & 1]
+        first, rest = people[0], people[1:]
+        found: int | None = None
+        for s, size in enumerate(open_sizes):
+            if size in open_sizes[:s]:
+                continue
+            remaining = open_sizes[:s] + open_sizes[s + 1 :]
+            for mates in combinations(rest, size - 1):
+                group = (first, *mates)
+                inside = [cost[a, b] for a, b in combinations(group, 2)]
+                if None in inside:
+                    continue
+                after = best(left & ~sum(1 << i for i in group), remaining)
+                if after is not None:
+                    total = after + sum(c for c in inside if c is not None)
+                    if found is None or total < found:
+                        found = total
+        return found
+
+    return best((1 << n) - 1, tuple(sorted(sizes, reverse=True)))

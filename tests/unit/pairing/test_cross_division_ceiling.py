@@ -58,7 +58,10 @@ def test_without_history_or_blocks_the_ceiling_is_reached(
     members = roster(n, divisions=divisions, seed=seed, skew=skew)
     result = make_groups(PairingRequest(members, group_size=k, cross_division=mode, seed=seed))
     assert result.metrics.cross_division_pairs == result.metrics.ceiling
-    if k == 2:
+    if mode is CrossDivisionMode.REQUIRE:  # everyone placed sits in a group across divisions
+        division = {m.id: m.division for m in members}
+        assert all(len({division[x] for x in g.members}) > 1 for g in result.groups)
+    elif k == 2:
         assert result.metrics.ceiling == pair_ceiling(n, largest_division(members))
         if n % 2 == 0:  # the formula, word for word
             assert result.metrics.ceiling == min(n // 2, n - largest_division(members))

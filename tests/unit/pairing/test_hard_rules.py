@@ -77,11 +77,17 @@ def check_rule_one(request: PairingRequest, result: PairingResult) -> None:
     if len(ids) < 2:
         assert all(u.reason is UnpairedReason.ALONE for u in result.unpaired)
         assert len(result.unpaired) == len(ids)
+    elif request.cross_division is CrossDivisionMode.REQUIRE:
+        allowed = {UnpairedReason.BLOCKED, UnpairedReason.SAME_DIVISION_ONLY}
+        assert all(u.reason in allowed for u in result.unpaired)
+        division = {m.id: m.division for m in request.members}
+        assert all(len({division[x] for x in g.members}) > 1 for g in result.groups), "one division"
     else:
         assert all(u.reason is UnpairedReason.BLOCKED for u in result.unpaired)
     if not request.blocked and len(ids) >= 2:
         sizes = sorted((len(g.members) for g in result.groups), reverse=True)
-        assert sizes == group_sizes(len(ids), request.group_size)
+        seated = len(ids) - len(result.unpaired)  # in `require` mode some may sit out
+        assert sizes == group_sizes(seated, request.group_size)
 
 
 @settings(max_examples=80, deadline=None)
@@ -95,7 +101,9 @@ def test_everyone_is_placed_once_and_blocked_pairs_never_meet(scenario: Scenario
 @settings(max_examples=60, deadline=None)
 @given(scenarios(max_size=60))
 def test_pairs_leave_out_only_whom_no_matching_can_place(scenario: Scenario) -> None:
-    request = replace(scenario.request, group_size=2)
+    mode = scenario.request.cross_division  # `require` may seat fewer on purpose: tested elsewhere
+    mode = CrossDivisionMode.PREFER if mode is CrossDivisionMode.REQUIRE else mode
+    request = replace(scenario.request, group_size=2, cross_division=mode)
     result = make_groups(request)
     check_rule_one(request, result)
     graph = nx.Graph()

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from bot.domain.pairing import CrossDivisionMode, Member, PairingRequest, Reason, Relaxed, make_groups
+import pytest
+
+from bot.domain.pairing import (
+    CrossDivisionMode,
+    Member,
+    PairingRequest,
+    PairingResult,
+    Reason,
+    UnpairedReason,
+    make_groups,
+)
 from tests.unit.pairing.builders import member, roster
 
 
@@ -14,13 +24,52 @@ def _lopsided() -> list[Member]:
     ]
 
 
-def test_require_mode_reports_every_same_division_pair_it_could_not_avoid() -> None:
+def _divisions_of(result: PairingResult) -> list[set[str]]:
+    return [{m[0] for m in g.members} for g in result.groups]
+
+
+def test_require_mode_never_groups_people_inside_one_division_and_says_who_sits_out() -> None:
     result = make_groups(PairingRequest(_lopsided(), cross_division=CrossDivisionMode.REQUIRE))
-    same = [g for g in result.groups if len({m[0] for m in g.members}) == 1]
-    assert len(same) == 4  # 12 engineers, 4 outsiders: four Eng pairs are unavoidable
-    assert result.metrics.cross_division_pairs == result.metrics.ceiling == 4
-    relaxed = [r for r in result.relaxed if r.rule is Relaxed.REQUIRE_CROSS_DIVISION]
-    assert sorted(r.members for r in relaxed) == sorted(g.members for g in same)
+    assert all(len(d) > 1 for d in _divisions_of(result))
+    # 4 outsiders: three Eng–Sales pairs and, as an odd count allows, one Eng–Eng–Sales trio
+    assert sorted(len(g.members) for g in result.groups) == [2, 2, 2, 3]
+    assert sorted(u.reason for u in result.unpaired) == [UnpairedReason.SAME_DIVISION_ONLY] * 7
+    assert {u.member[0] for u in result.unpaired} == {"E"}
+    assert result.metrics.cross_division_pairs == result.metrics.ceiling == 5
+    assert result.relaxed == ()
+
+
+def test_prefer_mode_keeps_everyone_and_pairs_the_surplus_inside_its_division() -> None:
+    result = make_groups(PairingRequest(_lopsided(), cross_division=CrossDivisionMode.PREFER))
+    assert result.unpaired == ()
+    assert len(result.groups) == 8
+    assert result.metrics.cross_division_pairs == 4
+    assert result.relaxed == ()
+
+
+@pytest.mark.parametrize("k", [2, 3, 4])
+@pytest.mark.parametrize("n", [5, 9, 16, 40, 301])
+def test_require_mode_places_as_many_as_it_can_in_mixed_groups(n: int, k: int) -> None:
+    members = [Member(f"E{i:03d}", "Eng", 420) for i in range(n - n // 4)] + [
+        Member(f"S{i:03d}", "Sales" if i % 2 else "Ops", 420) for i in range(n // 4)
+    ]
+    result = make_groups(PairingRequest(members, group_size=k, cross_division=CrossDivisionMode.REQUIRE))
+    assert all(len(d) > 1 for d in _divisions_of(result))
+    assert {u.reason for u in result.unpaired} <= {UnpairedReason.SAME_DIVISION_ONLY}
+    outsiders = n // 4
+    placed = sum(len(g.members) for g in result.groups)
+    assert placed + len(result.unpaired) == n
+    # Every outsider is placed, and with pairs the one trio takes a second engineer.
+    assert all(m[0] != "S" for m in (u.member for u in result.unpaired))
+    if k == 2:
+        assert placed == 2 * outsiders + (1 if n - 2 * outsiders > 0 and outsiders else 0)
+
+
+def test_require_mode_with_one_division_seats_nobody() -> None:
+    members = [Member(f"E{i}", "Eng") for i in range(5)]
+    result = make_groups(PairingRequest(members, cross_division=CrossDivisionMode.REQUIRE))
+    assert result.groups == ()
+    assert [u.reason for u in result.unpaired] == [UnpairedReason.SAME_DIVISION_ONLY] * 5
 
 
 def test_require_mode_bends_nothing_when_every_pair_can_cross() -> None:
@@ -28,13 +77,7 @@ def test_require_mode_bends_nothing_when_every_pair_can_cross() -> None:
         PairingRequest(roster(40, divisions=5, skew=0.0), cross_division=CrossDivisionMode.REQUIRE)
     )
     assert result.metrics.cross_division_pairs == result.metrics.ceiling == 20
-    assert result.relaxed == ()
-
-
-def test_prefer_mode_does_the_same_without_reporting_relaxations() -> None:
-    result = make_groups(PairingRequest(_lopsided(), cross_division=CrossDivisionMode.PREFER))
-    assert result.metrics.cross_division_pairs == 4
-    assert result.relaxed == ()
+    assert result.relaxed == () and result.unpaired == ()
 
 
 def test_off_mode_ignores_divisions_and_never_claims_crossing_as_a_reason() -> None:
