@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the checkout whose code the child 
 POSTGRES_ENV = "JEMBATAN_TEST_POSTGRES"
 SIGNING_SECRET = "e2e0signing0secret0abcdef0123456"
 MIN_TICK = 5  # bot/settings.py refuses less
-POLL = 0.05
+POLL = 0.02
 
 
 class Timeout(AssertionError):
@@ -202,7 +202,10 @@ class FakeDiscordServer:
 # The real process -----------------------------------------------------------------------------
 
 
-@dataclass
+STARTED: list[Jembatan] = []  # every process started in this test run, for the failure report
+
+
+@dataclass(eq=False)
 class Jembatan:
     """One real `jembatan …` child process. Start with `start()`; it can be started again
     after it stopped (a restart), keeping every line it ever logged in `lines`."""
@@ -236,6 +239,8 @@ class Jembatan:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
+        if not any(p is self for p in STARTED):
+            STARTED.append(self)
         reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
         reader.start()
         self._readers.append(reader)
@@ -285,6 +290,12 @@ class Jembatan:
             return None
 
         return wait_until(seen, within, f"{self.name} logs {words!r}", explain=self.tail)  # type: ignore[return-value]
+
+    def wait_ticks(self, count: int = 2, within: float | None = None, after: int | None = None) -> None:
+        """Wait until `count` whole ticks ran after `after` (default: now). Needs the ticker's
+        debug line (bot/runtime/ticker.py), which the launcher below shows."""
+        start = self.mark() if after is None else after
+        self.wait_log(TICK_LINE, within or 30 + count * 15, after=start, count=count)
 
     @property
     def returncode(self) -> int | None:
@@ -418,7 +429,9 @@ class SlackClient:
     fake: FakeSlackServer
     url: str  # the process's base URL
 
-    def command_fields(self, user: str, text: str, channel: str, name: str) -> dict[str, str]:
+    def command_fields(
+        self, user: str, text: str, channel: str, name: str, trigger: str | None = None
+    ) -> dict[str, str]:
         return {
             "token": "legacy",
             "team_id": self.fake.fake.team_id,
@@ -432,12 +445,15 @@ class SlackClient:
             "api_app_id": "A0JEMBATAN",
             "is_enterprise_install": "false",
             "response_url": self.fake.fake.response_url(name),
-            "trigger_id": next_id("trig-"),
+            "trigger_id": trigger or next_id("trig-"),
         }
 
     def post(self, body: bytes, headers: dict[str, str] | None = None, within: float = 30) -> int:
         request = urllib.request.Request(
-            self.url + "/slack/events", data=body, headers=headers or signed_headers(body), method="POST"
+            self.url + "/slack/events",
+            data=body,
+            headers={**signed_headers(body), **(headers or {})},
+            method="POST",
         )
         try:
             with urllib.request.urlopen(request, timeout=within) as response:
@@ -446,12 +462,23 @@ class SlackClient:
         except urllib.error.HTTPError as error:
             return int(error.code)
 
-    def send_command(self, user: str, text: str, channel: str, *, name: str | None = None) -> str:
+    def send_command(
+        self,
+        user: str,
+        text: str,
+        channel: str,
+        *,
+        name: str | None = None,
+        trigger: str | None = None,
+        retry: int = 0,
+    ) -> str:
         """Type `/jembatan text` without waiting for the answer; returns the response_url name.
-        Pass the same `name` again (with the same text) to play a Slack retry of it."""
+        A Slack retry of a command is the same command (same `name` and `trigger`) sent again
+        with `retry` set (X-Slack-Retry-Num), possibly to another process."""
         name = name or next_id("cmd-")
-        body = urlencode(self.command_fields(user, text, channel, name)).encode()
-        status = self.post(body)
+        body = urlencode(self.command_fields(user, text, channel, name, trigger)).encode()
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+        status = self.post(body, headers)
         assert status == 200, f"/jembatan {text} answered HTTP {status}"
         return name
 
