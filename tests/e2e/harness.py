@@ -56,6 +56,7 @@ POSTGRES_ENV = "JEMBATAN_TEST_POSTGRES"
 SIGNING_SECRET = "e2e0signing0secret0abcdef0123456"
 MIN_TICK = 5  # bot/settings.py refuses less
 POLL = 0.02
+DB_POLL = 0.25
 
 
 class Timeout(AssertionError):
@@ -63,9 +64,15 @@ class Timeout(AssertionError):
 
 
 def wait_until(
-    condition: Callable[[], T], within: float, what: str = "", *, explain: Callable[[], str] | None = None
+    condition: Callable[[], T],
+    within: float,
+    what: str = "",
+    *,
+    explain: Callable[[], str] | None = None,
+    every: float = POLL,
 ) -> T:
-    """Poll `condition` until it returns something truthy (returned) or `within` seconds pass."""
+    """Poll `condition` until it returns something truthy (returned) or `within` seconds pass.
+    Poll a database with a longer `every` (each look is a new connection)."""
     deadline = time.monotonic() + within
     while True:
         result = condition()
@@ -74,7 +81,20 @@ def wait_until(
         if time.monotonic() > deadline:
             detail = f"\n{explain()}" if explain else ""
             raise Timeout(f"not within {within:.0f} s: {what or condition!r}{detail}")
-        time.sleep(POLL)
+        time.sleep(every)
+
+
+class Stopwatch:
+    """Prints how long each phase of a scenario took (shown with -s, and on failure)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.began = self.last = time.monotonic()
+
+    def lap(self, what: str) -> None:
+        now = time.monotonic()
+        print(f"[{self.name}] {now - self.began:6.1f} s (+{now - self.last:5.1f}) {what}", flush=True)
+        self.last = now
 
 
 def free_port() -> int:
@@ -518,19 +538,20 @@ class SlackClient:
 
     def burst(
         self, commands: Sequence[tuple[str, str, str]], concurrency: int = 100
-    ) -> list[tuple[str, int]]:
-        """Send (user, text, channel) commands all at once; returns (response_url name, HTTP
-        status) for each, in order. Answers arrive later at the fake (see `responses`)."""
+    ) -> list[tuple[str, str, int]]:
+        """Send (user, text, channel) commands all at once; returns (response_url name,
+        trigger_id, HTTP status) for each, in order (status 0: no HTTP answer at all). Answers
+        arrive later at the fake: `responses(name)`, or a views.open with the trigger_id."""
         import aiohttp
 
-        async def go() -> list[tuple[str, int]]:
+        async def go() -> list[tuple[str, str, int]]:
             gate = asyncio.Semaphore(concurrency)
             connector = aiohttp.TCPConnector(limit=concurrency)
             async with aiohttp.ClientSession(connector=connector) as http:
 
-                async def one(user: str, text: str, channel: str) -> tuple[str, int]:
-                    name = next_id("cmd-")
-                    body = urlencode(self.command_fields(user, text, channel, name)).encode()
+                async def one(user: str, text: str, channel: str) -> tuple[str, str, int]:
+                    name, trigger = next_id("cmd-"), next_id("trig-")
+                    body = urlencode(self.command_fields(user, text, channel, name, trigger)).encode()
                     async with gate:
                         try:
                             async with http.post(
@@ -540,9 +561,9 @@ class SlackClient:
                                 timeout=aiohttp.ClientTimeout(total=60),
                             ) as response:
                                 await response.read()
-                                return name, response.status
+                                return name, trigger, response.status
                         except (aiohttp.ClientError, TimeoutError):
-                            return name, 0
+                            return name, trigger, 0
 
                 return list(await asyncio.gather(*(one(*c) for c in commands)))
 

@@ -23,10 +23,12 @@ import pytest
 
 from tests.e2e.conftest import ADMIN
 from tests.e2e.harness import (
+    DB_POLL,
     SLACK_READY,
     FakeSlackServer,
     Jembatan,
     SlackClient,
+    Stopwatch,
     Timeout,
     query,
     slack_process,
@@ -111,15 +113,17 @@ def drain(observed: Observed, within: float = 120) -> None:
             raise Timeout(f"no send for {STALL} s with {outbox(observed.database_url)} in the outbox")
         return False
 
-    wait_until(done, within, "the outbox drained")
+    wait_until(done, within, "the outbox drained", every=DB_POLL)
 
 
 @pytest.fixture(scope="module")
 def observed(fake_slack: FakeSlackServer, sqlite_url: str, processes: list[Jembatan]) -> Observed:
+    clock = Stopwatch("delivery")
     process, url = slack_process(fake_slack, sqlite_url)
     processes.append(process)
     process.start().wait_log(SLACK_READY)
     client = SlackClient(fake_slack, url)
+    clock.lap("ready")
     later = (datetime.now(UTC) + timedelta(days=3)).strftime("%A").lower()
     for channel in (ONCE, TERM):
         said = client.command(ADMIN, f"setup weekly {later} 09:00 tz=UTC", channel)
@@ -136,10 +140,12 @@ def observed(fake_slack: FakeSlackServer, sqlite_url: str, processes: list[Jemba
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(join, people))
 
+    clock.lap("set up, everyone joined")
     seen = Observed(sqlite_url, fake_slack, process)
     # #once: a round, delivered in full, then a restart with nothing left to do.
     assert "Round started: 6 group" in client.command(ADMIN, "round now", ONCE)["text"]
     drain(seen)
+    clock.lap("#once delivered")
 
     # #term: SIGTERM at the first intro of a delivery longer than the grace period. (The
     # restart after it is #once's restart too: everything there was delivered before.)
@@ -148,19 +154,24 @@ def observed(fake_slack: FakeSlackServer, sqlite_url: str, processes: list[Jemba
     term = users(TERM, TERM_PEOPLE)
     wait_until(lambda: sum(intro_posts(fake_slack, term).values()) >= 1, 60, "an intro in #term")
     seen.term_started = sum(intro_posts(fake_slack, term).values())
+    clock.lap("first intro in #term: SIGTERM")
     began = time.monotonic()
     seen.term_exit = process.stop(within=GRACE + 60)
     seen.term_seconds = time.monotonic() - began
     seen.outbox_at_exit = outbox(sqlite_url)
 
+    clock.lap(f"exited ({seen.term_exit})")
     restarted = process.mark()
     process.start().wait_log(SLACK_READY)
+    clock.lap("restarted")
     try:
         drain(seen)
         seen.drained = True
     except Timeout as stalled:
         seen.drain_problem = str(stalled)
+    clock.lap(f"drained: {seen.drained}")
     process.wait_ticks(2, after=restarted)  # time for any round that should not run to run
+    clock.lap("two ticks since the restart")
     return seen
 
 

@@ -11,6 +11,8 @@ with" DM (issue 10, defect 1).
 from __future__ import annotations
 
 import re
+import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,11 +21,21 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import ADMIN
-from tests.e2e.harness import SLACK_READY, FakeSlackServer, Jembatan, SlackClient, query, slack_process
+from tests.e2e.harness import (
+    SLACK_READY,
+    FakeSlackServer,
+    Jembatan,
+    SlackClient,
+    Stopwatch,
+    query,
+    slack_process,
+    wait_until,
+)
 
 NOW = datetime.now(UTC)
 CATCH_UP = timedelta(days=2)  # bot/domain/schedule.py: slots younger than this are caught up
 DIVISIONS = ("Finance", "Engineering", "Operations")
+STALL = 15  # seconds without a new answer: the missing ones are not coming
 WORDS_FIX = "a slot from before the set-up runs at the next tick (schedule.due_round); fixed on branch words"
 
 
@@ -74,15 +86,18 @@ class Scenario:
     fake: FakeSlackServer
     process: Jembatan
     database_url: str
+    url: str
     cases: list[Case]
 
 
 @pytest.fixture(scope="module")
 def scenario(fake_slack: FakeSlackServer, sqlite_url: str, processes: list[Jembatan]) -> Scenario:
+    clock = Stopwatch("first-round")
     process, url = slack_process(fake_slack, sqlite_url)
     processes.append(process)
     process.start().wait_log(SLACK_READY)
     client = SlackClient(fake_slack, url)
+    clock.lap("ready")
     # The default case first, its one person right after the set-up: a round run at the next
     # tick finds them alone and sends the "nobody to pair with" DM the issue saw.
     for case in reversed(CASES):
@@ -99,8 +114,10 @@ def scenario(fake_slack: FakeSlackServer, sqlite_url: str, processes: list[Jemba
     # A few channels at a time, one person after another in each, as people trickle in.
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(join_all, [c for c in CASES if c.joiners > 1]))
+    clock.lap("set up and joined")
     process.wait_ticks(2)
-    return Scenario(fake_slack, process, sqlite_url, CASES)
+    clock.lap("two ticks")
+    return Scenario(fake_slack, process, sqlite_url, url, CASES)
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
@@ -130,3 +147,45 @@ def test_no_round_before_the_announced_first_round(scenario: Scenario, case: Cas
 def _ids(args: dict[str, Any]) -> list[str]:
     users = args.get("users")
     return users if isinstance(users, list) else str(users or "").split(",")
+
+
+BURST = 100
+
+
+def test_a_burst_of_100_commands_is_answered_once_each(scenario: Scenario) -> None:
+    """100 people type at once (a third each: join, status, profile): each gets one answer."""
+    client = SlackClient(scenario.fake, scenario.url)
+    said = client.command(ADMIN, "setup weekly friday 09:00 tz=UTC", "C0BURST")
+    assert "set up" in said["text"], said
+    kinds = ("join Finance", "status", "profile")
+    people = [f"U0BURST{i:03d}" for i in range(BURST)]
+    for user in people:
+        scenario.fake.add_user(user, f"Burst {user}")
+    sent = client.burst([(user, kinds[i % 3], "C0BURST") for i, user in enumerate(people)])
+    assert [status for _, _, status in sent] == [200] * BURST  # every one acknowledged
+
+    def answers() -> list[int]:
+        """How many answers each command got: response_url posts, or for `profile` the modal."""
+        replies = Counter(r["_url"] for r in scenario.fake.responses())
+        modals = Counter(c.args.get("trigger_id") for c in scenario.fake.calls("views.open"))
+        return [
+            modals[trigger] if kinds[i % 3] == "profile" else replies[name]
+            for i, (name, trigger, _) in enumerate(sent)
+        ]
+
+    progress = [0, time.monotonic()]
+
+    def all_answered() -> bool:
+        got = sum(1 for n in answers() if n)
+        if got != progress[0]:
+            progress[:] = [got, time.monotonic()]
+        elif time.monotonic() - progress[1] > STALL:
+            return True  # nothing new for a while: what is missing is not coming
+        return got == BURST
+
+    wait_until(all_answered, 120, "every command of the burst answered")
+    scenario.process.wait_ticks(1)  # a late duplicate has had its chance to arrive
+    counts = answers()
+    unanswered = [kinds[i % 3] for i, n in enumerate(counts) if n == 0]
+    twice = [kinds[i % 3] for i, n in enumerate(counts) if n > 1]
+    assert (unanswered, twice) == ([], []), f"unanswered: {Counter(unanswered)}, twice: {Counter(twice)}"
