@@ -1,0 +1,175 @@
+"""Three `jembatan run slack --mode http` processes on one PostgreSQL database, each ticking,
+on the real clock (issue 13, item 5).
+
+Two programs are set up for the next minute (today, UTC), and people join, as soon as the
+first process serves. When the minute comes, all three tickers see both rounds due at
+once: each program gets one round for that period, every intro is sent once, and a command
+that Slack retries on another process (same trigger id) acts once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import ADMIN
+from tests.e2e.harness import (
+    DB_POLL,
+    SLACK_READY,
+    FakeSlackServer,
+    Jembatan,
+    SlackClient,
+    Stopwatch,
+    query,
+    slack_process,
+    wait_until,
+)
+
+REPLICAS = 3
+PROGRAMS = ("C0REPA", "C0REPB")
+PEOPLE = 12
+LEAD = timedelta(seconds=8)  # set-up and joins take a second or two; the slot must come after
+SHOUTOUT = "kept three replicas honest"
+
+
+def people(channel: str) -> list[str]:
+    return [f"U{channel[-4:]}{i:03d}" for i in range(PEOPLE)]
+
+
+@dataclass(repr=False)
+class Observed:
+    fake: FakeSlackServer
+    database_url: str
+    processes: list[Jembatan]
+    slot: datetime
+    marks: list[int] = field(default_factory=list)  # each process's log where the slot came
+    retried: list[str] = field(default_factory=list)  # response_url names of the retried command
+
+
+def _ids(args: dict[str, Any]) -> list[str]:
+    value = args.get("users")
+    return [i for i in (value if isinstance(value, list) else str(value or "").split(",")) if i]
+
+
+def next_slot(now: datetime) -> datetime:
+    """The first whole minute at least LEAD from now."""
+    at = now + LEAD
+    return datetime.fromtimestamp(math.ceil(at.timestamp() / 60) * 60, UTC)
+
+
+@pytest.fixture(scope="module")
+def observed(fake_slack: FakeSlackServer, e2e_postgres_url: str, processes: list[Jembatan]) -> Observed:
+    clock = Stopwatch("replicas")
+    started = [slack_process(fake_slack, e2e_postgres_url, name=f"slack-{n + 1}") for n in range(REPLICAS)]
+    for process, _ in started:
+        processes.append(process)
+        process.start()
+    # Set up as soon as one process serves, so the wait for the minute overlaps the others'
+    # start (one that is not up yet when the rounds fall due runs them at its first tick).
+    started[0][0].wait_log(SLACK_READY)
+    clients = [SlackClient(fake_slack, url) for _, url in started]
+    clock.lap("one process ready")
+
+    slot = next_slot(datetime.now(UTC))
+    seen = Observed(fake_slack, e2e_postgres_url, [p for p, _ in started], slot)
+    setup = f"setup weekly {slot.strftime('%A').lower()} {slot:%H:%M} tz=UTC"
+    for channel in PROGRAMS:
+        said = clients[0].command(ADMIN, setup, channel)
+        assert f"First round: {slot:%Y-%m-%d %H:%M}" in said["text"], said
+
+    def join(args: tuple[int, str, str]) -> None:
+        n, user, channel = args
+        fake_slack.add_user(user, f"Person {user}")
+        said = clients[0].command(user, f"join {('Finance', 'Sales', 'Legal')[n % 3]}", channel)
+        assert "Welcome" in said["text"], said
+
+    everyone = [(n, u, c) for c in PROGRAMS for n, u in enumerate(people(c))]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(join, everyone))
+    clock.lap(f"set up and joined; the rounds are due at {slot:%H:%M:%S}")
+    assert datetime.now(UTC) < slot, "set-up and joins took longer than LEAD; raise it"
+    for process, _ in started:
+        process.wait_log(SLACK_READY)
+    clock.lap("three processes ready")
+
+    # Slack retries a command it thinks timed out, and the retry may reach any replica.
+    giver, receiver = people(PROGRAMS[0])[:2]
+    text = f"shoutout <@{receiver}|someone> {SHOUTOUT}"
+    name = clients[0].send_command(giver, text, PROGRAMS[0], trigger="trig-retried-shoutout")
+    for retry in (1, 2):
+        clients[retry].send_command(
+            giver, text, PROGRAMS[0], name=name, trigger="trig-retried-shoutout", retry=retry
+        )
+    seen.retried.append(name)
+
+    # The minute comes; a tick at most 5 s later sees both rounds due, in every process.
+    def rounds_run() -> bool:
+        return len(query(e2e_postgres_url, "SELECT id FROM rounds")) >= len(PROGRAMS)
+
+    until_slot = (slot - datetime.now(UTC)).total_seconds()
+    wait_until(rounds_run, until_slot + 60, "both scheduled rounds", every=DB_POLL)
+
+    clock.lap("both rounds ran")
+    seen.marks = [p.mark() for p in seen.processes]
+
+    def delivered() -> bool:
+        left = query(e2e_postgres_url, "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')")
+        return left == [(0,)]
+
+    wait_until(delivered, 90, "every intro sent", every=DB_POLL)
+    clock.lap("every intro sent")
+    for process, mark in zip(seen.processes, seen.marks, strict=True):
+        process.wait_ticks(2, after=mark)  # each ticked twice more: a second round had its chance
+    clock.lap("two more ticks in each process")
+    return seen
+
+
+def test_each_process_ticks(observed: Observed) -> None:
+    for process in observed.processes:
+        assert process.running, process.tail()
+        assert process.logged("tick done", observed.processes[0].starts[-1]), process.name
+
+
+def test_one_round_per_program_and_period(observed: Observed) -> None:
+    rounds = query(
+        observed.database_url,
+        "SELECT p.channel_id, r.period FROM rounds r JOIN programs p ON p.id = r.program_id ORDER BY 1",
+    )
+    assert rounds == [(c, observed.slot.date().isoformat()) for c in PROGRAMS]
+    ran = [line for p in observed.processes for line in p.logged("for program")]
+    assert len(ran) == len(PROGRAMS), ran
+
+
+def test_every_intro_is_sent_once(observed: Observed) -> None:
+    groups = query(
+        observed.database_url,
+        "SELECT p.channel_id, g.conversation_id FROM groups g JOIN rounds r ON r.id = g.round_id "
+        "JOIN programs p ON p.id = r.program_id",
+    )
+    assert Counter(c for c, _ in groups) == {c: PEOPLE // 2 for c in PROGRAMS}
+    posts = Counter(c.args.get("channel") for c in observed.fake.posts())
+    assert {conversation: posts[conversation] for _, conversation in groups} == {
+        conversation: 1 for _, conversation in groups
+    }
+    for channel in PROGRAMS:
+        announcements = [
+            c for c in observed.fake.posts(channel) if SHOUTOUT not in str(c.args.get("blocks", ""))
+        ]
+        assert len(announcements) == 1, [c.args.get("text") for c in announcements]
+    statuses = dict(query(observed.database_url, "SELECT status, count(*) FROM outbox GROUP BY status"))
+    assert statuses.keys() == {"sent"}, statuses
+
+
+def test_a_retried_command_on_another_process_acts_once(observed: Observed) -> None:
+    rows = query(observed.database_url, "SELECT count(*) FROM shoutouts")
+    assert rows == [(1,)]
+    posted = [c for c in observed.fake.posts(PROGRAMS[0]) if SHOUTOUT in str(c.args)]
+    assert len(posted) == 1, [c.args.get("text") for c in posted]
+    answers = observed.fake.responses(observed.retried[0])
+    assert len([a for a in answers if "Shout-out posted" in a.get("text", "")]) == 1, answers
