@@ -76,6 +76,12 @@ class Program:
     config: ProgramConfig
     created_at: datetime
     set_up_by: str | None = None  # the admin who last ran setup: told when a channel post fails
+    schedule_changed_at: datetime | None = None  # None: the schedule is as old as the program
+
+    @property
+    def schedule_since(self) -> datetime:
+        """When the current schedule began: a slot due at or before this never runs."""
+        return self.schedule_changed_at or self.created_at
 
     @property
     def shoutout_channel(self) -> str:

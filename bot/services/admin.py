@@ -40,6 +40,11 @@ def _apply(config: ProgramConfig, command: SetupProgram) -> ProgramConfig:
     return replace(config, **changes)  # type: ignore[arg-type]
 
 
+def _slots(config: ProgramConfig) -> tuple[object, ...]:
+    """What decides when rounds fall: changing any of it starts the schedule afresh."""
+    return (config.cadence, config.weekday, config.local_time, config.timezone, config.anchor)
+
+
 async def setup(deps: Deps, session: Session, command: SetupProgram) -> Reply:
     channel = session.actor.channel_id
     if not channel:
@@ -52,8 +57,14 @@ async def setup(deps: Deps, session: Session, command: SetupProgram) -> Reply:
         key = "setup.created"
     else:
         config = _apply(existing.config, command)
-        await session.scope.programs.update_config(existing.id, config, session.actor.user_id)
-        program = replace(existing, config=config, set_up_by=session.actor.user_id)
+        moved = session.now if _slots(config) != _slots(existing.config) else None
+        await session.scope.programs.update_config(existing.id, config, session.actor.user_id, moved)
+        program = replace(
+            existing,
+            config=config,
+            set_up_by=session.actor.user_id,
+            schedule_changed_at=moved or existing.schedule_changed_at,
+        )
         key = "setup.updated"
     session.program = program
     t = session.t

@@ -384,7 +384,8 @@ async def due_rounds(deps: Deps) -> list[RoundSummary]:
         for tenant_id in await uow.tenants.active_ids():
             scope = uow.scoped(tenant_id)
             for program in await scope.programs.all():
-                occurrence = schedule.due_round(program.config, now, await scope.rounds.periods(program.id))
+                claimed = await scope.rounds.periods(program.id)
+                occurrence = schedule.due_round(program.config, now, claimed, since=program.schedule_since)
                 if occurrence is not None:
                     todo.append((tenant_id, program, occurrence))
     started = []

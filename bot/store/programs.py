@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 
 from bot.domain.model import Cadence, Lang, Program, ProgramConfig
 from bot.domain.pairing.model import CrossDivisionMode
-from bot.store.base import Repository, utc
+from bot.store.base import Repository, utc, utc_or_none
 from bot.store.tables import admins, blocked_pairs, people, programs
 
 
@@ -28,7 +28,15 @@ def _program(row: Row[object]) -> Program:
         shoutout_channel=m["shoutout_channel"],
         anchor=m["anchor"],
     )
-    return Program(m["id"], m["tenant_id"], m["channel_id"], config, utc(m["created_at"]), m["set_up_by"])
+    return Program(
+        m["id"],
+        m["tenant_id"],
+        m["channel_id"],
+        config,
+        utc(m["created_at"]),
+        m["set_up_by"],
+        utc_or_none(m["schedule_changed_at"]),
+    )
 
 
 def _config_values(config: ProgramConfig) -> dict[str, object]:
@@ -74,18 +82,28 @@ class Programs(Repository):
         values = _config_values(config)
         result = await self._conn.execute(
             programs.insert().values(
-                tenant_id=self.tenant_id, channel_id=channel_id, created_at=now, set_up_by=set_up_by, **values
+                tenant_id=self.tenant_id,
+                channel_id=channel_id,
+                created_at=now,
+                schedule_changed_at=now,
+                set_up_by=set_up_by,
+                **values,
             )
         )
         program = await self.get(int(result.inserted_primary_key[0]))  # type: ignore[index]
         assert program is not None
         return program
 
-    async def update_config(self, program_id: int, config: ProgramConfig, set_up_by: str) -> None:
+    async def update_config(
+        self, program_id: int, config: ProgramConfig, set_up_by: str, schedule_changed_at: datetime | None
+    ) -> None:
+        """`schedule_changed_at` when the slots moved (None keeps the old moment): slots due
+        before it never run, so a new weekday cannot set off a round for a day already past."""
+        moved = {} if schedule_changed_at is None else {"schedule_changed_at": schedule_changed_at}
         await self._conn.execute(
             update(programs)
             .where(programs.c.tenant_id == self.tenant_id, programs.c.id == program_id)
-            .values(set_up_by=set_up_by, **_config_values(config))
+            .values(set_up_by=set_up_by, **_config_values(config), **moved)
         )
 
     async def forget_setter(self, user_id: str) -> None:

@@ -67,6 +67,8 @@ programs = Table(
     Column("anchor", Date, nullable=False),
     Column("set_up_by", String(64)),  # who to tell when the bot cannot post in the channel
     _when("created_at"),
+    # Slots due before this never run (NULL: since created_at, for programs older than the column).
+    _when("schedule_changed_at", nullable=True),
     UniqueConstraint("tenant_id", "channel_id"),
 )
 
