@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from bot.store.holders import Holder, register
 from bot.store.outbox import Outbox
 from bot.store.people import Memberships, People
 from bot.store.programs import Admins, Blocks, Programs
@@ -75,6 +77,10 @@ class Store:
 
     def unit(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
+
+    async def register_holder(self, now: datetime) -> Holder:
+        """Register this process as one that sends outbox rows (see holders.py)."""
+        return await register(self.engine, now)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
