@@ -86,6 +86,7 @@ class _PacedRelay:
         self.started = asyncio.Event()
         self.finished = False
         self.told_to_finish = False
+        self.fired_meanwhile = asyncio.Event()
 
     async def tick(self) -> None:
         return None
@@ -93,6 +94,8 @@ class _PacedRelay:
     async def run_once(self) -> None:
         self.runs += 1
         if self.busy:
+            if self.runs >= 3:
+                self.fired_meanwhile.set()
             return
         self.busy = True
         self.started.set()
@@ -111,8 +114,7 @@ async def test_a_paced_round_logs_no_skipped_runs_and_a_stop_waits_for_the_send_
     caplog.set_level(logging.WARNING)
     jobs.start()
     await asyncio.wait_for(relay.started.wait(), 10)
-    while relay.runs < 3:  # the job fired again twice while the first run was sending
-        await asyncio.sleep(0.1)
+    await asyncio.wait_for(relay.fired_meanwhile.wait(), 10)  # twice more while the first was sending
     await jobs.stop(within=10)
     assert "maximum number of running instances" not in caplog.text
     assert relay.told_to_finish
