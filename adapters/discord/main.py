@@ -259,6 +259,7 @@ class _Runner:
             DiscordMessenger(self.client),
             DiscordDirectory(self.client),
             relay_lease=OUTBOX_LEASE,
+            relay_interval=config.settings.send_interval or 0.0,
         )
         self.client.app = self.app
         self.jobs = Jobs(self.app.ticker, tick_seconds=config.settings.tick_seconds)

@@ -65,6 +65,13 @@ def _refusals(refused: dict[str, DeliveryFailed], *, reached: int) -> str:
     return clip(f"DM refused ({reached} of {reached + len(refused)} reached): {people}", 255)
 
 
+def thread_name(to: ToGroup) -> str:
+    """The title and the group's number ("Jembatan intro #412"): people can tell their threads
+    apart, and a retry after a crash can tell which thread is this group's."""
+    marker = f" #{to.group_id}"
+    return clip(to.title, THREAD_NAME - len(marker)) + marker
+
+
 def dm_conversation(user_ids: tuple[str, ...]) -> str:
     # Base 36 keeps four snowflakes inside the 64 characters a conversation id may have.
     return DM_PREFIX + ".".join(_base36(int(u)) for u in user_ids)
@@ -95,7 +102,7 @@ class DiscordMessenger:
             )
             if not isinstance(parent, discord.TextChannel):
                 raise discord.ClientException("private threads need a text channel")
-            name = clip(to.title, THREAD_NAME)
+            name = thread_name(to)
             # Discord has no idempotency key for creating a thread: after a crash that may have
             # come between creating it and recording it, look for it before making another.
             thread = await self._made_since(parent, name, since) if since is not None else None
@@ -125,9 +132,8 @@ class DiscordMessenger:
     async def _made_since(
         self, parent: discord.TextChannel, name: str, since: datetime
     ) -> discord.Thread | None:
-        """The thread this bot made under `parent` with this name after `since`. A group's thread
-        name holds its members' mentions, unique within a round, and `since` (when the intro was
-        queued) rules out earlier rounds' threads for the same people."""
+        """The thread this bot made under `parent` with this group's name after `since` (when the
+        intro was queued). The name carries the group's number, which no other group has."""
         me = self.client.user.id if self.client.user is not None else None
         for thread in await parent.guild.active_threads():
             if (

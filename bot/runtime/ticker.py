@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.events import (  # type: ignore[import-untyped]
@@ -78,6 +78,8 @@ def start_scheduler(ticker: Ticker, *, tick_seconds: int = 60, relay_seconds: in
         seconds=relay_seconds,
         id=RELAY_JOB,
         misfire_grace_time=relay_seconds,
+        # At once, then every few seconds: after a restart, what a crash left is sent without delay.
+        next_run_time=datetime.now(UTC),
         **(common | {"max_instances": 2}),
     )
     scheduler.start()
