@@ -286,11 +286,16 @@ async def _run_until_drained(
             )
             starts += 1
             kill_at: float | None = None
+            kill_after: int | None = None  # rows sent by this start
+            at_start = await outbox.left()
             if result.kills < kills:
-                left = await outbox.left()
-                # Spread what kills remain over the time the rest would take, at random.
-                expected = left * interval + 2.0
-                kill_at = time.monotonic() + rng.uniform(0.0, 2 * expected / (kills - result.kills + 1))
+                # Spread what kills remain over the rows that remain, at random: after some rows,
+                # at a random moment within the next send and its pacing. One kill in five comes
+                # at a random moment of the start-up instead.
+                if rng.random() < 0.2:
+                    kill_at = time.monotonic() + rng.uniform(0.0, 3.0)
+                else:
+                    kill_after = rng.randint(1, max(1, 2 * at_start // (kills - result.kills + 1) - 1))
             while True:
                 await asyncio.sleep(0.05)
                 left = await outbox.left()
@@ -308,6 +313,8 @@ async def _run_until_drained(
                     raise RuntimeError(f"{platform.name}: no progress for {STUCK_AFTER:.0f} s; see {logfile}")
                 if process.returncode is not None:
                     raise RuntimeError(f"{platform.name}: the process exited by itself; see {logfile}")
+                if kill_after is not None and at_start - left >= kill_after:
+                    kill_at, kill_after = now + rng.uniform(0.0, interval + 0.05), None
                 if kill_at is not None and now >= kill_at:
                     process.send_signal(signal.SIGKILL)
                     await process.wait()
