@@ -22,6 +22,7 @@ import socket
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot import commands as c
 from bot.bootstrap import build, upgrade
@@ -231,10 +233,17 @@ async def campaign(
     seed: int,
     workdir: Path,
     log: Callable[[str], None] = print,
+    postgres: str | None = None,
 ) -> Result:
     platform = make()
     await platform.start()
     database_url = f"sqlite:///{workdir / f'{platform.name}-{kills}.db'}"
+    dropping: str | None = None
+    if postgres:  # a database of its own on that server, dropped at the end
+        name = f"jembatan_kill_{uuid.uuid4().hex[:10]}"
+        await _admin(postgres, f'CREATE DATABASE "{name}"')
+        database_url = make_url(postgres).set(database=name).render_as_string(hide_password=False)
+        dropping = name
     outbox: Outbox | None = None
     try:
         await queue_round(platform, database_url, groups)
@@ -259,6 +268,21 @@ async def campaign(
         if outbox is not None:
             await outbox.close()
         await platform.close()
+        if postgres and dropping:
+            await _admin(postgres, f'DROP DATABASE IF EXISTS "{dropping}" WITH (FORCE)')
+
+
+async def _admin(server: str, statement: str) -> None:
+    import asyncpg
+
+    url = make_url(server)
+    conn = await asyncpg.connect(
+        user=url.username, password=url.password, host=url.host, port=url.port, database=url.database
+    )
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 async def _run_until_drained(
@@ -386,6 +410,9 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--interval", type=float, default=1.2, help="seconds between sends (Slack's pacing)")
     parser.add_argument("--baseline", choices=("measure", "estimate"), default="measure")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--postgres", metavar="URL", help="a PostgreSQL server to make a database on (default: a SQLite file)"
+    )
     parser.add_argument("--quick", action="store_true", help="30 groups, 4 kills, 0.1 s pacing")
     args = parser.parse_args(argv)
     if args.quick:
@@ -395,8 +422,9 @@ async def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="jembatan-kill-") as folder:
         workdir = Path(folder)
         for name in names:
+            where = "PostgreSQL" if args.postgres else "SQLite"
             print(
-                f"{name}: {args.groups} groups, {args.kills} kills, {args.interval} s between sends",
+                f"{name}: {args.groups} groups, {args.kills} kills, {args.interval} s pacing, on {where}",
                 flush=True,
             )
             if args.baseline == "measure":
@@ -407,6 +435,7 @@ async def main(argv: list[str]) -> int:
                     interval=args.interval,
                     seed=args.seed,
                     workdir=workdir,
+                    postgres=args.postgres,
                 )
                 baseline, how = clean.seconds, "measured"
                 print(f"  {name}: without kills the round took {baseline:.1f} s", flush=True)
@@ -418,6 +447,7 @@ async def main(argv: list[str]) -> int:
                 seed=args.seed,
                 workdir=workdir,
                 log=lambda line: print(line, flush=True),
+                postgres=args.postgres,
             )
             if args.baseline == "estimate":
                 baseline, how = result.rows * args.interval, "rows × pacing"
