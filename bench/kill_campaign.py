@@ -26,6 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -188,7 +189,10 @@ async def queue_round(platform: Platform_, database_url: str, groups: int) -> No
         def actor(user: str, admin: bool = False) -> c.Actor:
             return c.Actor(platform.tenant, user, platform.channel, is_platform_admin=admin)
 
-        setup = c.SetupProgram(cadence="weekly", weekday="monday", time="09:00", timezone="UTC")
+        # Scheduled three days from now: no scheduled round is due, or recent enough to be
+        # caught up, while the campaign runs; only the round started below is sent.
+        weekday = (datetime.now(UTC) + timedelta(days=3)).strftime("%A").lower()
+        setup = c.SetupProgram(cadence="weekly", weekday=weekday, time="09:00", timezone="UTC")
         await handle(app.deps, actor(ADMIN, True), setup)
         for i, user in enumerate(platform.users(2 * groups)):
             await handle(app.deps, actor(user), c.Join(DIVISIONS[i % len(DIVISIONS)]))
@@ -300,53 +304,83 @@ async def _run_until_drained(
     rng = random.Random(seed)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DATABASE_URL"))}
     env |= platform.env(database_url) | {"JEMBATAN_SEND_INTERVAL": str(interval), "LOG_LEVEL": "INFO"}
-    started = time.monotonic()
+    watch = _Watch(platform, outbox, result, rng, kills=kills, interval=interval, logfile=logfile, log=log)
+    watch.last_left = await outbox.left()
     starts = 0
-    last_progress, last_left = started, await outbox.left()
     with logfile.open("ab") as sink:
         while True:
             process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "adapters.cli", *platform.command(), env=env, stdout=sink, stderr=sink
             )
             starts += 1
-            kill_at: float | None = None
-            kill_after: int | None = None  # rows sent by this start
-            at_start = await outbox.left()
-            if result.kills < kills:
-                # Spread what kills remain over the rows that remain, at random: after some rows,
-                # at a random moment within the next send and its pacing. One kill in five comes
-                # at a random moment of the start-up instead.
-                if rng.random() < 0.2:
-                    kill_at = time.monotonic() + rng.uniform(0.0, 3.0)
-                else:
-                    kill_after = rng.randint(1, max(1, 2 * at_start // (kills - result.kills + 1) - 1))
-            while True:
-                await asyncio.sleep(0.05)
-                left = await outbox.left()
-                now = time.monotonic()
-                if left != last_left:
-                    last_progress, last_left = now, left
-                if left == 0:
-                    elapsed = now - started
-                    process.send_signal(signal.SIGTERM)
-                    await asyncio.wait_for(process.wait(), 60)
-                    return elapsed, starts
-                if now - last_progress > STUCK_AFTER:
+            try:
+                drained_after = await watch.one_start(process)
+            finally:
+                if process.returncode is None:  # the campaign itself failed or was interrupted
                     process.kill()
                     await process.wait()
-                    raise RuntimeError(f"{platform.name}: no progress for {STUCK_AFTER:.0f} s; see {logfile}")
-                if process.returncode is not None:
-                    raise RuntimeError(f"{platform.name}: the process exited by itself; see {logfile}")
-                if kill_after is not None and at_start - left >= kill_after:
-                    kill_at, kill_after = now + rng.uniform(0.0, interval + 0.05), None
-                if kill_at is not None and now >= kill_at:
-                    process.send_signal(signal.SIGKILL)
-                    await process.wait()
-                    result.kills += 1
-                    await _inspect_kill(platform, outbox, result)
-                    at = now - started
-                    log(f"  {platform.name}: kill {result.kills}/{kills} at {at:6.1f} s, {left} rows left")
-                    break
+            if drained_after is not None:
+                return drained_after, starts
+
+
+class _Watch:
+    """Watches one start of the process: kills it at a random moment, or sees the outbox drained."""
+
+    def __init__(
+        self,
+        platform: Platform_,
+        outbox: Outbox,
+        result: Result,
+        rng: random.Random,
+        *,
+        kills: int,
+        interval: float,
+        logfile: Path,
+        log: Callable[[str], None],
+    ) -> None:
+        self.platform, self.outbox, self.result, self.rng = platform, outbox, result, rng
+        self.kills, self.interval, self.logfile, self.log = kills, interval, logfile, log
+        self.started = self.last_progress = time.monotonic()
+        self.last_left = 0
+
+    async def one_start(self, process: asyncio.subprocess.Process) -> float | None:
+        """Seconds since the campaign began when the outbox drained; None after a kill."""
+        result, rng, name = self.result, self.rng, self.platform.name
+        kill_at: float | None = None
+        kill_after: int | None = None  # rows sent by this start
+        at_start = await self.outbox.left()
+        if result.kills < self.kills:
+            # Spread what kills remain over the rows that remain, at random: after some rows,
+            # at a random moment within the next send and its pacing. One kill in five comes
+            # at a random moment of the start-up instead.
+            if rng.random() < 0.2:
+                kill_at = time.monotonic() + rng.uniform(0.0, 3.0)
+            else:
+                kill_after = rng.randint(1, max(1, 2 * at_start // (self.kills - result.kills + 1) - 1))
+        while True:
+            await asyncio.sleep(0.05)
+            left = await self.outbox.left()
+            now = time.monotonic()
+            if left != self.last_left:
+                self.last_progress, self.last_left = now, left
+            if left == 0:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), 60)
+                return now - self.started
+            if now - self.last_progress > STUCK_AFTER:
+                raise RuntimeError(f"{name}: no progress for {STUCK_AFTER:.0f} s; see {self.logfile}")
+            if process.returncode is not None:
+                raise RuntimeError(f"{name}: the process exited by itself; see {self.logfile}")
+            if kill_after is not None and at_start - left >= kill_after:
+                kill_at, kill_after = now + rng.uniform(0.0, self.interval + 0.05), None
+            if kill_at is not None and now >= kill_at:
+                process.send_signal(signal.SIGKILL)
+                await process.wait()
+                result.kills += 1
+                await _inspect_kill(self.platform, self.outbox, result)
+                at = now - self.started
+                self.log(f"  {name}: kill {result.kills}/{self.kills} at {at:6.1f} s, {left} rows left")
+                return None
 
 
 async def _inspect_kill(platform: Platform_, outbox: Outbox, result: Result) -> None:
