@@ -52,7 +52,10 @@ class Jembatan:
     ticker: Ticker
 
     async def close(self) -> None:
-        await self.store.dispose()
+        try:
+            await self.relay.close()
+        finally:
+            await self.store.dispose()
 
 
 def build(

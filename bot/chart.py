@@ -4,19 +4,23 @@ which divisions actually meet, as one PNG."""
 from __future__ import annotations
 
 import io
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server; must precede pyplot
-
-import matplotlib.pyplot as plt
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
 from bot.domain.stats import Stats
 from bot.i18n import Texts
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 
 def stats_chart(stats: Stats, t: Texts) -> bytes:
+    # Imported here, not at the top: matplotlib is most of a start's import time, and a process
+    # restarted after a crash should be sending again as soon as it can.
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server; must precede pyplot
+    import matplotlib.pyplot as plt
+
     figure = plt.figure(figsize=(12, 6), constrained_layout=True)
     grid = figure.add_gridspec(2, 2, width_ratios=(3, 2))
     people, rates, matrix = (

@@ -2,15 +2,18 @@
 
 Rows go pending → sending → sent, or back to pending with a later attempt time on a
 temporary failure (429, 5xx, a dropped connection), or to failed on a refusal that will
-not change (a 4xx such as channel_not_found) or after the last attempt. A row whose
-sender died while `sending` is picked up again once its lease runs out, so a crash never
-loses a message; the row id travels to the platform as an idempotency key where the
+not change (a 4xx such as channel_not_found) or after the last attempt. A row is claimed
+right before its send, and the claim counts the attempt, so a crash holds one row and never
+spends attempts on rows it did not try. Each process registers as a holder; a row whose
+holder died while `sending` is taken back at once by the next pass (holders.py), so a crash
+never loses a message; the row id travels to the platform as an idempotency key where the
 platform has one (Discord's nonce).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,12 +23,14 @@ from bot.domain.model import TenantRef
 from bot.i18n import texts
 from bot.messages import Notice, ToChannel, ToGroup, ToUser
 from bot.ports import DeliveryFailed, Messenger
+from bot.store.holders import Holder
 from bot.store.outbox import OutboxRow
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-# Longer than any one send takes, short enough that a crash delays the rows it held by minutes.
+# Longer than any one send takes. Only a holder that is alive but silent waits this out: a dead
+# one's row comes back at once.
 DEFAULT_LEASE = timedelta(minutes=5)
 
 
@@ -43,7 +48,7 @@ class Relay:
         messenger: Messenger,
         clock: Callable[[], datetime],
         *,
-        batch: int = 100,
+        batch: int = 100,  # rows per workspace per pass, so one big round does not starve the rest
         max_attempts: int = 6,
         base_delay: float = 2.0,
         lease: timedelta = DEFAULT_LEASE,
@@ -60,6 +65,8 @@ class Relay:
         self._min_interval = min_interval  # pacing between sends, so a big round is no storm
         self._sleep = sleep
         self._busy = asyncio.Lock()
+        self._holder: Holder | None = None
+        self._finishing = False
 
     @property
     def lease(self) -> timedelta:
@@ -75,19 +82,52 @@ class Relay:
         async with self._busy:
             return await self._run()
 
+    def finish_soon(self) -> None:
+        """At a stop: a run in progress ends after the send it is making, rather than after
+        all it would send (minutes, when paced)."""
+        self._finishing = True
+
+    async def close(self) -> None:
+        """Unregister (at a clean stop, after the jobs have stopped)."""
+        self._finishing = True
+        async with self._busy:
+            if self._holder is not None:
+                holder, self._holder = self._holder, None
+                await holder.close()
+
+    async def _registered(self) -> Holder:
+        if self._holder is not None and not await self._holder.alive():
+            log.error("lost the registration as an outbox holder; registering again")
+            dead, self._holder = self._holder, None
+            with contextlib.suppress(Exception):
+                await dead.close()
+        if self._holder is None:
+            self._holder = await self._store.register_holder(self._clock())
+        else:
+            await self._holder.take_back_dead()
+        return self._holder
+
     async def _run(self) -> DeliveryReport:
         report = DeliveryReport()
+        self._finishing = False
+        holder = await self._registered()
         async with self._store.unit() as uow:
             tenant_ids = await uow.tenants.ids_with_outbox_due(self._clock())
         for tenant_id in tenant_ids:
             async with self._store.unit() as uow:
                 tenant = await uow.tenants.ref(tenant_id)
-                rows = await uow.scoped(tenant_id).outbox.claim_due(self._clock(), self._batch, self._lease)
-                await uow.commit()
-            for row in rows:
+            for _ in range(self._batch):
+                if self._finishing:
+                    return report
+                async with self._store.unit() as uow:
+                    row = await uow.scoped(tenant_id).outbox.claim_next(self._clock(), self._lease, holder.id)
+                    await uow.commit()
+                if row is None:
+                    break
                 if not await self._deliver(tenant_id, tenant, row, report):
                     break  # the workspace is gone: nothing more goes to it
                 if self._min_interval:
+                    # Between sends no row is held: a crash while waiting here costs nothing.
                     await self._sleep(self._min_interval)
         return report
 
@@ -103,12 +143,15 @@ class Relay:
                 break
         return total
 
-    async def _conversation(self, tenant_id: int, tenant: TenantRef, to: ToGroup) -> str:
+    async def _conversation(self, tenant_id: int, tenant: TenantRef, row: OutboxRow, to: ToGroup) -> str:
         async with self._store.unit() as uow:
             group = await uow.scoped(tenant_id).groups.get(to.group_id)
         if group is not None and group.conversation_id:
             return group.conversation_id
-        conversation = await self._messenger.open_group(tenant, to)
+        # An earlier attempt at this row may have opened the conversation and died before
+        # recording it: the messenger then looks for one opened since the row was queued.
+        since = row.created_at if row.attempts > 1 else None
+        conversation = await self._messenger.open_group(tenant, to, since=since)
         async with self._store.unit() as uow:
             await uow.scoped(tenant_id).groups.set_conversation(to.group_id, conversation)
             await uow.commit()
@@ -120,7 +163,7 @@ class Relay:
             case ToChannel(channel_id):
                 return channel_id, await self._messenger.post(tenant, channel_id, row.message, key)
             case ToGroup():
-                conversation = await self._conversation(tenant_id, tenant, row.destination)
+                conversation = await self._conversation(tenant_id, tenant, row, row.destination)
                 return conversation, await self._messenger.post(tenant, conversation, row.message, key)
             case ToUser(user_id):
                 return None, await self._messenger.post_direct(tenant, user_id, row.message, key)
@@ -129,7 +172,7 @@ class Relay:
         self, tenant_id: int, tenant: TenantRef, row: OutboxRow, report: DeliveryReport
     ) -> bool:
         if row.attempts > self._max_attempts:
-            # Claimed again and again without an answer: its sender keeps dying on it.
+            # Sent again and again without an answer: its sender keeps dying on it.
             spent = DeliveryFailed(f"gave up after {row.attempts - 1} attempts", retryable=False)
             return await self._failed(tenant_id, row, spent, report, platform_refused=False)
         try:

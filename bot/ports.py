@@ -29,8 +29,10 @@ class DeliveryFailed(Exception):
 
 
 class Messenger(Protocol):
-    async def open_group(self, tenant: TenantRef, to: ToGroup) -> str:
-        """Open (or find) the group's private conversation and return its id."""
+    async def open_group(self, tenant: TenantRef, to: ToGroup, *, since: datetime | None = None) -> str:
+        """Open (or find) the group's private conversation and return its id. With `since`, an
+        earlier attempt may have opened one after that moment without living to record it:
+        find that one rather than open a second (where opening twice would make two)."""
         ...
 
     async def post(self, tenant: TenantRef, conversation_id: str, message: Message, key: str) -> str:

@@ -23,6 +23,7 @@ class Settings:
     default_lang: str = "en"
     tick_seconds: int = 60
     health_port: int | None = None  # /healthz and /readyz on a port of their own (every mode)
+    send_interval: float | None = None  # seconds between outbox sends; None: the platform's default
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
@@ -45,6 +46,9 @@ class Settings:
         tick = get("JEMBATAN_TICK_SECONDS") or "60"
         if not tick.isdigit() or not 5 <= int(tick) <= 3600:
             raise ConfigError("JEMBATAN_TICK_SECONDS must be a whole number of seconds from 5 to 3600")
+        interval = get("JEMBATAN_SEND_INTERVAL")
+        if interval is not None and not _seconds(interval, most=60.0):
+            raise ConfigError("JEMBATAN_SEND_INTERVAL must be a number of seconds from 0 to 60")
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in LOG_LEVELS:
             raise ConfigError("LOG_LEVEL must be one of " + ", ".join(LOG_LEVELS))
@@ -62,6 +66,7 @@ class Settings:
             default_lang=lang,
             tick_seconds=int(tick),
             health_port=int(health_port) if health_port else None,
+            send_interval=float(interval) if interval is not None else None,
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
@@ -73,3 +78,11 @@ class Settings:
             discord_gateway_url=get("DISCORD_GATEWAY_URL"),
             secret_key=get("JEMBATAN_SECRET_KEY"),
         )
+
+
+def _seconds(value: str, *, most: float) -> bool:
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return 0.0 <= number <= most  # NaN compares false

@@ -35,7 +35,7 @@ class FakeMessenger:
         if self.failures:
             raise self.failures.pop(0)
 
-    async def open_group(self, tenant: TenantRef, to: ToGroup) -> str:
+    async def open_group(self, tenant: TenantRef, to: ToGroup, *, since: datetime | None = None) -> str:
         self._maybe_fail()
         self.opened.append(to)
         return f"G-{to.group_id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -53,7 +54,7 @@ class ConsoleMessenger:
         self._intros_shown = 0
         self.hidden_intros = 0
 
-    async def open_group(self, tenant: TenantRef, to: ToGroup) -> str:
+    async def open_group(self, tenant: TenantRef, to: ToGroup, *, since: datetime | None = None) -> str:
         return f"G{to.group_id}"
 
     def _show(self, conversation: str, message: Message) -> None:

@@ -51,10 +51,9 @@ SCOPES = ("bot", "applications.commands")
 FIRST_DELAY, MAX_DELAY, STABLE_AFTER = 5.0, 900.0, 600.0  # seconds, for reconnecting after failures
 LOCK_CHECK_EVERY, LOCK_POLL_EVERY = 30.0, 2.0
 WORK_FINISH_WITHIN = 30.0
-# Rows a crashed process was sending are sent again once this runs out. Discord dedupes an
-# enforced nonce for "the past few minutes" only, so the resend must come well inside that. One
-# process holds the gateway and its relay never overlaps itself, so nothing else can take a row
-# that is still being sent.
+# The row a crashed process was sending is taken back at the next start (holders.py); this lease
+# covers a live sender gone silent. Discord dedupes an enforced nonce for "the past few minutes"
+# only, so even that resend must come well inside it.
 OUTBOX_LEASE = timedelta(minutes=1)
 TRANSIENT = (
     discord.HTTPException,
@@ -260,6 +259,7 @@ class _Runner:
             DiscordMessenger(self.client),
             DiscordDirectory(self.client),
             relay_lease=OUTBOX_LEASE,
+            relay_interval=config.settings.send_interval or 0.0,
         )
         self.client.app = self.app
         self.jobs = Jobs(self.app.ticker, tick_seconds=config.settings.tick_seconds)

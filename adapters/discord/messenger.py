@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 from typing import Literal
 
 import aiohttp
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 DM_PREFIX = "dm:"  # a group that got DMs instead of a thread: "dm:" + base-36 user ids
 THREAD_NAME = 100
 ARCHIVE_AFTER: Literal[10080] = 10080  # minutes: a week, so a group's thread stays open through the round
+CLOCK_SKEW = timedelta(minutes=5)  # between our clock and Discord's, when matching a thread's age
 CANNOT_DM = 50007  # "Cannot send messages to this user": they block DMs from server members
 
 
@@ -63,6 +65,13 @@ def _refusals(refused: dict[str, DeliveryFailed], *, reached: int) -> str:
     return clip(f"DM refused ({reached} of {reached + len(refused)} reached): {people}", 255)
 
 
+def thread_name(to: ToGroup) -> str:
+    """The title and the group's number ("Jembatan intro #412"): people can tell their threads
+    apart, and a retry after a crash can tell which thread is this group's."""
+    marker = f" #{to.group_id}"
+    return clip(to.title, THREAD_NAME - len(marker)) + marker
+
+
 def dm_conversation(user_ids: tuple[str, ...]) -> str:
     # Base 36 keeps four snowflakes inside the 64 characters a conversation id may have.
     return DM_PREFIX + ".".join(_base36(int(u)) for u in user_ids)
@@ -86,19 +95,24 @@ class DiscordMessenger:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    async def open_group(self, tenant: TenantRef, to: ToGroup) -> str:
+    async def open_group(self, tenant: TenantRef, to: ToGroup, *, since: datetime | None = None) -> str:
         try:
             parent = self.client.get_channel(int(to.parent_channel_id)) or await self.client.fetch_channel(
                 int(to.parent_channel_id)
             )
             if not isinstance(parent, discord.TextChannel):
                 raise discord.ClientException("private threads need a text channel")
-            thread = await parent.create_thread(
-                name=clip(to.title, THREAD_NAME),
-                type=discord.ChannelType.private_thread,
-                invitable=False,
-                auto_archive_duration=ARCHIVE_AFTER,
-            )
+            name = thread_name(to)
+            # Discord has no idempotency key for creating a thread: after a crash that may have
+            # come between creating it and recording it, look for it before making another.
+            thread = await self._made_since(parent, name, since) if since is not None else None
+            if thread is None:
+                thread = await parent.create_thread(
+                    name=name,
+                    type=discord.ChannelType.private_thread,
+                    invitable=False,
+                    auto_archive_duration=ARCHIVE_AFTER,
+                )
         except (discord.Forbidden, discord.NotFound, discord.ClientException) as error:
             log.warning(
                 "no private thread in %s (%s); group %s gets DMs", to.parent_channel_id, error, to.group_id
@@ -106,7 +120,7 @@ class DiscordMessenger:
             return dm_conversation(to.user_ids)
         except Exception as error:
             raise failure(error) from error
-        for user in to.user_ids:
+        for user in to.user_ids:  # again for a thread found: the crash may have come before this
             try:
                 await thread.add_user(discord.Object(int(user)))
             except (discord.HTTPException, discord.RateLimited) as error:
@@ -114,6 +128,24 @@ class DiscordMessenger:
                 # everyone, and a mention in a private thread brings that person in.
                 log.warning("could not add %s to thread %s: %s", user, thread.id, error)
         return str(thread.id)
+
+    async def _made_since(
+        self, parent: discord.TextChannel, name: str, since: datetime
+    ) -> discord.Thread | None:
+        """The thread this bot made under `parent` with this group's name after `since` (when the
+        intro was queued). The name carries the group's number, which no other group has."""
+        me = self.client.user.id if self.client.user is not None else None
+        for thread in await parent.guild.active_threads():
+            if (
+                thread.parent_id == parent.id
+                and thread.owner_id == me
+                and thread.name.strip() == name.strip()
+                and thread.created_at is not None
+                and thread.created_at >= since - CLOCK_SKEW
+            ):
+                log.info("found thread %s made by an earlier attempt; not making another", thread.id)
+                return thread
+        return None
 
     async def post(self, tenant: TenantRef, conversation_id: str, message: Message, key: str) -> str:
         rendered = render(message)

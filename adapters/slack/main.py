@@ -136,7 +136,8 @@ async def run(config: Config, stop: asyncio.Event) -> None:
 
     settings = config.settings
     await check_database(settings.database_url)
-    slack = wiring.assemble(settings, relay_interval=SEND_INTERVAL)
+    interval = SEND_INTERVAL if settings.send_interval is None else settings.send_interval
+    slack = wiring.assemble(settings, relay_interval=interval)
     jembatan = slack.jembatan
     client = slack.bolt.client
     # Each token is tried once here: a refusal later would not stop the start. The Socket Mode

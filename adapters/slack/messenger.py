@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -74,8 +75,9 @@ class SlackMessenger:
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise DeliveryFailed(f"connection: {type(error).__name__}", retryable=True) from None
 
-    async def open_group(self, tenant: TenantRef, to: ToGroup) -> str:
-        # 2–8 people make a group DM the bot is part of; Slack returns the same one for the same set.
+    async def open_group(self, tenant: TenantRef, to: ToGroup, *, since: datetime | None = None) -> str:
+        # 2–8 people make a group DM the bot is part of; Slack returns the same one for the same
+        # set, so opening it again after a crash finds the first (`since` is not needed).
         response = await self._call(tenant, lambda c: c.conversations_open(users=list(to.user_ids)))
         return str(response["channel"]["id"])
 

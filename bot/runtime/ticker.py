@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.events import (  # type: ignore[import-untyped]
@@ -68,13 +69,19 @@ def start_scheduler(ticker: Ticker, *, tick_seconds: int = 60, relay_seconds: in
     scheduler.add_job(
         ticker.tick, "interval", seconds=tick_seconds, id=TICK_JOB, misfire_grace_time=tick_seconds, **common
     )
+    # A paced run of the relay lasts minutes and its job fires every few seconds meanwhile. A
+    # second instance is allowed because run_once returns at once while a run is sending;
+    # with one, APScheduler would log "skipped: maximum number of running instances" on every
+    # firing of a normal round. Those warnings stay for the tick, where they mean a real miss.
     scheduler.add_job(
         ticker.relay.run_once,
         "interval",
         seconds=relay_seconds,
         id=RELAY_JOB,
         misfire_grace_time=relay_seconds,
-        **common,
+        # At once, then every few seconds: after a restart, what a crash left is sent without delay.
+        next_run_time=datetime.now(UTC),
+        **(common | {"max_instances": 2}),
     )
     scheduler.start()
     return scheduler
@@ -90,7 +97,7 @@ class Jobs:
         self.tick_seconds = tick_seconds
         self.relay_seconds = relay_seconds
         self.scheduler: AsyncIOScheduler | None = None
-        self.running: set[str] = set()
+        self.running: Counter[str] = Counter()  # job id → instances running
         self.idle = asyncio.Event()
         self.idle.set()
 
@@ -115,6 +122,7 @@ class Jobs:
         if self.scheduler is None:
             return
         self.scheduler.pause()
+        self.ticker.relay.finish_soon()  # a paced run would otherwise go on for minutes
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.idle.wait(), within)
         self.scheduler.shutdown(wait=False)
@@ -122,9 +130,13 @@ class Jobs:
 
     def _on_event(self, event: Any) -> None:
         if event.code == EVENT_JOB_SUBMITTED:
-            self.running.add(event.job_id)
+            self.running[event.job_id] += 1
             self.idle.clear()
-        else:
-            self.running.discard(event.job_id)
+        elif event.code != EVENT_JOB_MISSED:
+            # Counted, not a set: the relay's quick second instance ending must not make a
+            # stop think the long one has finished.
+            self.running[event.job_id] -= 1
+            if self.running[event.job_id] <= 0:
+                del self.running[event.job_id]
             if not self.running:
                 self.idle.set()

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.messages import Destination, Message, dump, load_destination, load_message
-from bot.store.base import Repository
+from bot.store.base import Repository, utc
 from bot.store.tables import outbox
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -25,8 +25,9 @@ class OutboxRow:
     destination: Destination
     message: Message
     group_id: int | None
-    attempts: int
+    attempts: int  # this one included
     conversation_id: str | None
+    created_at: datetime
 
 
 class Outbox(Repository):
@@ -69,13 +70,19 @@ class Outbox(Repository):
             [self._pending(key, to, message, group_id, now) for key, to, message, group_id in items],
         )
 
-    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
-        """Take due rows for sending. A row left in `sending` longer than the lease (its sender
-        crashed) is due again: at-least-once towards the platform, with the row id as the
-        idempotency key adapters pass on where the platform supports one."""
+    async def claim_next(self, now: datetime, lease: timedelta, holder_id: int) -> OutboxRow | None:
+        """Take the next due row for the send about to start, or None when nothing is due.
+
+        The row becomes `sending` for `holder_id`, its lease starts now, and an attempt is counted
+        now: whatever happens next, a send was made. Rows are taken one at a time, right before
+        their send, so a crash holds at most the one row it was sending, and a row is never
+        charged an attempt for a send that never started. A row left `sending` by a holder that
+        is gone comes back at once (see holders.py); one whose live holder has been silent
+        longer than the lease is due again too. At-least-once towards the platform, with the row
+        id as the idempotency key adapters pass on where the platform supports one."""
         stale = now - lease
-        rows = (
-            await self._conn.execute(
+        while True:
+            query = (
                 select(outbox)
                 .where(
                     outbox.c.tenant_id == self.tenant_id,
@@ -83,11 +90,14 @@ class Outbox(Repository):
                     | ((outbox.c.status == SENDING) & (outbox.c.next_attempt_at <= stale)),
                 )
                 .order_by(outbox.c.id)
-                .limit(limit)
+                .limit(1)
             )
-        ).all()
-        claimed: list[OutboxRow] = []
-        for r in rows:
+            if self._conn.dialect.name == "postgresql":
+                # Several processes claim at once: each passes over rows another is claiming.
+                query = query.with_for_update(skip_locked=True)
+            r = (await self._conn.execute(query)).first()
+            if r is None:
+                return None
             try:
                 destination, message = load_destination(r.destination), load_message(r.message)
             except (KeyError, TypeError, ValueError) as error:
@@ -98,22 +108,21 @@ class Outbox(Repository):
             result = await self._conn.execute(
                 update(outbox)
                 .where(outbox.c.id == r.id, outbox.c.status == r.status, outbox.c.attempts == r.attempts)
-                .values(status=SENDING, attempts=r.attempts + 1, next_attempt_at=now)
+                .values(status=SENDING, attempts=r.attempts + 1, next_attempt_at=now, holder_id=holder_id)
             )
-            if result.rowcount == 1:
-                claimed.append(
-                    OutboxRow(
-                        id=r.id,
-                        tenant_id=r.tenant_id,
-                        dedupe_key=r.dedupe_key,
-                        destination=destination,
-                        message=message,
-                        group_id=r.group_id,
-                        attempts=r.attempts + 1,
-                        conversation_id=r.conversation_id,
-                    )
-                )
-        return claimed
+            if result.rowcount != 1:
+                return None  # taken meanwhile; the next pass looks again
+            return OutboxRow(
+                id=r.id,
+                tenant_id=r.tenant_id,
+                dedupe_key=r.dedupe_key,
+                destination=destination,
+                message=message,
+                group_id=r.group_id,
+                attempts=r.attempts + 1,
+                conversation_id=r.conversation_id,
+                created_at=utc(r.created_at),
+            )
 
     async def _set(self, row_id: int, **values: object) -> None:
         await self._conn.execute(
@@ -127,16 +136,17 @@ class Outbox(Repository):
             row_id,
             status=SENT,
             sent_at=now,
+            holder_id=None,
             conversation_id=conversation_id,
             message_ref=message_ref,
             last_error=None,
         )
 
     async def mark_retry(self, row_id: int, at: datetime, error: str) -> None:
-        await self._set(row_id, status=PENDING, next_attempt_at=at, last_error=error[:255])
+        await self._set(row_id, status=PENDING, next_attempt_at=at, last_error=error[:255], holder_id=None)
 
     async def mark_failed(self, row_id: int, error: str) -> None:
-        await self._set(row_id, status=FAILED, last_error=error[:255])
+        await self._set(row_id, status=FAILED, last_error=error[:255], holder_id=None)
 
     async def fail_everything_pending(self, error: str) -> None:
         await self._conn.execute(

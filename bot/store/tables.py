@@ -242,8 +242,21 @@ outbox = Table(
     Column("last_error", String(255)),
     Column("conversation_id", String(64)),
     Column("message_ref", String(128)),
+    # Which relay process is sending the row (while `sending`): see outbox_holders.
+    Column("holder_id", Integer),
     UniqueConstraint("tenant_id", "dedupe_key"),
     Index("ix_outbox_status_next", "status", "next_attempt_at"),
+)
+
+# Every relay process registers here before it sends. On PostgreSQL it also holds a session
+# advisory lock keyed by its id on a connection of its own, which dies with the process, so the
+# rows a dead process was sending come back at once instead of after their lease.
+outbox_holders = Table(
+    "outbox_holders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False),
+    _when("started_at"),
 )
 
 # Slack's installations (OAuth installs) keep their table in a module of their own, on this

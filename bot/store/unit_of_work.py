@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from bot.store.holders import Holder, register
 from bot.store.outbox import Outbox
 from bot.store.people import Memberships, People
 from bot.store.programs import Admins, Blocks, Programs
@@ -86,6 +88,9 @@ class Store:
         except Exception:  # any failure means "not ready"; the reason is the operator's to find
             return False
         return True
+    async def register_holder(self, now: datetime) -> Holder:
+        """Register this process as one that sends outbox rows (see holders.py)."""
+        return await register(self.engine, now)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -1,7 +1,10 @@
 """APScheduler only ticks: two jobs, never doubled, and the tick itself is what runs rounds."""
 
 import asyncio
+import logging
 from datetime import UTC, datetime
+
+import pytest
 
 from bot.runtime.ticker import RELAY_JOB, TICK_JOB, Jobs, start_scheduler
 from tests.drive import Driver
@@ -14,7 +17,10 @@ async def test_starting_twice_never_doubles_the_jobs(drive: Driver) -> None:
         for scheduler in (first, second):
             assert sorted(job.id for job in scheduler.get_jobs()) == sorted([TICK_JOB, RELAY_JOB])
             for job in scheduler.get_jobs():
-                assert job.max_instances == 1 and job.coalesce
+                assert job.coalesce
+                # The relay's second instance returns at once while a run is sending (it exists
+                # so a paced round does not log a skipped run every few seconds).
+                assert job.max_instances == (2 if job.id == RELAY_JOB else 1)
     finally:
         first.shutdown(wait=False)
         second.shutdown(wait=False)
@@ -35,6 +41,9 @@ class _SlowTicker:
         self.finished = True
 
     async def run_once(self) -> None:
+        return None
+
+    def finish_soon(self) -> None:
         return None
 
 
@@ -145,3 +154,47 @@ async def test_changing_only_the_group_size_keeps_a_missed_round_caught_up(drive
     await drive.setup(group_size=3)
     await drive.tick()
     assert await _rounds(drive) == ["2026-11-30"]
+class _PacedRelay:
+    """A relay in the middle of a paced round: one run lasts longer than the job's interval;
+    a run started meanwhile returns at once, as Relay.run_once does."""
+
+    def __init__(self) -> None:
+        self.relay = self
+        self.runs = 0
+        self.busy = False
+        self.started = asyncio.Event()
+        self.finished = False
+        self.told_to_finish = False
+        self.fired_meanwhile = asyncio.Event()
+
+    async def tick(self) -> None:
+        return None
+
+    async def run_once(self) -> None:
+        self.runs += 1
+        if self.busy:
+            if self.runs >= 3:
+                self.fired_meanwhile.set()
+            return
+        self.busy = True
+        self.started.set()
+        await asyncio.sleep(2.5)  # the send in flight, and the pacing after it
+        self.finished = True
+
+    def finish_soon(self) -> None:
+        self.told_to_finish = True
+
+
+async def test_a_paced_round_logs_no_skipped_runs_and_a_stop_waits_for_the_send_in_flight(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    relay = _PacedRelay()
+    jobs = Jobs(relay, tick_seconds=3600, relay_seconds=1)  # type: ignore[arg-type]
+    caplog.set_level(logging.WARNING)
+    jobs.start()
+    await asyncio.wait_for(relay.started.wait(), 10)
+    await asyncio.wait_for(relay.fired_meanwhile.wait(), 10)  # twice more while the first was sending
+    await jobs.stop(within=10)
+    assert "maximum number of running instances" not in caplog.text
+    assert relay.told_to_finish
+    assert relay.finished, "the stop did not wait for the run that was sending"

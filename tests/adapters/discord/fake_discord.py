@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -400,6 +401,7 @@ class FakeDiscord:
             ("GET", r"/users/(\d+)", lambda _b, _f, u: user_payload(int(u))),
             ("GET", r"/channels/(\d+)", lambda _b, _f, c: self._channel(int(c))),
             ("POST", r"/channels/(\d+)/threads", lambda b, _f, c: self._thread(b, int(c))),
+            ("GET", r"/guilds/(\d+)/threads/active", lambda *_: self._active_threads()),
             ("PUT", r"/channels/(\d+)/thread-members/(\d+)", lambda _b, _f, t, u: self._join(int(t), int(u))),
             ("POST", r"/channels/(\d+)/messages", lambda b, f, c: self._message(int(c), b, f)),
             ("POST", r"/users/@me/channels", lambda b, *_: self._dm(int(b["recipient_id"]))),
@@ -454,6 +456,7 @@ class FakeDiscord:
                 "archive_timestamp": NOW,
                 "locked": False,
                 "invitable": body.get("invitable", True),
+                "create_timestamp": datetime.now(UTC).isoformat(),
             },
             "member": {"id": str(thread_id), "user_id": str(BOT_ID), "join_timestamp": NOW, "flags": 0},
         }
@@ -462,8 +465,16 @@ class FakeDiscord:
         return thread
 
     def _join(self, thread_id: int, user_id: int) -> web.Response:
-        self.thread_members.setdefault(thread_id, []).append(user_id)
+        members = self.thread_members.setdefault(thread_id, [])
+        if user_id not in members:  # adding someone twice changes nothing, as on Discord
+            members.append(user_id)
         return web.Response(status=204)
+
+    def _active_threads(self) -> Json:
+        # Every thread the bot can see that is not archived; the bot is a member of its own.
+        threads = [t for t in self.threads() if not t["thread_metadata"]["archived"]]
+        members = [t["member"] | {"id": t["id"]} for t in threads]
+        return {"threads": threads, "members": members, "has_more": False}
 
     def _dm(self, user_id: int) -> Json:
         channel_id = self.dm_channels.setdefault(user_id, self.snowflake())
