@@ -39,6 +39,8 @@ class Settings:
     discord_gateway_url: str | None = None
     secret_key: str | None = field(default=None, repr=False)
     old_secret_keys: tuple[str, ...] = field(default=(), repr=False)  # read tokens; never write
+    workers: int = 8  # commands carried out at once (each holds one database connection)
+    queue_size: int = 200  # commands accepted and not yet answered; past it: "busy, try again"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +59,12 @@ class Settings:
         lang = (get("JEMBATAN_LANG") or "en").lower()
         if lang not in ("en", "id"):
             raise ConfigError("JEMBATAN_LANG must be en or id")
+        workers = get("JEMBATAN_WORKERS") or "8"
+        if not (workers.isascii() and workers.isdigit() and 1 <= int(workers) <= 64):
+            raise ConfigError("JEMBATAN_WORKERS must be a whole number from 1 to 64")
+        queue_size = get("JEMBATAN_QUEUE_SIZE") or "200"
+        if not (queue_size.isascii() and queue_size.isdigit() and 1 <= int(queue_size) <= 100_000):
+            raise ConfigError("JEMBATAN_QUEUE_SIZE must be a whole number from 1 to 100000")
         secret_key = get("JEMBATAN_SECRET_KEY")
         if secret_key is not None and (
             len(secret_key) < MIN_KEY_LENGTH or len(set(secret_key)) < MIN_KEY_DISTINCT
@@ -86,4 +94,6 @@ class Settings:
             discord_gateway_url=get("DISCORD_GATEWAY_URL"),
             secret_key=secret_key,
             old_secret_keys=old_keys,
+            workers=int(workers),
+            queue_size=int(queue_size),
         )

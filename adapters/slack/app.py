@@ -8,10 +8,12 @@ claim their event_id the same way before they act.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +34,7 @@ from bot.actions import MeetupAction, StillInAction, decode
 from bot.domain import validation
 from bot.domain.model import Lang, Platform, TenantRef
 from bot.i18n import texts
+from bot.intake import Intake
 from bot.messages import Reply
 from bot.ports import DeliveryFailed
 from bot.services.base import Deps
@@ -49,6 +52,42 @@ async def no_known_divisions(tenant: TenantRef) -> list[str]:
     return []
 
 
+class _BusyLog:
+    """One line a minute at most while requests are turned away, so a flood cannot fill the disk."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self._every = every
+        self._last = 0.0
+        self._since = 0
+
+    def note(self, tenant: TenantRef) -> None:
+        self._since += 1
+        now = time.monotonic()
+        if now - self._last >= self._every:
+            log.warning(
+                "busy: turned away %d request(s) (latest from %s); try JEMBATAN_WORKERS",
+                self._since,
+                tenant.external_id,
+            )
+            self._last, self._since = now, 0
+
+
+_busy_log = _BusyLog()
+
+
+async def _safely(work: Callable[[], Awaitable[None]], failed: Callable[[], Awaitable[None]]) -> None:
+    """Accepted work that breaks is logged once and the person hears of it; it never takes a
+    worker down with it."""
+    try:
+        await work()
+    except Exception:
+        log.exception("an accepted request failed")
+        try:
+            await failed()
+        except Exception as error:  # the answer itself could not go out: the log says enough
+            log.warning("could not say that a request failed: %s", type(error).__name__)
+
+
 @dataclass
 class Edge:
     """What the listeners work with: the core, and the Slack-side ports it already uses."""
@@ -58,10 +97,24 @@ class Edge:
     directory: SlackDirectory
     divisions: Divisions = no_known_divisions
     forget_installation: Callable[[TenantRef, datetime | None], Awaitable[None]] | None = None
+    intake: Intake = field(default_factory=Intake)
 
     @property
     def lang(self) -> Lang:
         return self.deps.default_lang
+
+    def says(self, key: str) -> str:
+        # Said without asking the database (the answer to "busy" must cost nothing), so in the
+        # workspace's default language rather than the program's.
+        return texts(self.lang, Platform.SLACK.value)(key)
+
+    def offer(self, tenant: TenantRef, work: Callable[[], Awaitable[None]]) -> asyncio.Future[None] | None:
+        """Room for one more piece of work after the acknowledgement, or None: then the caller
+        says "busy" instead of acknowledging work that would not be done."""
+        accepted = self.intake.offer(tenant, work)
+        if accepted is None:
+            _busy_log.note(tenant)
+        return accepted
 
 
 def tenant_of(context: AsyncBoltContext) -> TenantRef:
@@ -153,26 +206,38 @@ def register(app: AsyncApp, edge: Edge) -> None:
     async def on_command(
         ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        await ack()
         parsed = parse(command.get("text") or "")
         if isinstance(parsed, OpenProfile):
+            await ack()
             # trigger_id expires within seconds: open the modal before anything else.
             metadata = command.get("response_url") or ""
             await client.views_open(
                 trigger_id=command["trigger_id"], view=home.profile_modal(edge.lang, metadata)
             )
             return
-        actor = await _actor(
-            edge,
-            context,
-            command["user_id"],
-            parsed,
-            channel=command.get("channel_id"),
-            delivery_id=command.get("trigger_id"),
-        )
-        reply = await handle(edge.deps, actor, parsed)
-        await _answer(respond, reply)
-        await _send_files(edge, actor, reply)
+
+        async def work() -> None:
+            actor = await _actor(
+                edge,
+                context,
+                command["user_id"],
+                parsed,
+                channel=command.get("channel_id"),
+                delivery_id=command.get("trigger_id"),
+            )
+            reply = await handle(edge.deps, actor, parsed)
+            await _answer(respond, reply)
+            await _send_files(edge, actor, reply)
+
+        async def failed() -> None:
+            await _answer(respond, Reply(edge.says("error.failed")))
+
+        accepted = edge.offer(tenant_of(context), lambda: _safely(work, failed))
+        if accepted is None:
+            await ack(text=edge.says("error.busy"))  # shown at once, only to the person
+            return
+        await ack()
+        await accepted
 
     @app.action(OUR_BUTTONS)
     async def on_button(
@@ -192,24 +257,36 @@ def register(app: AsyncApp, edge: Edge) -> None:
                 command = c.AnswerStillIn(program_id, choice)
             case None:
                 return  # looks like ours but does not decode: tampered or from an old version
-        actor = await _actor(
-            edge, context, body["user"]["id"], command, channel=None, delivery_id=body.get("trigger_id")
-        )
-        reply = await handle(edge.deps, actor, command)
-        message = body.get("message") or {}
-        container = body.get("container") or {}
-        blocks = message.get("blocks") or []
-        # Everyone in the conversation sees the new status. A click on the button that wrote the
-        # status already (the partner's second "we met") changes nothing, so nothing is re-sent.
-        action_id = str(action["action_id"])
-        if reply.update and container.get("message_ts") and status_cause(blocks) != action_id:
-            await client.chat_update(
-                channel=container["channel_id"],
-                ts=container["message_ts"],
-                text=message.get("text") or reply.update,
-                blocks=with_status(blocks, reply.update, action_id),
+
+        async def work() -> None:
+            actor = await _actor(
+                edge, context, body["user"]["id"], command, channel=None, delivery_id=body.get("trigger_id")
             )
-        await _answer(respond, reply)
+            reply = await handle(edge.deps, actor, command)
+            message = body.get("message") or {}
+            container = body.get("container") or {}
+            blocks = message.get("blocks") or []
+            # Everyone in the conversation sees the new status. A click on the button that wrote the
+            # status already (the partner's second "we met") changes nothing, so nothing is re-sent.
+            action_id = str(action["action_id"])
+            if reply.update and container.get("message_ts") and status_cause(blocks) != action_id:
+                await client.chat_update(
+                    channel=container["channel_id"],
+                    ts=container["message_ts"],
+                    text=message.get("text") or reply.update,
+                    blocks=with_status(blocks, reply.update, action_id),
+                )
+            await _answer(respond, reply)
+
+        async def failed() -> None:
+            await _answer(respond, Reply(edge.says("error.failed")))
+
+        accepted = edge.offer(tenant_of(context), lambda: _safely(work, failed))
+        if accepted is None:
+            # A click's acknowledgement carries no text; the answer goes where the click's would.
+            await _answer(respond, Reply(edge.says("error.busy")))
+            return
+        await accepted
 
     @app.action(HOME_CONTROLS)
     async def on_home_control(
@@ -228,11 +305,27 @@ def register(app: AsyncApp, edge: Edge) -> None:
             modal = home.profile_modal(edge.lang, home.FROM_HOME)
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
             return
-        actor = await _actor(
-            edge, context, user_id, command, channel=None, delivery_id=body.get("trigger_id")
-        )
-        reply = await handle(edge.deps, actor, command)
-        await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
+        home_command = command
+
+        async def work() -> None:
+            actor = await _actor(
+                edge, context, user_id, home_command, channel=None, delivery_id=body.get("trigger_id")
+            )
+            reply = await handle(edge.deps, actor, home_command)
+            await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
+
+        async def failed() -> None:
+            await client.views_publish(
+                user_id=user_id, view=home.home_view(edge.says("error.failed"), edge.lang)
+            )
+
+        accepted = edge.offer(tenant_of(context), lambda: _safely(work, failed))
+        if accepted is None:
+            await client.views_publish(
+                user_id=user_id, view=home.home_view(edge.says("error.busy"), edge.lang)
+            )
+            return
+        await accepted
 
     @app.options(home.DIVISION_ACTION)
     async def on_division_options(ack: Any, payload: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -252,18 +345,32 @@ def register(app: AsyncApp, edge: Edge) -> None:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        await ack()
         user_id = body["user"]["id"]
-        actor = await _actor(edge, context, user_id, form, channel=None, delivery_id=body.get("trigger_id"))
-        reply = await handle(edge.deps, actor, form)
-        origin = str(view.get("private_metadata") or "")
-        if origin == home.FROM_HOME:
-            await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
-        elif origin.startswith(("https://", "http://")):
-            # The slash command's response_url (valid 30 minutes): the answer appears where it was asked.
-            await AsyncWebhookClient(origin).send_dict(
-                {"response_type": "ephemeral", **_reply_message(reply)}
+
+        async def work() -> None:
+            actor = await _actor(
+                edge, context, user_id, form, channel=None, delivery_id=body.get("trigger_id")
             )
+            reply = await handle(edge.deps, actor, form)
+            origin = str(view.get("private_metadata") or "")
+            if origin == home.FROM_HOME:
+                await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
+            elif origin.startswith(("https://", "http://")):
+                # The slash command's response_url (valid 30 minutes): the answer appears where it was asked.
+                await AsyncWebhookClient(origin).send_dict(
+                    {"response_type": "ephemeral", **_reply_message(reply)}
+                )
+
+        async def failed() -> None:
+            log.warning("a profile change could not be saved")
+
+        accepted = edge.offer(tenant_of(context), lambda: _safely(work, failed))
+        if accepted is None:
+            # The form stays open with the reason, so nothing typed is lost.
+            await ack(response_action="errors", errors={"division": edge.says("error.busy")[:150]})
+            return
+        await ack()
+        await accepted
 
     # Slack retries an event it thinks went unanswered (X-Slack-Retry-Num) with the same
     # event_id; the id is claimed like a command's trigger_id, so a retry does nothing.
@@ -275,9 +382,22 @@ def register(app: AsyncApp, edge: Edge) -> None:
             return
         tenant = tenant_of(context)
         event_id = body.get("event_id")
-        if event_id and not await claim_delivery(edge.deps, tenant, str(event_id)):
+
+        async def work() -> None:
+            if event_id and not await claim_delivery(edge.deps, tenant, str(event_id)):
+                return
+            await publish_home(edge, client, tenant, event["user"])
+
+        async def failed() -> None:
+            pass  # the tab keeps what it showed; the next visit draws it again
+
+        accepted = edge.offer(tenant, lambda: _safely(work, failed))
+        if accepted is None:
+            await client.views_publish(
+                user_id=event["user"], view=home.home_view(edge.says("error.busy"), edge.lang)
+            )
             return
-        await publish_home(edge, client, tenant, event["user"])
+        await accepted
 
     async def removed(body: dict[str, Any], context: AsyncBoltContext) -> None:
         tenant = tenant_of(context)

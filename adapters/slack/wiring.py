@@ -64,7 +64,9 @@ def assemble(
         # The select has no channel: it offers every division in use in the workspace.
         return await known_divisions(deps, tenant)
 
-    edge = Edge(deps, messenger, directory, divisions=divisions, forget_installation=forget)
+    edge = Edge(
+        deps, messenger, directory, divisions=divisions, forget_installation=forget, intake=jembatan.intake
+    )
     bolt = build_app(
         edge,
         client=web_client(bot_token, settings.slack_api_url),
