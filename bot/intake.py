@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
@@ -25,7 +26,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_WORKERS = 8
-DEFAULT_CAPACITY = 200  # queued + running; at a few hundred commands a second, about a second's work
+DEFAULT_CAPACITY = 200  # queued + running: what memory may hold at most
+# Past this expected wait a person is better served by "busy, try again" now than by an answer
+# later: Slack's and Discord's people see a reply within about three seconds.
+DEFAULT_MAX_WAIT = 2.0
 
 
 class _Job:
@@ -39,11 +43,21 @@ class _Job:
 class Intake:
     """`offer(workspace, job)` → a future of the job's result, or None when full."""
 
-    def __init__(self, workers: int = DEFAULT_WORKERS, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(
+        self,
+        workers: int = DEFAULT_WORKERS,
+        capacity: int = DEFAULT_CAPACITY,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if workers < 1 or capacity < 1:
             raise ValueError("an intake needs at least one worker and one slot")
         self.workers = workers
         self.capacity = capacity
+        self.max_wait = max_wait
+        self._clock = clock
+        self._service = 0.0  # a job's usual run time (moving average); 0 until one has run
+        self._running: set[Hashable] = set()
         self._lanes: dict[Hashable, deque[_Job]] = {}  # a lane exists while it is waiting or running
         self._ready: asyncio.Queue[Hashable] | None = None  # lanes waiting for a worker, in turn
         self._tasks: list[asyncio.Task[None]] = []
@@ -59,7 +73,7 @@ class Intake:
     def offer(self, key: Hashable, run: Callable[[], Awaitable[T]]) -> asyncio.Future[T] | None:
         """Queue `run` behind the workspace's earlier jobs; None (and nothing queued) when full
         or shutting down. The caller must answer the person either way."""
-        if self._closing or self._held >= self.capacity:
+        if self._closing or self._held >= self.capacity or self.expected_wait(key) > self.max_wait:
             self.refused += 1
             return None
         loop = asyncio.get_running_loop()
@@ -75,6 +89,13 @@ class Intake:
         self._idle.clear()
         return future
 
+    def expected_wait(self, key: Hashable) -> float:
+        """Seconds a new job of this workspace would wait: behind its own lane (one at a time),
+        or behind everyone's work shared among the workers, whichever is longer."""
+        lane = self._lanes.get(key)
+        in_lane = (len(lane) if lane else 0) + (key in self._running)
+        return max(in_lane, self._held / self.workers) * self._service
+
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._tasks:
             return
@@ -89,6 +110,8 @@ class Intake:
             key = await self._ready.get()
             lane = self._lanes[key]
             job = lane.popleft()
+            self._running.add(key)
+            started = self._clock()
             try:
                 result = await job.run()
             except asyncio.CancelledError:
@@ -102,6 +125,9 @@ class Intake:
                 if not job.future.done():
                     job.future.set_result(result)
             finally:
+                took = self._clock() - started
+                self._service = took if not self._service else 0.9 * self._service + 0.1 * took
+                self._running.discard(key)
                 self._held -= 1
                 if lane:
                     self._ready.put_nowait(key)  # back in line, behind the other workspaces

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -46,6 +46,8 @@ Divisions = Callable[[TenantRef], Awaitable[list[str]]]
 OUR_BUTTONS = re.compile(r"^jb:(meetup|stillin):")
 HOME_CONTROLS = re.compile(r"^jb:home:|^jb:division$")
 REPLY_TEXT_MAX = 2900
+T = TypeVar("T")
+HomeShown = tuple[str, str | None] | None  # the Home tab's status and note; None: nothing to draw
 
 
 async def no_known_divisions(tenant: TenantRef) -> list[str]:
@@ -75,19 +77,6 @@ class _BusyLog:
 _busy_log = _BusyLog()
 
 
-async def _safely(work: Callable[[], Awaitable[None]], failed: Callable[[], Awaitable[None]]) -> None:
-    """Accepted work that breaks is logged once and the person hears of it; it never takes a
-    worker down with it."""
-    try:
-        await work()
-    except Exception:
-        log.exception("an accepted request failed")
-        try:
-            await failed()
-        except Exception as error:  # the answer itself could not go out: the log says enough
-            log.warning("could not say that a request failed: %s", type(error).__name__)
-
-
 @dataclass
 class Edge:
     """What the listeners work with: the core, and the Slack-side ports it already uses."""
@@ -108,7 +97,7 @@ class Edge:
         # workspace's default language rather than the program's.
         return texts(self.lang, Platform.SLACK.value)(key)
 
-    def offer(self, tenant: TenantRef, work: Callable[[], Awaitable[None]]) -> asyncio.Future[None] | None:
+    def offer(self, tenant: TenantRef, work: Callable[[], Awaitable[T]]) -> asyncio.Future[T] | None:
         """Room for one more piece of work after the acknowledgement, or None: then the caller
         says "busy" instead of acknowledging work that would not be done."""
         accepted = self.intake.offer(tenant, work)
@@ -194,14 +183,49 @@ def _modal_errors(form: c.UpdateProfile, edge: Edge) -> dict[str, str]:
     return errors
 
 
+async def home_status(edge: Edge, tenant: TenantRef, user_id: str) -> str:
+    """What the Home tab shows: the person's status in the core's own words."""
+    return (await handle(edge.deps, c.Actor(tenant, user_id), c.Status())).text
+
+
 async def publish_home(
     edge: Edge, client: AsyncWebClient, tenant: TenantRef, user_id: str, note: str | None = None
 ) -> None:
-    status = await handle(edge.deps, c.Actor(tenant, user_id), c.Status())
-    await client.views_publish(user_id=user_id, view=home.home_view(status.text, edge.lang, note))
+    status = await home_status(edge, tenant, user_id)
+    await client.views_publish(user_id=user_id, view=home.home_view(status, edge.lang, note))
+
+
+async def _finished(accepted: asyncio.Future[T]) -> T | None:
+    """The accepted work's result; None when it broke (logged here, once)."""
+    try:
+        return await accepted
+    except Exception:
+        log.exception("an accepted request failed")
+        return None
+
+
+async def _show_home(
+    edge: Edge,
+    client: AsyncWebClient,
+    user_id: str,
+    accepted: asyncio.Future[HomeShown] | None,
+) -> None:
+    """Draw the Home tab once its status is read, or say why it could not be."""
+    if accepted is None:
+        view = home.home_view(edge.says("error.busy"), edge.lang)
+    else:
+        done = await _finished(accepted)
+        if done is None and not accepted.exception():
+            return  # a retried event: the first delivery draws the tab
+        status, note = done if done is not None else (edge.says("error.failed"), None)
+        view = home.home_view(status, edge.lang, note)
+    await client.views_publish(user_id=user_id, view=view)
 
 
 def register(app: AsyncApp, edge: Edge) -> None:
+    # Each listener hands the core's part (the database) to the intake and does Slack's part
+    # (answers, message updates, the Home tab) itself once it is done: a slow Slack never holds
+    # a worker or its database connection, and a workspace's commands still act in order.
     @app.command(re.compile(r"^/"))
     async def on_command(
         ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient, context: AsyncBoltContext
@@ -216,7 +240,7 @@ def register(app: AsyncApp, edge: Edge) -> None:
             )
             return
 
-        async def work() -> None:
+        async def work() -> tuple[c.Actor, Reply]:
             actor = await _actor(
                 edge,
                 context,
@@ -225,19 +249,20 @@ def register(app: AsyncApp, edge: Edge) -> None:
                 channel=command.get("channel_id"),
                 delivery_id=command.get("trigger_id"),
             )
-            reply = await handle(edge.deps, actor, parsed)
-            await _answer(respond, reply)
-            await _send_files(edge, actor, reply)
+            return actor, await handle(edge.deps, actor, parsed)
 
-        async def failed() -> None:
-            await _answer(respond, Reply(edge.says("error.failed")))
-
-        accepted = edge.offer(tenant_of(context), lambda: _safely(work, failed))
+        accepted = edge.offer(tenant_of(context), work)
         if accepted is None:
             await ack(text=edge.says("error.busy"))  # shown at once, only to the person
             return
         await ack()
-        await accepted
+        done = await _finished(accepted)
+        if done is None:
+            await _answer(respond, Reply(edge.says("error.failed")))
+            return
+        actor, reply = done
+        await _answer(respond, reply)
+        await _send_files(edge, actor, reply)
 
     @app.action(OUR_BUTTONS)
     async def on_button(
@@ -258,35 +283,35 @@ def register(app: AsyncApp, edge: Edge) -> None:
             case None:
                 return  # looks like ours but does not decode: tampered or from an old version
 
-        async def work() -> None:
+        async def work() -> Reply:
             actor = await _actor(
                 edge, context, body["user"]["id"], command, channel=None, delivery_id=body.get("trigger_id")
             )
-            reply = await handle(edge.deps, actor, command)
-            message = body.get("message") or {}
-            container = body.get("container") or {}
-            blocks = message.get("blocks") or []
-            # Everyone in the conversation sees the new status. A click on the button that wrote the
-            # status already (the partner's second "we met") changes nothing, so nothing is re-sent.
-            action_id = str(action["action_id"])
-            if reply.update and container.get("message_ts") and status_cause(blocks) != action_id:
-                await client.chat_update(
-                    channel=container["channel_id"],
-                    ts=container["message_ts"],
-                    text=message.get("text") or reply.update,
-                    blocks=with_status(blocks, reply.update, action_id),
-                )
-            await _answer(respond, reply)
+            return await handle(edge.deps, actor, command)
 
-        async def failed() -> None:
-            await _answer(respond, Reply(edge.says("error.failed")))
-
-        accepted = edge.offer(tenant_of(context), lambda: _safely(work, failed))
+        accepted = edge.offer(tenant_of(context), work)
         if accepted is None:
             # A click's acknowledgement carries no text; the answer goes where the click's would.
             await _answer(respond, Reply(edge.says("error.busy")))
             return
-        await accepted
+        reply = await _finished(accepted)
+        if reply is None:
+            await _answer(respond, Reply(edge.says("error.failed")))
+            return
+        message = body.get("message") or {}
+        container = body.get("container") or {}
+        blocks = message.get("blocks") or []
+        # Everyone in the conversation sees the new status. A click on the button that wrote the
+        # status already (the partner's second "we met") changes nothing, so nothing is re-sent.
+        action_id = str(action["action_id"])
+        if reply.update and container.get("message_ts") and status_cause(blocks) != action_id:
+            await client.chat_update(
+                channel=container["channel_id"],
+                ts=container["message_ts"],
+                text=message.get("text") or reply.update,
+                blocks=with_status(blocks, reply.update, action_id),
+            )
+        await _answer(respond, reply)
 
     @app.action(HOME_CONTROLS)
     async def on_home_control(
@@ -307,25 +332,14 @@ def register(app: AsyncApp, edge: Edge) -> None:
             return
         home_command = command
 
-        async def work() -> None:
+        async def work() -> HomeShown:
             actor = await _actor(
                 edge, context, user_id, home_command, channel=None, delivery_id=body.get("trigger_id")
             )
             reply = await handle(edge.deps, actor, home_command)
-            await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
+            return await home_status(edge, actor.tenant, user_id), reply.text
 
-        async def failed() -> None:
-            await client.views_publish(
-                user_id=user_id, view=home.home_view(edge.says("error.failed"), edge.lang)
-            )
-
-        accepted = edge.offer(tenant_of(context), lambda: _safely(work, failed))
-        if accepted is None:
-            await client.views_publish(
-                user_id=user_id, view=home.home_view(edge.says("error.busy"), edge.lang)
-            )
-            return
-        await accepted
+        await _show_home(edge, client, user_id, edge.offer(tenant_of(context), work))
 
     @app.options(home.DIVISION_ACTION)
     async def on_division_options(ack: Any, payload: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -346,31 +360,33 @@ def register(app: AsyncApp, edge: Edge) -> None:
             await ack(response_action="errors", errors=errors)
             return
         user_id = body["user"]["id"]
+        origin = str(view.get("private_metadata") or "")
 
-        async def work() -> None:
+        async def work() -> tuple[Reply, str | None]:
             actor = await _actor(
                 edge, context, user_id, form, channel=None, delivery_id=body.get("trigger_id")
             )
             reply = await handle(edge.deps, actor, form)
-            origin = str(view.get("private_metadata") or "")
-            if origin == home.FROM_HOME:
-                await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
-            elif origin.startswith(("https://", "http://")):
-                # The slash command's response_url (valid 30 minutes): the answer appears where it was asked.
-                await AsyncWebhookClient(origin).send_dict(
-                    {"response_type": "ephemeral", **_reply_message(reply)}
-                )
+            status = await home_status(edge, actor.tenant, user_id) if origin == home.FROM_HOME else None
+            return reply, status
 
-        async def failed() -> None:
-            log.warning("a profile change could not be saved")
-
-        accepted = edge.offer(tenant_of(context), lambda: _safely(work, failed))
+        accepted = edge.offer(tenant_of(context), work)
         if accepted is None:
             # The form stays open with the reason, so nothing typed is lost.
             await ack(response_action="errors", errors={"division": edge.says("error.busy")[:150]})
             return
         await ack()
-        await accepted
+        done = await _finished(accepted)
+        reply, status = done if done is not None else (Reply(edge.says("error.failed")), None)
+        if origin == home.FROM_HOME:
+            shown = status if status is not None else reply.text
+            note = reply.text if status is not None else None
+            await client.views_publish(user_id=user_id, view=home.home_view(shown, edge.lang, note))
+        elif origin.startswith(("https://", "http://")):
+            # The slash command's response_url (valid 30 minutes): the answer appears where it was asked.
+            await AsyncWebhookClient(origin).send_dict(
+                {"response_type": "ephemeral", **_reply_message(reply)}
+            )
 
     # Slack retries an event it thinks went unanswered (X-Slack-Retry-Num) with the same
     # event_id; the id is claimed like a command's trigger_id, so a retry does nothing.
@@ -382,22 +398,14 @@ def register(app: AsyncApp, edge: Edge) -> None:
             return
         tenant = tenant_of(context)
         event_id = body.get("event_id")
+        user_id = event["user"]
 
-        async def work() -> None:
+        async def work() -> HomeShown:
             if event_id and not await claim_delivery(edge.deps, tenant, str(event_id)):
-                return
-            await publish_home(edge, client, tenant, event["user"])
+                return None
+            return await home_status(edge, tenant, user_id), None
 
-        async def failed() -> None:
-            pass  # the tab keeps what it showed; the next visit draws it again
-
-        accepted = edge.offer(tenant, lambda: _safely(work, failed))
-        if accepted is None:
-            await client.views_publish(
-                user_id=event["user"], view=home.home_view(edge.says("error.busy"), edge.lang)
-            )
-            return
-        await accepted
+        await _show_home(edge, client, user_id, edge.offer(tenant, work))
 
     async def removed(body: dict[str, Any], context: AsyncBoltContext) -> None:
         tenant = tenant_of(context)

@@ -99,3 +99,28 @@ async def test_a_job_that_fails_reaches_its_caller_and_the_worker_goes_on() -> N
         await first
     assert await second == "ok"
     await intake.close()
+
+
+async def test_work_that_would_wait_too_long_is_refused_while_other_workspaces_still_get_in() -> None:
+    now = [0.0]
+    intake = Intake(workers=4, capacity=100, max_wait=2.0, clock=lambda: now[0])
+
+    async def one_second() -> None:
+        now[0] += 1.0  # every job takes a second on this clock
+
+    first = intake.offer("T-BUSY", one_second)
+    assert first is not None
+    await first  # the intake now knows a job takes about a second
+    release = asyncio.Event()
+
+    async def held() -> None:
+        await release.wait()
+
+    lane = [intake.offer("T-BUSY", held) for _ in range(3)]  # waiting 0, 1 and 2 seconds
+    assert all(job is not None for job in lane)
+    assert intake.offer("T-BUSY", held) is None  # a fourth would wait three
+    other = intake.offer("T-QUIET", one_second)
+    assert other is not None  # another workspace's lane is empty
+    release.set()
+    await asyncio.gather(other, *lane)  # type: ignore[arg-type]
+    await intake.close()
