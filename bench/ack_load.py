@@ -342,7 +342,7 @@ class Server:
             await self._start_inside()
         else:
             with self.log.open("wb") as out:
-                self.process = subprocess.Popen(
+                self.process = subprocess.Popen(  # noqa: ASYNC220 (starting it does not block)
                     [
                         sys.executable,
                         "-m",

@@ -9,10 +9,11 @@ claim their event_id the same way before they act.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -87,6 +89,7 @@ class Edge:
     divisions: Divisions = no_known_divisions
     forget_installation: Callable[[TenantRef, datetime | None], Awaitable[None]] | None = None
     intake: Intake = field(default_factory=Intake)
+    held: Set[TenantRef] = frozenset()  # workspaces whose stored token does not decrypt
 
     @property
     def lang(self) -> Lang:
@@ -459,6 +462,27 @@ def build_app(
     logger = logging.getLogger("adapters.slack.bolt")
     if not any(isinstance(f, _NoBodies) for f in logger.filters):
         logger.addFilter(_NoBodies())
+
+    async def held_back(
+        context: AsyncBoltContext,
+        body: dict[str, Any],
+        response: BoltResponse,
+        next: Callable[[], Awaitable[None]],
+    ) -> BoltResponse:
+        # Before Bolt looks the installation up: a token our key cannot read must not read as
+        # "not installed", which Bolt answers by asking people to reinstall.
+        try:
+            held = tenant_of(context) in edge.held
+        except ValueError:
+            held = False
+        if not held:
+            await next()
+            return response
+        if body.get("command"):
+            shown = json.dumps({"response_type": "ephemeral", "text": edge.says("error.unavailable")})
+            return BoltResponse(status=200, body=shown, headers={"content-type": "application/json"})
+        return BoltResponse(status=200, body="")
+
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
@@ -466,6 +490,7 @@ def build_app(
         process_before_response=process_before_response,
         name="jembatan",
         logger=logger,
+        before_authorize=held_back if oauth_flow is not None else None,
     )
     register(app, edge)
     return app

@@ -58,6 +58,9 @@ def assemble(
     messenger = SlackMessenger(workspaces)
     directory = SlackDirectory(workspaces)
     jembatan = build(settings, messenger, directory, clock, relay_interval=relay_interval)
+    if installation_store is not None:
+        # The same set: a workspace whose token does not decrypt is held by the relay.
+        jembatan.store.held = installation_store.unreadable
     deps = jembatan.deps
 
     async def divisions(tenant: TenantRef) -> list[str]:
@@ -65,7 +68,13 @@ def assemble(
         return await known_divisions(deps, tenant)
 
     edge = Edge(
-        deps, messenger, directory, divisions=divisions, forget_installation=forget, intake=jembatan.intake
+        deps,
+        messenger,
+        directory,
+        divisions=divisions,
+        forget_installation=forget,
+        intake=jembatan.intake,
+        held=installation_store.unreadable if installation_store is not None else frozenset(),
     )
     bolt = build_app(
         edge,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +16,9 @@ from bot.store.tables import outbox, tenants
 
 
 class TenantDirectory:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, held: Set[TenantRef] = frozenset()) -> None:
         self._conn = conn
+        self._held = held  # see Store.held
 
     async def find(self, ref: TenantRef) -> int | None:
         row = (
@@ -83,8 +85,9 @@ class TenantDirectory:
         return [int(r[0]) for r in rows]
 
     async def ids_with_outbox_due(self, now: datetime) -> list[int]:
+        """Workspaces with messages due, except those held (their rows wait, as they are)."""
         rows = await self._conn.execute(
-            select(outbox.c.tenant_id)
+            select(outbox.c.tenant_id, tenants.c.platform, tenants.c.external_id)
             .join(tenants, tenants.c.id == outbox.c.tenant_id)
             .where(
                 tenants.c.active.is_(True),
@@ -93,7 +96,11 @@ class TenantDirectory:
             )
             .distinct()
         )
-        return [int(r[0]) for r in rows]
+        return [
+            int(tenant_id)
+            for tenant_id, platform, external_id in rows
+            if TenantRef(Platform(platform), external_id) not in self._held
+        ]
 
     async def deactivate(self, tenant_id: int) -> None:
         await self._conn.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False))
