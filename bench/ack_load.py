@@ -345,6 +345,7 @@ class Server:
                 self.process = subprocess.Popen(  # noqa: ASYNC220 (starting it does not block)
                     [
                         sys.executable,
+                        *(["-m", "cProfile", "-o", self.args.profile] if self.args.profile else []),
                         "-m",
                         "adapters.cli",
                         "run",
@@ -476,6 +477,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--in-process", action="store_true", help="serve from this process, not a new one")
     parser.add_argument("--queue-size", type=int, help="JEMBATAN_QUEUE_SIZE for the server")
     parser.add_argument("--workers", type=int, help="JEMBATAN_WORKERS for the server")
+    parser.add_argument("--profile", help="write the server process's cProfile statistics to this file")
     args = parser.parse_args(argv)
     if args.quick:
         args.commands = min(args.commands, 2_000)
