@@ -90,6 +90,7 @@ class Edge:
     forget_installation: Callable[[TenantRef, datetime | None], Awaitable[None]] | None = None
     intake: Intake = field(default_factory=Intake)
     held: Set[TenantRef] = frozenset()  # workspaces whose stored token does not decrypt
+    answering: set[asyncio.Task[Any]] = field(default_factory=set)  # listeners past their ack
 
     @property
     def lang(self) -> Lang:
@@ -106,7 +107,18 @@ class Edge:
         accepted = self.intake.offer(tenant, work)
         if accepted is None:
             _busy_log.note(tenant)
+            return None
+        # The listener goes on to answer once the work is done; a shutdown waits for that too.
+        listener = asyncio.current_task()
+        if listener is not None:
+            self.answering.add(listener)
+            listener.add_done_callback(self.answering.discard)
         return accepted
+
+    async def finish(self, grace: float = 30.0) -> None:
+        """Before shutting down: let every accepted request be carried out and answered."""
+        if self.answering:
+            await asyncio.wait(set(self.answering), timeout=grace)
 
 
 def tenant_of(context: AsyncBoltContext) -> TenantRef:

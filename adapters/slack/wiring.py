@@ -31,6 +31,7 @@ class Slack:
     installations: SqlInstallationStore | None = None
 
     async def close(self) -> None:
+        await self.edge.finish()  # what was acknowledged is done and answered first
         await self.jembatan.close()
         if self.installations is not None:
             await self.installations.close()
