@@ -91,6 +91,7 @@ class Edge:
     intake: Intake = field(default_factory=Intake)
     held: Set[TenantRef] = frozenset()  # workspaces whose stored token does not decrypt
     answering: set[asyncio.Task[Any]] = field(default_factory=set)  # listeners past their ack
+    _http: aiohttp.ClientSession | None = field(default=None, repr=False)
 
     @property
     def lang(self) -> Lang:
@@ -115,10 +116,18 @@ class Edge:
             listener.add_done_callback(self.answering.discard)
         return accepted
 
+    def session(self) -> aiohttp.ClientSession:
+        """The HTTP session answers go out on (response_url), made on first use."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        return self._http
+
     async def finish(self, grace: float = 30.0) -> None:
         """Before shutting down: let every accepted request be carried out and answered."""
         if self.answering:
             await asyncio.wait(set(self.answering), timeout=grace)
+        if self._http is not None:
+            await self._http.close()
 
 
 def tenant_of(context: AsyncBoltContext) -> TenantRef:
@@ -169,11 +178,16 @@ async def _send_files(edge: Edge, actor: c.Actor, reply: Reply) -> None:
             log.warning("could not upload %s: %s", attachment.filename, failure.reason)
 
 
-async def _answer(respond: Any, reply: Reply) -> None:
-    if getattr(respond, "response_url", None) is None:
+async def _answer(respond: Any, reply: Reply, session: aiohttp.ClientSession | None = None) -> None:
+    url = getattr(respond, "response_url", None)
+    if url is None:
         return  # nowhere to answer: the command acted, the reply has no place to appear
     try:
-        await respond(response_type="ephemeral", replace_original=False, **_reply_message(reply))
+        if session is None:
+            await respond(response_type="ephemeral", replace_original=False, **_reply_message(reply))
+        else:  # one kept-alive session for every answer, instead of a new connection each time
+            answer = {"response_type": "ephemeral", "replace_original": False, **_reply_message(reply)}
+            await AsyncWebhookClient(url, session=session).send_dict(answer)
     except (TimeoutError, aiohttp.ClientError, OSError) as error:
         # The command has acted already; only the private answer is lost.
         log.warning("could not answer through response_url: %s", type(error).__name__)
@@ -273,10 +287,10 @@ def register(app: AsyncApp, edge: Edge) -> None:
         await ack()
         done = await _finished(accepted)
         if done is None:
-            await _answer(respond, Reply(edge.says("error.failed")))
+            await _answer(respond, Reply(edge.says("error.failed")), edge.session())
             return
         actor, reply = done
-        await _answer(respond, reply)
+        await _answer(respond, reply, edge.session())
         await _send_files(edge, actor, reply)
 
     @app.action(OUR_BUTTONS)
@@ -307,11 +321,11 @@ def register(app: AsyncApp, edge: Edge) -> None:
         accepted = edge.offer(tenant_of(context), work)
         if accepted is None:
             # A click's acknowledgement carries no text; the answer goes where the click's would.
-            await _answer(respond, Reply(edge.says("error.busy")))
+            await _answer(respond, Reply(edge.says("error.busy")), edge.session())
             return
         reply = await _finished(accepted)
         if reply is None:
-            await _answer(respond, Reply(edge.says("error.failed")))
+            await _answer(respond, Reply(edge.says("error.failed")), edge.session())
             return
         message = body.get("message") or {}
         container = body.get("container") or {}
@@ -326,7 +340,7 @@ def register(app: AsyncApp, edge: Edge) -> None:
                 text=message.get("text") or reply.update,
                 blocks=with_status(blocks, reply.update, action_id),
             )
-        await _answer(respond, reply)
+        await _answer(respond, reply, edge.session())
 
     @app.action(HOME_CONTROLS)
     async def on_home_control(
