@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", choices=("en", "id"), default="en")
     demo.add_argument("--seed", type=int, default=7)
     sub.add_parser("migrate", help="upgrade DATABASE_URL to the latest schema")
+    sub.add_parser(
+        "rotate-key",
+        help="re-encrypt the stored Slack tokens with JEMBATAN_SECRET_KEY "
+        "(the old keys in JEMBATAN_OLD_SECRET_KEYS)",
+    )
     sub.add_parser("pair", help="pair a roster from a JSON file (see `jembatan pair --help`)", add_help=False)
     run = sub.add_parser(
         "run",
@@ -109,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print("jembatan: database is at the latest schema")
         return 0
+    if args.command == "rotate-key":
+        try:
+            from adapters.slack.keys import main as rotate_main
+        except ModuleNotFoundError:
+            print("jembatan: install the slack extra first: pip install 'jembatan[slack]'", file=sys.stderr)
+            return 2
+        return rotate_main(settings)
     raise AssertionError(f"unhandled command {args.command}")  # `run` is handed over above
 
 

@@ -13,11 +13,12 @@ from alembic.config import Config
 
 from bot.delivery import DEFAULT_LEASE, Relay
 from bot.domain.model import Lang
+from bot.intake import Intake
 from bot.ports import Directory, Messenger
 from bot.runtime.ticker import Ticker
 from bot.services.base import Deps, utc_now
 from bot.settings import Settings
-from bot.store.db import async_url, create_engine
+from bot.store.db import async_url, create_engine, pool_for
 from bot.store.schema import check_schema
 from bot.store.unit_of_work import Store
 
@@ -50,9 +51,11 @@ class Jembatan:
     deps: Deps
     relay: Relay
     ticker: Ticker
+    intake: Intake  # commands accepted after an acknowledgement, bounded
 
     async def close(self) -> None:
         try:
+            await self.intake.close()  # what was acknowledged is carried out before the database goes
             await self.relay.close()
         finally:
             await self.store.dispose()
@@ -67,7 +70,11 @@ def build(
     relay_interval: float = 0.0,
     relay_lease: timedelta = DEFAULT_LEASE,
 ) -> Jembatan:
-    store = Store(create_engine(settings.database_url))
+    # A connection for each worker, and a few for the relay, the tick and the quick lookups an
+    # acknowledgement makes: nothing waits long for a pooled connection.
+    engine = create_engine(settings.database_url, **pool_for(settings.database_url, settings.workers + 4))
+    store = Store(engine)
     deps = Deps(store=store, directory=directory, clock=clock, default_lang=Lang(settings.default_lang))
     relay = Relay(store, messenger, clock, min_interval=relay_interval, lease=relay_lease)
-    return Jembatan(store, deps, relay, Ticker(deps, relay))
+    intake = Intake(workers=settings.workers, capacity=settings.queue_size)
+    return Jembatan(store, deps, relay, Ticker(deps, relay), intake)

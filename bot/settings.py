@@ -11,6 +11,12 @@ DEFAULT_DATABASE_URL = "sqlite:///jembatan.db"
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
+# A key (or passphrase) shorter than this, or with fewer different characters, is refused: it
+# encrypts every workspace's token at rest. `secrets.token_urlsafe(32)` gives 43 characters.
+MIN_KEY_LENGTH = 32
+MIN_KEY_DISTINCT = 10
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
 
 class ConfigError(ValueError):
     """A missing or malformed setting; the message names the variable, never its value."""
@@ -34,6 +40,9 @@ class Settings:
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
     secret_key: str | None = field(default=None, repr=False)
+    old_secret_keys: tuple[str, ...] = field(default=(), repr=False)  # read tokens; never write
+    workers: int = 8  # commands carried out at once (each holds one database connection)
+    queue_size: int = 200  # commands accepted and not yet answered; past it: "busy, try again"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -60,6 +69,25 @@ class Settings:
         lang = (get("JEMBATAN_LANG") or "en").lower()
         if lang not in ("en", "id"):
             raise ConfigError("JEMBATAN_LANG must be en or id")
+        workers = get("JEMBATAN_WORKERS") or "8"
+        if not (workers.isascii() and workers.isdigit() and 1 <= int(workers) <= 64):
+            raise ConfigError("JEMBATAN_WORKERS must be a whole number from 1 to 64")
+        queue_size = get("JEMBATAN_QUEUE_SIZE") or "200"
+        if not (queue_size.isascii() and queue_size.isdigit() and 1 <= int(queue_size) <= 100_000):
+            raise ConfigError("JEMBATAN_QUEUE_SIZE must be a whole number from 1 to 100000")
+        secret_key = get("JEMBATAN_SECRET_KEY")
+        if secret_key is not None and (
+            len(secret_key) < MIN_KEY_LENGTH or len(set(secret_key)) < MIN_KEY_DISTINCT
+        ):
+            raise ConfigError(
+                f"JEMBATAN_SECRET_KEY is too weak (at least {MIN_KEY_LENGTH} random characters); "
+                f"make one with: {MAKE_A_KEY}"
+            )
+        # The keys used before, so tokens stored under them still decrypt while a rotation is
+        # under way (see `jembatan rotate-key`). Not checked for strength: they only read.
+        old_keys = tuple(k.strip() for k in (get("JEMBATAN_OLD_SECRET_KEYS") or "").split(",") if k.strip())
+        if old_keys and secret_key is None:
+            raise ConfigError("JEMBATAN_OLD_SECRET_KEYS needs JEMBATAN_SECRET_KEY (the key to encrypt with)")
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             log_level=log_level,
@@ -76,7 +104,10 @@ class Settings:
             discord_token=get("DISCORD_TOKEN"),
             discord_api_url=get("DISCORD_API_URL"),
             discord_gateway_url=get("DISCORD_GATEWAY_URL"),
-            secret_key=get("JEMBATAN_SECRET_KEY"),
+            secret_key=secret_key,
+            old_secret_keys=old_keys,
+            workers=int(workers),
+            queue_size=int(queue_size),
         )
 
 

@@ -14,6 +14,7 @@ from adapters.discord import parse, render
 from bot import commands as c
 from bot.bootstrap import Jembatan
 from bot.domain.model import Platform, TenantRef
+from bot.i18n import texts
 from bot.messages import Reply
 from bot.services.dispatch import forget_absent, handle, uninstall
 
@@ -142,9 +143,17 @@ class JembatanClient(discord.Client):
         actor = self.actor(interaction, guild_id)
         if actor is None or self.app is None:
             return
+        deps = self.app.deps
+        # Through the bounded intake, as on Slack: one server's commands in order, servers side
+        # by side, and past the bound an honest "busy" now rather than a "thinking…" that never ends.
+        accepted = self.app.intake.offer(actor.tenant, lambda: handle(deps, actor, command))
+        if accepted is None:
+            busy = texts(deps.default_lang, Platform.DISCORD.value)("error.busy")
+            await self._reply(interaction, Reply(busy), update=False)
+            return
         if slow:
             await self._defer(interaction, update)
-        work = asyncio.ensure_future(handle(self.app.deps, actor, command))
+        work = asyncio.ensure_future(accepted)
         self._in_flight.add(work)
         work.add_done_callback(self._in_flight.discard)
         if not slow:

@@ -8,18 +8,22 @@ claim their event_id the same way before they act.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Awaitable, Callable, Set
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -33,6 +37,7 @@ from bot.actions import MeetupAction, StillInAction, decode
 from bot.domain import validation
 from bot.domain.model import Lang, Platform, TenantRef
 from bot.i18n import texts
+from bot.intake import Intake
 from bot.messages import Reply
 from bot.ports import DeliveryFailed
 from bot.services.base import Deps
@@ -44,10 +49,35 @@ Divisions = Callable[[TenantRef], Awaitable[list[str]]]
 OUR_BUTTONS = re.compile(r"^jb:(meetup|stillin):")
 HOME_CONTROLS = re.compile(r"^jb:home:|^jb:division$")
 REPLY_TEXT_MAX = 2900
+T = TypeVar("T")
+HomeShown = tuple[str, str | None] | None  # the Home tab's status and note; None: nothing to draw
 
 
 async def no_known_divisions(tenant: TenantRef) -> list[str]:
     return []
+
+
+class _BusyLog:
+    """One line a minute at most while requests are turned away, so a flood cannot fill the disk."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self._every = every
+        self._last = 0.0
+        self._since = 0
+
+    def note(self, tenant: TenantRef) -> None:
+        self._since += 1
+        now = time.monotonic()
+        if now - self._last >= self._every:
+            log.warning(
+                "busy: turned away %d request(s) (latest from %s); try JEMBATAN_WORKERS",
+                self._since,
+                tenant.external_id,
+            )
+            self._last, self._since = now, 0
+
+
+_busy_log = _BusyLog()
 
 
 @dataclass
@@ -59,10 +89,46 @@ class Edge:
     directory: SlackDirectory
     divisions: Divisions = no_known_divisions
     forget_installation: Callable[[TenantRef, datetime | None], Awaitable[None]] | None = None
+    intake: Intake = field(default_factory=Intake)
+    held: Set[TenantRef] = frozenset()  # workspaces whose stored token does not decrypt
+    answering: set[asyncio.Task[Any]] = field(default_factory=set)  # listeners past their ack
+    _http: aiohttp.ClientSession | None = field(default=None, repr=False)
 
     @property
     def lang(self) -> Lang:
         return self.deps.default_lang
+
+    def says(self, key: str) -> str:
+        # Said without asking the database (the answer to "busy" must cost nothing), so in the
+        # workspace's default language rather than the program's.
+        return texts(self.lang, Platform.SLACK.value)(key)
+
+    def offer(self, tenant: TenantRef, work: Callable[[], Awaitable[T]]) -> asyncio.Future[T] | None:
+        """Room for one more piece of work after the acknowledgement, or None: then the caller
+        says "busy" instead of acknowledging work that would not be done."""
+        accepted = self.intake.offer(tenant, work)
+        if accepted is None:
+            _busy_log.note(tenant)
+            return None
+        # The listener goes on to answer once the work is done; a shutdown waits for that too.
+        listener = asyncio.current_task()
+        if listener is not None:
+            self.answering.add(listener)
+            listener.add_done_callback(self.answering.discard)
+        return accepted
+
+    def session(self) -> aiohttp.ClientSession:
+        """The HTTP session answers go out on (response_url), made on first use."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        return self._http
+
+    async def finish(self, grace: float = 30.0) -> None:
+        """Before shutting down: let every accepted request be carried out and answered."""
+        if self.answering:
+            await asyncio.wait(set(self.answering), timeout=grace)
+        if self._http is not None:
+            await self._http.close()
 
 
 def tenant_of(context: AsyncBoltContext) -> TenantRef:
@@ -113,11 +179,16 @@ async def _send_files(edge: Edge, actor: c.Actor, reply: Reply) -> None:
             log.warning("could not upload %s: %s", attachment.filename, failure.reason)
 
 
-async def _answer(respond: Any, reply: Reply) -> None:
-    if getattr(respond, "response_url", None) is None:
+async def _answer(respond: Any, reply: Reply, session: aiohttp.ClientSession | None = None) -> None:
+    url = getattr(respond, "response_url", None)
+    if url is None:
         return  # nowhere to answer: the command acted, the reply has no place to appear
     try:
-        await respond(response_type="ephemeral", replace_original=False, **_reply_message(reply))
+        if session is None:
+            await respond(response_type="ephemeral", replace_original=False, **_reply_message(reply))
+        else:  # one kept-alive session for every answer, instead of a new connection each time
+            answer = {"response_type": "ephemeral", "replace_original": False, **_reply_message(reply)}
+            await AsyncWebhookClient(url, session=session).send_dict(answer)
     except (TimeoutError, aiohttp.ClientError, OSError) as error:
         # The command has acted already; only the private answer is lost.
         log.warning("could not answer through response_url: %s", type(error).__name__)
@@ -142,37 +213,85 @@ def _modal_errors(form: c.UpdateProfile, edge: Edge) -> dict[str, str]:
     return errors
 
 
+async def home_status(edge: Edge, tenant: TenantRef, user_id: str) -> str:
+    """What the Home tab shows: the person's status in the core's own words."""
+    return (await handle(edge.deps, c.Actor(tenant, user_id), c.Status())).text
+
+
 async def publish_home(
     edge: Edge, client: AsyncWebClient, tenant: TenantRef, user_id: str, note: str | None = None
 ) -> None:
-    status = await handle(edge.deps, c.Actor(tenant, user_id), c.Status())
-    await client.views_publish(user_id=user_id, view=home.home_view(status.text, edge.lang, note))
+    status = await home_status(edge, tenant, user_id)
+    await client.views_publish(user_id=user_id, view=home.home_view(status, edge.lang, note))
+
+
+async def _finished(accepted: asyncio.Future[T]) -> T | None:
+    """The accepted work's result; None when it broke (logged here, once)."""
+    try:
+        return await accepted
+    except Exception:
+        log.exception("an accepted request failed")
+        return None
+
+
+async def _show_home(
+    edge: Edge,
+    client: AsyncWebClient,
+    user_id: str,
+    accepted: asyncio.Future[HomeShown] | None,
+) -> None:
+    """Draw the Home tab once its status is read, or say why it could not be."""
+    if accepted is None:
+        view = home.home_view(edge.says("error.busy"), edge.lang)
+    else:
+        done = await _finished(accepted)
+        if done is None and not accepted.exception():
+            return  # a retried event: the first delivery draws the tab
+        status, note = done if done is not None else (edge.says("error.failed"), None)
+        view = home.home_view(status, edge.lang, note)
+    await client.views_publish(user_id=user_id, view=view)
 
 
 def register(app: AsyncApp, edge: Edge) -> None:
+    # Each listener hands the core's part (the database) to the intake and does Slack's part
+    # (answers, message updates, the Home tab) itself once it is done: a slow Slack never holds
+    # a worker or its database connection, and a workspace's commands still act in order.
     @app.command(re.compile(r"^/"))
     async def on_command(
         ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        await ack()
         parsed = parse(command.get("text") or "")
         if isinstance(parsed, OpenProfile):
+            await ack()
             # trigger_id expires within seconds: open the modal before anything else.
             metadata = command.get("response_url") or ""
             await client.views_open(
                 trigger_id=command["trigger_id"], view=home.profile_modal(edge.lang, metadata)
             )
             return
-        actor = await _actor(
-            edge,
-            context,
-            command["user_id"],
-            parsed,
-            channel=command.get("channel_id"),
-            delivery_id=command.get("trigger_id"),
-        )
-        reply = await handle(edge.deps, actor, parsed)
-        await _answer(respond, reply)
+
+        async def work() -> tuple[c.Actor, Reply]:
+            actor = await _actor(
+                edge,
+                context,
+                command["user_id"],
+                parsed,
+                channel=command.get("channel_id"),
+                delivery_id=command.get("trigger_id"),
+            )
+            return actor, await handle(edge.deps, actor, parsed)
+
+        accepted = edge.offer(tenant_of(context), work)
+        if accepted is None:
+            await ack(text=edge.says("error.busy"))  # shown at once, only to the person
+            return
+        await ack()
+        done = await _finished(accepted)
+        if done is None:
+            await _answer(respond, Reply(edge.says("error.failed")), edge.session())
+            return
+        actor, reply = done
+        await _answer(respond, reply, edge.session())
         await _send_files(edge, actor, reply)
 
     @app.action(OUR_BUTTONS)
@@ -193,10 +312,22 @@ def register(app: AsyncApp, edge: Edge) -> None:
                 command = c.AnswerStillIn(program_id, choice)
             case None:
                 return  # looks like ours but does not decode: tampered or from an old version
-        actor = await _actor(
-            edge, context, body["user"]["id"], command, channel=None, delivery_id=body.get("trigger_id")
-        )
-        reply = await handle(edge.deps, actor, command)
+
+        async def work() -> Reply:
+            actor = await _actor(
+                edge, context, body["user"]["id"], command, channel=None, delivery_id=body.get("trigger_id")
+            )
+            return await handle(edge.deps, actor, command)
+
+        accepted = edge.offer(tenant_of(context), work)
+        if accepted is None:
+            # A click's acknowledgement carries no text; the answer goes where the click's would.
+            await _answer(respond, Reply(edge.says("error.busy")), edge.session())
+            return
+        reply = await _finished(accepted)
+        if reply is None:
+            await _answer(respond, Reply(edge.says("error.failed")), edge.session())
+            return
         message = body.get("message") or {}
         container = body.get("container") or {}
         blocks = message.get("blocks") or []
@@ -210,7 +341,7 @@ def register(app: AsyncApp, edge: Edge) -> None:
                 text=message.get("text") or reply.update,
                 blocks=with_status(blocks, reply.update, action_id),
             )
-        await _answer(respond, reply)
+        await _answer(respond, reply, edge.session())
 
     @app.action(HOME_CONTROLS)
     async def on_home_control(
@@ -232,11 +363,16 @@ def register(app: AsyncApp, edge: Edge) -> None:
             modal = home.profile_modal(edge.lang, home.FROM_HOME)
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
             return
-        actor = await _actor(
-            edge, context, user_id, command, channel=None, delivery_id=body.get("trigger_id")
-        )
-        reply = await handle(edge.deps, actor, command)
-        await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
+        home_command = command
+
+        async def work() -> HomeShown:
+            actor = await _actor(
+                edge, context, user_id, home_command, channel=None, delivery_id=body.get("trigger_id")
+            )
+            reply = await handle(edge.deps, actor, home_command)
+            return await home_status(edge, actor.tenant, user_id), reply.text
+
+        await _show_home(edge, client, user_id, edge.offer(tenant_of(context), work))
 
     @app.options(home.DIVISION_ACTION)
     async def on_division_options(ack: Any, payload: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -259,13 +395,29 @@ def register(app: AsyncApp, edge: Edge) -> None:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        await ack()
         user_id = body["user"]["id"]
-        actor = await _actor(edge, context, user_id, form, channel=None, delivery_id=body.get("trigger_id"))
-        reply = await handle(edge.deps, actor, form)
         origin = str(view.get("private_metadata") or "")
+
+        async def work() -> tuple[Reply, str | None]:
+            actor = await _actor(
+                edge, context, user_id, form, channel=None, delivery_id=body.get("trigger_id")
+            )
+            reply = await handle(edge.deps, actor, form)
+            status = await home_status(edge, actor.tenant, user_id) if origin == home.FROM_HOME else None
+            return reply, status
+
+        accepted = edge.offer(tenant_of(context), work)
+        if accepted is None:
+            # The form stays open with the reason, so nothing typed is lost.
+            await ack(response_action="errors", errors={"division": edge.says("error.busy")[:150]})
+            return
+        await ack()
+        done = await _finished(accepted)
+        reply, status = done if done is not None else (Reply(edge.says("error.failed")), None)
         if origin == home.FROM_HOME:
-            await publish_home(edge, client, actor.tenant, user_id, note=reply.text)
+            shown = status if status is not None else reply.text
+            note = reply.text if status is not None else None
+            await client.views_publish(user_id=user_id, view=home.home_view(shown, edge.lang, note))
         elif origin.startswith(("https://", "http://")):
             # The slash command's response_url (valid 30 minutes): the answer appears where it was asked.
             await AsyncWebhookClient(origin).send_dict(
@@ -282,9 +434,14 @@ def register(app: AsyncApp, edge: Edge) -> None:
             return
         tenant = tenant_of(context)
         event_id = body.get("event_id")
-        if event_id and not await claim_delivery(edge.deps, tenant, str(event_id)):
-            return
-        await publish_home(edge, client, tenant, event["user"])
+        user_id = event["user"]
+
+        async def work() -> HomeShown:
+            if event_id and not await claim_delivery(edge.deps, tenant, str(event_id)):
+                return None
+            return await home_status(edge, tenant, user_id), None
+
+        await _show_home(edge, client, user_id, edge.offer(tenant, work))
 
     async def removed(body: dict[str, Any], context: AsyncBoltContext) -> None:
         tenant = tenant_of(context)
@@ -338,6 +495,27 @@ def build_app(
     logger = logging.getLogger("adapters.slack.bolt")
     if not any(isinstance(f, _NoBodies) for f in logger.filters):
         logger.addFilter(_NoBodies())
+
+    async def held_back(
+        context: AsyncBoltContext,
+        body: dict[str, Any],
+        response: BoltResponse,
+        next: Callable[[], Awaitable[None]],
+    ) -> BoltResponse:
+        # Before Bolt looks the installation up: a token our key cannot read must not read as
+        # "not installed", which Bolt answers by asking people to reinstall.
+        try:
+            held = tenant_of(context) in edge.held
+        except ValueError:
+            held = False
+        if not held:
+            await next()
+            return response
+        if body.get("command"):
+            shown = json.dumps({"response_type": "ephemeral", "text": edge.says("error.unavailable")})
+            return BoltResponse(status=200, body=shown, headers={"content-type": "application/json"})
+        return BoltResponse(status=200, body="")
+
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
@@ -345,6 +523,7 @@ def build_app(
         process_before_response=process_before_response,
         name="jembatan",
         logger=logger,
+        before_authorize=held_back if oauth_flow is not None else None,
     )
     register(app, edge)
     return app

@@ -34,9 +34,19 @@ def web_client(token: str | None, base_url: str, timeout: int = DEFAULT_TIMEOUT)
     return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers())
 
 
+class TokenUnreadable(Exception):
+    """The workspace's stored token does not decrypt with any configured key: a configuration
+    problem on our side (JEMBATAN_SECRET_KEY changed), never a sign the app was removed."""
+
+    def __init__(self, tenant: TenantRef) -> None:
+        super().__init__(tenant.external_id)
+        self.tenant = tenant
+
+
 class TokenSource(Protocol):
     async def bot_token(self, tenant: TenantRef) -> str | None:
-        """The workspace's bot token, or None when the app is not (or no longer) installed there."""
+        """The workspace's bot token, or None when the app is not (or no longer) installed there;
+        raises TokenUnreadable when it is installed but its token cannot be read."""
         ...
 
 
@@ -60,6 +70,7 @@ class Workspaces:
         self._clients: dict[str, AsyncWebClient] = {}
 
     async def client(self, tenant: TenantRef) -> AsyncWebClient | None:
+        """None when the app is not installed there; TokenUnreadable passes through."""
         token = await self._tokens.bot_token(tenant)
         if token is None:
             return None

@@ -10,8 +10,9 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.clients import Workspaces
+from adapters.slack.clients import TokenUnreadable, Workspaces
 from bot.domain.model import TenantRef
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,14 @@ class SlackDirectory:
         self._clock = clock
         self._admins: dict[tuple[TenantRef, str], tuple[float, bool]] = {}
 
+    async def _client(self, tenant: TenantRef) -> AsyncWebClient | None:
+        try:
+            return await self._workspaces.client(tenant)
+        except TokenUnreadable:
+            return None  # logged where it was found; Slack cannot be asked, as when unreachable
+
     async def _user(self, tenant: TenantRef, user_id: str) -> dict[str, Any] | None:
-        client = await self._workspaces.client(tenant)
+        client = await self._client(tenant)
         if client is None:
             return None
         try:
@@ -69,7 +76,7 @@ class SlackDirectory:
         person keeps a 1,000-person round inside the rate limits. If Slack cannot say, everyone
         counts as present: a hiccup should not cost people their round."""
         wanted = set(user_ids)
-        client = await self._workspaces.client(tenant)
+        client = await self._client(tenant)
         if client is None or not wanted:
             return wanted
         gone: set[str] = set()

@@ -1,5 +1,10 @@
 """OAuth installs into many workspaces: an installation store on our own database, with bot
-tokens encrypted at rest (Fernet, keyed from JEMBATAN_SECRET_KEY), and the OAuth flow around it."""
+tokens encrypted at rest (Fernet, keyed from JEMBATAN_SECRET_KEY; JEMBATAN_OLD_SECRET_KEYS still
+decrypt during a rotation), and the OAuth flow around it.
+
+A stored token that no key decrypts is a configuration problem on our side, not an uninstall:
+the workspace is *held* (its messages wait, pending; nothing is failed or erased) until the
+process starts with the right key."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -24,7 +29,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.clients import web_client
+from adapters.slack.clients import TokenUnreadable, web_client
 from bot.domain.model import Platform, TenantRef
 from bot.settings import Settings
 from bot.store.db import create_engine
@@ -42,13 +47,25 @@ def fernet(secret_key: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
+def keyring(secret_key: str, old_keys: tuple[str, ...] = ()) -> MultiFernet:
+    """Encrypts with the first key; decrypts with any of them (a rotation under way)."""
+    return MultiFernet([fernet(secret_key), *(fernet(k) for k in old_keys)])
+
+
+def _tenant(team_id: str, enterprise_id: str, is_enterprise_install: bool) -> TenantRef:
+    return TenantRef(Platform.SLACK, enterprise_id if is_enterprise_install else team_id)
+
+
 class SqlInstallationStore(AsyncInstallationStore):
     """Bot installations only (Jembatan asks for no user scopes), one row per workspace or org."""
 
-    def __init__(self, engine: AsyncEngine, client_id: str, cipher: Fernet) -> None:
+    def __init__(self, engine: AsyncEngine, client_id: str, cipher: Fernet | MultiFernet) -> None:
         self._engine = engine
         self._client_id = client_id
         self._cipher = cipher
+        # Workspaces whose token no key decrypts, as last seen; shared with the store, whose
+        # relay leaves their messages pending (see Store.held).
+        self.unreadable: set[TenantRef] = set()
 
     async def close(self) -> None:
         await self._engine.dispose()
@@ -95,6 +112,18 @@ class SqlInstallationStore(AsyncInstallationStore):
     async def async_find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
+        """Bolt's lookup: None also when the token does not decrypt (the workspace is then held,
+        and the request is answered before Bolt would ask anyone to reinstall)."""
+        try:
+            return await self.bot(enterprise_id, team_id, is_enterprise_install)
+        except TokenUnreadable:
+            return None
+
+    async def bot(
+        self, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None
+    ) -> Bot | None:
+        """The installation, None when there is none; TokenUnreadable when its token does not
+        decrypt with any configured key."""
         async with self._engine.connect() as conn:
             found = (
                 await conn.execute(
@@ -104,11 +133,19 @@ class SqlInstallationStore(AsyncInstallationStore):
         if found is None:
             return None
         row = found._mapping
+        tenant = _tenant(row["team_id"], row["enterprise_id"], row["is_enterprise_install"])
         try:
             token = self._cipher.decrypt(row["bot_token"].encode()).decode()
         except InvalidToken:
-            log.error("a stored bot token does not decrypt: was JEMBATAN_SECRET_KEY changed?")
-            return None
+            if tenant not in self.unreadable:
+                log.error(
+                    "the stored token of workspace %s does not decrypt: JEMBATAN_SECRET_KEY is not the key "
+                    "it was stored with (add that key to JEMBATAN_OLD_SECRET_KEYS); its messages wait",
+                    tenant.external_id,
+                )
+            self.unreadable.add(tenant)
+            raise TokenUnreadable(tenant) from None
+        self.unreadable.discard(tenant)
         return Bot(
             app_id=row["app_id"],
             enterprise_id=row["enterprise_id"] or None,
@@ -120,6 +157,21 @@ class SqlInstallationStore(AsyncInstallationStore):
             is_enterprise_install=row["is_enterprise_install"],
             installed_at=row["installed_at"].timestamp(),
         )
+
+    async def check_keys(self) -> list[TenantRef]:
+        """At start: every installation's token tried; the workspaces none of the keys decrypt
+        (they are held from now on, so no message of theirs is even tried)."""
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(select(table))).mappings().all()
+        unreadable: set[TenantRef] = set()
+        for row in rows:
+            try:
+                self._cipher.decrypt(row["bot_token"].encode())
+            except InvalidToken:
+                unreadable.add(_tenant(row["team_id"], row["enterprise_id"], row["is_enterprise_install"]))
+        self.unreadable.clear()
+        self.unreadable.update(unreadable)
+        return sorted(unreadable, key=lambda t: t.external_id)
 
     async def async_find_installation(
         self,
@@ -182,11 +234,10 @@ class InstallationTokens:
         self._store = store
 
     async def bot_token(self, tenant: TenantRef) -> str | None:
+        """None when not installed; raises TokenUnreadable when installed under another key."""
         org = _is_enterprise(tenant)
-        bot = await self._store.async_find_bot(
-            enterprise_id=tenant.external_id if org else None,
-            team_id=None if org else tenant.external_id,
-            is_enterprise_install=org,
+        bot = await self._store.bot(
+            tenant.external_id if org else None, None if org else tenant.external_id, org
         )
         return bot.bot_token if bot else None
 
@@ -229,7 +280,9 @@ class OAuthParts:
 def oauth_parts(settings: Settings) -> OAuthParts:
     assert settings.slack_client_id and settings.slack_client_secret and settings.secret_key
     store = SqlInstallationStore(
-        create_engine(settings.database_url), settings.slack_client_id, fernet(settings.secret_key)
+        create_engine(settings.database_url),
+        settings.slack_client_id,
+        keyring(settings.secret_key, settings.old_secret_keys),
     )
     state_key = hashlib.sha256(b"jembatan/slack-oauth-state/v1:" + settings.secret_key.encode()).digest()
     flow = AsyncOAuthFlow(

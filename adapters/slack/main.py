@@ -177,6 +177,14 @@ async def run(config: Config, stop: asyncio.Event) -> None:
             await slack.close()
             reason = error.strerror or type(error).__name__
             raise BadConfig(f"JEMBATAN_HEALTH_PORT {health.port} cannot be listened on ({reason})") from None
+    if slack.installations is not None:
+        from adapters.slack.keys import unreadable_line
+
+        # A changed JEMBATAN_SECRET_KEY is the operator's to fix, said once, here; the workspaces
+        # named are held (their messages wait) and nothing of theirs is failed or erased.
+        unreadable = await slack.installations.check_keys()
+        if unreadable:
+            log.error(unreadable_line(unreadable))
     jobs = Jobs(jembatan.ticker, tick_seconds=settings.tick_seconds)
     jobs.start()
     removals = asyncio.create_task(_erase_removed(slack)) if config.oauth else None

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.slack.clients import Workspaces
+from adapters.slack.clients import TokenUnreadable, Workspaces
 from adapters.slack.render import render
 from bot.domain.model import TenantRef
 from bot.messages import Attachment, Message, ToGroup
@@ -63,7 +63,12 @@ class SlackMessenger:
     async def _call(
         self, tenant: TenantRef, call: Callable[[AsyncWebClient], Awaitable[AsyncSlackResponse]]
     ) -> AsyncSlackResponse:
-        client = await self._workspaces.client(tenant)
+        try:
+            client = await self._workspaces.client(tenant)
+        except TokenUnreadable:
+            # Our key, not their workspace: nothing is failed or switched off. The relay holds
+            # this workspace's rows from now on (Store.held); this one is tried again later.
+            raise DeliveryFailed("token_unreadable", retryable=True, retry_after=300.0) from None
         if client is None:
             raise DeliveryFailed("not_installed", retryable=False, tenant_gone=True)
         try:

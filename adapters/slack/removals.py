@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
+from adapters.slack.clients import TokenUnreadable
 from adapters.slack.wiring import Slack
 from bot.domain.model import Platform, TenantRef
 from bot.services.dispatch import uninstall, workspaces_on
@@ -40,7 +41,10 @@ async def erase_removed(slack: Slack, now: datetime) -> list[TenantRef]:
     candidates |= set(await slack.installations.workspaces())
     erased: list[TenantRef] = []
     for tenant in sorted(candidates, key=lambda t: t.external_id):
-        client = await slack.workspaces.client(tenant)
+        try:
+            client = await slack.workspaces.client(tenant)
+        except TokenUnreadable:
+            continue  # our key is wrong, not their install: the start-up check says so
         if client is None:
             continue  # no token to ask with (say, data from before OAuth was turned on)
         try:

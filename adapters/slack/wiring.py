@@ -31,6 +31,7 @@ class Slack:
     installations: SqlInstallationStore | None = None
 
     async def close(self) -> None:
+        await self.edge.finish()  # what was acknowledged is done and answered first
         await self.jembatan.close()
         if self.installations is not None:
             await self.installations.close()
@@ -58,13 +59,24 @@ def assemble(
     messenger = SlackMessenger(workspaces)
     directory = SlackDirectory(workspaces)
     jembatan = build(settings, messenger, directory, clock, relay_interval=relay_interval)
+    if installation_store is not None:
+        # The same set: a workspace whose token does not decrypt is held by the relay.
+        jembatan.store.held = installation_store.unreadable
     deps = jembatan.deps
 
     async def divisions(tenant: TenantRef) -> list[str]:
         # The select has no channel: it offers every division in use in the workspace.
         return await known_divisions(deps, tenant)
 
-    edge = Edge(deps, messenger, directory, divisions=divisions, forget_installation=forget)
+    edge = Edge(
+        deps,
+        messenger,
+        directory,
+        divisions=divisions,
+        forget_installation=forget,
+        intake=jembatan.intake,
+        held=installation_store.unreadable if installation_store is not None else frozenset(),
+    )
     bolt = build_app(
         edge,
         client=web_client(bot_token, settings.slack_api_url),

@@ -52,6 +52,14 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def pool_for(url: str, connections: int) -> dict[str, Any]:
+    """Pool settings for `connections` at once (plus a few spare). In-memory SQLite keeps its
+    single-connection pool, which takes no size."""
+    if make_url(async_url(url)).get_backend_name() == "sqlite" and sqlite_file(url) is None:
+        return {}
+    return {"pool_size": connections, "max_overflow": 4, "pool_timeout": 10}
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(async_url(url), **kwargs)
     if is_sqlite(engine):

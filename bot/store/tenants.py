@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Platform, TenantRef
@@ -13,8 +16,9 @@ from bot.store.tables import outbox, tenants
 
 
 class TenantDirectory:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, held: Set[TenantRef] = frozenset()) -> None:
         self._conn = conn
+        self._held = held  # see Store.held
 
     async def find(self, ref: TenantRef) -> int | None:
         row = (
@@ -27,16 +31,33 @@ class TenantDirectory:
         return None if row is None else int(row[0])
 
     async def ensure(self, ref: TenantRef, now: datetime) -> int:
+        """The workspace's id, registering it on its first command. Several first commands can
+        arrive at once (people, replicas): the insert gives way to whichever committed first,
+        and the row is read back. Nothing here locks a row that exists and is active, so the
+        commands of one workspace never queue behind each other in the database."""
         found = await self.find(ref)
-        if found is not None:
-            await self._conn.execute(update(tenants).where(tenants.c.id == found).values(active=True))
+        if found is None:
+            dialect: Any = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+            inserted = (
+                await self._conn.execute(
+                    dialect.insert(tenants)
+                    .values(
+                        platform=ref.platform.value, external_id=ref.external_id, active=True, created_at=now
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(tenants.c.id)
+                )
+            ).first()
+            if inserted is not None:
+                return int(inserted[0])
+            found = await self.find(ref)
+            assert found is not None, "the conflicting insert committed, so the row is there"
             return found
-        result = await self._conn.execute(
-            tenants.insert().values(
-                platform=ref.platform.value, external_id=ref.external_id, active=True, created_at=now
-            )
+        # Only a switched-off workspace is written to (a row lock, once), never an active one.
+        await self._conn.execute(
+            update(tenants).where(tenants.c.id == found, tenants.c.active.is_(False)).values(active=True)
         )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return found
 
     async def on_platform(self, platform: Platform) -> dict[str, tuple[int, datetime]]:
         """Every workspace of one platform we hold data for: external id -> (tenant id, created)."""
@@ -64,8 +85,9 @@ class TenantDirectory:
         return [int(r[0]) for r in rows]
 
     async def ids_with_outbox_due(self, now: datetime) -> list[int]:
+        """Workspaces with messages due, except those held (their rows wait, as they are)."""
         rows = await self._conn.execute(
-            select(outbox.c.tenant_id)
+            select(outbox.c.tenant_id, tenants.c.platform, tenants.c.external_id)
             .join(tenants, tenants.c.id == outbox.c.tenant_id)
             .where(
                 tenants.c.active.is_(True),
@@ -74,7 +96,11 @@ class TenantDirectory:
             )
             .distinct()
         )
-        return [int(r[0]) for r in rows]
+        return [
+            int(tenant_id)
+            for tenant_id, platform, external_id in rows
+            if TenantRef(Platform(platform), external_id) not in self._held
+        ]
 
     async def deactivate(self, tenant_id: int) -> None:
         await self._conn.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Set
 from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from bot.domain.model import TenantRef
 from bot.store.holders import Holder, register
 from bot.store.outbox import Outbox
 from bot.store.people import Memberships, People
@@ -41,15 +43,16 @@ class TenantScope:
 class UnitOfWork:
     """`async with store.unit() as uow:` … `await uow.commit()`; leaving without commit rolls back."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, held: Set[TenantRef] = frozenset()) -> None:
         self._engine = engine
+        self._held = held
         self._conn: AsyncConnection | None = None
         self._tx: AsyncTransaction | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         self._conn = await self._engine.connect()
         self._tx = await self._conn.begin()
-        self.tenants = TenantDirectory(self._conn)
+        self.tenants = TenantDirectory(self._conn, self._held)
         return self
 
     async def __aexit__(
@@ -76,9 +79,13 @@ class Store:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # Workspaces whose messages wait for the operator, not for the platform: an adapter that
+        # cannot read a workspace's credentials (a changed secret key) puts it here, and the relay
+        # leaves its rows pending, untried and uncounted, until it is taken out again.
+        self.held: set[TenantRef] = set()
 
     def unit(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+        return UnitOfWork(self.engine, self.held)
 
     async def ping(self, within: float = 2.0) -> bool:
         """Whether the database answers a trivial query within `within` seconds (readiness)."""
@@ -88,6 +95,7 @@ class Store:
         except Exception:  # any failure means "not ready"; the reason is the operator's to find
             return False
         return True
+
     async def register_holder(self, now: datetime) -> Holder:
         """Register this process as one that sends outbox rows (see holders.py)."""
         return await register(self.engine, now)

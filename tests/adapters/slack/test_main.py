@@ -82,7 +82,11 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             "JEMBATAN_SECRET_KEY",
         ),
         (
-            {"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": SECRET, "JEMBATAN_SECRET_KEY": "k"},
+            {
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "JEMBATAN_SECRET_KEY": "k" * 8 + "abcdefghij0123456789xyzABCDEFGHIJ",
+            },
             [],
             "SLACK_CLIENT_SECRET",
         ),
@@ -277,7 +281,7 @@ async def test_an_unmigrated_database_asks_for_jembatan_migrate(fake: FakeSlack,
 
 
 async def test_an_oauth_start_erases_workspaces_that_left_while_offline(fake: FakeSlack, db: Path) -> None:
-    key, client_id = "operator passphrase", "1.2"
+    key, client_id = "an operator passphrase, long enough", "1.2"
     store = SqlInstallationStore(create_engine(f"sqlite:///{db}"), client_id, fernet(key))
     for team, token in {"T0GONE": "xoxb-gone", "T0STAYS": "xoxb-stays"}.items():
         await store.async_save_bot(

@@ -1,0 +1,86 @@
+"""JEMBATAN_SECRET_KEY and the stored Slack tokens: the start-up check, and `jembatan rotate-key`.
+
+Rotating: set the new key as JEMBATAN_SECRET_KEY and the old one in JEMBATAN_OLD_SECRET_KEYS
+(both decrypt; new tokens are stored under the new key), run `jembatan rotate-key` once to
+re-encrypt every stored token with the new key, then drop the old key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from cryptography.fernet import InvalidToken
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.slack.installations import keyring
+from bot.domain.model import Platform, TenantRef
+from bot.settings import ConfigError, Settings
+from bot.store.db import DatabaseUrlError, create_engine, database_problem
+from bot.store.installations import slack_installations as table
+
+
+def unreadable_line(tenants: Sequence[TenantRef]) -> str:
+    """The start-up check's one line on the workspaces whose token no key decrypts."""
+    names = ", ".join(t.external_id for t in tenants[:20]) + (" …" if len(tenants) > 20 else "")
+    return (
+        f"JEMBATAN_SECRET_KEY does not decrypt the stored Slack token of {len(tenants)} workspace(s): "
+        f"{names}. Their messages wait (nothing is failed or erased) until the key they were stored "
+        "with is set again, as JEMBATAN_SECRET_KEY or in JEMBATAN_OLD_SECRET_KEYS"
+    )
+
+
+async def rotate(settings: Settings) -> tuple[int, list[TenantRef]]:
+    """Re-encrypt every stored token with the first key. Returns how many were re-encrypted,
+    and the workspaces whose token none of the keys decrypts (left as they are)."""
+    assert settings.secret_key is not None
+    cipher = keyring(settings.secret_key, settings.old_secret_keys)
+    engine = create_engine(settings.database_url)
+    done, unreadable = 0, []
+    try:
+        async with engine.begin() as conn:
+            rows = (await conn.execute(select(table))).mappings().all()
+            for row in rows:
+                try:
+                    token = cipher.rotate(row["bot_token"].encode()).decode()
+                except InvalidToken:
+                    org = row["is_enterprise_install"]
+                    unreadable.append(
+                        TenantRef(Platform.SLACK, row["enterprise_id"] if org else row["team_id"])
+                    )
+                    continue
+                await conn.execute(update(table).where(table.c.id == row["id"]).values(bot_token=token))
+                done += 1
+    finally:
+        await engine.dispose()
+    return done, unreadable
+
+
+def main(settings: Settings) -> int:
+    """`jembatan rotate-key`: one line on what was done; exit status 2 if anything is left."""
+    if not settings.secret_key:
+        print("jembatan: rotate-key needs JEMBATAN_SECRET_KEY (the key to encrypt with)", file=sys.stderr)
+        return 2
+    try:
+        done, unreadable = asyncio.run(rotate(settings))
+    except (ConfigError, DatabaseUrlError) as error:
+        print(f"jembatan: {error}", file=sys.stderr)
+        return 2
+    except (OSError, SQLAlchemyError) as error:
+        print(f"jembatan: DATABASE_URL: cannot use the database: {database_problem(error)}", file=sys.stderr)
+        return 2
+    if unreadable:
+        names = ", ".join(t.external_id for t in unreadable)
+        print(
+            f"jembatan: re-encrypted {done} token(s); {len(unreadable)} decrypt with none of the keys "
+            f"({names}): add the key they were stored with to JEMBATAN_OLD_SECRET_KEYS and run again",
+            file=sys.stderr,
+        )
+        return 2
+    print(
+        f"jembatan: re-encrypted {done} stored token(s) with JEMBATAN_SECRET_KEY; "
+        "JEMBATAN_OLD_SECRET_KEYS can be removed now"
+    )
+    return 0
