@@ -66,14 +66,21 @@ def division(raw: str) -> str:
     return name
 
 
+def _number(raw: str | int) -> int | None:
+    """A whole number written in ASCII digits, as typed or as the platform sent it; None for
+    anything else. Python's int() also reads "٣", "３", "1_0" and " +3 ", which nobody means."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,6}", raw.strip()):
+        return int(raw.strip())
+    return None
+
+
 def pause_weeks(raw: str | int | None) -> int | None:
     if raw is None or raw == "":
         return None
-    try:
-        weeks = int(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput("error.weeks", low=MIN_PAUSE_WEEKS, high=MAX_PAUSE_WEEKS) from None
-    if not MIN_PAUSE_WEEKS <= weeks <= MAX_PAUSE_WEEKS:
+    weeks = _number(raw)
+    if weeks is None or not MIN_PAUSE_WEEKS <= weeks <= MAX_PAUSE_WEEKS:
         raise InvalidInput("error.weeks", low=MIN_PAUSE_WEEKS, high=MAX_PAUSE_WEEKS)
     return weeks
 
@@ -163,18 +170,15 @@ def weekday(raw: str) -> int:
 
 
 def local_time(raw: str) -> time:
-    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", raw.strip())
+    match = re.fullmatch(r"([0-9]{1,2})[:.]([0-9]{2})", raw.strip())
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise InvalidInput("error.time")
     return time(int(match.group(1)), int(match.group(2)))
 
 
 def group_size(raw: str | int) -> int:
-    try:
-        size = int(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput("error.group_size") from None
-    if not 2 <= size <= 4:
+    size = _number(raw)
+    if size is None or not 2 <= size <= 4:
         raise InvalidInput("error.group_size")
     return size
 
