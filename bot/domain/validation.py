@@ -8,6 +8,7 @@ from datetime import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.domain import markup
 from bot.domain.model import Cadence, Lang
 from bot.domain.pairing.model import CrossDivisionMode
 
@@ -60,7 +61,10 @@ def division(raw: str) -> str:
         raise InvalidInput("error.division_empty")
     if _has_control(raw):
         raise InvalidInput("error.division_control")
-    name = unicodedata.normalize("NFC", neutralise_mass_mentions(name))
+    # Stored as plain text: a division shows in intros the bot posts, never as a link or a ping.
+    name = unicodedata.normalize("NFC", " ".join(markup.plain(name).split()))
+    if not name:
+        raise InvalidInput("error.division_empty")
     if _visible_length(name) > MAX_DIVISION or len(name) > MAX_DIVISION_CODE_POINTS:
         raise InvalidInput("error.division_long", max=MAX_DIVISION)
     return name
@@ -103,6 +107,8 @@ def timezone(raw: str) -> str:
 
 
 def interests(words: list[str] | str) -> tuple[str, ...]:
+    # Plain text before splitting: a link's label may hold a comma.
+    words = markup.plain(words) if isinstance(words, str) else [markup.plain(w) for w in words]
     items = words.replace(";", ",").split(",") if isinstance(words, str) else words
     if isinstance(words, str) and "," not in words and ";" not in words:
         items = words.split()
@@ -119,21 +125,9 @@ def interests(words: list[str] | str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-_MASS_MENTIONS = re.compile(
-    r"<!(?:here|channel|everyone)(?:\|[^>]*)?>|<!subteam\^[A-Z0-9]+(?:\|[^>]*)?>|<@&\d+>|@(here|channel|everyone)\b",
-    re.IGNORECASE,
-)
-
-
 def neutralise_mass_mentions(text: str) -> str:
     """Keep the words, lose the ping: nobody's shout-out wakes the whole company."""
-
-    def calm(match: re.Match[str]) -> str:
-        word = re.sub(r"[<>!@&^|]", "", match.group(0)).split("|")[0]
-        word = re.sub(r"^subteam", "", word)
-        return "@\u200b" + (word or "group")
-
-    return _MASS_MENTIONS.sub(calm, text)
+    return markup.calm(text)
 
 
 _TAG = re.compile(r"(?<![\w&])#([\w-]{2,32})")

@@ -14,7 +14,7 @@ from bot.domain.validation import InvalidInput
         ("é" * 64, "é" * 64),
         ("e\u0301" * 64, "é" * 64),
         ("👩\u200d💻 Engineering", "👩\u200d💻 Engineering"),
-        ("Tim <!channel>", "Tim @\u200bchannel"),
+        ("Tim <!channel>", "Tim ＠channel"),
     ],
 )
 def test_division_names_are_tidied(raw: str, expected: str) -> None:
