@@ -26,9 +26,12 @@ class StillInAction:
 
 Action = MeetupAction | StillInAction
 
-_MEETUP = re.compile(r"jb:meetup:(\d{1,18}):(met|not_yet|skipped)")
-_STILL_IN = re.compile(r"jb:stillin:(\d{1,18}):(keep|later|out)")
-MEETUP_PATTERN = r"jb:meetup:(?P<group>\d{1,18}):(?P<outcome>met|not_yet|skipped)"
+# ASCII digits only (`\d` would take ١٢ for 12), and no more than the id columns hold: a 32-bit
+# integer, which PostgreSQL refuses to compare with a larger number.
+_MEETUP = re.compile(r"jb:meetup:([0-9]{1,10}):(met|not_yet|skipped)")
+_STILL_IN = re.compile(r"jb:stillin:([0-9]{1,10}):(keep|later|out)")
+MEETUP_PATTERN = r"jb:meetup:(?P<group>[0-9]{1,10}):(?P<outcome>met|not_yet|skipped)"
+MAX_ID = 2**31 - 1
 
 
 def encode(action: Action) -> str:
@@ -41,8 +44,8 @@ def encode(action: Action) -> str:
 
 def decode(action_id: str) -> Action | None:
     """The action behind an id, or None for ids that are not ours (or were tampered with)."""
-    if match := _MEETUP.fullmatch(action_id):
+    if (match := _MEETUP.fullmatch(action_id)) and int(match.group(1)) <= MAX_ID:
         return MeetupAction(int(match.group(1)), Outcome(match.group(2)))
-    if match := _STILL_IN.fullmatch(action_id):
+    if (match := _STILL_IN.fullmatch(action_id)) and int(match.group(1)) <= MAX_ID:
         return StillInAction(int(match.group(1)), StillInChoice(match.group(2)))
     return None

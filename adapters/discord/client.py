@@ -24,6 +24,11 @@ Interaction = discord.Interaction[Any]
 ACK_WITHIN = 2.0  # Discord wants an answer within 3 s; work still running by then is deferred
 FAILED = "Something went wrong on our side. Please try again in a moment."
 NO_PINGS = discord.AllowedMentions.none()
+MALFORMED = (
+    app_commands.CommandSignatureMismatch,
+    app_commands.CommandNotFound,
+    app_commands.TransformerError,
+)
 
 
 def tenant_of(guild_id: int | str) -> TenantRef:
@@ -54,6 +59,7 @@ class JembatanClient(discord.Client):
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(JembatanCommands())
         self.tree.on_error = self._command_failed  # type: ignore[method-assign]
+        self.tree.interaction_check = self._well_formed  # type: ignore[method-assign]
         self._in_flight: set[asyncio.Future[Any]] = set()  # core work a shutdown waits for
         self.servers_checked = asyncio.Event()  # set once the login's server check is done
 
@@ -198,8 +204,29 @@ class JembatanClient(discord.Client):
             else:
                 await interaction.response.send_message(**kwargs)
 
+    async def _well_formed(self, interaction: Interaction) -> bool:
+        """Runs before discord.py reads a command's options: options of the wrong type, too long,
+        or naming a member Discord did not resolve are refused here, not acted on or crashed on."""
+        problem = parse.malformed(interaction.data)
+        command = interaction.command if problem is None else None
+        if isinstance(command, app_commands.Command):
+            declared = {p.display_name for p in command.parameters}
+            unknown = parse.option_names(interaction.data) - declared
+            problem = f"unknown option {sorted(unknown)[0][:32]}" if unknown else None
+        if problem is None:
+            return True
+        log.warning("refused a malformed interaction (%s)", problem[:64])
+        if interaction.type is discord.InteractionType.application_command:
+            await interaction.response.send_message(FAILED, ephemeral=True)
+        return False
+
     async def _command_failed(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
-        log.error("/jembatan failed: %s", error, exc_info=error)
+        if isinstance(error, MALFORMED):
+            # The command as Discord sent it does not match ours (a stale registration, or data
+            # that is not Discord's): one line, no traceback, and nothing done.
+            log.warning("refused an interaction: %s", type(error).__name__)
+        else:
+            log.error("/jembatan failed: %s", error, exc_info=error)
         if not interaction.response.is_done():
             await interaction.response.send_message(FAILED, ephemeral=True)
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol, assert_never
 
 import discord
 
+from bot.domain import markup
 from bot.messages import (
     Attachment,
     Button,
@@ -156,7 +157,9 @@ def render(message: Message) -> Rendered:
             unnamed = tuple(r for r in recipients if f"<@{r}>" not in title)
             shout, _ = _mentions(unnamed, clip(title, CONTENT - 200))
             tagged = " ".join(f"#{tag}" for tag in tags) or None
-            return Rendered(shout, _embed(text, footer=tagged), pings=recipients)
+            # The giver's own words: their mentions stay (pinging only the recipients), a masked
+            # link shows its address, and mass and role mentions lose their ping.
+            return Rendered(shout, _embed(markup.discord_shown(text), footer=tagged), pings=recipients)
         case Notice(text, buttons):
             # A word to one person in their DMs: it names others (a nudge) without pinging them.
             return Rendered(clip(text, CONTENT), None, buttons)

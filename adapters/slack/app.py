@@ -449,7 +449,9 @@ def register(app: AsyncApp, edge: Edge) -> None:
         # When Slack saw the removal: a retry that arrives after the app was added back must
         # not erase the new install's data or token.
         stamp = body.get("event_time")
-        happened_at = datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int | float) else None
+        happened_at = None
+        if isinstance(stamp, int) and 0 <= stamp < 2**40:  # 1e20 is no time a datetime can hold
+            happened_at = datetime.fromtimestamp(stamp, UTC)
         await uninstall(
             edge.deps, tenant, delivery_id=str(event_id) if event_id else None, happened_at=happened_at
         )
@@ -467,7 +469,9 @@ def register(app: AsyncApp, edge: Edge) -> None:
         body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         # Only the bot token matters: without it nothing can be sent, so the workspace is gone.
-        if (event.get("tokens") or {}).get("bot"):
+        tokens = event.get("tokens")
+        revoked = tokens.get("bot") if isinstance(tokens, dict) else None
+        if isinstance(revoked, list) and revoked:  # a list of bot user ids, never a bare string
             await removed(body, context)
 
 

@@ -3,7 +3,9 @@
 Slack sends the text escaped (the manifest sets `should_escape: true`), so mentions arrive
 as `<@U123|name>` and channels as `<#C123|name>`. Anything the parser cannot place becomes
 `Help`, whose answer lists the right usage; values are checked by the core, which answers a
-malformed value with the fix.
+malformed value with the fix. Profile words are unescaped here (`R&amp;D` → `R&D`), so they are
+spelled as the profile modal, which Slack does not escape, spells them; the core stores them
+as plain text.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot import commands as c
+from bot.domain.markup import slack_unescape
 
 _USER = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]{1,20})(?:\|[^>]*)?>")
@@ -98,7 +101,7 @@ def parse(text: str) -> Parsed:
         case "" | "help" | "bantuan":
             return c.Help("admin" if words[:1] == ["admin"] else None)
         case "join" | "gabung":
-            return c.Join(rest or None)
+            return c.Join(slack_unescape(rest) or None)
         case "leave" | "keluar":
             return c.Leave()
         case "pause" | "jeda":
@@ -106,11 +109,11 @@ def parse(text: str) -> Parsed:
         case "resume" | "lanjut":
             return c.Resume()
         case "division" | "divisi":
-            return c.SetDivision(rest)
+            return c.SetDivision(slack_unescape(rest))
         case "timezone" | "tz" | "zona":
-            return c.SetTimezone(rest)
+            return c.SetTimezone(slack_unescape(rest))
         case "interests" | "minat":
-            return c.SetInterests(rest)
+            return c.SetInterests(slack_unescape(rest))
         case "profile" | "profil":
             return OpenProfile()
         case "status":

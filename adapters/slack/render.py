@@ -7,11 +7,11 @@ added here is layout only, plus one guard: a special mention (`<!here>`, `<!chan
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
+from bot.domain import markup
 from bot.messages import (
     Button,
     CheckIn,
@@ -38,8 +38,6 @@ BLOCK_TEXT_MAX = 10_000
 STATUS_BLOCK = "jb-status"  # the context line a button click writes on the message
 ACTIONS_BLOCK = "jb-actions"
 
-_SPECIAL = re.compile(r"<!(?:here|channel|everyone|subteam\^[^>]*|usergroup\^[^>]*)(?:\|([^>]*))?>", re.I)
-
 
 @dataclass(frozen=True)
 class Rendered:
@@ -48,8 +46,8 @@ class Rendered:
 
 
 def safe(text: str) -> str:
-    """Keep the words of a special mention, lose the ping."""
-    return _SPECIAL.sub(lambda m: "@\u200b" + (m.group(1) or "group").lstrip("@"), text)
+    """Keep the words of a special mention (`<!here>`, `<!group>`, `<!subteam^…>`), lose the ping."""
+    return markup.slack_calm(text)
 
 
 def units(text: str) -> int:
@@ -174,7 +172,8 @@ def render(message: Message) -> Rendered:
         case CheckIn(_, text, buttons):
             return Rendered(cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
         case ShoutOut(heading, text, _, _, tags):
-            blocks = [section(f"*{heading}*"), section(text)]
+            # The giver's own words: their mentions stay, a labelled link shows its address.
+            blocks = [section(f"*{heading}*"), section(markup.slack_shown(text))]
             if tags:
                 blocks.append(context(" ".join(f"#{tag}" for tag in tags)))
             return Rendered(cut(safe(heading), FALLBACK_MAX), blocks)

@@ -8,6 +8,7 @@ from datetime import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.domain import markup
 from bot.domain.model import Cadence, Lang
 from bot.domain.pairing.model import CrossDivisionMode
 
@@ -60,20 +61,30 @@ def division(raw: str) -> str:
         raise InvalidInput("error.division_empty")
     if _has_control(raw):
         raise InvalidInput("error.division_control")
-    name = unicodedata.normalize("NFC", neutralise_mass_mentions(name))
+    # Stored as plain text: a division shows in intros the bot posts, never as a link or a ping.
+    name = unicodedata.normalize("NFC", " ".join(markup.plain(name).split()))
+    if not name:
+        raise InvalidInput("error.division_empty")
     if _visible_length(name) > MAX_DIVISION or len(name) > MAX_DIVISION_CODE_POINTS:
         raise InvalidInput("error.division_long", max=MAX_DIVISION)
     return name
 
 
+def _number(raw: str | int) -> int | None:
+    """A whole number written in ASCII digits, as typed or as the platform sent it; None for
+    anything else. Python's int() also reads "٣", "３", "1_0" and " +3 ", which nobody means."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and re.fullmatch(r"[0-9]{1,6}", raw.strip()):
+        return int(raw.strip())
+    return None
+
+
 def pause_weeks(raw: str | int | None) -> int | None:
     if raw is None or raw == "":
         return None
-    try:
-        weeks = int(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput("error.weeks", low=MIN_PAUSE_WEEKS, high=MAX_PAUSE_WEEKS) from None
-    if not MIN_PAUSE_WEEKS <= weeks <= MAX_PAUSE_WEEKS:
+    weeks = _number(raw)
+    if weeks is None or not MIN_PAUSE_WEEKS <= weeks <= MAX_PAUSE_WEEKS:
         raise InvalidInput("error.weeks", low=MIN_PAUSE_WEEKS, high=MAX_PAUSE_WEEKS)
     return weeks
 
@@ -96,6 +107,8 @@ def timezone(raw: str) -> str:
 
 
 def interests(words: list[str] | str) -> tuple[str, ...]:
+    # Plain text before splitting: a link's label may hold a comma.
+    words = markup.plain(words) if isinstance(words, str) else [markup.plain(w) for w in words]
     items = words.replace(";", ",").split(",") if isinstance(words, str) else words
     if isinstance(words, str) and "," not in words and ";" not in words:
         items = words.split()
@@ -112,21 +125,9 @@ def interests(words: list[str] | str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-_MASS_MENTIONS = re.compile(
-    r"<!(?:here|channel|everyone)(?:\|[^>]*)?>|<!subteam\^[A-Z0-9]+(?:\|[^>]*)?>|<@&\d+>|@(here|channel|everyone)\b",
-    re.IGNORECASE,
-)
-
-
 def neutralise_mass_mentions(text: str) -> str:
     """Keep the words, lose the ping: nobody's shout-out wakes the whole company."""
-
-    def calm(match: re.Match[str]) -> str:
-        word = re.sub(r"[<>!@&^|]", "", match.group(0)).split("|")[0]
-        word = re.sub(r"^subteam", "", word)
-        return "@\u200b" + (word or "group")
-
-    return _MASS_MENTIONS.sub(calm, text)
+    return markup.calm(text)
 
 
 _TAG = re.compile(r"(?<![\w&])#([\w-]{2,32})")
@@ -163,18 +164,15 @@ def weekday(raw: str) -> int:
 
 
 def local_time(raw: str) -> time:
-    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", raw.strip())
+    match = re.fullmatch(r"([0-9]{1,2})[:.]([0-9]{2})", raw.strip())
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise InvalidInput("error.time")
     return time(int(match.group(1)), int(match.group(2)))
 
 
 def group_size(raw: str | int) -> int:
-    try:
-        size = int(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput("error.group_size") from None
-    if not 2 <= size <= 4:
+    size = _number(raw)
+    if size is None or not 2 <= size <= 4:
         raise InvalidInput("error.group_size")
     return size
 

@@ -8,7 +8,7 @@ from bot.domain.model import Outcome, StillInChoice
     "action",
     [
         actions.MeetupAction(1, Outcome.MET),
-        actions.MeetupAction(10**17, Outcome.SKIPPED),
+        actions.MeetupAction(2**31 - 1, Outcome.SKIPPED),  # the largest id the columns hold
         actions.StillInAction(7, StillInChoice.LATER),
     ],
 )
@@ -28,6 +28,12 @@ def test_button_ids_round_trip_and_fit_both_platforms(action: actions.Action) ->
         "other:1",
         "jb:stillin:1:maybe",
         "jb:meetup:" + "9" * 40 + ":met",
+        # Past what the id columns hold: PostgreSQL refused the query with an error, a 500.
+        "jb:meetup:2147483648:met",
+        "jb:meetup:999999999999999999:met",
+        # Digits of other scripts: \d would read ١٢ as 12.
+        "jb:meetup:١٢:met",
+        "jb:stillin:３:keep",
     ],
 )
 def test_foreign_or_tampered_ids_decode_to_nothing(raw: str) -> None:

@@ -14,7 +14,7 @@ from bot.domain.validation import InvalidInput
         ("é" * 64, "é" * 64),
         ("e\u0301" * 64, "é" * 64),
         ("👩\u200d💻 Engineering", "👩\u200d💻 Engineering"),
-        ("Tim <!channel>", "Tim @\u200bchannel"),
+        ("Tim <!channel>", "Tim ＠channel"),
     ],
 )
 def test_division_names_are_tidied(raw: str, expected: str) -> None:
@@ -51,6 +51,30 @@ def test_pause_weeks_accepts_one_to_twelve_or_nothing(raw: object, weeks: int | 
 def test_pause_weeks_out_of_range_is_refused(raw: str) -> None:
     with pytest.raises(InvalidInput):
         v.pause_weeks(raw)
+
+
+# Numbers are ASCII digits on purpose: Python's int() reads all of these as 3 (or 10), and a
+# "pause ٣" was taken for three weeks.
+NOT_ASCII_NUMBERS = ["٣", "３", "۳", "३", "1_0", "+3", " +3", "3.0", "0x3", "³"]
+
+
+@pytest.mark.parametrize("raw", NOT_ASCII_NUMBERS)
+def test_numbers_are_ascii_digits_only(raw: str) -> None:
+    with pytest.raises(InvalidInput):
+        v.pause_weeks(raw)
+    with pytest.raises(InvalidInput):
+        v.group_size(raw)
+
+
+def test_a_boolean_is_not_a_number() -> None:
+    with pytest.raises(InvalidInput):
+        v.pause_weeks(True)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", ["٠٩:٣٠", "０９:３０", "9:٣٠"])
+def test_times_of_day_are_ascii_digits_only(raw: str) -> None:
+    with pytest.raises(InvalidInput):
+        v.local_time(raw)
 
 
 def test_time_zones_must_be_real_iana_names_and_are_canonicalised() -> None:

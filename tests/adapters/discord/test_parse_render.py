@@ -151,6 +151,18 @@ def test_messages_ping_only_the_people_they_concern(message: object, pings: tupl
         assert f"<@{user}>" in (rendered.content or "")
 
 
+def test_a_shout_out_shows_where_its_links_go_and_pings_no_role_or_everyone() -> None:
+    giver_words = "[https://docs.example](https://evil.example/sso) thanks @everyone, <@&77> and <@3>"
+    rendered = render.render(ShoutOut("📣 <@9> gives a shout-out to <@1>", giver_words, ("1",), "9"))
+    assert rendered.embed is not None
+    shown = rendered.embed.description or ""
+    assert "](" not in shown and "https://docs.example (<https://evil.example/sso>)" in shown
+    assert "@everyone" not in shown and "<@&" not in shown and "@\u200beveryone" in shown
+    assert "<@3>" in shown  # a person mentioned through Discord's own mention stays mentioned
+    allowed = rendered.allowed_mentions().to_dict()
+    assert allowed["parse"] == [] and [str(u) for u in allowed["users"]] == ["1"]
+
+
 def test_intro_layout_and_buttons() -> None:
     rendered = render.render(MESSAGES[1])
     assert rendered.content == "Hello <@1> & <@2>"

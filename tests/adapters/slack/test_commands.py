@@ -55,6 +55,22 @@ async def test_shoutout_posts_to_the_channel_with_mentions_and_no_mass_ping(prog
     assert "others" in (await h.slash("U1", "shoutout <@U1|ana> me"))["text"]
 
 
+async def test_commands_that_say_payload_are_answered(program: Harness) -> None:
+    # Bolt's parser took any body containing "payload" for a button click, and answered 404.
+    h = program
+    h.fake.add_user("U1", "Ana")
+    h.fake.add_user("U2", "Budi")
+    await h.slash("U1", "join Finance")
+    answer = await h.slash("U1", "shoutout <@U2|budi> thanks for the payload fix")
+    assert "Shout-out posted for <@U2>" in answer["text"]
+    await h.deliver()
+    [post] = h.fake.posts(CHANNEL)
+    assert "thanks for the payload fix" in json.dumps(post.args["blocks"])
+    answer = await h.slash(ADMIN, "setup shoutouts=<#C0PAYLOAD|payload-team>")
+    assert answer["text"].startswith("Updated <#C0PAIRS>"), answer
+    assert "Payload" in (await h.slash("U1", "division Payload"))["text"]
+
+
 async def test_leaderboard_export_and_forget(program: Harness) -> None:
     h = program
     h.fake.add_user("U1", "Ana")

@@ -206,3 +206,23 @@ async def test_a_long_division_is_offered_under_a_value_slack_accepts_and_chosen
         home_click(h, "U2", {"action_id": "jb:division", "type": "external_select", "selected_option": typed})
     )
     assert "your division is Customer Success" in published(h, "U2")
+async def test_a_division_typed_as_a_link_reaches_the_partner_as_plain_words(program: Harness) -> None:
+    # The modal's values arrive unescaped: this was a clickable link in the bot's own intro.
+    h = program
+    for user in ("U1", "U2"):
+        h.fake.add_user(user)
+        await h.slash(user, "join")
+    deceptive = "<https://evil.example/sso|People Team (click to verify)>"
+    await h.interaction(
+        submission(h, "U1", "home", division=deceptive, interests="<!channel>, [x](https://e.x)")
+    )
+    await h.slash("U2", "division R&amp;D")  # how Slack sends "R&D" typed in a slash command
+    await h.slash(ADMIN, "round now")
+    await h.deliver()
+    [intro] = [m for m in h.fake.messages.values() if "People Team" in json.dumps(m.blocks)]
+    shown = json.dumps(intro.blocks, ensure_ascii=False)
+    assert "People Team (click to verify)" in shown
+    assert "evil.example" not in shown and "<!" not in shown and "](" not in shown
+    assert "R&D" in shown and "&amp;" not in shown  # one spelling, whichever way it was typed
+    # Offered back by the division picker, the stored name is accepted as it is.
+    assert "People Team (click to verify)" in await offered(h, "people")

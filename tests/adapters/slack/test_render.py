@@ -133,3 +133,17 @@ def test_a_status_line_replaces_the_last_one_and_keeps_the_buttons() -> None:
     twice = with_status(once, "⏳ <@U2> says not yet", "jb:meetup:7:not_yet")
     assert len(twice) == len(blocks) + 1
     assert twice[-1]["type"] == "actions" and twice[-2]["block_id"] == "jb-status:jb:meetup:7:not_yet"
+
+
+def test_a_shout_out_shows_where_its_links_go_and_pings_no_group() -> None:
+    giver_words = (
+        "<https://evil.example/sso|https://docs.example> thanks <!group> and <!subteam^S0ENG|@eng>, "
+        "with <@U3>"
+    )
+    shown = render(ShoutOut("📣 <@U1> gives a shout-out to <@U2>", giver_words, ("U2",), "U1"))
+    blocks = json.dumps(shown.blocks, ensure_ascii=False)
+    # A link labelled with another address shows the address it really opens.
+    assert "|https://docs.example>" not in blocks
+    assert "https://docs.example (<https://evil.example/sso>)" in blocks
+    assert "<!" not in blocks and "@\u200bgroup" in blocks and "@\u200beng" in blocks  # readable, not mangled
+    assert "<@U3>" in blocks  # a person mentioned through Slack's own mention stays mentioned
