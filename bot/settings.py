@@ -26,6 +26,7 @@ class ConfigError(ValueError):
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    log_format: str = "plain"  # or "json": one object per line, for a log pipeline
     default_lang: str = "en"
     tick_seconds: int = 60
     health_port: int | None = None  # /healthz and /readyz on a port of their own (every mode)
@@ -66,6 +67,9 @@ class Settings:
             health_port.isascii() and health_port.isdigit() and 1 <= int(health_port) <= 65535
         ):
             raise ConfigError("JEMBATAN_HEALTH_PORT must be a port number from 1 to 65535")
+        log_format = (get("JEMBATAN_LOG_FORMAT") or "plain").lower()
+        if log_format not in ("plain", "json"):
+            raise ConfigError("JEMBATAN_LOG_FORMAT must be plain or json")
         lang = (get("JEMBATAN_LANG") or "en").lower()
         if lang not in ("en", "id"):
             raise ConfigError("JEMBATAN_LANG must be en or id")
@@ -91,6 +95,7 @@ class Settings:
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             log_level=log_level,
+            log_format=log_format,
             default_lang=lang,
             tick_seconds=int(tick),
             health_port=int(health_port) if health_port else None,

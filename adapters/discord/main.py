@@ -28,12 +28,14 @@ from adapters.discord.client import JembatanClient
 from adapters.discord.directory import DiscordDirectory
 from adapters.discord.messenger import DiscordMessenger
 from adapters.health import HealthServer, Probes
+from adapters.logs import configure as configure_logging
 from bot.bootstrap import build
 from bot.bootstrap import check_database as database_ready
 from bot.runtime.ticker import Jobs
 from bot.settings import ConfigError, Settings
 from bot.store.db import DatabaseUrlError, async_url, create_engine
 from bot.store.schema import DatabaseNotReady
+from bot.store.single_process import AlreadyRunning, OneProcessPerSqliteFile
 
 log = logging.getLogger(__name__)
 
@@ -380,11 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config()
         settings = config.settings
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        for noisy in ("alembic.runtime.plugins", "matplotlib.font_manager"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        configure_logging(settings.log_level, settings.log_format)
         match args.action:
             case "sync":
                 return asyncio.run(sync(config, args.guild))
@@ -397,7 +395,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(invite_url(client_id))
                 return 0
             case _:
-                return asyncio.run(run(config))
-    except (BadConfig, DatabaseUrlError) as error:
+                # Unset, DATABASE_URL is refused by run() before any file is touched.
+                url = settings.database_url if config.database_url_set else "postgresql://"
+                with OneProcessPerSqliteFile(url):
+                    return asyncio.run(run(config))
+    except (BadConfig, DatabaseUrlError, AlreadyRunning) as error:
         print(f"jembatan: {error}", file=sys.stderr)
         return 2

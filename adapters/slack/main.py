@@ -19,10 +19,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlparse
 
+from adapters.logs import configure as configure_logging
 from bot.bootstrap import check_database as database_ready
 from bot.settings import ConfigError, Settings
 from bot.store.db import DatabaseUrlError, async_url, database_problem
 from bot.store.schema import DatabaseNotReady
+from bot.store.single_process import AlreadyRunning, OneProcessPerSqliteFile
 
 if TYPE_CHECKING:
     from adapters.slack.wiring import Slack
@@ -241,16 +243,7 @@ def main(argv: list[str]) -> int:
     except BadConfig as error:
         print(f"jembatan: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=config.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in (
-        "alembic.runtime.plugins",
-        "apscheduler.executors.default",
-        "apscheduler.scheduler",
-        "matplotlib.font_manager",  # "generated new fontManager" on a first start
-    ):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(config.settings.log_level, config.settings.log_format)
 
     async def go() -> None:
         stop = asyncio.Event()
@@ -261,8 +254,9 @@ def main(argv: list[str]) -> int:
         await run(config, stop)
 
     try:
-        asyncio.run(go())
-    except (BadConfig, DatabaseUrlError) as error:
+        with OneProcessPerSqliteFile(config.settings.database_url):
+            asyncio.run(go())
+    except (BadConfig, DatabaseUrlError, AlreadyRunning) as error:
         print(f"jembatan: {error}", file=sys.stderr)
         return 2
     return 0

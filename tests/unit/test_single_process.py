@@ -19,8 +19,13 @@ with OneProcessPerSqliteFile(sys.argv[1]):
 """
 
 
-def test_a_second_holder_of_the_same_file_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'jembatan.db'}"
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    (tmp_path / "jembatan.db").touch()
+    return f"sqlite:///{tmp_path / 'jembatan.db'}"
+
+
+def test_a_second_holder_of_the_same_file_is_refused(url: str) -> None:
     with OneProcessPerSqliteFile(url), pytest.raises(AlreadyRunning) as refused:
         OneProcessPerSqliteFile(url).__enter__()
     message = str(refused.value)
@@ -29,8 +34,7 @@ def test_a_second_holder_of_the_same_file_is_refused(tmp_path: Path) -> None:
         pass
 
 
-def test_the_lock_dies_with_a_killed_process(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'jembatan.db'}"
+def test_the_lock_dies_with_a_killed_process(url: str) -> None:
     holder = subprocess.Popen([sys.executable, "-c", HOLD, url], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
@@ -43,7 +47,7 @@ def test_the_lock_dies_with_a_killed_process(tmp_path: Path) -> None:
         pass
 
 
-@pytest.mark.parametrize("url", ["postgresql://u@h/db", "sqlite:///:memory:"])
-def test_databases_without_a_file_take_no_lock(url: str) -> None:
-    with OneProcessPerSqliteFile(url), OneProcessPerSqliteFile(url):
+@pytest.mark.parametrize("other", ["postgresql://u@h/db", "sqlite:///:memory:", "sqlite:////no/such/j.db"])
+def test_databases_without_a_file_take_no_lock(other: str) -> None:
+    with OneProcessPerSqliteFile(other), OneProcessPerSqliteFile(other):
         pass

@@ -1,7 +1,7 @@
 """programs remember when their schedule last changed: a slot due before that never runs
 
 Revision ID: 0004_words
-Revises: 0003
+Revises: 0004_outbox
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_words"
-down_revision = "0003"
+down_revision = "0004_outbox"
 branch_labels = None
 depends_on = None
 
