@@ -19,8 +19,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import metrics
 from bot.domain.model import TenantRef
 from bot.i18n import texts
+from bot.log_context import about
 from bot.messages import Notice, ToChannel, ToGroup, ToUser
 from bot.ports import DeliveryFailed, Messenger
 from bot.store.holders import Holder
@@ -113,6 +115,9 @@ class Relay:
         holder = await self._registered()
         async with self._store.unit() as uow:
             tenant_ids = await uow.tenants.ids_with_outbox_due(self._clock())
+            depth, oldest = await uow.tenants.outbox_backlog(self._clock())
+        metrics.OUTBOX_DEPTH.set(depth)
+        metrics.OUTBOX_OLDEST_SECONDS.set(oldest)
         for tenant_id in tenant_ids:
             async with self._store.unit() as uow:
                 tenant = await uow.tenants.ref(tenant_id)
@@ -124,7 +129,9 @@ class Relay:
                     await uow.commit()
                 if row is None:
                     break
-                if not await self._deliver(tenant_id, tenant, row, report):
+                with about(tenant=tenant_id, outbox=row.id):
+                    delivered = await self._deliver(tenant_id, tenant, row, report)
+                if not delivered:
                     break  # the workspace is gone: nothing more goes to it
                 if self._min_interval:
                     # Between sends no row is held: a crash while waiting here costs nothing.
@@ -192,6 +199,8 @@ class Relay:
             await uow.scoped(tenant_id).outbox.mark_sent(row.id, conversation, ref, self._clock())
             await uow.commit()
         report.sent += 1
+        metrics.SENDS.labels("sent").inc()
+        metrics.DELIVERY_LAG_SECONDS.observe(max(0.0, (self._clock() - row.created_at).total_seconds()))
         return True
 
     async def _failed(
@@ -203,6 +212,9 @@ class Relay:
         *,
         platform_refused: bool = True,  # False: we gave up on our side, the channel is not to blame
     ) -> bool:
+        if failure.retry_after:
+            metrics.RATE_LIMITED.inc()
+            metrics.RETRY_AFTER_SECONDS.inc(failure.retry_after)
         async with self._store.unit() as uow:
             outbox = uow.scoped(tenant_id).outbox
             if failure.tenant_gone:
@@ -211,14 +223,17 @@ class Relay:
                 await uow.commit()
                 log.warning("workspace %s revoked our access; stopped sending to it", tenant_id)
                 report.failed += 1
+                metrics.SENDS.labels("failed").inc()
                 return False
             if failure.retryable and row.attempts < self._max_attempts:
                 delay = max(failure.retry_after or 0.0, self._base_delay * 2 ** (row.attempts - 1))
                 await outbox.mark_retry(row.id, self._clock() + timedelta(seconds=delay), failure.reason)
                 report.retried += 1
+                metrics.SENDS.labels("retried").inc()
             else:
                 await outbox.mark_failed(row.id, failure.reason)
                 report.failed += 1
+                metrics.SENDS.labels("failed").inc()
                 log.warning("outbox row %s failed for good: %s", row.id, failure.reason)
                 if platform_refused and isinstance(row.destination, ToChannel) and not failure.retryable:
                     await _tell_who_set_it_up(

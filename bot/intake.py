@@ -21,6 +21,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -75,6 +77,7 @@ class Intake:
         or shutting down. The caller must answer the person either way."""
         if self._closing or self._held >= self.capacity or self.expected_wait(key) > self.max_wait:
             self.refused += 1
+            metrics.BUSY.inc()
             return None
         loop = asyncio.get_running_loop()
         self._start(loop)

@@ -30,6 +30,12 @@ def about(**ids: int | None) -> Iterator[None]:
             var.reset(token)
 
 
+def bind(**ids: int | None) -> None:
+    """Set ids for the rest of the enclosing `about` block (which puts the old ones back)."""
+    for name, value in ids.items():
+        _current[name].set(value)
+
+
 class ContextFilter(logging.Filter):
     """Copies the ids in force onto each record (as attributes), for any formatter to use."""
 

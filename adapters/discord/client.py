@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
@@ -12,6 +13,7 @@ from discord import app_commands
 
 from adapters.discord import parse, render
 from bot import commands as c
+from bot import metrics
 from bot.bootstrap import Jembatan
 from bot.domain.model import Platform, TenantRef
 from bot.i18n import texts
@@ -33,6 +35,11 @@ MALFORMED = (
 
 def tenant_of(guild_id: int | str) -> TenantRef:
     return TenantRef(Platform.DISCORD, str(guild_id))
+
+
+def _acked(arrived: float) -> None:
+    """The interaction has its first answer (a reply or a deferral): Discord's 3-second clock stops."""
+    metrics.ACK_SECONDS.labels("discord").observe(time.monotonic() - arrived)
 
 
 class JembatanClient(discord.Client):
@@ -146,6 +153,7 @@ class JembatanClient(discord.Client):
     ) -> None:
         """Hand one command to the core and show its reply to the person only. Slow work is
         deferred first, and anything still running near Discord's 3-second limit is deferred then."""
+        arrived = time.monotonic()
         actor = self.actor(interaction, guild_id)
         if actor is None or self.app is None:
             return
@@ -159,6 +167,7 @@ class JembatanClient(discord.Client):
             return
         if slow:
             await self._defer(interaction, update)
+            _acked(arrived)
         work = asyncio.ensure_future(accepted)
         self._in_flight.add(work)
         work.add_done_callback(self._in_flight.discard)
@@ -166,12 +175,16 @@ class JembatanClient(discord.Client):
             done, _ = await asyncio.wait({work}, timeout=ACK_WITHIN)
             if not done:
                 await self._defer(interaction, update)
+                _acked(arrived)
         try:
             answer = await work
         except Exception:
             log.exception("command %s failed", type(command).__name__)
             answer = Reply(FAILED)
+        answered_first = not interaction.response.is_done()
         await self._reply(interaction, answer, update)
+        if answered_first:
+            _acked(arrived)
 
     async def finish_work(self) -> None:
         """Let work already handed to the core (commands, the check at login) finish before

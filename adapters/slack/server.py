@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack import inbound
+from bot import metrics
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def web_app(bolt: AsyncApp, signing_secret: str, clock: Callable[[], float] = ti
         return web.json_response({"ok": False, "error": reason}, status=status)
 
     async def events(request: web.Request) -> web.Response:
+        arrived = time.monotonic()
         if request.content_length is not None and request.content_length > MAX_BODY:
             return _refuse(413, "body_too_large")
         try:
@@ -72,7 +74,9 @@ def web_app(bolt: AsyncApp, signing_secret: str, clock: Callable[[], float] = ti
         if retry:
             # The delivery ids make a retry harmless; logged so an operator sees slow acks.
             log.info("Slack retry %s (%s)", retry[:3], request.headers.get("X-Slack-Retry-Reason", "")[:32])
-        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        response = await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        metrics.ACK_SECONDS.labels("slack").observe(time.monotonic() - arrived)
+        return response
 
     async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"ok": True})

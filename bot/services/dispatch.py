@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import assert_never
 
 from bot import commands as c
+from bot import metrics
 from bot.domain.model import Platform, StillInChoice, TenantRef
 from bot.domain.validation import InvalidInput
+from bot.log_context import about, bind
 from bot.messages import Reply
 from bot.services import admin, members, recognition
 from bot.services.base import Deps, Refusal, Session, resolve_program
@@ -23,15 +25,28 @@ log = logging.getLogger(__name__)
 
 
 async def handle(deps: Deps, actor: c.Actor, command: c.Command) -> Reply:
+    kind = type(command).__name__
+    try:
+        with about(tenant=None):  # bound below once known; unbound when the command is done
+            reply, outcome = await _handle(deps, actor, command)
+    except Exception:
+        metrics.COMMANDS.labels(kind, "error").inc()
+        raise
+    metrics.COMMANDS.labels(kind, outcome).inc()
+    return reply
+
+
+async def _handle(deps: Deps, actor: c.Actor, command: c.Command) -> tuple[Reply, str]:
     now = deps.now()
     async with deps.store.unit() as uow:
         tenant_id = await uow.tenants.ensure(actor.tenant, now)
+        bind(tenant=tenant_id)
         scope = uow.scoped(tenant_id)
         program = await resolve_program(scope, actor, strict_channel=isinstance(command, c.Join))
         session = Session(uow, scope, actor, now, deps.default_lang, program)
         if actor.delivery_id and not await scope.deliveries.claim(actor.delivery_id, now):
             log.info("delivery %s seen before; not acting twice", actor.delivery_id)
-            return Reply(session.t("error.duplicate"))
+            return Reply(session.t("error.duplicate")), "duplicate"
         try:
             if isinstance(command, c.ADMIN_COMMANDS) and not await session.is_admin():
                 raise Refusal("error.admin_only")
@@ -41,17 +56,17 @@ async def handle(deps: Deps, actor: c.Actor, command: c.Command) -> Reply:
             else:
                 reply = await _dispatch(deps, session, command)
         except (Refusal, InvalidInput) as refusal:
-            return Reply(session.t(refusal.key, **refusal.params))
+            return Reply(session.t(refusal.key, **refusal.params)), "refused"
         await uow.commit()
     if reply is None:
         # A round takes its own transactions (and asks the platform who is still around), so it
         # must not run inside this one: on SQLite that would wait on its own write lock.
         assert session.program is not None
         try:
-            return await admin.run_now(deps, tenant_id, session.program, session.t)
+            return await admin.run_now(deps, tenant_id, session.program, session.t), "ok"
         except Refusal as refusal:
-            return Reply(session.t(refusal.key, **refusal.params))
-    return reply
+            return Reply(session.t(refusal.key, **refusal.params)), "refused"
+    return reply, "ok"
 
 
 async def _dispatch(deps: Deps, s: Session, command: c.Command) -> Reply:

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from bot import actions
+from bot import actions, metrics
 from bot.domain import schedule
 from bot.domain.hours import shared_window, utc_offset_minutes
 from bot.domain.model import Membership, MemberStatus, Outcome, Program, StillInChoice, TenantRef
@@ -23,6 +23,7 @@ from bot.domain.pairing import (
     make_groups,
 )
 from bot.i18n import Texts, texts
+from bot.log_context import about
 from bot.messages import (
     Button,
     CheckIn,
@@ -186,15 +187,18 @@ async def start_round(
         await _record(scope, program, round_id, members, result, t, now, day)
         await _queue_nudges(scope, program, members, t, now)
         await uow.commit()
-    log.info(
-        "round %s for program %s period %s seed %s: %d groups, %d unpaired",
-        round_id,
-        program_id,
-        period,
-        seed,
-        len(result.groups),
-        len(result.unpaired),
-    )
+    metrics.ROUNDS.inc()
+    metrics.GROUPS.inc(len(result.groups))
+    with about(tenant=tenant_id, program=program_id, round=round_id):
+        log.info(
+            "round %s for program %s period %s seed %s: %d groups, %d unpaired",
+            round_id,
+            program_id,
+            period,
+            seed,
+            len(result.groups),
+            len(result.unpaired),
+        )
     return RoundSummary(
         round_id,
         program_id,

@@ -25,8 +25,9 @@ class OneProcessPerSqliteFile:
     def __init__(self, database_url: str) -> None:
         database = sqlite_file(database_url)
         # No file yet: the start is refused anyway ("run jembatan migrate"), so leave no lock file.
-        exists = database is not None and database.is_file()
-        self.path: Path | None = database.with_name(database.name + ".lock") if exists else None
+        self.path: Path | None = None
+        if database is not None and database.is_file():
+            self.path = database.with_name(database.name + ".lock")
         self._fd: int | None = None
 
     def __enter__(self) -> OneProcessPerSqliteFile:

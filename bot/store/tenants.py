@@ -6,7 +6,7 @@ from collections.abc import Set
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -101,6 +101,18 @@ class TenantDirectory:
             for tenant_id, platform, external_id in rows
             if TenantRef(Platform(platform), external_id) not in self._held
         ]
+
+    async def outbox_backlog(self, now: datetime) -> tuple[int, float]:
+        """Across all workspaces, for the operator's metrics: rows waiting to be sent, and the
+        age in seconds of the oldest of them (0 when none wait)."""
+        count, oldest = (
+            await self._conn.execute(
+                select(func.count(), func.min(outbox.c.created_at)).where(
+                    outbox.c.status.in_(("pending", "sending"))
+                )
+            )
+        ).one()
+        return int(count), 0.0 if oldest is None else max(0.0, (now - utc(oldest)).total_seconds())
 
     async def deactivate(self, tenant_id: int) -> None:
         await self._conn.execute(update(tenants).where(tenants.c.id == tenant_id).values(active=False))

@@ -65,3 +65,14 @@ def test_configure_replaces_the_handlers_once() -> None:
     finally:
         root.handlers[:], _ = saved
         root.setLevel(saved[1])
+
+
+def test_an_id_bound_inside_a_block_is_gone_after_it(records: list[logging.LogRecord]) -> None:
+    from bot.log_context import bind
+
+    with about(tenant=None):
+        bind(tenant=9)
+        logging.getLogger("jembatan.test").info("inside")
+    logging.getLogger("jembatan.test").info("after")
+    inside, after = (json.loads(JsonFormatter().format(r)) for r in records)
+    assert inside["tenant"] == 9 and "tenant" not in after
