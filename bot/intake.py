@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from bot import metrics
+from bot.store.db import is_database_error
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,8 @@ class Intake:
                     job.future.cancel()
                 raise
             except Exception as error:
+                if is_database_error(error):
+                    metrics.DATABASE_ERRORS.inc()
                 if not job.future.done():
                     job.future.set_exception(error)
             else:

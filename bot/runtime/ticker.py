@@ -18,10 +18,12 @@ from apscheduler.events import (  # type: ignore[import-untyped]
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
+from bot import metrics
 from bot.delivery import DeliveryReport, Relay
 from bot.services.base import Deps
 from bot.services.recognition import due_digests
 from bot.services.rounds import RoundSummary, due_checkins, due_rounds
+from bot.store.db import is_database_error
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,8 @@ class Jobs:
         self.scheduler = None
 
     def _on_event(self, event: Any) -> None:
+        if event.code == EVENT_JOB_ERROR and is_database_error(event.exception):
+            metrics.DATABASE_ERRORS.inc()
         if event.code == EVENT_JOB_SUBMITTED:
             self.running[event.job_id] += 1
             self.idle.clear()

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _DRIVERS = {
@@ -46,6 +47,12 @@ def database_problem(error: BaseException) -> str:
         return (error.strerror or str(error) or type(error).__name__)[:200]
     text = str(getattr(error, "orig", None) or error).strip()
     return (text.splitlines()[0] if text else type(error).__name__)[:200]
+
+
+def is_database_error(error: BaseException) -> bool:
+    """Whether a failure came from the database (for the operator's error count), whatever the
+    driver: SQLAlchemy wraps asyncpg's and sqlite3's errors in its own."""
+    return isinstance(error, SQLAlchemyError)
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

@@ -32,3 +32,24 @@ async def test_commands_rounds_and_sends_are_counted(drive: Driver) -> None:
     assert _value("jembatan_groups_total") == groups + 3
     assert _value("jembatan_sends_total", result="sent") >= sent + report.delivery.sent > sent
     assert _value("jembatan_outbox_pending") >= 0
+
+
+async def test_a_database_error_in_accepted_work_is_counted() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot.intake import Intake
+
+    before = _value("jembatan_database_errors_total")
+    intake = Intake(workers=1, capacity=2)
+
+    async def broken() -> None:
+        raise OperationalError("SELECT 1", {}, OSError("server closed the connection"))
+
+    accepted = intake.offer("T1", broken)
+    assert accepted is not None
+    try:
+        await accepted
+    except OperationalError:
+        pass
+    await intake.close()
+    assert _value("jembatan_database_errors_total") == before + 1
