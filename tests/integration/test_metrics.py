@@ -3,6 +3,7 @@ rounds and groups, sends, and the outbox backlog."""
 
 from __future__ import annotations
 
+import pytest
 from prometheus_client import REGISTRY
 
 from bot import commands as c
@@ -47,9 +48,7 @@ async def test_a_database_error_in_accepted_work_is_counted() -> None:
 
     accepted = intake.offer("T1", broken)
     assert accepted is not None
-    try:
+    with pytest.raises(OperationalError):
         await accepted
-    except OperationalError:
-        pass
     await intake.close()
     assert _value("jembatan_database_errors_total") == before + 1
