@@ -4,29 +4,22 @@ which divisions actually meet, as one PNG."""
 from __future__ import annotations
 
 import io
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server; must precede pyplot
-
-import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from bot.domain.stats import Stats
 from bot.i18n import Texts
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def stats_chart(stats: Stats, t: Texts, subject: str) -> bytes:
     """`subject` names what the numbers cover: the program's channel, or the whole workspace."""
     figure = chart_figure(stats, t, subject)
-    try:
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=100)
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
 
 
 def chart_title(stats: Stats, t: Texts, subject: str) -> str:
@@ -37,8 +30,13 @@ def chart_title(stats: Stats, t: Texts, subject: str) -> str:
 
 
 def chart_figure(stats: Stats, t: Texts, subject: str) -> Figure:
-    """The figure itself (the caller closes it): tests read its parts, `stats_chart` saves it."""
-    figure = plt.figure(figsize=(13, 6.5), constrained_layout=True)
+    """The figure itself: tests read its parts, `stats_chart` saves it. A bare Figure, not
+    pyplot's, so nothing is kept in a global registry and there is nothing to close."""
+    # Imported here, not at the top: matplotlib is most of a process's start-up time, and only
+    # `stats` needs it.
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(13, 6.5), layout="constrained")
     grid = figure.add_gridspec(2, 2, width_ratios=(3, 2))
     people, rates, matrix = (
         figure.add_subplot(grid[0, 0]),
@@ -80,6 +78,9 @@ def chart_figure(stats: Stats, t: Texts, subject: str) -> Figure:
 def _matrix(figure: Figure, axes: Axes, stats: Stats, t: Texts) -> None:
     """Meetups by division pair, each pair once (lower triangle); the diagonal is meetups inside
     one division, so a pale diagonal and a dark triangle mean the bridge is working."""
+    import matplotlib
+    import numpy as np
+
     divisions = sorted({d for pair in stats.matrix for d in pair})
     axes.set_title(t("chart.matrix"))
     if not divisions:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from bot.chart import chart_figure, stats_chart
@@ -18,11 +17,7 @@ from tests.unit.test_stats import _facts
 
 @contextmanager
 def _figure(lang: Lang = Lang.EN) -> Iterator[Figure]:
-    figure = chart_figure(compute(_facts()), texts(lang), "#pairs")
-    try:
-        yield figure
-    finally:
-        plt.close(figure)
+    yield chart_figure(compute(_facts()), texts(lang), "#pairs")
 
 
 def test_each_people_paired_bar_carries_its_value() -> None:
