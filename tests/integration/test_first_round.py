@@ -83,3 +83,14 @@ async def test_changing_only_the_group_size_keeps_a_missed_round_caught_up(drive
     await drive.setup(group_size=3)
     await drive.tick()
     assert await _rounds(drive) == ["2026-11-30"]
+
+
+async def test_round_now_after_a_missed_slot_stands_for_it(drive: Driver) -> None:
+    from bot import commands as c
+
+    await drive.setup()  # Friday 27 Nov: Monday 30 Nov is the first round
+    await drive.join_many({f"U{i}": ["Sales", "Finance"][i % 2] for i in range(6)})
+    drive.clock.now = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # down on Monday; back Tuesday
+    await drive.say("U-ADMIN", c.RunRoundNow(), admin=True)  # before the first tick
+    await drive.tick()
+    assert await _rounds(drive) == ["2026-12-07"]  # one round this week, not a catch-up as well
