@@ -31,8 +31,19 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the whole loop on a throwaway database with a simulated clock")
     demo.add_argument("--members", type=int, default=60, help="community size (default 60)")
     demo.add_argument("--rounds", type=int, default=4, help="weekly rounds to run (default 4)")
-    demo.add_argument("--lang", choices=("en", "id"), default="en")
-    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument(
+        "--lang",
+        choices=("en", "id"),
+        default="en",
+        help="the language the bot speaks: en (English) or id (Bahasa Indonesia); default en",
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        help="seed for the made-up community (divisions, time zones, interests, who clicks what):"
+        " the same seed prints the same demo; default 7",
+    )
     sub.add_parser("migrate", help="upgrade DATABASE_URL to the latest schema")
     sub.add_parser(
         "rotate-key",

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Protocol
 
 from rich.console import Console
+from rich.markup import escape
 
 from adapters.console.messenger import ConsoleDirectory, ConsoleMessenger
+from adapters.console.parse import parse
 from adapters.console.render import names, render
 from bot import commands as c
 from bot.bootstrap import Jembatan, build, upgrade
@@ -24,10 +26,10 @@ from bot.settings import Settings
 
 
 class Say(Protocol):
-    """One colleague typing one command; the reply's text comes back."""
+    """One colleague typing one command (or pressing a button); the reply's text comes back."""
 
     async def __call__(
-        self, user: str, command: c.Command, *, admin: bool = ..., shown: bool = ...
+        self, user: str, command: str | c.Command, *, admin: bool = ..., shown: bool = ...
     ) -> str: ...
 
 
@@ -88,6 +90,22 @@ FIRST = (
     "Zahra",
 )
 LAST = ("Santoso", "Wijaya", "Pratama", "Lestari", "Nugroho", "Siregar", "Hutapea", "Kusuma", "Halim", "Tan")
+MIDDLE = "ABDEFHIKLMNPRSTW"  # initials, once every first × last name is taken
+
+
+def person_name(index: int) -> str:
+    """A name no other demo member has, at any size: first names cycle fastest; each pass
+    through them shifts the surname, so neighbours differ; past every first × last pair a
+    middle initial, and past those a number."""
+    first = FIRST[index % len(FIRST)]
+    cycle = index // len(FIRST)
+    last = LAST[(cycle + index % len(FIRST)) % len(LAST)]  # each pass gives a first name a new surname
+    block = cycle // len(LAST)  # 0 while first × last pairs are still free
+    if block == 0:
+        return f"{first} {last}"
+    if block <= len(MIDDLE):
+        return f"{first} {MIDDLE[block - 1]}. {last}"
+    return f"{first} {last} {block - len(MIDDLE) + 1}"
 
 
 @dataclass(frozen=True)
@@ -135,38 +153,42 @@ async def run_demo(
     tenant = TenantRef(Platform.CONSOLE, "demo-company")
     channel = "jembatan-pairs"
 
-    async def say(user: str, command: c.Command, *, admin: bool = False, shown: bool = True) -> str:
-        reply = await _handle(app, tenant, user, channel, command, admin)
+    async def say(user: str, command: str | c.Command, *, admin: bool = False, shown: bool = True) -> str:
+        if isinstance(command, str):
+            typed, parsed = command, parse(command)
+            assert isinstance(parsed, c.Command), f"the demo typed a command it cannot parse: {typed}"
+        else:
+            typed, parsed = "", command  # a button press: nothing typed
+        reply = await _handle(app, tenant, user, channel, parsed, admin)
         if shown:
             console.print(
-                f"[bold]{directory.names.get(user, user)}[/bold] › [italic]{type(command).__name__}[/italic]"
+                f"[bold]{directory.names.get(user, user)}[/bold] › "
+                f"[italic]{escape(names(typed, directory.names))}[/italic]"
             )
-            console.print(f"  [dim]{names(reply, directory.names)}[/dim]")
+            console.print(f"  [dim]{escape(names(reply, directory.names))}[/dim]")
         return reply
 
     try:
         directory.names["U000"] = "Admin Ratna"
-        await say(
-            "U000",
-            c.SetupProgram(
-                cadence="weekly", weekday="monday", time="09:00", timezone="Asia/Jakarta", lang=lang
-            ),
-            admin=True,
-        )
+        await say("U000", f"/jembatan setup weekly monday 09:00 tz=Asia/Jakarta lang={lang}", admin=True)
         for index in range(1, members + 1):
             user = f"U{index:03d}"
-            directory.names[user] = f"{FIRST[index % len(FIRST)]} {LAST[(index * 7) % len(LAST)]}"
+            directory.names[user] = person_name(index)
             shown = index == 1
-            await say(user, c.Join(_weighted(rng, DIVISIONS)), shown=shown)
-            await say(user, c.SetTimezone(_weighted(rng, ZONES)), shown=shown)
+            await say(user, f"/jembatan join {_weighted(rng, DIVISIONS)}", shown=shown)
+            await say(user, f"/jembatan timezone {_weighted(rng, ZONES)}", shown=shown)
             picks = rng.sample(INTERESTS, rng.randint(0, 3))
             if picks:
-                await say(user, c.SetInterests(", ".join(picks)), shown=shown)
+                await say(user, f"/jembatan interests {', '.join(picks)}", shown=shown)
         console.print(
             f"[dim]… and {members - 1} more colleagues joined with their division, time zone"
             " and interests.[/dim]"
         )
-        await say("U002", c.Pause("20"))  # bad input: a friendly answer, nothing changed
+        console.print(
+            "[dim]A deliberate mistake next: pauses are 1–12 weeks, so Jembatan explains and"
+            " changes nothing.[/dim]"
+        )
+        await say("U002", "/jembatan pause 20")
 
         program = await _program(app, tenant, channel)
         total_groups = 0
@@ -185,9 +207,8 @@ async def run_demo(
             if number == 2:
                 await say(
                     "U003",
-                    c.GiveShoutOut(
-                        ("U010",), "helped me untangle the Q3 forecast in one afternoon #teamwork"
-                    ),
+                    "/jembatan shoutout <@U010> helped me untangle the Q3 forecast in one afternoon"
+                    " #teamwork",
                 )
             checkin = schedule.checkin_time(program, due.due)
             clock.now = checkin + timedelta(minutes=1)
@@ -195,7 +216,8 @@ async def run_demo(
             report = await app.ticker.tick()
             if report.checkins:
                 console.print(
-                    f"[dim]Mid-round check-in sent to {report.checkins} group(s) that had not reported.[/dim]"
+                    f"[dim]Mid-round check-in sent to {_count(report.checkins, 'group')}"
+                    " that had not reported.[/dim]"
                 )
             clock.now += timedelta(hours=30)
             await _simulate_clicks(say, rng, groups, console, first_half=False)

@@ -7,7 +7,7 @@ import io
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from bot.chart import stats_chart
+from bot.chart import chart_title, stats_chart
 from bot.commands import SetupProgram
 from bot.domain import schedule, validation
 from bot.domain.model import Program, ProgramConfig
@@ -185,7 +185,8 @@ async def show_stats(session: Session, workspace: bool) -> Reply:
         else t("stats.title", channel=f"<#{program.channel_id}>")
     )
     text = "\n".join([f"*{title}*"] + [f"{label}: {value}" for label, value in rows])
-    chart = Attachment("jembatan-stats.png", stats_chart(stats, t), t("chart.title"))
+    subject = t("chart.workspace") if program is None else f"#{program.channel_id}"
+    chart = Attachment("jembatan-stats.png", stats_chart(stats, t, subject), chart_title(stats, t, subject))
     return Reply(text, message=StatsReport(title, text, rows), attachments=(chart,))
 
 

@@ -176,7 +176,7 @@ async def start_round(
         )
         if round_id is None:
             return None
-        t = texts(program.config.lang)
+        t = texts(program.config.lang, tenant.platform.value)  # its words name that platform's commands
         await _drop_departed(scope, candidates, present, now)
         await _end_pauses(scope, program_id, now.date())
         await _close_earlier_rounds(scope, program, round_id, t, now)

@@ -57,14 +57,14 @@ async def test_setup_validates_everything_before_changing_anything(drive: Driver
 
 async def test_setup_must_happen_in_a_channel(drive: Driver) -> None:
     reply = await drive.say("U-ADMIN", c.SetupProgram(), admin=True, channel=None)
-    assert "Run `setup` in the channel" in reply.text
+    assert "Run `/jembatan setup` in the channel" in reply.text
 
 
 async def test_round_now_brings_the_next_round_forward_without_doubling_it(drive: Driver) -> None:
     await drive.setup()
     await drive.join_many({"U1": "Sales", "U2": "Finance", "U3": "Legal", "U4": "Ops"})
     reply = await drive.say("U-ADMIN", c.RunRoundNow(), admin=True)
-    assert "Round started: 2 group(s)" in reply.text
+    assert "Round started: 2 groups" in reply.text
     again = await drive.say("U-ADMIN", c.RunRoundNow(), admin=True)
     assert "already run" in again.text
     report = await drive.run_round()  # the scheduled Monday round was brought forward
@@ -76,7 +76,7 @@ async def test_preview_shows_the_next_round_without_sending_anything(drive: Driv
     await drive.setup()
     await drive.join_many({"U1": "Sales", "U2": "Finance"})
     reply = await drive.say("U-ADMIN", c.PreviewRound(), admin=True)
-    assert "1 group(s), 1 of 1 pair(s) across divisions" in reply.text
+    assert "1 group, 1 of 1 pair across divisions" in reply.text
     await drive.app.relay.drain()
     assert drive.messenger.sent == []
     await drive.run_round()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from adapters.console.demo import run_demo
+from adapters.console.demo import person_name, run_demo
 
 
 async def test_the_demo_shows_the_loop_end_to_end(tmp_path: Path) -> None:
@@ -27,6 +27,40 @@ async def test_the_demo_shows_the_loop_end_to_end(tmp_path: Path) -> None:
         assert expected in text, expected
     assert result.chart.read_bytes().startswith(b"\x89PNG")
     assert result.groups == 3 * 7
+
+
+def test_demo_names_are_unique_at_any_size() -> None:
+    # They repeated every 120 members: "@Sari Kusuma × @Sari Kusuma" looks like a pairing bug.
+    names = [person_name(i) for i in range(1, 1001)]
+    assert len(set(names)) == 1000
+    assert len({person_name(i) for i in range(1, 20_001)}) == 20_000
+
+
+async def test_two_hundred_members_never_show_one_name_in_two_places(tmp_path: Path) -> None:
+    out = io.StringIO()
+    await run_demo(members=200, rounds=1, console=Console(file=out, width=200), folder=tmp_path)
+    pairs = [line for line in out.getvalue().splitlines() if "•" in line and "×" in line]
+    assert len(pairs) == 100
+    shown = [name.strip(" │•") for line in pairs for name in line.split("×")]
+    assert len(set(shown)) == len(shown) == 200, "one name in two places reads as one person paired twice"
+
+
+async def test_the_deliberate_mistake_is_announced_as_one(tmp_path: Path) -> None:
+    out = io.StringIO()
+    await run_demo(members=4, rounds=1, console=Console(file=out, width=100), folder=tmp_path)
+    text = out.getvalue()
+    warning, mistake = text.index("A deliberate mistake"), text.index("/jembatan pause 20")
+    assert warning < mistake
+
+
+def test_demo_help_explains_every_option() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "demo", "--help"], capture_output=True, text=True, timeout=60
+    )
+    options = done.stdout[done.stdout.index("options:") :]
+    for option in ("--members", "--rounds", "--lang", "--seed"):
+        described = options[options.index(option) :].split("\n  -")[0]
+        assert len(described.split()) > 4, f"{option} has no explanation: {described!r}"
 
 
 async def test_the_demo_speaks_indonesian(tmp_path: Path) -> None:

@@ -237,7 +237,7 @@ async def test_someone_who_left_the_server_is_not_paired(env: Env) -> None:
         await env.slash(person, "join", division=DIVISIONS[i])
     del env.fake.members[gone.user_id]  # Discord now answers "Unknown Member" for them
     started = await env.slash(ADMIN, "round-now")
-    assert started.text.startswith("Round started: 1 group(s), 0 person(s)")
+    assert started.text.startswith("Round started: 1 group, 0 people")
     await env.deliver()
     (thread,) = env.fake.threads()
     assert sorted(env.fake.thread_members[int(thread["id"])]) == [p.user_id for p in stay]

@@ -67,7 +67,7 @@ async def test_opening_home_shows_status_next_round_people_met_and_the_controls(
         {"type": "app_home_opened", "user": "U1", "channel": "D0U1", "tab": "home", "event_ts": "1.0"}
     )
     view = published(h, "U1")
-    assert "You're in" in view and "Next round" in view and "met 0 colleague(s)" in view
+    assert "You're in" in view and "Next round" in view and "met 0 colleagues" in view
     for action in ("jb:home:join", "jb:home:pause", "jb:home:resume", "jb:home:leave", "jb:division"):
         assert action in view
     # The Messages tab opening publishes nothing.

@@ -42,7 +42,7 @@ async def test_a_round_for_40_people_opens_one_group_dm_and_posts_one_intro_per_
     await h.join_everyone(people)
     started = time.monotonic()
     answer = await h.slash(ADMIN, "round now")
-    assert "Round started: 20 group(s), 0 person(s) without a partner" in answer["text"]
+    assert "Round started: 20 groups, 0 people without a partner" in answer["text"]
     await h.deliver()
     opened = user_ids(h.fake.called("conversations.open"))
     assert len(opened) == 20 and len(set(opened)) == 20
