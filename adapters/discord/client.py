@@ -225,7 +225,7 @@ class JembatanClient(discord.Client):
         if isinstance(command, app_commands.Command):
             declared = {p.display_name for p in command.parameters}
             unknown = parse.option_names(interaction.data) - declared
-            problem = f"unknown option {sorted(unknown)[0][:32]}" if unknown else None
+            problem = f"unknown option {parse.loggable(sorted(unknown)[0])}" if unknown else None
         if problem is None:
             return True
         log.warning("refused a malformed interaction (%s)", problem[:64])

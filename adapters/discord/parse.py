@@ -53,6 +53,11 @@ STRING_MAX = 6000
 INTEGER_MAX = 2**53
 
 
+def loggable(name: str) -> str:
+    """An option name from a payload, safe in a log line (no newline can forge another line)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "?", name[:32])
+
+
 def _option_problem(option: object, resolved: Mapping[str, object]) -> str | None:
     if not isinstance(option, Mapping) or not isinstance(option.get("name"), str):
         return "option"
@@ -82,7 +87,7 @@ def _option_problem(option: object, resolved: Mapping[str, object]) -> str | Non
                 ok = isinstance(users, Mapping) and value in users  # a member Discord vouches for
         case _:
             ok = False
-    return None if ok else f"{option['name']}:{kind}"
+    return None if ok else f"{loggable(option['name'])}:{loggable(str(kind))}"
 
 
 def _options_problem(options: object, resolved: Mapping[str, object]) -> str | None:

@@ -143,7 +143,8 @@ def render(message: Message) -> Rendered:
             return Rendered(content or None, _embed(body, title=title, footer=footer), pings=pinged)
         case Intro(_, title, text, people, reasons, icebreaker, window, buttons):
             # Embed titles do not render mentions, so the greeting (which pings) is the content.
-            about = [text, "", *(f"• <@{p.user_id}> · {p.detail}" for p in people)]
+            # A person's own words (division, interests): plain, even if stored before they were.
+            about = [text, "", *(f"• <@{p.user_id}> · {markup.plain(p.detail)}" for p in people)]
             if reasons:
                 about += ["", *(f"✓ {r}" for r in reasons)]
             about += ["", f"*{icebreaker}*", window]

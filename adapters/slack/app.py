@@ -27,7 +27,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import home
+from adapters.slack import home, inbound
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.parse import OpenProfile, Parsed, parse
@@ -529,5 +529,18 @@ def build_app(
         logger=logger,
         before_authorize=held_back if oauth_flow is not None else None,
     )
+    refusals = inbound.RefusalLog()
+
+    @app.middleware
+    async def well_formed(body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+        # HTTP mode checks this at its edge (server.py) already; Socket Mode's requests come
+        # straight from the SDK, and a malformed one must not reach a listener either.
+        try:
+            inbound.check(body)
+        except inbound.Refused as refused:
+            refusals("socket", refused.reason)
+            return BoltResponse(status=200, body="")  # acknowledged, so Slack does not send it again
+        return await next()
+
     register(app, edge)
     return app

@@ -76,9 +76,14 @@ def parse(raw: bytes, content_type: str) -> dict[str, Any]:
         raise Refused("malformed_json") from None
     if not isinstance(body, dict):
         raise Refused("not_an_object")
+    check(body)
+    return body
+
+
+def check(body: dict[str, Any]) -> None:
+    """Raises Refused unless every field a listener reads has the type and shape Slack sends."""
     _storable(body)
     _shape(body)
-    return body
 
 
 def _storable(body: dict[str, Any]) -> None:
@@ -286,7 +291,7 @@ class RefusalLog:
     _logged: int = field(default=0, init=False)
     _held: int = field(default=0, init=False)
 
-    def __call__(self, status: int, reason: str) -> None:
+    def __call__(self, status: int | str, reason: str) -> None:
         now = self.clock()
         if now - self._opened >= self.window:
             if self._held:
@@ -294,6 +299,6 @@ class RefusalLog:
             self._opened, self._logged, self._held = now, 0, 0
         if self._logged < self.burst:
             self._logged += 1
-            log.warning("refused a Slack request: %d %s", status, reason)
+            log.warning("refused a Slack request: %s %s", status, reason)
         else:
             self._held += 1

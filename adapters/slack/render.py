@@ -164,7 +164,8 @@ def render(message: Message) -> Rendered:
             return Rendered(cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
         case Intro(_, heading, text, people, reasons, icebreaker, window, buttons):
             blocks = [title(heading), section(text)]
-            blocks += sections(f"<@{p.user_id}> · {p.detail}" for p in people)
+            # A person's own words (division, interests): plain, even if stored before they were.
+            blocks += sections(f"<@{p.user_id}> · {markup.plain(p.detail)}" for p in people)
             if reasons:
                 blocks.append(context("\n".join(f"✓ {r}" for r in reasons)))
             blocks += [section(icebreaker), section(window), *actions(buttons)]

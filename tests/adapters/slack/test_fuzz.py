@@ -232,6 +232,9 @@ SIGNED: dict[str, Case] = {
         changed(click(h), "actions.0.value", "jb:meetup:999:met")
     ),
     "click by someone outside the group": lambda h: interaction(click(h, OTHER)),
+    "click on this group's button from another workspace": lambda h: interaction(
+        changed(changed(click(h), "team", {"id": "T0OTHER"}), "user.team_id", "T0OTHER")
+    ),
     "click with an 18-digit group id": lambda h: interaction(
         changed(
             changed(click(h), "actions.0.action_id", "jb:meetup:999999999999999999:met"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -147,3 +148,11 @@ def test_a_shout_out_shows_where_its_links_go_and_pings_no_group() -> None:
     assert "https://docs.example (<https://evil.example/sso>)" in blocks
     assert "<!" not in blocks and "@\u200bgroup" in blocks and "@\u200beng" in blocks  # readable, not mangled
     assert "<@U3>" in blocks  # a person mentioned through Slack's own mention stays mentioned
+
+
+def test_an_intro_shows_a_division_stored_before_it_was_plain_as_plain_words() -> None:
+    intro = SAMPLES["Intro"]
+    assert isinstance(intro, Intro)
+    stored = PersonLine("U1", "<https://evil.example/sso|People Team (click to verify)> · Asia/Jakarta")
+    shown = json.dumps(render(dataclasses.replace(intro, people=(stored,))).blocks, ensure_ascii=False)
+    assert "People Team (click to verify) · Asia/Jakarta" in shown and "evil.example" not in shown

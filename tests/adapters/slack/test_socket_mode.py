@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
+from bot.domain.model import Platform
 from tests.adapters.slack.conftest import ADMIN, CHANNEL, Harness
 
 
@@ -63,3 +64,27 @@ async def test_slash_commands_interactions_and_events_arrive_over_the_socket(soc
     }
     await h.fake.envelope("events_api", event, "V1")
     assert h.fake.called("views.publish")[-1].args["user_id"] == "U0"
+
+
+async def test_a_malformed_removal_over_the_socket_erases_nothing(
+    socket: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = socket
+    await h.fake.envelope("slash_commands", slash_payload(h, ADMIN, "setup weekly monday 09:00", "s1"), "E1")
+    caplog.set_level("INFO")
+    event = {
+        "team_id": h.team,
+        "api_app_id": "A0JEMBATAN",
+        "type": "event_callback",
+        "event_id": "Ev1",
+        "event_time": 1700000000,
+        # tokens.bot is a list of bot user ids; a string here erased the workspace.
+        "event": {"type": "tokens_revoked", "tokens": {"bot": "UBOT"}},
+    }
+    assert await h.fake.envelope("events_api", event, "V1") == {"envelope_id": "V1"}  # not sent again
+    assert "Traceback" not in caplog.text
+    assert "refused a Slack request: socket bad_bot" in caplog.text
+    answer = await h.fake.envelope("slash_commands", slash_payload(h, ADMIN, "status", "s2"), "E2")
+    assert answer == {"envelope_id": "E2"}
+    async with h.slack.jembatan.store.unit() as uow:
+        assert await uow.tenants.on_platform(Platform.SLACK)  # the workspace is still there
