@@ -170,3 +170,54 @@ async def test_rotate_key_re_encrypts_every_token_with_the_new_key(
         assert fernet(NEW_KEY).decrypt(stored.encode()).decode().startswith("xoxb-")  # the new key alone
     finally:
         await slack.close()
+
+
+async def test_starting_with_a_changed_key_says_which_workspaces_in_one_line_and_erases_nothing(
+    fake: FakeSlack, tmp_path: Path, sqlite_template: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from slack_sdk.oauth.installation_store.models.bot import Bot
+
+    from adapters.slack.installations import SqlInstallationStore
+    from adapters.slack.main import load_config, run
+    from bot.store.db import create_engine
+    from tests.adapters.slack.test_main import free_port
+
+    db = tmp_path / "run.db"
+    shutil.copy(sqlite_template, db)
+    store = SqlInstallationStore(create_engine(f"sqlite:///{db}"), "1.2", fernet(OLD_KEY))
+    for team in ("T0GLOBEX", "T0INITECH"):
+        await store.async_save_bot(
+            Bot(
+                app_id="A0",
+                team_id=team,
+                bot_token=f"xoxb-{team}",
+                bot_id="B0",
+                bot_user_id="UB",
+                installed_at=1.0,
+            )
+        )
+    env = {
+        "SLACK_CLIENT_ID": "1.2",
+        "SLACK_CLIENT_SECRET": "client-secret",
+        "JEMBATAN_SECRET_KEY": NEW_KEY,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.base_url + "/api",
+        "DATABASE_URL": f"sqlite:///{db}",
+    }
+    stop = asyncio.Event()
+    with caplog.at_level("INFO"):
+        task = asyncio.create_task(
+            run(load_config(["--mode", "http", "--port", str(free_port())], env), stop)
+        )
+        for _ in range(100):
+            if any("does not decrypt" in r.getMessage() for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # the check for removed workspaces runs meanwhile: it must erase nothing
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    told = [r.getMessage() for r in caplog.records if "does not decrypt" in r.getMessage()]
+    assert len(told) == 1 and "T0GLOBEX" in told[0] and "T0INITECH" in told[0] and "\n" not in told[0]
+    async with store._engine.connect() as conn:
+        assert len((await conn.execute(select(slack_installations))).all()) == 2
+    await store.close()
