@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import regex
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry
@@ -34,7 +34,9 @@ CONTENT = 2000
 EMBEDS_TOTAL = 6000
 ACTION_ROWS = 5
 BUTTONS_PER_ROW = 5
-COMMAND_NAME = regex.compile(r"^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$")
+# Discord's pattern for command and option names is ^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$;
+# Python's re has no \p{…}, so: letters and digits by Unicode category, the two scripts by block.
+SCRIPT_BLOCKS = (("\u0900", "\u097f"), ("\ua8e0", "\ua8ff"), ("\u0e00", "\u0e7f"))  # Devanagari (+Ext.), Thai
 COMMAND_TOTAL = 8000
 CHAT_INPUT = 1
 SUBCOMMANDS = (1, 2)  # option types that hold options, not values
@@ -403,8 +405,17 @@ def check_command(f: Findings, command: Any, where: str) -> None:
 def _name(f: Findings, name: Any, where: str, chat_input: bool) -> None:
     if not isinstance(name, str):
         f.add(where, "required")
-    elif chat_input and (not COMMAND_NAME.fullmatch(name) or name != name.lower()):
+    elif chat_input and (not _command_name(name) or name != name.lower()):
         f.add(where, f"{name!r} is not a lower-case command name of 1–32 letters, digits, - _ '")
+
+
+def _command_name(name: str) -> bool:
+    return 1 <= len(name) <= 32 and all(
+        char in "-_'"
+        or unicodedata.category(char)[0] in "LN"
+        or any(low <= char <= high for low, high in SCRIPT_BLOCKS)
+        for char in name
+    )
 
 
 def _options(f: Findings, options: list[Any], where: str) -> int:

@@ -151,3 +151,24 @@ def test_command_registration_names_descriptions_and_counts() -> None:
     long = [{"type": 1, "name": f"sub{i}", "description": "d" * 100, "options": [option]} for i in range(20)]
     [too_long] = problems("PUT", COMMANDS, [command(options=long)])
     assert too_long.endswith("characters of names, descriptions and values; the limit is 8000")
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("round-now", True),
+        ("export_csv", True),
+        ("jam'kerja", True),
+        ("जोड़ें", True),  # Devanagari, with its vowel signs
+        ("เข้าร่วม", True),  # Thai
+        ("zoné", True),
+        ("", False),
+        ("x" * 33, False),
+        ("round now", False),
+        ("round/now", False),
+        ("Round", False),
+    ],
+)
+def test_command_names_follow_discords_pattern(name: str, ok: bool) -> None:
+    command = {"name": name, "description": "d", "type": 1}
+    assert (problems("PUT", COMMANDS, [command]) == []) is ok
