@@ -16,8 +16,23 @@ from datetime import UTC, datetime
 from bot.log_context import FIELDS, ContextFilter
 
 PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries that, at DEBUG, log what must never reach a log: every SQL statement with its
+# parameters (people's words, encrypted tokens), request bodies and message payloads. They stay at
+# INFO whatever LOG_LEVEL says; Jembatan's own DEBUG lines name ids, never contents.
+NEVER_DEBUG = (
+    "aiosqlite",
+    "asyncpg",
+    "slack_sdk",
+    "slack_bolt",
+    "discord",
+    "aiohttp",
+    "websockets",
+    "urllib3",
+    "asyncio",
+)
 # Libraries that talk at INFO about things that are not the operator's concern.
 QUIET = (
+    "sqlalchemy",  # logs every statement with its parameters at INFO
     "alembic.runtime.plugins",
     "alembic.runtime.migration",
     "apscheduler.executors.default",
@@ -74,5 +89,7 @@ def configure(level: str, fmt: str = "plain") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in NEVER_DEBUG:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)

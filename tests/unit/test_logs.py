@@ -62,6 +62,11 @@ def test_configure_replaces_the_handlers_once() -> None:
         configure("INFO", "json")
         assert len(root.handlers) == 1 and isinstance(root.handlers[0].formatter, JsonFormatter)
         assert logging.getLogger("apscheduler.scheduler").level == logging.WARNING
+        configure("DEBUG", "plain")
+        # At DEBUG these log SQL parameters and request bodies: people's words, tokens.
+        for library in ("sqlalchemy", "aiosqlite", "slack_sdk", "discord"):
+            assert not logging.getLogger(library).isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
     finally:
         root.handlers[:], _ = saved
         root.setLevel(saved[1])
