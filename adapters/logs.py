@@ -82,11 +82,17 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str, fmt: str = "plain") -> None:
-    """Called once at the start of a process, before anything logs."""
+    """Called once at the start of a process, before anything logs. Like logging.basicConfig,
+    it leaves a logger that someone else already set up alone (a test runner's, an embedding
+    program's); calling it again replaces only its own handler."""
+    root = logging.getLogger()
+    ours = [h for h in root.handlers if getattr(h, "_jembatan", False)]
+    if len(ours) < len(root.handlers):
+        return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else PlainFormatter())
     handler.addFilter(ContextFilter())
-    root = logging.getLogger()
+    handler._jembatan = True  # type: ignore[attr-defined]
     root.handlers[:] = [handler]
     root.setLevel(level)
     for name in NEVER_DEBUG:

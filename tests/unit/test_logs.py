@@ -59,6 +59,9 @@ def test_configure_replaces_the_handlers_once() -> None:
     saved = root.handlers[:], root.level
     try:
         configure("INFO", "json")
+        assert root.handlers == saved[0]  # someone else's set-up (pytest's) is left alone
+        root.handlers[:] = []
+        configure("INFO", "json")
         configure("INFO", "json")
         assert len(root.handlers) == 1 and isinstance(root.handlers[0].formatter, JsonFormatter)
         assert logging.getLogger("apscheduler.scheduler").level == logging.WARNING
