@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,6 +141,11 @@ def _modal_errors(form: c.UpdateProfile, edge: Edge) -> dict[str, str]:
     return errors
 
 
+async def _division_named(edge: Edge, context: AsyncBoltContext, value: str) -> str | None:
+    known = await edge.divisions(tenant_of(context)) if value.startswith(home.KNOWN) else []
+    return home.division_named(value, known)
+
+
 async def publish_home(
     edge: Edge, client: AsyncWebClient, tenant: TenantRef, user_id: str, note: str | None = None
 ) -> None:
@@ -224,6 +229,13 @@ def register(app: AsyncApp, edge: Edge) -> None:
         if command is None:
             return
         user_id = body["user"]["id"]
+        if isinstance(command, home.PickDivision):
+            named = await _division_named(edge, context, command.value)
+            if named is None:
+                unread = home.LABELS[edge.lang]["division_unread"]
+                await publish_home(edge, client, tenant_of(context), user_id, note=unread)
+                return
+            command = c.SetDivision(named)
         if isinstance(command, OpenProfile):
             modal = home.profile_modal(edge.lang, home.FROM_HOME)
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
@@ -248,6 +260,14 @@ def register(app: AsyncApp, edge: Edge) -> None:
         context: AsyncBoltContext,
     ) -> None:
         form = home.profile_command((view.get("state") or {}).get("values") or {})
+        if form.division is not None:
+            named = await _division_named(edge, context, form.division)
+            if named is None:
+                await ack(
+                    response_action="errors", errors={"division": home.LABELS[edge.lang]["division_unread"]}
+                )
+                return
+            form = replace(form, division=named)
         errors = _modal_errors(form, edge)
         if errors:
             await ack(response_action="errors", errors=errors)
