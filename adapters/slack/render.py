@@ -32,6 +32,9 @@ BUTTON_MAX = 75
 FIELD_MAX = 2000
 BLOCKS_MAX = 50
 FALLBACK_MAX = 3000  # the notification text; the blocks carry the rest
+# Slack refuses a message whose blocks carry too much text (msg_blocks_too_long, seen near
+# 13,000 characters, undocumented); a round announcement stays well under that.
+MESSAGE_TEXT_MAX = 10_000
 STATUS_BLOCK = "jb-status"  # the context line a button click writes on the message
 ACTIONS_BLOCK = "jb-actions"
 
@@ -100,6 +103,17 @@ def sections(lines: Iterable[str]) -> list[Block]:
     return blocks
 
 
+def _lines_within(lines: list[str], budget: int) -> list[str]:
+    """The first lines whose text fits `budget` characters, then "…" if any were left out."""
+    kept: list[str] = []
+    for line in lines:
+        budget -= min(len(line), SECTION_MAX) + 1
+        if budget < 2:
+            return [*kept, "…"]
+        kept.append(line)
+    return kept
+
+
 def button(b: Button, value: str = "") -> Block:
     element: Block = {
         "type": "button",
@@ -127,8 +141,12 @@ def _fit(blocks: list[Block]) -> list[Block]:
 
 def render(message: Message) -> Rendered:
     match message:
-        case RoundAnnouncement(heading, text, _, group_lines, footer):
-            blocks = [title(heading), section(text), *sections(f"• {line}" for line in group_lines)]
+        case RoundAnnouncement(heading, text, _, group_lines, footer, more):
+            # The core lists a bounded number of groups; this holds for any list (e.g. a row
+            # queued before that bound existed) by keeping whole lines up to a budget.
+            budget = MESSAGE_TEXT_MAX - len(heading) - len(text) - len(footer) - len(more)
+            lines = _lines_within([f"• {line}" for line in group_lines], budget)
+            blocks = [title(heading), section(text), *sections([*lines, *([more] if more else [])])]
             return Rendered(_cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
         case Intro(_, heading, text, people, reasons, icebreaker, window, buttons):
             blocks = [title(heading), section(text)]
