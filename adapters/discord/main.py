@@ -337,6 +337,10 @@ async def _sync(token: str, guild: int | None) -> int:
             await client.login(token)  # REST only: no gateway session is opened
         except discord.LoginFailure:
             raise BadConfig("Discord refused DISCORD_TOKEN") from None
+        except discord.HTTPException as error:  # not Discord's API there, or Discord failing
+            raise BadConfig(
+                f"Discord answered the login with {error.status}; check DISCORD_API_URL if it is set"
+            ) from None
         try:
             if guild is None:
                 synced = await client.tree.sync()
@@ -382,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger(noisy).setLevel(logging.WARNING)
         match args.action:
             case "sync":
+                logging.getLogger("discord.client").setLevel(logging.WARNING)  # "logging in using…"
                 return asyncio.run(sync(config, args.guild))
             case "invite":
                 if not args.client_id and not config.token:

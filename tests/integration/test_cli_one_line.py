@@ -8,10 +8,13 @@ system reads as "not installed": imports raise ModuleNotFoundError and find_spec
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -108,10 +111,22 @@ def test_running_on_postgresql_without_asyncpg_says_how_to_install_it(
 @pytest.mark.parametrize("where", ["http://127.0.0.1:{port}", "http://discord.invalid"])
 def test_discord_sync_with_discord_unreachable_is_one_line(where: str) -> None:
     api = where.format(port=closed_port())
-    done = jembatan_without(
-        (), "discord", "sync", env={"DISCORD_TOKEN": "MTIz.abc.def", "DISCORD_API_URL": api}
-    )
+    env = {"DISCORD_TOKEN": "MTIz.abc.def", "DISCORD_API_URL": api, "LOG_LEVEL": "INFO"}  # the default
+    done = jembatan_without((), "discord", "sync", env=env)
     said = one_line(done)
     assert said.startswith("jembatan: cannot reach Discord (")
     assert said.endswith("); check the network, or DISCORD_API_URL if it is set")
     assert "MTIz" not in done.stdout + done.stderr
+
+
+def test_discord_sync_against_something_that_is_not_discord_is_one_line(tmp_path: Path) -> None:
+    # A DISCORD_API_URL with a typo that reaches some other web server: 404 and an HTML page.
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        api = f"http://127.0.0.1:{server.server_address[1]}/api/v10"
+        env = {"DISCORD_TOKEN": "MTIz.abc.def", "DISCORD_API_URL": api, "LOG_LEVEL": "INFO"}
+        done = jembatan_without((), "discord", "sync", env=env)
+        server.shutdown()
+    said = "jembatan: Discord answered the login with 404; check DISCORD_API_URL if it is set"
+    assert one_line(done) == said
