@@ -95,7 +95,14 @@ def _installed(module: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args_list = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:  # Ctrl-C, e.g. to stop a demo: a word, not a traceback
+        print("jembatan: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(args_list: list[str]) -> int:
     if args_list[:1] == ["pair"]:
         from bot.pair_cli import main as pair_main
 

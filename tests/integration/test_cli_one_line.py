@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -130,3 +131,19 @@ def test_discord_sync_against_something_that_is_not_discord_is_one_line(tmp_path
         server.shutdown()
     said = "jembatan: Discord answered the login with 404; check DISCORD_API_URL if it is set"
     assert one_line(done) == said
+
+
+def test_ctrl_c_stops_the_demo_with_one_line() -> None:
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "demo", "--members", "400", "--rounds", "20"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Started from a background job, SIGINT may be ignored; a terminal's Ctrl-C is not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert demo.stdout is not None
+    demo.stdout.readline()  # it has started
+    demo.send_signal(signal.SIGINT)
+    _, err = demo.communicate(timeout=120)
+    assert err == "jembatan: interrupted\n" and demo.returncode == 130
