@@ -19,12 +19,14 @@ import time
 from pathlib import Path
 
 
-def timed(command: list[str], runs: int) -> list[float]:
-    times = []
+def timed(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
+    """Each command once per pass, passes repeated: a busy spell slows all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - started)
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            times[name].append(time.perf_counter() - started)
     return times
 
 
@@ -44,7 +46,7 @@ def main() -> None:
             "jembatan --help": [py, "-m", "adapters.cli", "--help"],
             "jembatan pair roster": [py, "-m", "adapters.cli", "pair", str(path)],
         }
-        results = {name: timed(command, runs) for name, command in commands.items()}
+        results = timed(commands, runs)
     bare = statistics.median(results["python -c pass"])
     print(f"{'command':32} {'median':>8} {'fastest':>8} {'× bare':>7}   ({runs} runs each)")
     for name, times in results.items():
