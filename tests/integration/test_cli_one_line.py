@@ -147,3 +147,26 @@ def test_ctrl_c_stops_the_demo_with_one_line() -> None:
     demo.send_signal(signal.SIGINT)
     _, err = demo.communicate(timeout=120)
     assert err == "jembatan: interrupted\n" and demo.returncode == 130
+
+
+@pytest.mark.parametrize(
+    "args, env",
+    [
+        (("migrate",), {}),
+        (("run", "slack", "--mode", "http"), {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}),
+        (("run", "discord"), {"DISCORD_TOKEN": "MTIz.abc.def"}),
+    ],
+)
+def test_a_database_that_refuses_the_login_is_one_line_without_the_password(
+    args: tuple[str, ...], env: dict[str, str]
+) -> None:
+    server = os.environ.get("JEMBATAN_TEST_POSTGRES")
+    if not server:
+        pytest.skip("JEMBATAN_TEST_POSTGRES is not set")
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server).set(username="no_such_role", password="hunter2", database="no_such_db")
+    done = jembatan_without((), *args, env={**env, "DATABASE_URL": url.render_as_string(hide_password=False)})
+    said = one_line(done)
+    assert said == 'jembatan: DATABASE_URL: cannot use the database: role "no_such_role" does not exist'
+    assert "hunter2" not in done.stdout + done.stderr
