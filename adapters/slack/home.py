@@ -205,7 +205,10 @@ def division_named(value: str, known: Iterable[str]) -> str | None:
 def _option(name: str, value: str) -> dict[str, Any]:
     if _length(value) > OPTION_VALUE_MAX:
         value = division_id(name)  # typed, too long to carry: readable back once someone has it
-    shown = name if len(name) <= OPTION_TEXT_MAX else name[: OPTION_TEXT_MAX - 1] + "…"
+    shown, cut = name, len(name)
+    while _length(shown) > OPTION_TEXT_MAX:
+        cut -= 1
+        shown = name[:cut] + "…"
     return {"text": _text(shown), "value": value}
 
 
