@@ -1,16 +1,19 @@
-"""The `jembatan` command line: the outermost edge, where adapters are chosen and started."""
+"""The `jembatan` command line: the outermost edge, where adapters are chosen and started.
+
+Each command imports only what it needs, when it runs: `jembatan pair` and `--help` start
+without SQLAlchemy, Alembic, rich, matplotlib or any platform SDK (a test holds this)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.settings import ConfigError, Settings
-from bot.store.db import DatabaseUrlError, database_problem
+# The modules each platform's extra installs (pyproject.toml), looked for before handing over,
+# so that a base install gets one line naming the fix, not a traceback from inside an adapter.
+EXTRAS = {
+    "slack": ("slack_bolt", "slack_sdk", "aiohttp", "cryptography"),
+    "discord": ("discord", "aiohttp"),
+}
 
 
 def _version() -> str:
@@ -22,11 +25,23 @@ def _version() -> str:
         return "(not installed)"
 
 
+class _Version(argparse.Action):
+    """`--version`, looked up only when asked for: importlib.metadata alone takes longer to
+    import than the rest of `jembatan --help`."""
+
+    def __init__(self, option_strings: list[str], dest: str, **_: object) -> None:
+        super().__init__(option_strings, argparse.SUPPRESS, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jembatan", description="Grow workplace networks across team lines."
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the whole loop on a throwaway database with a simulated clock")
     demo.add_argument("--members", type=int, default=60, help="community size (default 60)")
@@ -66,6 +81,12 @@ def _platform_main(platform: str, argv: list[str]) -> int:
     """Hand over to an adapter's own command line; its SDK is imported only when asked for."""
     import importlib
 
+    if any(not _installed(name) for name in EXTRAS[platform]):
+        print(
+            f"jembatan: install the {platform} extra first: pip install 'jembatan[{platform}]'",
+            file=sys.stderr,
+        )
+        return 2
     try:
         module = importlib.import_module(f"adapters.{platform}.main")
     except ModuleNotFoundError as error:
@@ -80,8 +101,24 @@ def _platform_main(platform: str, argv: list[str]) -> int:
     return int(module.main(argv))
 
 
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken install, or a module without a spec
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
-    args_list = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:  # Ctrl-C, e.g. to stop a demo: a word, not a traceback
+        print("jembatan: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(args_list: list[str]) -> int:
     if args_list[:1] == ["pair"]:
         from bot.pair_cli import main as pair_main
 
@@ -93,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     if args_list[:1] == ["discord"]:
         return _platform_main("discord", args_list[1:])
     args = _parser().parse_args(args_list)
+    import asyncio
+    import logging
+
+    from bot.settings import ConfigError, Settings
+
     try:
         settings = Settings.from_env()
     except ConfigError as error:
@@ -100,8 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # The demo's own output tells the story; elsewhere logs go to stderr at the configured level.
     level = logging.WARNING if args.command == "demo" else settings.log_level
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up chatter
+    from adapters.logs import configure
+
+    configure(logging.getLevelName(level), settings.log_format)
     if args.command == "demo":
         if not 2 <= args.members <= 2000 or not 1 <= args.rounds <= 52:
             print("jembatan: --members must be 2–2000 and --rounds 1–52", file=sys.stderr)
@@ -111,7 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_demo(args.members, args.rounds, args.lang, args.seed))
         return 0
     if args.command == "migrate":
+        from sqlalchemy.exc import SQLAlchemyError
+
         from bot.bootstrap import upgrade_sync
+        from bot.store.db import DatabaseUrlError, database_problem, shown
 
         try:
             upgrade_sync(settings.database_url)
@@ -123,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"jembatan: DATABASE_URL: cannot use the database: {database_problem(error)}", file=sys.stderr
             )
             return 2
-        print("jembatan: database is at the latest schema")
+        print(f"jembatan: the database {shown(settings.database_url)} is at the latest schema")
         return 0
     if args.command == "rotate-key":
         try:

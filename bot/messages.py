@@ -62,8 +62,9 @@ class RoundAnnouncement:
     title: str
     text: str
     groups: tuple[tuple[str, ...], ...]  # user ids per group, for mentions
-    group_lines: tuple[str, ...]
+    group_lines: tuple[str, ...]  # the first groups only (see rounds.ANNOUNCED_GROUPS_MAX)
     footer: str
+    more: str = ""  # "… and 570 more." when groups were left out of the list
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,8 @@ def _plain(value: object) -> Any:
 def _build(cls: type[Any], data: dict[str, Any]) -> Any:
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
+        if f.name not in data and f.default is not dataclasses.MISSING:
+            continue  # a field added since the row was queued
         value = data[f.name]
         if f.name == "buttons":
             value = tuple(Button(b["action_id"], b["label"], Style(b["style"])) for b in value)

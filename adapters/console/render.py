@@ -31,8 +31,9 @@ def render(message: Message, people: Mapping[str, str]) -> Panel:
         return names(text, people)
 
     match message:
-        case RoundAnnouncement(title, text, _, lines, footer):
-            body = "\n".join([n(text), "", *(f"  • {n(line)}" for line in lines), "", n(footer)])
+        case RoundAnnouncement(title, text, _, lines, footer, more):
+            listed = [*(f"  • {n(line)}" for line in lines), *([f"  {more}"] if more else [])]
+            body = "\n".join([n(text), "", *listed, "", n(footer)])
             return Panel(Text(body), title=title, border_style="cyan")
         case Intro(_, title, text, persons, reasons, icebreaker, window, buttons):
             rows = [n(text), ""]

@@ -339,12 +339,27 @@ async def sync(config: Config, guild: int | None) -> int:
     if not config.token:
         raise BadConfig("DISCORD_TOKEN is not set")
     point_at(config.settings)
+    try:
+        return await _sync(config.token, guild)
+    except (TimeoutError, aiohttp.ClientError, OSError) as error:
+        # A one-off command, so no retrying: say what failed and where to look.
+        reason = type(error).__name__
+        raise BadConfig(
+            f"cannot reach Discord ({reason}); check the network, or DISCORD_API_URL if it is set"
+        ) from None
+
+
+async def _sync(token: str, guild: int | None) -> int:
     client = JembatanClient()
     async with client:
         try:
-            await client.login(config.token)  # REST only: no gateway session is opened
+            await client.login(token)  # REST only: no gateway session is opened
         except discord.LoginFailure:
             raise BadConfig("Discord refused DISCORD_TOKEN") from None
+        except discord.HTTPException as error:  # not Discord's API there, or Discord failing
+            raise BadConfig(
+                f"Discord answered the login with {error.status}; check DISCORD_API_URL if it is set"
+            ) from None
         try:
             if guild is None:
                 synced = await client.tree.sync()
@@ -369,7 +384,8 @@ async def sync(config: Config, guild: int | None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jembatan discord", description="Jembatan on Discord.")
     sub = parser.add_subparsers(dest="action")
-    sub.add_parser("run", help="connect and serve (the default)")
+    # `jembatan run discord` is how people start it (the README, docs/discord.md), so its help says so.
+    sub.add_parser("run", prog="jembatan run discord", help="connect and serve (the default)")
     sync_cmd = sub.add_parser("sync", help="register /jembatan with Discord")
     sync_cmd.add_argument("--guild", type=int, help="one server's id, for instant availability")
     invite = sub.add_parser("invite", help="print the URL that adds the bot to a server")
@@ -385,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(settings.log_level, settings.log_format)
         match args.action:
             case "sync":
+                logging.getLogger("discord.client").setLevel(logging.WARNING)  # "logging in using…"
                 return asyncio.run(sync(config, args.guild))
             case "invite":
                 if not args.client_id and not config.token:

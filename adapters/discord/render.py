@@ -26,6 +26,7 @@ from bot.messages import (
 
 # Discord's limits: message content, embed description/title/footer, field value, pingable users.
 CONTENT, DESCRIPTION, TITLE, FOOTER, FIELD = 2000, 4096, 256, 2048, 1024
+EMBEDS_TOTAL = 6000  # title, description, fields and footer of all a message's embeds together
 MAX_PINGS = 100
 # Our button ids (bot.actions decodes them); the template only says "this is ours".
 # In DMs Discord does not say which server a click belongs to, so DM buttons carry it: `@<guild>`.
@@ -126,20 +127,36 @@ def _mentions(user_ids: tuple[str, ...], prefix: str = "") -> tuple[str, tuple[s
     return text, tuple(used)
 
 
+def _lines_within(lines: list[str], budget: int) -> list[str]:
+    """The first lines whose text fits `budget` UTF-16 units, then "…" if any were left out."""
+    kept: list[str] = []
+    for line in lines:
+        budget -= units(line) + 1
+        if budget < 2:
+            return [*kept, "…"]
+        kept.append(line)
+    return kept
+
+
 def _embed(description: str, *, title: str | None = None, footer: str | None = None) -> discord.Embed:
     embed = discord.Embed(description=clip(description, DESCRIPTION), colour=_COLOUR)
     if title:
         embed.title = clip(title, TITLE)
     if footer:
-        embed.set_footer(text=clip(footer, FOOTER))
+        room = EMBEDS_TOTAL - len(embed.title or "") - len(embed.description or "")
+        embed.set_footer(text=clip(footer, min(FOOTER, room)))
     return embed
 
 
 def render(message: Message) -> Rendered:
     match message:
-        case RoundAnnouncement(title, text, groups, lines, footer):
+        case RoundAnnouncement(title, text, groups, lines, footer, more):
             content, pinged = _mentions(tuple(u for g in groups for u in g))
-            body = "\n".join([text, "", *(f"• {line}" for line in lines)]) if lines else text
+            # The core lists a bounded number of groups; whole lines are kept within the
+            # description's limit for any list (e.g. a row queued before that bound existed).
+            room = DESCRIPTION - units(text) - units(more) - 3
+            listed = _lines_within([f"• {line}" for line in lines], room)
+            body = "\n".join([text, "", *listed, *([more] if more else [])]) if lines else text
             return Rendered(content or None, _embed(body, title=title, footer=footer), pings=pinged)
         case Intro(_, title, text, people, reasons, icebreaker, window, buttons):
             # Embed titles do not render mentions, so the greeting (which pings) is the content.

@@ -9,13 +9,12 @@ claim their event_id the same way before they act.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -218,6 +217,11 @@ async def home_status(edge: Edge, tenant: TenantRef, user_id: str) -> str:
     return (await handle(edge.deps, c.Actor(tenant, user_id), c.Status())).text
 
 
+async def _division_named(edge: Edge, context: AsyncBoltContext, value: str) -> str | None:
+    known = await edge.divisions(tenant_of(context)) if value.startswith(home.KNOWN) else []
+    return home.division_named(value, known)
+
+
 async def publish_home(
     edge: Edge, client: AsyncWebClient, tenant: TenantRef, user_id: str, note: str | None = None
 ) -> None:
@@ -355,10 +359,14 @@ def register(app: AsyncApp, edge: Edge) -> None:
         command = home.home_command(action)
         if command is None:
             return
-        if isinstance(command, c.SetDivision):
-            known = await edge.divisions(tenant_of(context))
-            command = c.SetDivision(home.chosen_division(command.division, known))
         user_id = body["user"]["id"]
+        if isinstance(command, home.PickDivision):
+            named = await _division_named(edge, context, command.value)
+            if named is None:
+                unread = home.LABELS[edge.lang]["division_unread"]
+                await publish_home(edge, client, tenant_of(context), user_id, note=unread)
+                return
+            command = c.SetDivision(named)
         if isinstance(command, OpenProfile):
             modal = home.profile_modal(edge.lang, home.FROM_HOME)
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
@@ -389,8 +397,13 @@ def register(app: AsyncApp, edge: Edge) -> None:
     ) -> None:
         form = home.profile_command((view.get("state") or {}).get("values") or {})
         if form.division is not None:
-            known = await edge.divisions(tenant_of(context))
-            form = dataclasses.replace(form, division=home.chosen_division(form.division, known))
+            named = await _division_named(edge, context, form.division)
+            if named is None:
+                await ack(
+                    response_action="errors", errors={"division": home.LABELS[edge.lang]["division_unread"]}
+                )
+                return
+            form = replace(form, division=named)
         errors = _modal_errors(form, edge)
         if errors:
             await ack(response_action="errors", errors=errors)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.parse import OpenProfile, Parsed
 from adapters.slack.render import Block, context, cut, header, section, sections
 from bot import commands as c
 from bot.domain.model import Lang
+from bot.domain.validation import MAX_DIVISION_CODE_POINTS
 
 PROFILE_CALLBACK = "jb:profile"
 DIVISION_ACTION = "jb:division"
@@ -24,11 +26,13 @@ HOME_JOIN, HOME_PAUSE, HOME_RESUME, HOME_LEAVE, HOME_PROFILE = (
 )
 FROM_HOME = "home"  # the modal's private_metadata when it was opened from the Home tab
 OPTIONS_MAX = 100
-DIVISION_MAX = 64
-# An option's value is at most 150 characters, and a division's name (64 letters, each with its
-# combining marks) can be longer: a known division is offered under an id, a typed one as typed
-# (64 code points at most, so it fits).
-TYPED, KNOWN = "t:", "k:"
+# An option's value is at most 150 characters, while a division may be 64 letters of up to 255
+# code points (combining marks). So a known division travels as an id (KNOWN + a hash of its
+# name), looked up again among the workspace's divisions when it comes back, and a newly typed
+# one as NEW + its name when that fits.
+OPTION_VALUE_MAX = 150
+OPTION_TEXT_MAX = 75
+KNOWN, NEW = "#", "+"
 
 LABELS: dict[Lang, dict[str, str]] = {
     Lang.EN: {
@@ -48,6 +52,8 @@ LABELS: dict[Lang, dict[str, str]] = {
         "save": "Save",
         "cancel": "Cancel",
         "empty_note": "Leave a field empty to keep it as it is.",
+        "division_unread": "That choice could not be read back: pick it again, "
+        "or type `/jembatan division <name>`.",
     },
     Lang.ID: {
         "title": "Jembatan 🌉",
@@ -66,6 +72,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "save": "Simpan",
         "cancel": "Batal",
         "empty_note": "Kosongkan kolom untuk membiarkannya seperti semula.",
+        "division_unread": "Pilihan itu tidak terbaca: pilih lagi, atau ketik `/jembatan division <nama>`.",
     },
 }
 
@@ -173,33 +180,56 @@ def profile_command(values: dict[str, dict[str, Any]]) -> c.UpdateProfile:
 
 def division_options(query: str, known: list[str]) -> list[dict[str, Any]]:
     """What the division select offers: what is being typed (a new division), then known ones."""
-    typed = unicodedata.normalize("NFC", " ".join(query.split()))[:DIVISION_MAX]
+    typed = unicodedata.normalize("NFC", " ".join(query.split()))[:MAX_DIVISION_CODE_POINTS]
     lowered = typed.lower()
-    new = bool(typed) and all(k.lower() != lowered for k in known)
-    options = [{"text": _text(typed), "value": TYPED + typed}] if new else []
-    options += [{"text": _text(k), "value": division_id(k)} for k in known if lowered in k.lower()]
+    options = [_option(k, division_id(k)) for k in known if lowered in k.lower()]
+    if typed and all(k.lower() != lowered for k in known):
+        options.insert(0, _option(typed, NEW + typed))
     return options[:OPTIONS_MAX]
 
 
 def division_id(name: str) -> str:
-    return KNOWN + hashlib.sha256(name.encode()).hexdigest()[:24]
+    return KNOWN + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
-def chosen_division(value: str, known: Sequence[str]) -> str:
-    """The division an option's value stands for ("" if it is no longer known)."""
-    if value.startswith(TYPED):
-        return value.removeprefix(TYPED)
+def division_named(value: str, known: Iterable[str]) -> str | None:
+    """The division an option's value stands for; None for an id no known division has (it
+    changed since the select was filled)."""
     if value.startswith(KNOWN):
-        return next((k for k in known if division_id(k) == value), "")
-    return value  # from a select shown before values were ids
+        return next((name for name in known if division_id(name) == value), None)
+    if value.startswith(NEW):
+        return value[len(NEW) :]
+    return value  # from a select filled before values were ids
 
 
-def home_command(action: dict[str, Any]) -> Parsed | None:
+def _option(name: str, value: str) -> dict[str, Any]:
+    if _length(value) > OPTION_VALUE_MAX:
+        value = division_id(name)  # typed, too long to carry: readable back once someone has it
+    shown, cut = name, len(name)
+    while _length(shown) > OPTION_TEXT_MAX:
+        cut -= 1
+        shown = name[:cut] + "…"
+    return {"text": _text(shown), "value": value}
+
+
+def _length(text: str) -> int:
+    # Slack does not say whether it counts code points or UTF-16 units: stay under both.
+    return max(len(text), len(text.encode("utf-16-le")) // 2)
+
+
+@dataclass(frozen=True, slots=True)
+class PickDivision:
+    """A division chosen in the select: its option's value, which division_named reads back."""
+
+    value: str
+
+
+def home_command(action: dict[str, Any]) -> Parsed | PickDivision | None:
     """A click on the Home tab as a command, or None for a control that is not ours."""
     action_id = action.get("action_id", "")
     if action_id == DIVISION_ACTION:
         option = action.get("selected_option") or {}
-        return c.SetDivision(str(option.get("value", "")))
+        return PickDivision(str(option.get("value", "")))
     controls: dict[str, Parsed] = {
         HOME_JOIN: c.Join(),
         HOME_PAUSE: c.Pause(),

@@ -157,10 +157,12 @@ def _fit(blocks: list[Block]) -> list[Block]:
 
 def render(message: Message) -> Rendered:
     match message:
-        case RoundAnnouncement(heading, text, _, group_lines, footer):
-            budget = BLOCK_TEXT_MAX - sum(units(t) for t in (heading, text, footer))
+        case RoundAnnouncement(heading, text, _, group_lines, footer, more):
+            # The core lists a bounded number of groups and says how many more; this holds for
+            # any list (a row queued before that bound, say) by keeping whole lines to a budget.
+            budget = BLOCK_TEXT_MAX - sum(units(t) for t in (heading, text, footer, more))
             shown = listed([f"• {line}" for line in group_lines], budget)
-            blocks = [title(heading), section(text), *sections(shown)]
+            blocks = [title(heading), section(text), *sections([*shown, *([more] if more else [])])]
             return Rendered(cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
         case Intro(_, heading, text, people, reasons, icebreaker, window, buttons):
             blocks = [title(heading), section(text)]

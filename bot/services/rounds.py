@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -51,6 +52,11 @@ _SIT_OUT_NOTICE = {  # why someone sits out -> the DM that tells them (same tone
     UnpairedReason.BLOCKED: "notice.unpaired_blocked",
     UnpairedReason.SAME_DIVISION_ONLY: "notice.unpaired_same_division",
 }
+# A round's channel post lists this many groups, then says how many more: every group hears in
+# its own intro, and a post listing all of a big round's is refused (Slack: msg_blocks_too_long
+# near 13,000 characters; a Discord embed holds 4,096). 30 groups of 4 with Discord's 19-digit
+# ids take ~3,000 characters.
+ANNOUNCED_GROUPS_MAX = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +279,20 @@ def _window(t: Texts, zones: list[str], day: date) -> str:
     return t("intro.window", spans="; ".join(spans))
 
 
+def round_announcement(t: Texts, groups: Sequence[tuple[str, ...]]) -> RoundAnnouncement:
+    """The channel's post about a round: how many groups, the first ones by name, how many more."""
+    listed = tuple(groups[:ANNOUNCED_GROUPS_MAX])
+    more = len(groups) - len(listed)
+    return RoundAnnouncement(
+        title=t("round.title"),
+        text=t("round.text", groups=len(groups)) if groups else t("round.text_empty"),
+        groups=listed,
+        group_lines=tuple(" × ".join(f"<@{u}>" for u in g) for g in listed),
+        footer=t("round.footer"),
+        more=t("round.list.more", groups=more) if more else "",
+    )
+
+
 async def _record(
     scope: TenantScope,
     program: Program,
@@ -285,14 +305,7 @@ async def _record(
 ) -> None:
     by_user = {m.person.user_id: m for m in members}
     # The channel hears about the round first, then each group gets its intro.
-    announced = tuple(g.members for g in result.groups)
-    announcement = RoundAnnouncement(
-        title=t("round.title"),
-        text=t("round.text", groups=len(announced)) if announced else t("round.text_empty"),
-        groups=announced,
-        group_lines=tuple(" × ".join(f"<@{u}>" for u in g) for g in announced),
-        footer=t("round.footer"),
-    )
+    announcement = round_announcement(t, [g.members for g in result.groups])
     queued: list[tuple[str, Destination, Message, int | None]] = [
         (f"announce:{round_id}", ToChannel(program.channel_id), announcement, None)
     ]

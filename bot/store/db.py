@@ -67,8 +67,25 @@ def pool_for(url: str, connections: int) -> dict[str, Any]:
     return {"pool_size": connections, "max_overflow": 4, "pool_timeout": 10}
 
 
+def shown(url: str) -> str:
+    """Which database a URL names, fit to print: a SQLite file's path, or the URL with its
+    password masked."""
+    path = sqlite_file(url)
+    if path is not None:
+        return str(path.absolute())
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    engine = create_async_engine(async_url(url), **kwargs)
+    try:
+        engine = create_async_engine(async_url(url), **kwargs)
+    except ModuleNotFoundError as error:
+        # The driver is imported here; a base install has only SQLite's (asyncpg is an extra).
+        if error.name != "asyncpg":
+            raise
+        raise DatabaseUrlError(
+            "DATABASE_URL is PostgreSQL, which needs asyncpg: pip install 'jembatan[postgres]'"
+        ) from None
     if is_sqlite(engine):
         _check_folder(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

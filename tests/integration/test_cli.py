@@ -24,8 +24,19 @@ def test_migrate_creates_the_schema_at_database_url(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'prod.db'}"
     done = _run("migrate", env={"DATABASE_URL": url})
     assert done.returncode == 0, done.stderr
-    assert "latest schema" in done.stdout
+    assert done.stdout == f"jembatan: the database {tmp_path / 'prod.db'} is at the latest schema\n"
     assert (tmp_path / "prod.db").stat().st_size > 0
+
+
+def test_migrate_names_the_postgresql_database_without_its_password(postgres_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url).set(password="hunter2")  # the test server trusts any password
+    done = _run("migrate", env={"DATABASE_URL": url.render_as_string(hide_password=False)})
+    assert done.returncode == 0, done.stderr
+    masked = f"postgresql://{url.username}:***@{url.host}:{url.port}/{url.database}"
+    assert done.stdout == f"jembatan: the database {masked} is at the latest schema\n"
+    assert "hunter2" not in done.stdout + done.stderr
 
 
 def test_a_bad_database_url_is_one_line_without_the_password() -> None:
@@ -56,7 +67,7 @@ def test_run_has_help_and_names_the_platforms() -> None:
     wrong = _run("run", "teams")
     assert wrong.returncode == 2 and "invalid choice: 'teams'" in wrong.stderr
     discord = _run("run", "discord", "--help")
-    assert discord.returncode == 0 and discord.stdout.startswith("usage: jembatan discord run")
+    assert discord.returncode == 0 and discord.stdout.startswith("usage: jembatan run discord")
 
 
 def test_bad_settings_name_the_variable() -> None:

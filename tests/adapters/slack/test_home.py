@@ -99,11 +99,11 @@ async def test_home_buttons_act_and_show_the_answer(program: Harness) -> None:
 
 async def offered(h: Harness, typed: str, team: str | None = None) -> list[str]:
     """What the division select shows while someone types `typed`."""
-    return [o["text"]["text"] for o in await options(h, typed, team)]
+    return [option["text"]["text"] for option in await options(h, typed, team)]
 
 
 async def options(h: Harness, typed: str, team: str | None = None) -> list[dict[str, Any]]:
-    """The division select's options while someone types `typed`, as the app answers Slack."""
+    """The division select's options, as Slack receives them, while someone types `typed`."""
     payload = {
         "type": "block_suggestion",
         "user": {"id": "U1", "team_id": team or h.team},
@@ -116,8 +116,7 @@ async def options(h: Harness, typed: str, team: str | None = None) -> list[dict[
     }
     response = await h.interaction(payload)
     assert response.status == 200
-    found: list[dict[str, Any]] = (await response.json())["options"]
-    return found
+    return list((await response.json())["options"])
 
 
 async def test_the_division_select_offers_what_is_typed(harness: Harness) -> None:
@@ -185,27 +184,6 @@ async def test_a_profile_saved_from_home_refreshes_home(program: Harness) -> Non
     assert "Profile saved." in published(h, "U1")
 
 
-async def test_a_long_division_is_offered_under_a_value_slack_accepts_and_chosen_by_it(
-    program: Harness,
-) -> None:
-    # 64 letters with two combining marks each: 192 code points, where an option's value takes 150.
-    h = program
-    long = "".join("q\u0301\u0308" for _ in range(64))
-    await h.join_everyone({"U1": long})
-    [option] = await options(h, "")
-    assert len(option["value"]) <= 150  # Slack refuses the whole list otherwise
-    await h.interaction(
-        home_click(
-            h, "U2", {"action_id": "jb:division", "type": "external_select", "selected_option": option}
-        )
-    )
-    assert f"your division is {long}" in published(h, "U2")
-    # What is typed is offered as typed, and chosen as typed.
-    [typed] = await options(h, "Customer Success")
-    await h.interaction(
-        home_click(h, "U2", {"action_id": "jb:division", "type": "external_select", "selected_option": typed})
-    )
-    assert "your division is Customer Success" in published(h, "U2")
 async def test_a_division_typed_as_a_link_reaches_the_partner_as_plain_words(program: Harness) -> None:
     # The modal's values arrive unescaped: this was a clickable link in the bot's own intro.
     h = program
@@ -226,3 +204,64 @@ async def test_a_division_typed_as_a_link_reaches_the_partner_as_plain_words(pro
     assert "R&D" in shown and "&amp;" not in shown  # one spelling, whichever way it was typed
     # Offered back by the division picker, the stored name is accepted as it is.
     assert "People Team (click to verify)" in await offered(h, "people")
+
+
+# 64 letters, as the core allows, but 186 code points: most carry two combining marks.
+LONG_DIVISION = "Div" + "x\u0323\u0301" * 61
+
+
+def slack_length(text: str) -> int:
+    return max(len(text), len(text.encode("utf-16-le")) // 2)  # code points or UTF-16 units
+
+
+def picked(option: dict[str, Any]) -> dict[str, Any]:
+    return {"action_id": "jb:division", "type": "external_select", "selected_option": option}
+
+
+async def test_a_long_division_is_offered_within_slacks_limits_and_can_be_picked(program: Harness) -> None:
+    h = program
+    assert len(LONG_DIVISION) == 186
+    await h.join_everyone({"U1": LONG_DIVISION, "U2": "Sales"})
+    offers = await options(h, "")
+    assert len(offers) == 2
+    for option in offers:  # Block Kit: an option's text ≤ 75, its value ≤ 150
+        assert slack_length(option["value"]) <= 150 and slack_length(option["text"]["text"]) <= 75
+    long_one = next(o for o in offers if o["text"]["text"].startswith("Div"))
+    h.fake.add_user("U3")
+    await h.slash("U3", "join Sales")
+    await h.interaction(home_click(h, "U3", picked(long_one)))
+    assert f"your division is {LONG_DIVISION}" in published(h, "U3")
+    # The profile modal's select carries the same option back.
+    h.fake.add_user("U4")
+    await h.slash("U4", "join Sales")
+    values = {"division": {"jb:division": {"type": "external_select", "selected_option": long_one}}}
+    payload = submission(h, "U4", "home")
+    payload["view"]["state"]["values"] |= values
+    assert (await h.interaction(payload)).status == 200
+    assert LONG_DIVISION in (await h.slash("U4", "status"))["text"]
+
+
+async def test_a_typed_new_division_is_offered_and_picked_as_typed(program: Harness) -> None:
+    h = program
+    h.fake.add_user("U1")
+    await h.slash("U1", "join Sales")
+    typed = (await options(h, "  Customer   Success "))[0]
+    assert typed["text"]["text"] == "Customer Success"
+    await h.interaction(home_click(h, "U1", picked(typed)))
+    assert "your division is Customer Success" in published(h, "U1")
+
+
+async def test_a_division_gone_since_the_select_was_filled_is_not_guessed(program: Harness) -> None:
+    h = program
+    await h.join_everyone({"U1": "Research", "U2": "Sales"})
+    [research] = await options(h, "research")
+    await h.slash("U1", "division Sales")  # nobody is in Research any more
+    await h.interaction(home_click(h, "U2", picked(research)))
+    assert "could not be read back" in published(h, "U2")
+    assert "Research" not in (await h.slash("U2", "status"))["text"]
+    payload = submission(h, "U2", "home")
+    payload["view"]["state"]["values"]["division"] = {
+        "jb:division": {"type": "external_select", "selected_option": research}
+    }
+    answer = await (await h.interaction(payload)).json()
+    assert answer["response_action"] == "errors" and "could not be read back" in answer["errors"]["division"]
