@@ -22,7 +22,7 @@ from bot.domain.pairing.roster import Roster
 
 TRIES = 3  # members of each division tried per uncovered pair of divisions
 ROTATE = 30  # groups weighed for the second move of a rotation
-BUDGET = 20_000  # groups looked at in all: the pass stays cheap when little can be done
+BUDGET = 8  # groups looked at per person, at most 20,000: cheap when little can be done
 
 
 class _Round:
@@ -30,7 +30,7 @@ class _Round:
         self.roster, self.groups, self.met = roster, groups, met
         self.d = len(roster.division_names)
         self.group_of = [-1] * roster.size
-        self.budget = BUDGET
+        self.budget = min(20_000, BUDGET * roster.size)
         self.count: dict[int, int] = {}  # division pair key -> pairs across it in this round
         for g, members in enumerate(groups):
             for a in members:
@@ -141,6 +141,7 @@ def _bridge(state: _Round, xs: list[int], others: list[int], rng: random.Random)
             # y takes z's seat next to x; z takes y's seat ...
             with_y = [y if m == z else m for m in groups[gx]]
             with_z = [z if m == y else m for m in groups[gy]]
+            state.budget -= 1
             if state.try_move({gx: with_y, gy: with_z}):
                 return
             # ... or z moves on once more, into a group without z's division, whose member c
@@ -155,6 +156,7 @@ def _bridge(state: _Round, xs: list[int], others: list[int], rng: random.Random)
                 if tried > ROTATE:
                     break
                 for c in groups[gc]:
+                    state.budget -= 1
                     moved = {
                         gx: with_y,
                         gy: [c if m == y else m for m in groups[gy]],
