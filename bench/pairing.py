@@ -309,7 +309,13 @@ def against_exact(table: Table, sizes: Sequence[int], seed: int, networkx_up_to:
                     if s.objective > 0
                     else "below zero (repeats)"
                 )
-                faster = f" ({rx_time / took:,.2g}× rustworkx's speed)" if name == "engine" else ""
+                ratio = rx_time / took
+                faster = (
+                    f" ({ratio:,.0f}× rustworkx's speed)"
+                    if ratio >= 10
+                    else f" ({ratio:.2f}× rustworkx's speed)"
+                )
+                faster = faster if name == "engine" else ""
                 table.add(
                     scenario, name, f"{n:,}", seconds(took) + faster, quality, str(s.repeats),
                     pct(s.cross_share), pct(s.ceiling_share), "",
