@@ -339,14 +339,17 @@ import pickle, sys, time
 from bot.domain.pairing import make_groups
 with open(sys.argv[1], "rb") as f:
     request = pickle.load(f)
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 result = make_groups(request)
-print(time.perf_counter() - started, result.metrics.repeats, result.metrics.cross_division_pairs)
+took, cpu = time.perf_counter() - started, time.process_time() - cpu
+print(took, cpu, result.metrics.repeats, result.metrics.cross_division_pairs)
 """
 
 
-def engine_in_subprocess(code_root: Path, request_file: Path) -> tuple[float, str]:
-    """One timed `make_groups` in a fresh process that imports the engine from `code_root`."""
+def engine_in_subprocess(code_root: Path, request_file: Path) -> tuple[float, float, str]:
+    """One timed `make_groups` in a fresh process that imports the engine from `code_root`:
+    (wall seconds, CPU seconds of that process, "repeats crossings"). On a shared host the CPU
+    time is the steadier of the two: other processes' load shows up in wall time only."""
     done = subprocess.run(
         [sys.executable, "-c", _TIME_ONE_RUN, str(request_file)],
         env={**os.environ, "PYTHONPATH": str(code_root)},
@@ -355,8 +358,8 @@ def engine_in_subprocess(code_root: Path, request_file: Path) -> tuple[float, st
         text=True,
         check=True,
     )
-    took, *quality = done.stdout.split()
-    return float(took), " ".join(quality)
+    took, cpu, *quality = done.stdout.split()
+    return float(took), float(cpu), " ".join(quality)
 
 
 def at_scale(table: Table, n: int, seed: int, baseline: Path | None) -> tuple[Roster, list[PastRound]]:
@@ -375,11 +378,16 @@ def at_scale(table: Table, n: int, seed: int, baseline: Path | None) -> tuple[Ro
         )
         ours: list[float] = []
         theirs: list[float] = []
+        ours_cpu: list[float] = []
+        theirs_cpu: list[float] = []
         for _ in range(3):
-            ours.append(engine_in_subprocess(ROOT, request_file)[0])
+            took, cpu, _ = engine_in_subprocess(ROOT, request_file)
+            ours.append(took)
+            ours_cpu.append(cpu)
             if baseline is not None:
-                took, theirs_quality = engine_in_subprocess(baseline, request_file)
+                took, cpu, theirs_quality = engine_in_subprocess(baseline, request_file)
                 theirs.append(took)
+                theirs_cpu.append(cpu)
     progress("  measuring peak memory (tracemalloc, in this process)")
     tracemalloc.start()
     result = make_groups(request)
@@ -387,7 +395,13 @@ def at_scale(table: Table, n: int, seed: int, baseline: Path | None) -> tuple[Ro
     tracemalloc.stop()
     m = result.metrics
     gap = (m.ceiling - m.cross_division_pairs) / m.pairs
-    versus = f", {statistics.median(ours) / statistics.median(theirs):.2f}× the baseline's" if theirs else ""
+    cpu = statistics.median(ours_cpu)
+    versus = (
+        f", {statistics.median(ours) / statistics.median(theirs):.2f}× the baseline's; "
+        f"CPU {cpu:.2f} s, {cpu / statistics.median(theirs_cpu):.2f}×"
+        if theirs
+        else f"; CPU {cpu:.2f} s"
+    )
     table.add(
         scenario, "engine", f"{n:,}", f"{seconds(statistics.median(ours))} (median of 3{versus})",
         f"{100 * gap:.3f} pp below ceiling", str(m.repeats), pct(m.cross_division_pairs / m.pairs),
@@ -397,7 +411,7 @@ def at_scale(table: Table, n: int, seed: int, baseline: Path | None) -> tuple[Ro
         repeats, cross = theirs_quality.split()
         table.add(
             scenario, f"baseline engine ({baseline})", f"{n:,}",
-            f"{seconds(statistics.median(theirs))} (median of 3)",
+            f"{seconds(statistics.median(theirs))} (median of 3; CPU {statistics.median(theirs_cpu):.2f} s)",
             f"{100 * (m.ceiling - int(cross)) / m.pairs:.3f} pp below ceiling", repeats,
             pct(int(cross) / m.pairs), pct(m.ceiling / m.pairs), "",
         )  # fmt: skip

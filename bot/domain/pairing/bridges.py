@@ -16,6 +16,7 @@ coverage ranks below crossing and repeats and above the soft tiers.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from itertools import combinations
 
 from bot.domain.pairing.roster import Roster
@@ -100,6 +101,9 @@ def build_bridges(roster: Roster, groups: list[list[int]], rng: random.Random) -
     division, d = roster.division, len(roster.division_names)
     if d < 3 or len(groups) < 2:
         return
+    placed = sum(map(len, groups))
+    if placed == 2 * len(groups) and 2 * max(Counter(division).values()) >= placed:
+        return  # every pair must hold one of the biggest division's members to reach the ceiling
     met = [0] * d  # division -> bit set of divisions its members met within the history
     members_of: list[list[int]] = [[] for _ in range(d)]
     for i, seen in enumerate(roster.seen_divisions):
@@ -113,9 +117,6 @@ def build_bridges(roster: Roster, groups: list[list[int]], rng: random.Random) -
     ]
     if not never:
         return
-    placed = sum(len(g) for g in groups)
-    if all(len(g) == 2 for g in groups) and 2 * max(len(m) for m in members_of) >= placed:
-        return  # every pair must hold one of the biggest division's members to reach the ceiling
     state = _Round(roster, groups, met)
     for key in never:
         if state.budget <= 0:
