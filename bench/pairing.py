@@ -1,28 +1,34 @@
-"""How good and how fast is the pairing engine, next to a random shuffle and an exact matching?
+"""How good and how fast is the pairing engine, next to a random shuffle and exact matchings?
 
-    python bench/pairing.py [--quick] [--seed N]
+    python bench/pairing.py [--quick] [--seed N] [--baseline /path/to/other/checkout]
 
 Generates rosters the way companies look (skewed division sizes, offices in several time
 zones, interests, a few blocks, history made by earlier rounds) and prints one table:
 
-* n ≤ 1,000: the engine, a random shuffle and networkx's exact max_weight_matching on the
-  complete graph, all scored with the engine's own pair weights (bot/domain/pairing/weights.py);
-* 100,000 members with 8 rounds of history: engine time, peak memory, cross-division share
-  against the ceiling, repeats; and the whole `python -m bot.pair_cli` process on that roster
-  as JSON;
+* n = 200, 501 (odd: one trio), 1,000, each with a history made by the engine and an
+  adversarial one made by a random shuffle: the engine, a random shuffle, and the exact
+  maximum-weight matching on the complete graph by rustworkx (compiled; medians of 3) and by
+  networkx (pure Python; one run, up to --networkx-up-to), all scored with the engine's own
+  pair weights (bot/domain/pairing/weights.py), overall and on the soft tiers alone;
+* 100,000 members with 8 rounds of history: engine time (median of 3, each in a fresh process,
+  turn about with --baseline's engine when given), peak memory, cross-division share against
+  the ceiling, repeats; and the whole `jembatan pair` process on that roster as JSON, with its
+  peak RSS above the bare interpreter's;
 * 26 consecutive weekly rounds of 400 people, each fed every earlier round;
-* growth: distinct cross-division colleagues met per person after 12 rounds of 500 people.
+* growth over 12 rounds of 500 people (8 and 12 divisions, two skews, three seeds): distinct
+  cross-division colleagues per person and how many pairs of divisions met at least once.
 
 --quick shrinks everything (exact only at 200, 20,000 members instead of 100,000, 8 weekly
-rounds) so the whole run takes well under a minute. Progress goes to stderr.
+rounds, one seed) so the whole run takes about a minute. Progress goes to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import pickle
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -41,6 +47,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import networkx as nx  # type: ignore[import-untyped]
+import rustworkx as rx
 
 from bot.domain.pairing import (
     CrossDivisionMode,
@@ -51,6 +58,7 @@ from bot.domain.pairing import (
     make_groups,
 )
 from bot.domain.pairing.ceiling import cross_division_ceiling
+from bot.domain.pairing.roster import Roster as Roster_
 from bot.domain.pairing.roster import index_request
 from bot.domain.pairing.weights import CROSS, Weights
 
@@ -132,17 +140,44 @@ def shuffle_groups(request: PairingRequest) -> list[list[str]]:
     return groups
 
 
-def exact_pairs(request: PairingRequest) -> list[list[str]]:
-    """networkx's exact maximum-weight matching on every allowed pair, with the engine's weights."""
+def _complete_graph(request: PairingRequest) -> tuple[Roster_, Weights, list[tuple[int, int, int]]]:
     roster = index_request(request)
     weights = Weights(roster, cross_division=request.cross_division is not CrossDivisionMode.OFF)
-    graph = nx.Graph()
     n = roster.size
-    for a, b in combinations(range(n), 2):
-        if a * n + b not in roster.blocked:
-            graph.add_edge(a, b, weight=weights.pair(a, b))
+    edges = [
+        (a, b, weights.pair(a, b)) for a, b in combinations(range(n), 2) if a * n + b not in roster.blocked
+    ]
+    return roster, weights, edges
+
+
+def _with_odd_one(roster: Roster_, weights: Weights, matching: list[tuple[int, int]]) -> list[list[str]]:
+    """A matching leaves the odd one out; seat them in the pair they add most to, as the engine does."""
+    groups = [list(p) for p in matching]
+    alone = set(range(roster.size)) - {i for p in matching for i in p}
+    for u in sorted(alone):
+        allowed = [g for g in groups if all(roster.key(u, x) not in roster.blocked for x in g)]
+        if allowed:
+            max(allowed, key=lambda g: sum(weights.pair(u, x) for x in g)).append(u)
+    return [[roster.members[i].id for i in g] for g in groups]
+
+
+def exact_pairs(request: PairingRequest) -> list[list[str]]:
+    """networkx's exact maximum-weight matching on every allowed pair, with the engine's weights."""
+    roster, weights, edges = _complete_graph(request)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(edges)
     matching = nx.max_weight_matching(graph, maxcardinality=True)
-    return [[roster.members[a].id, roster.members[b].id] for a, b in matching]
+    return _with_odd_one(roster, weights, list(matching))
+
+
+def exact_pairs_rx(request: PairingRequest) -> list[list[str]]:
+    """rustworkx's exact maximum-weight matching (the same optimum, compiled): the fair baseline."""
+    roster, weights, edges = _complete_graph(request)
+    graph = rx.PyGraph()
+    graph.add_nodes_from(range(roster.size))
+    graph.add_edges_from(edges)
+    matching = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
+    return _with_odd_one(roster, weights, list(matching))
 
 
 # -- scoring any grouping the engine's way ----------------------------------------------------
@@ -233,60 +268,154 @@ def history_by_engine(members: list[Member], blocked: list[tuple[str, str]], rou
 # -- scenarios ------------------------------------------------------------------------------------
 
 
-def against_exact(table: Table, sizes: Sequence[int], seed: int) -> None:
+def history_by_shuffle(members: list[Member], blocked: list[tuple[str, str]], rounds: int) -> list[PastRound]:
+    """An adversarial history: made by a different heuristic, so it is not the engine's own habits."""
+    history: list[PastRound] = []
+    for week in range(rounds):
+        groups = shuffle_groups(PairingRequest(members, blocked=blocked, seed=2000 + week))
+        when = ROUND_DAY - timedelta(weeks=rounds - week)
+        history.append(PastRound(when, tuple(PastGroup(tuple(g)) for g in groups)))
+    return history
+
+
+def median_of(runs: int, run: Callable[[], T]) -> tuple[float, T]:
+    times, value = [], None
+    for _ in range(runs):
+        took, value = timed(run)
+        times.append(took)
+    assert value is not None
+    return statistics.median(times), value
+
+
+def against_exact(table: Table, sizes: Sequence[int], seed: int, networkx_up_to: int) -> None:
     for n in sizes:
-        progress(f"exact comparison, n = {n}")
         roster = make_roster(n, seed + n)
-        history = history_by_engine(roster.members, roster.blocked, 4)
-        request = PairingRequest(roster.members, history=history, blocked=roster.blocked, seed=seed)
-        engine_time, result = timed(partial(make_groups, request))
-        engine = score(request, [g.members for g in result.groups])
-        shuffle_time, shuffled = timed(partial(shuffle_groups, request))
-        shuffle = score(request, shuffled)
-        exact_time, matched = timed(partial(exact_pairs, request))
-        exact = score(request, matched)
-        scenario = f"n={n}, 4 rounds history"
-        for name, took, s in (("engine", engine_time, engine), ("random shuffle", shuffle_time, shuffle)):
-            quality = (
-                f"{pct(s.objective / exact.objective)} of exact (soft tiers {pct(s.soft / exact.soft)})"
-                if s.objective > 0
-                else "below zero (repeats)"
-            )
-            faster = f" ({exact_time / took:,.0f}× faster than exact)" if name == "engine" else ""
+        for made_by, make_history in (("engine", history_by_engine), ("shuffle", history_by_shuffle)):
+            progress(f"exact comparison, n = {n}, history by {made_by}")
+            history = make_history(roster.members, roster.blocked, 4)
+            request = PairingRequest(roster.members, history=history, blocked=roster.blocked, seed=seed)
+            scenario = f"n={n}, 4 rounds history by {made_by}"
+            rx_time, matched = median_of(3, partial(exact_pairs_rx, request))
+            exact = score(request, matched)
+            engine_time, result = median_of(3, partial(make_groups, request))
+            shuffle_time, shuffled = median_of(3, partial(shuffle_groups, request))
+            rows = [
+                ("engine", engine_time, score(request, [g.members for g in result.groups])),
+                ("random shuffle", shuffle_time, score(request, shuffled)),
+            ]
+            for name, took, s in rows:
+                quality = (
+                    f"{pct(s.objective / exact.objective)} of exact (soft tiers {pct(s.soft / exact.soft)})"
+                    if s.objective > 0
+                    else "below zero (repeats)"
+                )
+                ratio = rx_time / took
+                faster = (
+                    f" ({ratio:,.0f}× rustworkx's speed)"
+                    if ratio >= 10
+                    else f" ({ratio:.2f}× rustworkx's speed)"
+                )
+                faster = faster if name == "engine" else ""
+                table.add(
+                    scenario, name, f"{n:,}", seconds(took) + faster, quality, str(s.repeats),
+                    pct(s.cross_share), pct(s.ceiling_share), "",
+                )  # fmt: skip
             table.add(
-                scenario, name, f"{n:,}", seconds(took) + faster, quality, str(s.repeats),
-                pct(s.cross_share), pct(s.ceiling_share), "",
+                scenario, "exact (rustworkx)", f"{n:,}", seconds(rx_time), "100 %", str(exact.repeats),
+                pct(exact.cross_share), pct(exact.ceiling_share), "",
             )  # fmt: skip
-        table.add(
-            scenario, "exact (networkx)", f"{n:,}", seconds(exact_time), "100 %", str(exact.repeats),
-            pct(exact.cross_share), pct(exact.ceiling_share), "",
-        )  # fmt: skip
+            if n <= networkx_up_to:
+                nx_time, nx_matched = timed(partial(exact_pairs, request))
+                same = score(request, nx_matched).objective == exact.objective
+                table.add(
+                    scenario, "exact (networkx, one run)", f"{n:,}", seconds(nx_time),
+                    "100 % (same optimum)" if same else "differs from rustworkx", str(exact.repeats),
+                    pct(exact.cross_share), pct(exact.ceiling_share), "",
+                )  # fmt: skip
 
 
-def at_scale(table: Table, n: int, seed: int) -> tuple[Roster, list[PastRound]]:
+_TIME_ONE_RUN = """
+import pickle, sys, time
+from bot.domain.pairing import make_groups
+with open(sys.argv[1], "rb") as f:
+    request = pickle.load(f)
+started, cpu = time.perf_counter(), time.process_time()
+result = make_groups(request)
+took, cpu = time.perf_counter() - started, time.process_time() - cpu
+print(took, cpu, result.metrics.repeats, result.metrics.cross_division_pairs)
+"""
+
+
+def engine_in_subprocess(code_root: Path, request_file: Path) -> tuple[float, float, str]:
+    """One timed `make_groups` in a fresh process that imports the engine from `code_root`:
+    (wall seconds, CPU seconds of that process, "repeats crossings"). On a shared host the CPU
+    time is the steadier of the two: other processes' load shows up in wall time only."""
+    done = subprocess.run(
+        [sys.executable, "-c", _TIME_ONE_RUN, str(request_file)],
+        env={**os.environ, "PYTHONPATH": str(code_root)},
+        cwd=code_root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    took, cpu, *quality = done.stdout.split()
+    return float(took), float(cpu), " ".join(quality)
+
+
+def at_scale(table: Table, n: int, seed: int, baseline: Path | None) -> tuple[Roster, list[PastRound]]:
     progress(f"{n:,} members with 8 rounds of history")
     roster = make_roster(n, seed)
     history = history_by_engine(roster.members, roster.blocked, 8)
     request = PairingRequest(roster.members, history=history, blocked=roster.blocked, seed=seed)
-    progress("  timing the engine")
-    times = []
-    for _ in range(3):
-        took, result = timed(partial(make_groups, request))
-        times.append(took)
-    progress("  measuring peak memory (tracemalloc, a separate run)")
+    scenario = f"{n:,} members, 8 rounds history"
+    with tempfile.TemporaryDirectory() as folder:
+        request_file = Path(folder) / "request.pickle"
+        with request_file.open("wb") as f:
+            pickle.dump(request, f)
+        progress(
+            "  timing the engine, each run in a fresh process"
+            + (", turn about with the baseline" if baseline else "")
+        )
+        ours: list[float] = []
+        theirs: list[float] = []
+        ours_cpu: list[float] = []
+        theirs_cpu: list[float] = []
+        for _ in range(3):
+            took, cpu, _ = engine_in_subprocess(ROOT, request_file)
+            ours.append(took)
+            ours_cpu.append(cpu)
+            if baseline is not None:
+                took, cpu, theirs_quality = engine_in_subprocess(baseline, request_file)
+                theirs.append(took)
+                theirs_cpu.append(cpu)
+    progress("  measuring peak memory (tracemalloc, in this process)")
     tracemalloc.start()
-    make_groups(request)
+    result = make_groups(request)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     m = result.metrics
-    scenario = f"{n:,} members, 8 rounds history"
     gap = (m.ceiling - m.cross_division_pairs) / m.pairs
+    cpu = statistics.median(ours_cpu)
+    versus = (
+        f", {statistics.median(ours) / statistics.median(theirs):.2f}× the baseline's; "
+        f"CPU {cpu:.2f} s, {cpu / statistics.median(theirs_cpu):.2f}×"
+        if theirs
+        else f"; CPU {cpu:.2f} s"
+    )
     table.add(
-        scenario, "engine", f"{n:,}", f"{seconds(statistics.median(times))} (median of 3)",
+        scenario, "engine", f"{n:,}", f"{seconds(statistics.median(ours))} (median of 3{versus})",
         f"{100 * gap:.3f} pp below ceiling", str(m.repeats), pct(m.cross_division_pairs / m.pairs),
         pct(m.ceiling / m.pairs), f"{peak / 2**20:.0f} MiB (engine, tracemalloc)",
     )  # fmt: skip
-    took, shuffled = timed(partial(shuffle_groups, request))
+    if baseline is not None:
+        repeats, cross = theirs_quality.split()
+        table.add(
+            scenario, f"baseline engine ({baseline})", f"{n:,}",
+            f"{seconds(statistics.median(theirs))} (median of 3; CPU {statistics.median(theirs_cpu):.2f} s)",
+            f"{100 * (m.ceiling - int(cross)) / m.pairs:.3f} pp below ceiling", repeats,
+            pct(int(cross) / m.pairs), pct(m.ceiling / m.pairs), "",
+        )  # fmt: skip
+    took, shuffled = median_of(3, partial(shuffle_groups, request))
     s = score(request, shuffled)
     table.add(
         scenario, "random shuffle", f"{n:,}", seconds(took),
@@ -296,7 +425,9 @@ def at_scale(table: Table, n: int, seed: int) -> tuple[Roster, list[PastRound]]:
     return roster, history
 
 
-def whole_command(table: Table, roster: Roster, history: list[PastRound], seed: int) -> None:
+def whole_command(
+    table: Table, roster: Roster, history: list[PastRound], seed: int, baseline: Path | None
+) -> None:
     n = len(roster.members)
     progress(f"`python -m bot.pair_cli` on {n:,} members as JSON")
     document = {
@@ -319,28 +450,63 @@ def whole_command(table: Table, roster: Roster, history: list[PastRound], seed: 
         source, target = Path(folder) / "roster.json", Path(folder) / "groups.json"
         source.write_text(json.dumps(document), encoding="utf-8")
         size = source.stat().st_size
-        command = [
-            sys.executable,
-            "-m",
-            "bot.pair_cli",
-            str(source),
-            "--out",
-            str(target),
-            "--seed",
-            str(seed),
-        ]
-        run = partial(subprocess.run, command, cwd=ROOT, capture_output=True, text=True, check=False)
-        took, done = timed(run)
-        if done.returncode != 0:
-            raise SystemExit(f"pair_cli failed: {done.stderr.strip()}")
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # kilobytes on Linux
+        arguments = [str(source), "--out", str(target), "--seed", str(seed)]
+        ours: list[tuple[float, int]] = []
+        theirs: list[tuple[float, int]] = []
+        for _ in range(3):
+            ours.append(_cli_in_subprocess(ROOT, arguments))
+            if baseline is not None:
+                theirs.append(_cli_in_subprocess(baseline, arguments))
         out = json.loads(target.read_text(encoding="utf-8"))["metrics"]
+    interpreter = _cli_in_subprocess(ROOT, None)[1]
+    took = statistics.median(t for t, _ in ours)
+    peak = max(p for _, p in ours)
+    versus = f", {took / statistics.median(t for t, _ in theirs):.2f}× the baseline's" if theirs else ""
     table.add(
         f"{n:,} members, 8 rounds history", "whole `jembatan pair` process", f"{n:,}",
-        f"{seconds(took)} (JSON in {size / 2**20:.0f} MB)", f"engine part {out['seconds']:.2f} s",
-        str(out["repeats"]), pct(out["cross_division"] / max(1, out["pairs"])),
-        pct(out["ceiling"] / max(1, out["pairs"])), f"{peak / 2**20:.0f} MiB (process peak RSS)",
+        f"{seconds(took)} (median of 3{versus}; JSON in {size / 2**20:.0f} MB)",
+        f"engine part {out['seconds']:.2f} s", str(out["repeats"]),
+        pct(out["cross_division"] / max(1, out["pairs"])), pct(out["ceiling"] / max(1, out["pairs"])),
+        f"{peak / 2**20:.0f} MiB peak RSS, {(peak - interpreter) / n / 1024:.2f} KiB per member "
+        f"above the interpreter's {interpreter / 2**20:.0f} MiB",
     )  # fmt: skip
+    if theirs:
+        table.add(
+            f"{n:,} members, 8 rounds history", f"baseline `jembatan pair` ({baseline})", f"{n:,}",
+            f"{seconds(statistics.median(t for t, _ in theirs))} (median of 3)", "", "", "", "",
+            f"{max(p for _, p in theirs) / 2**20:.0f} MiB peak RSS",
+        )  # fmt: skip
+
+
+_RUN_CLI = """
+import runpy, sys
+if len(sys.argv) > 1:
+    sys.argv = ["jembatan pair", *sys.argv[1:]]
+    try:
+        runpy.run_module("bot.pair_cli", run_name="__main__", alter_sys=True)
+    except SystemExit as stop:
+        if stop.code:
+            raise
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the (big) parent across fork and exec
+with open("/proc/self/status") as status:
+    peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+print("peak", peak, file=sys.stderr)
+"""
+
+
+def _cli_in_subprocess(code_root: Path, arguments: list[str] | None) -> tuple[float, int]:
+    """(seconds, peak RSS in bytes) of `jembatan pair` with these arguments in a fresh process;
+    with None, just the interpreter starting (the memory every process pays anyway)."""
+    command = [sys.executable, "-c", _RUN_CLI, *(arguments or [])]
+    env = {**os.environ, "PYTHONPATH": str(code_root)}
+    run = partial(
+        subprocess.run, command, cwd=code_root, env=env, capture_output=True, text=True, check=False
+    )
+    took, done = timed(run)
+    if done.returncode != 0:
+        raise SystemExit(f"pair_cli failed: {done.stderr.strip()}")
+    peak = int(done.stderr.strip().splitlines()[-1].split()[1]) * 1024  # kilobytes on Linux
+    return took, peak
 
 
 def weekly(table: Table, n: int, weeks: int, seed: int) -> None:
@@ -433,14 +599,23 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a fast check")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. the main branch) whose engine and `jembatan pair` are timed "
+        "turn about with this one's at scale, each in a fresh process",
+    )
+    parser.add_argument(
+        "--networkx-up-to", type=int, default=501, help="largest n networkx is run at (it is slow)"
+    )
     args = parser.parse_args(argv)
     table = Table()
     started = time.perf_counter()
-    against_exact(table, (200,) if args.quick else (200, 500, 1000), args.seed)
-    roster, history = at_scale(table, 20_000 if args.quick else 100_000, args.seed)
-    whole_command(table, roster, history, args.seed)
+    against_exact(table, (200,) if args.quick else (200, 501, 1000), args.seed, args.networkx_up_to)
+    roster, history = at_scale(table, 20_000 if args.quick else 100_000, args.seed, args.baseline)
+    whole_command(table, roster, history, args.seed, args.baseline)
     weekly(table, 400, 8 if args.quick else 26, args.seed)
-    for skew in (1.0, 1.6):
+    for skew in (1.3, 1.6):
         for divisions in (8, 12):
             growth(table, 500, 12, args.seed, divisions, 1 if args.quick else 3, skew)
     print(table.markdown())

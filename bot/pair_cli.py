@@ -82,6 +82,7 @@ def main(argv: list[str]) -> int:
         return 2
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else 0
+    del raw  # the decoded JSON: hundreds of bytes per member the engine can reuse
     to_file = args.out != "-"
     if to_file or len(request.members) >= ANNOUNCE_FROM:
         _note(f"pairing {len(request.members):,} members, {len(request.history)} round(s) of history…")
@@ -144,7 +145,7 @@ def parse_request(
         raise BadInput('the input must be a JSON object with a "members" list')
     day = _date(raw.get("date"), '"date"') if raw.get("date") is not None else date.today()
     members = _members(raw.get("members"), day)
-    known = {m.id for m in members}
+    known = {m.id: m.id for m in members}  # history ids point at these: one string per member
     history = _history(raw.get("history", []), known)
     blocked = _blocked(raw.get("blocked", []), known)
     size = group_size if group_size is not None else raw.get("group_size", 2)
@@ -192,6 +193,8 @@ def _members(value: Any, day: date) -> list[Member]:
     offsets: dict[str, int] = {}  # one zone lookup per distinct zone
     noon = datetime.combine(day, time(12))
     members: list[Member] = []
+    divisions: dict[str, str] = {}
+    interest_sets: dict[tuple[str, ...], frozenset[str]] = {}
     seen: set[str] = set()
     for number, entry in enumerate(value, start=1):
         if not isinstance(entry, dict):
@@ -216,7 +219,12 @@ def _members(value: Any, day: date) -> list[Member]:
                 offsets[zone] = _offset(zone, noon, member_id)
             offset = offsets[zone]
         interests = _strings(entry.get("interests", []), f"member {member_id!r}: interests")
-        members.append(Member(member_id, division.strip(), offset, frozenset(interests)))
+        # Many people share a division and a set of interests: one object each, not one per person.
+        name = divisions.setdefault(division.strip(), division.strip())
+        liked = tuple(sorted(interests))
+        if liked not in interest_sets:
+            interest_sets[liked] = frozenset(liked)
+        members.append(Member(member_id, name, offset, interest_sets[liked]))
     return members
 
 
@@ -228,7 +236,7 @@ def _offset(zone: str, noon: datetime, member_id: str) -> int:
     return int(delta.total_seconds() // 60) if delta is not None else 0
 
 
-def _history(value: Any, known: set[str]) -> list[PastRound]:
+def _history(value: Any, known: dict[str, str]) -> list[PastRound]:
     if not isinstance(value, list):
         raise BadInput('"history" must be a list of rounds')
     rounds: list[PastRound] = []
@@ -254,12 +262,12 @@ def _history(value: Any, known: set[str]) -> list[PastRound]:
             for member_id in ids:
                 if member_id not in known:
                     raise BadInput(f"history {when}: unknown member id {member_id!r}")
-            groups.append(PastGroup(tuple(ids), met))
+            groups.append(PastGroup(tuple([known[u] for u in ids]), met))
         rounds.append(PastRound(when, tuple(groups)))
     return rounds
 
 
-def _blocked(value: Any, known: set[str]) -> list[tuple[str, str]]:
+def _blocked(value: Any, known: dict[str, str]) -> list[tuple[str, str]]:
     if not isinstance(value, list):
         raise BadInput('"blocked" must be a list of [id, id] pairs')
     pairs: list[tuple[str, str]] = []
@@ -270,7 +278,7 @@ def _blocked(value: Any, known: set[str]) -> list[tuple[str, str]]:
         for member_id in ids:
             if member_id not in known:
                 raise BadInput(f"blocked: unknown member id {member_id!r}")
-        pairs.append((ids[0], ids[1]))
+        pairs.append((known[ids[0]], known[ids[1]]))
     return pairs
 
 

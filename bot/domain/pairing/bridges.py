@@ -16,13 +16,14 @@ coverage ranks below crossing and repeats and above the soft tiers.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from itertools import combinations
 
 from bot.domain.pairing.roster import Roster
 
 TRIES = 3  # members of each division tried per uncovered pair of divisions
 ROTATE = 30  # groups weighed for the second move of a rotation
-BUDGET = 20_000  # groups looked at in all: the pass stays cheap when little can be done
+BUDGET = 8  # groups looked at per person, at most 20,000: cheap when little can be done
 
 
 class _Round:
@@ -30,7 +31,7 @@ class _Round:
         self.roster, self.groups, self.met = roster, groups, met
         self.d = len(roster.division_names)
         self.group_of = [-1] * roster.size
-        self.budget = BUDGET
+        self.budget = min(20_000, BUDGET * roster.size)
         self.count: dict[int, int] = {}  # division pair key -> pairs across it in this round
         for g, members in enumerate(groups):
             for a in members:
@@ -100,6 +101,9 @@ def build_bridges(roster: Roster, groups: list[list[int]], rng: random.Random) -
     division, d = roster.division, len(roster.division_names)
     if d < 3 or len(groups) < 2:
         return
+    placed = sum(map(len, groups))
+    if placed == 2 * len(groups) and 2 * max(Counter(division).values()) >= placed:
+        return  # every pair must hold one of the biggest division's members to reach the ceiling
     met = [0] * d  # division -> bit set of divisions its members met within the history
     members_of: list[list[int]] = [[] for _ in range(d)]
     for i, seen in enumerate(roster.seen_divisions):
@@ -113,9 +117,6 @@ def build_bridges(roster: Roster, groups: list[list[int]], rng: random.Random) -
     ]
     if not never:
         return
-    placed = sum(len(g) for g in groups)
-    if all(len(g) == 2 for g in groups) and 2 * max(len(m) for m in members_of) >= placed:
-        return  # every pair must hold one of the biggest division's members to reach the ceiling
     state = _Round(roster, groups, met)
     for key in never:
         if state.budget <= 0:
@@ -141,6 +142,7 @@ def _bridge(state: _Round, xs: list[int], others: list[int], rng: random.Random)
             # y takes z's seat next to x; z takes y's seat ...
             with_y = [y if m == z else m for m in groups[gx]]
             with_z = [z if m == y else m for m in groups[gy]]
+            state.budget -= 1
             if state.try_move({gx: with_y, gy: with_z}):
                 return
             # ... or z moves on once more, into a group without z's division, whose member c
@@ -155,6 +157,7 @@ def _bridge(state: _Round, xs: list[int], others: list[int], rng: random.Random)
                 if tried > ROTATE:
                     break
                 for c in groups[gc]:
+                    state.budget -= 1
                     moved = {
                         gx: with_y,
                         gy: [c if m == y else m for m in groups[gy]],

@@ -3,12 +3,15 @@
 The steps, each in a module of its own:
 1. `roster`   index the request (canonical order by id; history and blocks as pair keys);
    `weights`  one integer per pair, in tiers that follow the rules' priority;
-2. `exact`    up to ten people: try every grouping;
+2. `exact`    up to thirteen people: the best grouping, by a memoised search;
    `sweep`    pairs: greedy along the time-zone line, holding the cross-division ceiling;
    `deal`     groups of three or four: dealt out by division, aligned by time zone;
 3. `repair`   pairs: augmenting paths to remove repeats, re-pair the stranded, reach the ceiling;
    `place`    a seat for whoever is left (the odd one out becomes the third of a trio);
 4. `improve`  local search: swaps and alternating paths while the weights say it is better;
+   `unrepeat` groups of three or four: swaps with anyone that remove a repeat;
+   `bridges`  division pairs that never met, brought together where it costs no repeat or crossing;
+   `across`   `require` mode: no group inside one division, the rest sit out;
 5. here:      reasons, relaxations and metrics.
 """
 

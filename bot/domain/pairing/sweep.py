@@ -83,7 +83,7 @@ def sweep_pairs(
     line = _Line(order, division, divisions, roster)
     balance = DivisionBalance(division, divisions)
     count = balance.count
-    pair = weights.pair
+    pair, row = weights.pair, weights.row
     tie = 8 * (n + 1)  # scores are weight * tie + the partner's division size: ties go to big divisions
     spare = [7 - min(7, len(ids)) for ids in interest_ids]  # then to partners with fewer interests to offer
     window = HOURS_WINDOW_MINUTES
@@ -124,9 +124,9 @@ def sweep_pairs(
                 dv = division[v]
                 if offset[v] - ou <= window and (dv == only if only >= 0 else same_ok or dv != du):
                     places.append(q)
-        for q in places:
-            v = order[q]
-            s = pair(u, v) * tie + count[division[v]] * 8 + spare[v]
+        partners = [order[q] for q in places]
+        for q, v, w in zip(places, partners, row(u, partners), strict=True):
+            s = w * tie + count[division[v]] * 8 + spare[v]
             if s > best_score:
                 best, best_score = q, s
         if best_score < 0:

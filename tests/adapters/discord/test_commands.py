@@ -32,6 +32,7 @@ async def test_help_answers_privately_at_once(env: Env) -> None:
     assert answer.text == t("help.member")
     admin = (await env.slash(ANA, "help", topic="admin")).text
     assert admin.startswith(t("help.admin")) and "`/jembatan round-now`" in admin
+    assert "`/jembatan setup cross_division:`" in admin  # what each mode does, in Discord's words
 
 
 @pytest.mark.parametrize("lang", list(Lang))
