@@ -68,19 +68,27 @@ def next_after(config: ProgramConfig, moment: datetime) -> Occurrence:
 
 
 def due_round(
-    config: ProgramConfig, now: datetime, claimed: set[str], *, since: datetime
+    config: ProgramConfig,
+    now: datetime,
+    claimed: set[str],
+    *,
+    since: datetime,
+    claimed_since: set[str] | None = None,
 ) -> Occurrence | None:
     """The round to run now, if any: the latest one due, unless claimed or too old to catch up.
 
     `since` is when the program was set up or its schedule last changed: a slot due at or
     before it never runs (the first round is the one set-up announced, `next_after(since)`),
     while a slot the program lived through with the bot down is caught up within CATCH_UP.
-    A claimed later period means a round was brought forward (`round now`) after this slot:
-    that round stood for this period, so the slot does not run a second one."""
+    A later period claimed under this schedule (`claimed_since`: claims made after `since`;
+    all of `claimed` when not given) means a round was brought forward (`round now`) after
+    this slot: that round stood for this period, so the slot does not run a second one. A
+    claim made under an earlier schedule says nothing about this one's slots."""
     latest = latest_at_or_before(config, now)
     if latest is None or latest.period in claimed or now - latest.due > CATCH_UP:
         return None
-    if latest.due <= since or any(period > latest.period for period in claimed):
+    later = claimed if claimed_since is None else claimed_since
+    if latest.due <= since or any(period > latest.period for period in later):
         return None
     return latest
 

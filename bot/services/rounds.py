@@ -401,8 +401,12 @@ async def due_rounds(deps: Deps) -> list[RoundSummary]:
         for tenant_id in await uow.tenants.active_ids():
             scope = uow.scoped(tenant_id)
             for program in await scope.programs.all():
+                since = program.schedule_since
                 claimed = await scope.rounds.periods(program.id)
-                occurrence = schedule.due_round(program.config, now, claimed, since=program.schedule_since)
+                claimed_since = await scope.rounds.periods(program.id, claimed_after=since)
+                occurrence = schedule.due_round(
+                    program.config, now, claimed, since=since, claimed_since=claimed_since
+                )
                 if occurrence is not None:
                     todo.append((tenant_id, program, occurrence))
     started = []

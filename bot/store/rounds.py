@@ -72,13 +72,14 @@ class Rounds(Repository):
             },
         )
 
-    async def periods(self, program_id: int) -> set[str]:
-        rows = await self._conn.execute(
-            select(rounds.c.period).where(
-                rounds.c.tenant_id == self.tenant_id, rounds.c.program_id == program_id
-            )
+    async def periods(self, program_id: int, claimed_after: datetime | None = None) -> set[str]:
+        """The periods claimed for a program (only those claimed after `claimed_after`, if given)."""
+        query = select(rounds.c.period).where(
+            rounds.c.tenant_id == self.tenant_id, rounds.c.program_id == program_id
         )
-        return {r[0] for r in rows}
+        if claimed_after is not None:
+            query = query.where(rounds.c.created_at > claimed_after)
+        return {r[0] for r in await self._conn.execute(query)}
 
     async def of_program(self, program_id: int, limit: int | None = None) -> list[Round]:
         query = (

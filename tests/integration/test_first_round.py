@@ -94,3 +94,20 @@ async def test_round_now_after_a_missed_slot_stands_for_it(drive: Driver) -> Non
     await drive.say("U-ADMIN", c.RunRoundNow(), admin=True)  # before the first tick
     await drive.tick()
     assert await _rounds(drive) == ["2026-12-07"]  # one round this week, not a catch-up as well
+
+
+async def test_a_round_brought_forward_under_an_old_schedule_never_silences_the_new_one(
+    drive: Driver,
+) -> None:
+    from bot import commands as c
+
+    drive.clock.now = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)  # Tuesday 10:00 in Jakarta
+    await drive.setup(cadence="monthly")
+    await drive.join_many({f"U{i}": ["Sales", "Finance"][i % 2] for i in range(6)})
+    await drive.say("U-ADMIN", c.RunRoundNow(), admin=True)  # claims the monthly period of 4 Jan
+    drive.clock.advance(hours=1)
+    await drive.setup(cadence="weekly")  # the admin switches to weekly right after
+    for day in (14, 21, 28):
+        drive.clock.now = datetime(2026, 12, day, 2, 5, tzinfo=UTC)  # Mondays 09:05 in Jakarta
+        await drive.tick()
+    assert {"2026-12-14", "2026-12-21", "2026-12-28"} <= set(await _rounds(drive))
