@@ -37,6 +37,10 @@ DEFAULT_CAPACITY = 200  # queued + running: what memory may hold at most
 DEFAULT_MAX_WAIT = 1.0
 
 
+class IntakeClosed(RuntimeError):
+    """The process shut down before an accepted job's turn came."""
+
+
 class _Job:
     __slots__ = ("future", "run")
 
@@ -133,7 +137,9 @@ class Intake:
                 if not job.future.done():
                     job.future.set_result(result)
             finally:
-                took = self._clock() - started
+                # Capped: one long job (a round brought forward, seconds of pairing) must not make
+                # the estimate turn everyone away for the dozen quick commands after it.
+                took = min(self._clock() - started, self.max_wait)
                 self._service = took if not self._service else 0.9 * self._service + 0.1 * took
                 self._running.discard(key)
                 self._held -= 1
@@ -162,4 +168,11 @@ class Intake:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        # Jobs still queued will not run: their callers hear so (and tell the person) rather
+        # than wait on a future nobody will ever settle.
+        for lane in self._lanes.values():
+            for job in lane:
+                if not job.future.done():
+                    job.future.set_exception(IntakeClosed("shut down before this could run"))
+        self._lanes.clear()
         return unfinished

@@ -124,3 +124,49 @@ async def test_work_that_would_wait_too_long_is_refused_while_other_workspaces_s
     release.set()
     await asyncio.gather(other, *lane)  # type: ignore[arg-type]
     await intake.close()
+
+
+async def test_one_long_job_does_not_turn_the_quick_ones_after_it_away() -> None:
+    now = [0.0]
+    intake = Intake(workers=8, capacity=100, max_wait=1.0, clock=lambda: now[0])
+
+    async def takes(seconds: float) -> None:
+        now[0] += seconds
+
+    for _ in range(5):
+        job = intake.offer("T1", lambda: takes(0.05))
+        assert job is not None
+        await job
+    slow = intake.offer("T1", lambda: takes(20.0))  # `round now` on a big program
+    assert slow is not None
+    await slow
+    release = asyncio.Event()
+
+    async def held() -> None:
+        await release.wait()
+
+    first, second = intake.offer("T1", held), intake.offer("T1", lambda: takes(0.05))
+    assert first is not None and second is not None  # two quick commands in a row still get in
+    release.set()
+    await asyncio.gather(first, second)
+    await intake.close()
+
+
+async def test_jobs_still_queued_at_the_end_of_the_grace_hear_that_they_will_not_run() -> None:
+    from bot.intake import IntakeClosed
+
+    intake = Intake(workers=1, capacity=10)
+    never = asyncio.Event()
+
+    async def stuck() -> None:
+        await never.wait()
+
+    async def quick() -> str:
+        return "done"
+
+    running, queued = intake.offer("T1", stuck), intake.offer("T1", quick)
+    assert running is not None and queued is not None
+    await asyncio.sleep(0)
+    assert await intake.close(grace=0.1) == 2
+    with pytest.raises(IntakeClosed):
+        await asyncio.wait_for(queued, 1)  # settled, not left hanging
