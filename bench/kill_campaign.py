@@ -285,7 +285,10 @@ async def campaign(
     workdir: Path,
     log: Callable[[str], None] = print,
     postgres: str | None = None,
+    modes: tuple[str, ...] = (),
 ) -> Result:
+    """One campaign. `modes` fixes how each kill comes, in turn ("moment", "post", "open",
+    "start-up"); by default each is drawn at random."""
     platform = make()
     await platform.start()
     database_url = f"sqlite:///{workdir / f'{platform.name}-{kills}.db'}"
@@ -310,6 +313,7 @@ async def campaign(
             seed=seed,
             logfile=workdir / f"{platform.name}-{kills}.log",
             log=log,
+            modes=modes,
         )
         await _count(platform, outbox, result)
         text_log = (workdir / f"{platform.name}-{kills}.log").read_text(errors="replace")
@@ -347,11 +351,14 @@ async def _run_until_drained(
     seed: int,
     logfile: Path,
     log: Callable[[str], None],
+    modes: tuple[str, ...],
 ) -> tuple[float, int]:
     rng = random.Random(seed)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DATABASE_URL"))}
     env |= platform.env(database_url) | {"JEMBATAN_SEND_INTERVAL": str(interval), "LOG_LEVEL": "INFO"}
-    watch = _Watch(platform, outbox, result, rng, kills=kills, interval=interval, logfile=logfile, log=log)
+    watch = _Watch(
+        platform, outbox, result, rng, kills=kills, interval=interval, logfile=logfile, log=log, modes=modes
+    )
     watch.last_left = await outbox.left()
     starts = 0
     with logfile.open("ab") as sink:
@@ -384,9 +391,11 @@ class _Watch:
         interval: float,
         logfile: Path,
         log: Callable[[str], None],
+        modes: tuple[str, ...] = (),
     ) -> None:
         self.platform, self.outbox, self.result, self.rng = platform, outbox, result, rng
         self.kills, self.interval, self.logfile, self.log = kills, interval, logfile, log
+        self.modes = modes
         self.started = self.last_progress = time.monotonic()
         self.last_left = 0
 
@@ -402,7 +411,11 @@ class _Watch:
             # at a random moment within the next send and its pacing; or right after the
             # platform took a post or made the group's conversation (the worst moments); or at
             # a random moment of the start-up.
-            mode = rng.choice(("moment", "moment", "post", "post", "open", "start-up"))
+            mode = (
+                self.modes[result.kills % len(self.modes)]
+                if self.modes
+                else rng.choice(("moment", "moment", "post", "post", "open", "start-up"))
+            )
             if mode == "start-up":
                 kill_at = time.monotonic() + rng.uniform(0.0, 3.0)
             else:
