@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import signal
 import socket
 import sys
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
@@ -68,12 +70,48 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
 
+class Trap:
+    """Kills the bot right after the fake platform has handled a request of the armed kind, before
+    the answer reaches the bot: the platform has the post (or the thread), our database not."""
+
+    def __init__(self) -> None:
+        self.pattern: re.Pattern[str] | None = None
+        self.process: asyncio.subprocess.Process | None = None
+        self.sprung = asyncio.Event()
+
+    def arm(self, pattern: str, process: asyncio.subprocess.Process) -> None:
+        self.pattern, self.process = re.compile(pattern), process
+        self.sprung.clear()
+
+    def disarm(self) -> None:
+        self.pattern = self.process = None
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        response: web.StreamResponse = await handler(request)
+        if (
+            self.pattern is not None
+            and self.process is not None
+            and request.method == "POST"
+            and self.pattern.search(request.path)
+            and self.process.returncode is None
+        ):
+            self.process.send_signal(signal.SIGKILL)
+            self.disarm()
+            self.sprung.set()
+        return response
+
+
 class Platform_:
     """One fake platform in this process, and how to start the real bot against it."""
 
     name: str
     tenant: TenantRef
     channel: str
+    trap: Trap
+    # The requests a kill may follow: a post, and opening the group's conversation.
+    posts: str
+    opens: str
 
     async def start(self) -> None: ...
     async def close(self) -> None: ...
@@ -90,8 +128,11 @@ class Platform_:
 
 class Slack(Platform_):
     name = "slack"
+    posts = r"/api/chat\.postMessage$"
+    opens = r"/api/conversations\.open$"
 
     def __init__(self) -> None:
+        self.trap = Trap()
         self.fake = FakeSlack()
         self.tenant = TenantRef(Platform.SLACK, self.fake.team_id)
         self.channel = "C0PAIRS"
@@ -99,7 +140,9 @@ class Slack(Platform_):
         self.port = _free_port()
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.fake.app(), access_log=None)
+        app = self.fake.app()
+        app.middlewares.append(self.trap.middleware)
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -140,9 +183,13 @@ class Slack(Platform_):
 
 class Discord(Platform_):
     name = "discord"
+    posts = r"/channels/\d+/messages$"
+    opens = r"/channels/\d+/threads$"
 
     def __init__(self) -> None:
+        self.trap = Trap()
         self.fake = FakeDiscord()
+        self.fake.middlewares.append(self.trap.middleware)
         self.tenant = TenantRef(Platform.DISCORD, str(self.fake.guild_id))
         self.channel = str(self.fake.program_channel)
 
@@ -238,7 +285,10 @@ async def campaign(
     workdir: Path,
     log: Callable[[str], None] = print,
     postgres: str | None = None,
+    modes: tuple[str, ...] = (),
 ) -> Result:
+    """One campaign. `modes` fixes how each kill comes, in turn ("moment", "post", "open",
+    "start-up"); by default each is drawn at random."""
     platform = make()
     await platform.start()
     database_url = f"sqlite:///{workdir / f'{platform.name}-{kills}.db'}"
@@ -263,6 +313,7 @@ async def campaign(
             seed=seed,
             logfile=workdir / f"{platform.name}-{kills}.log",
             log=log,
+            modes=modes,
         )
         await _count(platform, outbox, result)
         text_log = (workdir / f"{platform.name}-{kills}.log").read_text(errors="replace")
@@ -300,11 +351,14 @@ async def _run_until_drained(
     seed: int,
     logfile: Path,
     log: Callable[[str], None],
+    modes: tuple[str, ...],
 ) -> tuple[float, int]:
     rng = random.Random(seed)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DATABASE_URL"))}
     env |= platform.env(database_url) | {"JEMBATAN_SEND_INTERVAL": str(interval), "LOG_LEVEL": "INFO"}
-    watch = _Watch(platform, outbox, result, rng, kills=kills, interval=interval, logfile=logfile, log=log)
+    watch = _Watch(
+        platform, outbox, result, rng, kills=kills, interval=interval, logfile=logfile, log=log, modes=modes
+    )
     watch.last_left = await outbox.left()
     starts = 0
     with logfile.open("ab") as sink:
@@ -337,9 +391,11 @@ class _Watch:
         interval: float,
         logfile: Path,
         log: Callable[[str], None],
+        modes: tuple[str, ...] = (),
     ) -> None:
         self.platform, self.outbox, self.result, self.rng = platform, outbox, result, rng
         self.kills, self.interval, self.logfile, self.log = kills, interval, logfile, log
+        self.modes = modes
         self.started = self.last_progress = time.monotonic()
         self.last_left = 0
 
@@ -348,15 +404,23 @@ class _Watch:
         result, rng, name = self.result, self.rng, self.platform.name
         kill_at: float | None = None
         kill_after: int | None = None  # rows sent by this start
+        trap: str | None = None
         at_start = await self.outbox.left()
         if result.kills < self.kills:
             # Spread what kills remain over the rows that remain, at random: after some rows,
-            # at a random moment within the next send and its pacing. One kill in five comes
-            # at a random moment of the start-up instead.
-            if rng.random() < 0.2:
+            # at a random moment within the next send and its pacing; or right after the
+            # platform took a post or made the group's conversation (the worst moments); or at
+            # a random moment of the start-up.
+            mode = (
+                self.modes[result.kills % len(self.modes)]
+                if self.modes
+                else rng.choice(("moment", "moment", "post", "post", "open", "start-up"))
+            )
+            if mode == "start-up":
                 kill_at = time.monotonic() + rng.uniform(0.0, 3.0)
             else:
                 kill_after = rng.randint(1, max(1, 2 * at_start // (self.kills - result.kills + 1) - 1))
+                trap = {"post": self.platform.posts, "open": self.platform.opens}.get(mode)
         while True:
             await asyncio.sleep(0.05)
             left = await self.outbox.left()
@@ -369,12 +433,19 @@ class _Watch:
                 return now - self.started
             if now - self.last_progress > STUCK_AFTER:
                 raise RuntimeError(f"{name}: no progress for {STUCK_AFTER:.0f} s; see {self.logfile}")
-            if process.returncode is not None:
+            if process.returncode is not None and not self.platform.trap.sprung.is_set():
                 raise RuntimeError(f"{name}: the process exited by itself; see {self.logfile}")
             if kill_after is not None and at_start - left >= kill_after:
-                kill_at, kill_after = now + rng.uniform(0.0, self.interval + 0.05), None
-            if kill_at is not None and now >= kill_at:
-                process.send_signal(signal.SIGKILL)
+                if trap is None:
+                    kill_at = now + rng.uniform(0.0, self.interval + 0.05)
+                else:
+                    self.platform.trap.arm(trap, process)
+                kill_after = None
+            if self.platform.trap.sprung.is_set() or (kill_at is not None and now >= kill_at):
+                self.platform.trap.disarm()
+                self.platform.trap.sprung.clear()
+                if process.returncode is None:
+                    process.send_signal(signal.SIGKILL)
                 await process.wait()
                 result.kills += 1
                 await _inspect_kill(self.platform, self.outbox, result)
@@ -388,7 +459,7 @@ async def _inspect_kill(platform: Platform_, outbox: Outbox, result: Result) -> 
     yet `sent`), or between making a thread and recording it?"""
     sent = {f"jb{i}" for i, _, status in await outbox.rows() if status == "sent"}
     if set(platform.delivered()) - sent:
-        result.kills_during_post += 1
+        result.kills_during_post += 1  # the platform took a post the database does not show sent
     if isinstance(platform, Discord):
         made = {t["id"] for t in platform.fake.threads()}
         if made - await outbox.recorded_threads():

@@ -18,6 +18,9 @@ from bot.store.unit_of_work import Store
 from tests.drive import Driver
 from tests.fakes import FakeMessenger
 
+# A killed relay's connections are left for the garbage collector, as a dead process leaves them.
+pytestmark = pytest.mark.filterwarnings("ignore:The garbage collector is trying to clean up")
+
 
 class Killed(BaseException):
     """kill -9, as the relay sees it: nothing after this line runs, no handler catches it."""

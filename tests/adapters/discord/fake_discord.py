@@ -142,6 +142,7 @@ class FakeDiscord:
         self._seq = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self.middlewares: list[Any] = []  # aiohttp middlewares, for tests that act mid-request
         self.base = ""
         self._roles: dict[int, Json] = {}
         self.program_channel = self.add_channel("pairs")
@@ -214,7 +215,7 @@ class FakeDiscord:
     # Server ------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app = web.Application(client_max_size=50 * 1024 * 1024, middlewares=self.middlewares)
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app)
