@@ -109,9 +109,14 @@ class Relay:
             await self._holder.take_back_dead()
         return self._holder
 
-    async def _run(self) -> DeliveryReport:
-        report = DeliveryReport()
+    def resume(self) -> None:
+        """Take up sending again after `finish_soon` (the jobs were started again)."""
         self._finishing = False
+
+    async def _run(self) -> DeliveryReport:
+        # `_finishing` is not reset here: a stop's finish_soon() can land while the tick is
+        # still starting rounds, and the tick's own run must then send nothing more.
+        report = DeliveryReport()
         holder = await self._registered()
         async with self._store.unit() as uow:
             tenant_ids = await uow.tenants.ids_with_outbox_due(self._clock())

@@ -105,6 +105,7 @@ class Jobs:
 
     def start(self) -> None:
         """Start the jobs, or resume them if they were started before (after a reconnect)."""
+        self.ticker.relay.resume()
         if self.scheduler is None:
             self.scheduler = start_scheduler(
                 self.ticker, tick_seconds=self.tick_seconds, relay_seconds=self.relay_seconds
@@ -136,9 +137,10 @@ class Jobs:
         if event.code == EVENT_JOB_SUBMITTED:
             self.running[event.job_id] += 1
             self.idle.clear()
-        elif event.code != EVENT_JOB_MISSED:
-            # Counted, not a set: the relay's quick second instance ending must not make a
-            # stop think the long one has finished.
+        else:
+            # EXECUTED, ERROR or MISSED ends a submission (with coalescing, a submission whose
+            # run time was missed ends with MISSED alone). Counted, not a set: the relay's quick
+            # second instance ending must not make a stop think the long one has finished.
             self.running[event.job_id] -= 1
             if self.running[event.job_id] <= 0:
                 del self.running[event.job_id]

@@ -65,7 +65,9 @@ class Holder:
             result = await conn.execute(
                 text(
                     f"UPDATE outbox SET status = '{PENDING}', holder_id = NULL WHERE status = '{SENDING}'"
-                    f" AND (holder_id IS NULL OR holder_id NOT IN ({_LIVE}))"
+                    # A row without a holder was claimed by a version before holders (a rolling
+                    # upgrade's old replica, still sending it): its lease decides, not us.
+                    f" AND holder_id IS NOT NULL AND holder_id NOT IN ({_LIVE})"
                 )
             )
             await conn.execute(text(f"DELETE FROM outbox_holders WHERE id NOT IN ({_LIVE})"))

@@ -46,6 +46,9 @@ class _SlowTicker:
     def finish_soon(self) -> None:
         return None
 
+    def resume(self) -> None:
+        return None
+
 
 async def test_stopping_lets_a_running_tick_finish_its_work() -> None:
     ticker = _SlowTicker()
@@ -104,6 +107,9 @@ class _PacedRelay:
 
     def finish_soon(self) -> None:
         self.told_to_finish = True
+
+    def resume(self) -> None:
+        self.told_to_finish = False
 
 
 async def test_a_paced_round_logs_no_skipped_runs_and_a_stop_waits_for_the_send_in_flight(
