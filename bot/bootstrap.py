@@ -53,9 +53,10 @@ class Jembatan:
     ticker: Ticker
     intake: Intake  # commands accepted after an acknowledgement, bounded
 
-    async def close(self) -> None:
+    async def close(self, grace: float = 30.0) -> None:
         try:
-            await self.intake.close()  # what was acknowledged is carried out before the database goes
+            # What was acknowledged is carried out before the database goes, within `grace`.
+            await self.intake.close(grace)
             await self.relay.close()
         finally:
             await self.store.dispose()

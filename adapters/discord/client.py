@@ -68,6 +68,7 @@ class JembatanClient(discord.Client):
         self.tree.on_error = self._command_failed  # type: ignore[method-assign]
         self.tree.interaction_check = self._well_formed  # type: ignore[method-assign]
         self._in_flight: set[asyncio.Future[Any]] = set()  # core work a shutdown waits for
+        self._answering: set[asyncio.Task[Any]] = set()  # commands being carried out and answered
         self.servers_checked = asyncio.Event()  # set once the login's server check is done
 
     def clear(self) -> None:
@@ -157,6 +158,11 @@ class JembatanClient(discord.Client):
         actor = self.actor(interaction, guild_id)
         if actor is None or self.app is None:
             return
+        # The answer, not only the work, is what a shutdown waits for (finish_work).
+        answering = asyncio.current_task()
+        if answering is not None:
+            self._answering.add(answering)
+            answering.add_done_callback(self._answering.discard)
         deps = self.app.deps
         # Through the bounded intake, as on Slack: one server's commands in order, servers side
         # by side, and past the bound an honest "busy" now rather than a "thinking…" that never ends.
@@ -187,10 +193,13 @@ class JembatanClient(discord.Client):
             _acked(arrived)
 
     async def finish_work(self) -> None:
-        """Let work already handed to the core (commands, the check at login) finish before
-        shutting down."""
+        """Let work already handed to the core (commands, the check at login) finish, and the
+        commands be answered, before shutting down."""
         if self._in_flight:
             await asyncio.wait(set(self._in_flight))
+        answering = self._answering - {asyncio.current_task()}
+        if answering:
+            await asyncio.wait(answering)
 
     async def _defer(self, interaction: Interaction, update: bool) -> None:
         if not interaction.response.is_done():

@@ -285,9 +285,23 @@ class _Runner:
     def stop(self) -> None:
         self.probes.draining = True  # readiness drops at once, before the last send finishes
         self.stopped.set()
-        task = asyncio.ensure_future(self.client.close())
+        task = asyncio.ensure_future(self._wind_down())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _wind_down(self) -> None:
+        """The send in flight and the commands already accepted finish, and are answered,
+        while the connection is still open; then it closes (which ends `stay_connected`).
+        One budget for it all, inside the 40 s an orchestrator gives after SIGTERM."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WORK_FINISH_WITHIN
+        try:
+            await self.jobs.stop(within=WORK_FINISH_WITHIN * 2 / 3)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(1.0, deadline - loop.time())):
+                    await self.client.finish_work()
+        finally:
+            await self.client.close()
 
     def lost_lock(self) -> None:
         self.lock_lost = True

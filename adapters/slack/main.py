@@ -36,6 +36,7 @@ DEFAULT_PORT = 3000
 # About one send a second: each group's intro is a conversations.open (Tier 3, ~50 a minute)
 # and a post, so a 1,000-pair round drains in ~20 minutes instead of tripping rate limits.
 SEND_INTERVAL = 1.2
+STOP_WITHIN = 30.0  # seconds from SIGTERM to exit, all stages together
 
 
 class BadConfig(Exception):
@@ -214,14 +215,17 @@ async def run(config: Config, stop: asyncio.Event) -> None:
             removals.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await removals
-        await jobs.stop()
+        # One budget for the whole stop, inside the 40 s an orchestrator gives after SIGTERM:
+        # the running tick and send first, then what was acknowledged, then the database.
+        stopping = asyncio.get_running_loop().time()
+        await jobs.stop(within=STOP_WITHIN * 2 / 3)
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
         if runner is not None:
             await runner.cleanup()
         if health is not None:
             await health.stop()
-        await slack.close()
+        await slack.close(max(1.0, STOP_WITHIN - (asyncio.get_running_loop().time() - stopping)))
 
 
 async def _erase_removed(slack: Slack) -> None:

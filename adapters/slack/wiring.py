@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,9 +31,11 @@ class Slack:
     workspaces: Workspaces
     installations: SqlInstallationStore | None = None
 
-    async def close(self) -> None:
-        await self.edge.finish()  # what was acknowledged is done and answered first
-        await self.jembatan.close()
+    async def close(self, grace: float = 30.0) -> None:
+        """Within `grace` seconds in all: what was acknowledged is done and answered first."""
+        deadline = asyncio.get_running_loop().time() + grace
+        await self.edge.finish(grace)
+        await self.jembatan.close(max(1.0, deadline - asyncio.get_running_loop().time()))
         if self.installations is not None:
             await self.installations.close()
 

@@ -77,6 +77,9 @@ def shown(url: str) -> str:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # A database error's message would otherwise carry the statement's parameters (people's
+    # words, message bodies) into the traceback an operator's log receives.
+    kwargs.setdefault("hide_parameters", True)
     try:
         engine = create_async_engine(async_url(url), **kwargs)
     except ModuleNotFoundError as error:

@@ -52,3 +52,21 @@ async def test_a_database_error_in_accepted_work_is_counted() -> None:
         await accepted
     await intake.close()
     assert _value("jembatan_database_errors_total") == before + 1
+
+
+async def test_a_database_error_never_carries_peoples_words_into_the_log(database_url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.store.db import create_engine
+
+    engine = create_engine(database_url)
+    try:
+        with pytest.raises(DBAPIError) as failed:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text("INSERT INTO no_such_table VALUES (:words)"), {"words": "my secret shout-out"}
+                )
+        assert "my secret shout-out" not in str(failed.value)
+    finally:
+        await engine.dispose()
