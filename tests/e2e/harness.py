@@ -233,6 +233,7 @@ class Jembatan:
     args: Sequence[str]
     env: dict[str, str]
     name: str = "jembatan"
+    url: str | None = None  # HTTP mode: where it serves /slack/events
     process: subprocess.Popen[bytes] | None = None
     lines: list[str] = field(default_factory=list)  # stderr (logs) of every run, in order
     starts: list[int] = field(default_factory=list)  # index into `lines` where each run began
@@ -393,8 +394,9 @@ def slack_process(
         "JEMBATAN_TICK_SECONDS": str(tick),
         **(extra_env or {}),
     }
-    process = Jembatan(["run", "slack", "--mode", "http", "--port", str(port)], env, name=name)
-    return process, f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    process = Jembatan(["run", "slack", "--mode", "http", "--port", str(port)], env, name=name, url=url)
+    return process, url
 
 
 def discord_process(
@@ -537,25 +539,32 @@ class SlackClient:
         return self.post(urlencode({"payload": json.dumps(payload)}).encode())
 
     def burst(
-        self, commands: Sequence[tuple[str, str, str]], concurrency: int = 100
+        self,
+        commands: Sequence[tuple[str, str, str]],
+        concurrency: int = 100,
+        *,
+        spread: Sequence[str] = (),
     ) -> list[tuple[str, str, int]]:
-        """Send (user, text, channel) commands all at once; returns (response_url name,
+        """Send (user, text, channel) commands all at once (to this process, or round-robin
+        over the base URLs in `spread`, as a load balancer would); returns (response_url name,
         trigger_id, HTTP status) for each, in order (status 0: no HTTP answer at all). Answers
         arrive later at the fake: `responses(name)`, or a views.open with the trigger_id."""
         import aiohttp
+
+        urls = list(spread) or [self.url]
 
         async def go() -> list[tuple[str, str, int]]:
             gate = asyncio.Semaphore(concurrency)
             connector = aiohttp.TCPConnector(limit=concurrency)
             async with aiohttp.ClientSession(connector=connector) as http:
 
-                async def one(user: str, text: str, channel: str) -> tuple[str, str, int]:
+                async def one(n: int, user: str, text: str, channel: str) -> tuple[str, str, int]:
                     name, trigger = next_id("cmd-"), next_id("trig-")
                     body = urlencode(self.command_fields(user, text, channel, name, trigger)).encode()
                     async with gate:
                         try:
                             async with http.post(
-                                self.url + "/slack/events",
+                                urls[n % len(urls)] + "/slack/events",
                                 data=body,
                                 headers=signed_headers(body),
                                 timeout=aiohttp.ClientTimeout(total=60),
@@ -565,7 +574,7 @@ class SlackClient:
                         except (aiohttp.ClientError, TimeoutError):
                             return name, trigger, 0
 
-                return list(await asyncio.gather(*(one(*c) for c in commands)))
+                return list(await asyncio.gather(*(one(n, *c) for n, c in enumerate(commands))))
 
         return asyncio.run(go())
 

@@ -4,7 +4,8 @@ on the real clock (issue 13, item 5).
 Two programs are set up for the next minute (today, UTC), and people join, as soon as the
 first process serves. When the minute comes, all three tickers see both rounds due at
 once: each program gets one round for that period, every intro is sent once, and a command
-that Slack retries on another process (same trigger id) acts once.
+that Slack retries on another process (same trigger id) acts once. While the minute comes,
+100 people type a command at once, spread over the three: each gets one answer.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.bursts import burst
 from tests.e2e.conftest import ADMIN
 from tests.e2e.harness import (
     DB_POLL,
@@ -36,6 +38,7 @@ PROGRAMS = ("C0REPA", "C0REPB")
 PEOPLE = 12
 LEAD = timedelta(seconds=8)  # set-up and joins take a second or two; the slot must come after
 SHOUTOUT = "kept three replicas honest"
+BURST = "C0BURST"
 
 
 def people(channel: str) -> list[str]:
@@ -50,6 +53,7 @@ class Observed:
     slot: datetime
     marks: list[int] = field(default_factory=list)  # each process's log where the slot came
     retried: list[str] = field(default_factory=list)  # response_url names of the retried command
+    burst: tuple[Counter[str], Counter[str]] = (Counter(), Counter())  # unanswered, answered twice
 
 
 def _ids(args: dict[str, Any]) -> list[str]:
@@ -108,6 +112,12 @@ def observed(fake_slack: FakeSlackServer, e2e_postgres_url: str, processes: list
         )
     seen.retried.append(name)
 
+    # While the minute comes: 100 people type at once, spread over the three processes.
+    said = clients[0].command(ADMIN, "setup weekly friday 09:00 tz=UTC", BURST)
+    assert "set up" in said["text"], said
+    seen.burst = burst(fake_slack, clients[0], seen.processes, BURST)
+    clock.lap("burst answered")
+
     # The minute comes; a tick at most 5 s later sees both rounds due, in every process.
     def rounds_run() -> bool:
         return len(query(e2e_postgres_url, "SELECT id FROM rounds")) >= len(PROGRAMS)
@@ -133,7 +143,7 @@ def observed(fake_slack: FakeSlackServer, e2e_postgres_url: str, processes: list
 def test_each_process_ticks(observed: Observed) -> None:
     for process in observed.processes:
         assert process.running, process.tail()
-        assert process.logged("tick done", observed.processes[0].starts[-1]), process.name
+        assert process.logged("tick done", process.starts[-1]), process.name
 
 
 def test_one_round_per_program_and_period(observed: Observed) -> None:
@@ -173,3 +183,8 @@ def test_a_retried_command_on_another_process_acts_once(observed: Observed) -> N
     assert len(posted) == 1, [c.args.get("text") for c in posted]
     answers = observed.fake.responses(observed.retried[0])
     assert len([a for a in answers if "Shout-out posted" in a.get("text", "")]) == 1, answers
+
+
+def test_a_burst_of_100_commands_over_three_processes_is_answered_once_each(observed: Observed) -> None:
+    unanswered, twice = observed.burst
+    assert (unanswered, twice) == ({}, {}), f"unanswered: {unanswered}; answered twice: {twice}"
