@@ -1,11 +1,12 @@
 """Three `jembatan run slack --mode http` processes on one PostgreSQL database, each ticking,
 on the real clock (issue 13, item 5).
 
-Two programs are set up, people join, and both programs are then moved to the next minute
-(today, UTC), as soon as the first process serves. When the minute comes, all three tickers see both rounds due at
-once: each program gets one round for that period, every intro is sent once, and a command
-that Slack retries on another process (same trigger id) acts once. While the minute comes,
-100 people type a command at once, spread over the three: each gets one answer.
+Two programs are set up, people join, and then both programs are moved to the next minute
+(today, UTC), as soon as the first process serves. When the minute comes, all three tickers
+see both rounds due at once: each program gets one round for that period, every intro is sent
+once, and a command that Slack retries on another process (same trigger id) acts once. While
+the minute comes, 100 people type a command at once, spread over the three: each gets one
+answer.
 """
 
 from __future__ import annotations
