@@ -103,7 +103,7 @@ def observed(fake_slack: FakeSlackServer, e2e_postgres_url: str, processes: list
     setup = f"setup weekly {slot.strftime('%A').lower()} {slot:%H:%M} tz=UTC"
     for channel in PROGRAMS:
         said = clients[0].command(ADMIN, setup, channel)
-        assert f"First round: {slot:%Y-%m-%d %H:%M}" in said["text"], said
+        assert f" round: {slot:%Y-%m-%d %H:%M}" in said["text"], said  # "Next round" on a change
     clock.lap(f"set up and joined; the rounds are due at {slot:%H:%M:%S}")
     assert datetime.now(UTC) < slot, "the set-up took longer than LEAD; raise it"
     for process, _ in started:
