@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from bot.domain.model import Lang
+from bot.i18n import texts
 from tests.e2e.conftest import ADMIN
 from tests.e2e.harness import (
     DB_POLL,
@@ -63,6 +65,7 @@ class Observed:
     term_exit: int | None = None
     term_seconds: float = 0.0
     outbox_at_exit: dict[str, int] = field(default_factory=dict)
+    click: tuple[str, str] = ("", "")  # the intro clicked: channel, ts
     drained: bool = False
     drain_problem: str = ""
 
@@ -93,6 +96,17 @@ def intro_posts(fake: FakeSlackServer, people: list[str]) -> Counter[str]:
 def _ids(args: dict[str, Any]) -> list[str]:
     value = args.get("users")
     return [i for i in (value if isinstance(value, list) else str(value or "").split(",")) if i]
+
+
+def intro_posts_now(fake: Any, channel: str) -> set[str]:
+    """On the fake's loop: the group conversations of `channel`'s people that got a post."""
+    people = set(users(channel, ONCE_PEOPLE if channel == ONCE else TERM_PEOPLE))
+    opened = {
+        fake._conversation_id(sorted(_ids(c.args)))
+        for c in fake.calls
+        if c.method == "conversations.open" and set(_ids(c.args)) <= people and len(_ids(c.args)) > 1
+    }
+    return {c.args["channel"] for c in fake.posts() if c.args.get("channel") in opened}
 
 
 def undelivered(database_url: str) -> int:
@@ -148,6 +162,14 @@ def observed(fake_slack: FakeSlackServer, sqlite_url: str, processes: list[Jemba
     assert f"Round started: {ONCE_PEOPLE // 2} group" in said, said
     drain(seen)
     clock.lap("#once delivered")
+    # One of them clicks "we met" on their intro: the message shows it, they get a thank-you.
+    intro = fake_slack.call(
+        lambda f: next(m for (channel, _), m in f.messages.items() if channel in intro_posts_now(f, ONCE))
+    )
+    met = next(e["action_id"] for b in intro.blocks if b.get("type") == "actions" for e in b["elements"])
+    assert client.click(users(ONCE, ONCE_PEOPLE)[0], met, intro.channel, intro.ts) == 200
+    seen.click = (intro.channel, intro.ts)
+    wait_until(lambda: fake_slack.calls("chat.update"), 30, "the intro updated after the click")
 
     # #term: SIGTERM at the first intro of a delivery longer than the grace period. (The
     # restart after it is #once's restart too: everything there was delivered before.)
@@ -184,6 +206,10 @@ def test_round_now_delivers_every_intro_once_and_restarts_add_nothing(observed: 
     assert sorted(posts.values()) == [1] * (ONCE_PEOPLE // 2), posts
     assert sorted(posts) == sorted(conversation for _, conversation, _ in groups)
     assert len(observed.fake.posts(ONCE)) == 1  # the announcement, once
+    clicked = observed.fake.call(lambda f: f.messages[observed.click])
+    assert clicked.updates == 1 and "met" in str(clicked.blocks).lower(), clicked.blocks
+    thanks = texts(Lang.EN, "slack")("outcome.thanks_met")
+    assert [r["text"] for r in observed.fake.responses() if r["_url"].startswith("click-")] == [thanks]
     rounds = query(
         observed.database_url,
         "SELECT count(*) FROM rounds r JOIN programs p ON p.id = r.program_id WHERE p.channel_id = :c",
