@@ -633,6 +633,22 @@ def postgres_database(server: str | None = None) -> Iterator[str]:
         asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def posted_keys(fake: FakeSlackServer, channel: str, database_url: str, prefix: str) -> list[int]:
+    """How many times each outbox row whose dedupe key starts with `prefix` (`announce:`…) was
+    posted to `channel`, one number per row: every post the bot makes carries its row id in
+    the message metadata (`jb<id>`), so other posts there (a milestone digest) do not count."""
+    rows = {
+        f"jb{row_id}"
+        for row_id, key, to in query(database_url, "SELECT id, dedupe_key, destination FROM outbox")
+        if str(key).startswith(prefix) and channel in str(to)
+    }
+    keys: dict[str, int] = {}
+    for call in fake.posts(channel):
+        key = ((call.args.get("metadata") or {}).get("event_payload") or {}).get("key")
+        keys[key] = keys.get(key, 0) + 1
+    return sorted(keys.get(row, 0) for row in rows)
+
+
 def query(database_url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     """Read the bot's database from the test (a fresh connection each time). SQLite is read
     with the standard library's driver in read-only mode, so a read never takes the write lock
