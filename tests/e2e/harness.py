@@ -7,9 +7,10 @@ Everything here is synchronous and thread-based, so it works from plain pytest t
   own (own event loop, ephemeral port); `call()` runs a function on that loop, so reads of
   what the fake received are consistent snapshots.
 - `Jembatan` starts `jembatan run slack --mode http` or `jembatan run discord` as a child
-  process with the environment pointing at a fake; its stderr is collected line by line, so
-  a test waits for a log line (`wait_log`) instead of sleeping, and a failure can show the
-  tail (`tail()`). `stop()` sends SIGTERM, `kill()` SIGKILL.
+  process with the environment pointing at a fake; its output (logs: stderr, with stdout) is
+  collected line by line, so a test waits for a log line (`wait_log`, `wait_ticks`) instead
+  of sleeping, and a failure can show the tail (`tail()`). `stop()` sends SIGTERM, `kill()`
+  SIGKILL; `start()` again is a restart.
 - `SlackClient` sends signed slash commands and clicks to a process's `/slack/events`.
 - `wait_until(condition, within)` polls any condition with a deadline: never a fixed sleep.
 - `postgres_database()` makes a migrated database with a random name on
