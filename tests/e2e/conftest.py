@@ -26,7 +26,7 @@ def _show_logs_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, None, None]:
     outcome = yield
     report = outcome.get_result()
-    if report.when == "call" and report.failed and harness.STARTED:
+    if report.when in ("setup", "call") and report.failed and harness.STARTED:  # setup: a scenario
         marks: dict[int, int] = getattr(item, "_e2e_marks", {})
         for process in harness.STARTED:
             since = process.lines[marks.get(id(process), 0) :]

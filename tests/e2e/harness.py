@@ -7,9 +7,10 @@ Everything here is synchronous and thread-based, so it works from plain pytest t
   own (own event loop, ephemeral port); `call()` runs a function on that loop, so reads of
   what the fake received are consistent snapshots.
 - `Jembatan` starts `jembatan run slack --mode http` or `jembatan run discord` as a child
-  process with the environment pointing at a fake; its stderr is collected line by line, so
-  a test waits for a log line (`wait_log`) instead of sleeping, and a failure can show the
-  tail (`tail()`). `stop()` sends SIGTERM, `kill()` SIGKILL.
+  process with the environment pointing at a fake; its output (logs: stderr, with stdout) is
+  collected line by line, so a test waits for a log line (`wait_log`, `wait_ticks`) instead
+  of sleeping, and a failure can show the tail (`tail()`). `stop()` sends SIGTERM, `kill()`
+  SIGKILL; `start()` again is a restart.
 - `SlackClient` sends signed slash commands and clicks to a process's `/slack/events`.
 - `wait_until(condition, within)` polls any condition with a deadline: never a fixed sleep.
 - `postgres_database()` makes a migrated database with a random name on
@@ -233,6 +234,7 @@ class Jembatan:
     args: Sequence[str]
     env: dict[str, str]
     name: str = "jembatan"
+    url: str | None = None  # HTTP mode: where it serves /slack/events
     process: subprocess.Popen[bytes] | None = None
     lines: list[str] = field(default_factory=list)  # stderr (logs) of every run, in order
     starts: list[int] = field(default_factory=list)  # index into `lines` where each run began
@@ -393,8 +395,9 @@ def slack_process(
         "JEMBATAN_TICK_SECONDS": str(tick),
         **(extra_env or {}),
     }
-    process = Jembatan(["run", "slack", "--mode", "http", "--port", str(port)], env, name=name)
-    return process, f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    process = Jembatan(["run", "slack", "--mode", "http", "--port", str(port)], env, name=name, url=url)
+    return process, url
 
 
 def discord_process(
@@ -537,25 +540,32 @@ class SlackClient:
         return self.post(urlencode({"payload": json.dumps(payload)}).encode())
 
     def burst(
-        self, commands: Sequence[tuple[str, str, str]], concurrency: int = 100
+        self,
+        commands: Sequence[tuple[str, str, str]],
+        concurrency: int = 100,
+        *,
+        spread: Sequence[str] = (),
     ) -> list[tuple[str, str, int]]:
-        """Send (user, text, channel) commands all at once; returns (response_url name,
+        """Send (user, text, channel) commands all at once (to this process, or round-robin
+        over the base URLs in `spread`, as a load balancer would); returns (response_url name,
         trigger_id, HTTP status) for each, in order (status 0: no HTTP answer at all). Answers
         arrive later at the fake: `responses(name)`, or a views.open with the trigger_id."""
         import aiohttp
+
+        urls = list(spread) or [self.url]
 
         async def go() -> list[tuple[str, str, int]]:
             gate = asyncio.Semaphore(concurrency)
             connector = aiohttp.TCPConnector(limit=concurrency)
             async with aiohttp.ClientSession(connector=connector) as http:
 
-                async def one(user: str, text: str, channel: str) -> tuple[str, str, int]:
+                async def one(n: int, user: str, text: str, channel: str) -> tuple[str, str, int]:
                     name, trigger = next_id("cmd-"), next_id("trig-")
                     body = urlencode(self.command_fields(user, text, channel, name, trigger)).encode()
                     async with gate:
                         try:
                             async with http.post(
-                                self.url + "/slack/events",
+                                urls[n % len(urls)] + "/slack/events",
                                 data=body,
                                 headers=signed_headers(body),
                                 timeout=aiohttp.ClientTimeout(total=60),
@@ -565,7 +575,7 @@ class SlackClient:
                         except (aiohttp.ClientError, TimeoutError):
                             return name, trigger, 0
 
-                return list(await asyncio.gather(*(one(*c) for c in commands)))
+                return list(await asyncio.gather(*(one(n, *c) for n, c in enumerate(commands))))
 
         return asyncio.run(go())
 
@@ -622,6 +632,22 @@ def postgres_database(server: str | None = None) -> Iterator[str]:
         yield url
     finally:
         asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def posted_keys(fake: FakeSlackServer, channel: str, database_url: str, prefix: str) -> list[int]:
+    """How many times each outbox row whose dedupe key starts with `prefix` (`announce:`…) was
+    posted to `channel`, one number per row: every post the bot makes carries its row id in
+    the message metadata (`jb<id>`), so other posts there (a milestone digest) do not count."""
+    rows = {
+        f"jb{row_id}"
+        for row_id, key, to in query(database_url, "SELECT id, dedupe_key, destination FROM outbox")
+        if str(key).startswith(prefix) and channel in str(to)
+    }
+    keys: dict[str, int] = {}
+    for call in fake.posts(channel):
+        key = ((call.args.get("metadata") or {}).get("event_payload") or {}).get("key")
+        keys[key] = keys.get(key, 0) + 1
+    return sorted(keys.get(row, 0) for row in rows)
 
 
 def query(database_url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
