@@ -15,6 +15,7 @@ from adapters.discord import parse, render
 from bot import commands as c
 from bot import metrics
 from bot.bootstrap import Jembatan
+from bot.domain.lengths import cut as clip
 from bot.domain.model import Platform, TenantRef
 from bot.i18n import texts
 from bot.messages import Reply
@@ -208,7 +209,7 @@ class JembatanClient(discord.Client):
 
     async def _reply(self, interaction: Interaction, answer: Reply, update: bool) -> None:
         if update and answer.update:
-            text = render.clip(answer.update, render.CONTENT)
+            text = clip(answer.update, render.CONTENT)
             if interaction.response.is_done():
                 await interaction.edit_original_response(content=text, allowed_mentions=NO_PINGS)
             else:

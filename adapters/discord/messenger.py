@@ -11,7 +11,8 @@ from typing import Literal
 import aiohttp
 import discord
 
-from adapters.discord.render import Rendered, clip, render
+from adapters.discord.render import Rendered, render
+from bot.domain.lengths import cut as clip
 from bot.domain.model import TenantRef
 from bot.messages import Attachment, Message, ToGroup
 from bot.ports import DeliveryFailed

@@ -10,6 +10,8 @@ from typing import Any, Protocol, assert_never
 import discord
 
 from bot.domain import markup
+from bot.domain.lengths import cut as clip
+from bot.domain.lengths import head, units
 from bot.messages import (
     Attachment,
     Button,
@@ -89,26 +91,6 @@ class Rendered:
         return [
             discord.File(io.BytesIO(a.content), filename=a.filename, description=a.title) for a in self.files
         ]
-
-
-def units(text: str) -> int:
-    """Discord does not say whether its limits count code points or UTF-16 units; the latter are
-    never fewer (an emoji is two), so counting them stays within both."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _head(text: str, limit: int) -> str:
-    """The longest start of `text` within `limit` units."""
-    used = 0
-    for i, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1  # beyond the BMP: a surrogate pair
-        if used > limit:
-            return text[:i]
-    return text
-
-
-def clip(text: str, limit: int) -> str:
-    return text if units(text) <= limit else _head(text, limit - 1) + "…"
 
 
 def mentioned(text: str) -> tuple[str, ...]:
@@ -199,9 +181,9 @@ def chunks(text: str, limit: int = CONTENT) -> list[str]:
             if current:
                 parts.append(current)
                 current = ""
-            head = _head(line, limit)
-            parts.append(head)
-            line = line[len(head) :]
+            start = head(line, limit)
+            parts.append(start)
+            line = line[len(start) :]
         candidate = f"{current}\n{line}" if current else line
         if units(candidate) > limit:
             parts.append(current)

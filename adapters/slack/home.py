@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.parse import OpenProfile, Parsed
-from adapters.slack.render import Block, context, cut, header, section, sections
+from adapters.slack.render import Block, context, header, section, sections
 from bot import commands as c
+from bot.domain.lengths import cut
 from bot.domain.model import Lang
 from bot.domain.validation import MAX_DIVISION_CODE_POINTS
 

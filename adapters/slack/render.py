@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from bot.domain import markup
+from bot.domain.lengths import cut, units
 from bot.messages import (
     Button,
     CheckIn,
@@ -48,26 +49,6 @@ class Rendered:
 def safe(text: str) -> str:
     """Keep the words of a special mention (`<!here>`, `<!group>`, `<!subteam^…>`), lose the ping."""
     return markup.slack_calm(text)
-
-
-def units(text: str) -> int:
-    """Slack does not say whether its limits count code points or UTF-16 units; the latter are
-    never fewer (an emoji is two), so counting them stays within both."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _head(text: str, limit: int) -> str:
-    """The longest start of `text` within `limit` units."""
-    used = 0
-    for i, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1  # beyond the BMP: a surrogate pair
-        if used > limit:
-            return text[:i]
-    return text
-
-
-def cut(text: str, limit: int) -> str:
-    return text if units(text) <= limit else _head(text, limit - 1) + "…"
 
 
 def listed(lines: Sequence[str], budget: int) -> list[str]:

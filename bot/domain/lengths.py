@@ -1,0 +1,28 @@
+"""How long a text is to a platform, and how to cut it to a limit.
+
+Neither Slack nor Discord says whether its limits count code points or UTF-16 units; the latter
+are never fewer (an emoji beyond the Basic Multilingual Plane is two), so counting them stays
+within both. Both renderers use this one rule.
+"""
+
+from __future__ import annotations
+
+
+def units(text: str) -> int:
+    """The length of `text` in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def head(text: str, limit: int) -> str:
+    """The longest start of `text` within `limit` units (never half a surrogate pair)."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return text[:i]
+    return text
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` if it fits `limit` units, else its longest start that fits with "…" after it."""
+    return text if units(text) <= limit else head(text, limit - 1) + "…"
