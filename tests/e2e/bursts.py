@@ -29,14 +29,16 @@ def burst(
     kinds = [KINDS[i % 3] for i in range(count)]
     urls = [p.url for p in processes if p.url]
     sent = client.burst([(u, k, channel) for u, k in zip(people, kinds, strict=True)], spread=urls)
-    assert [status for _, _, status in sent] == [200] * count, Counter(s for _, _, s in sent)
+    assert [status for _, _, status, _ in sent] == [200] * count, Counter(s for _, _, s, _ in sent)
 
     def answers() -> list[int]:
+        # A command turned away while the process is busy is answered in its acknowledgement
+        # ("busy, try again"): told, and nothing done, which is an answer too.
         replies = Counter(r["_url"] for r in fake.responses())
         modals = Counter(c.args.get("trigger_id") for c in fake.calls("views.open"))
         return [
-            modals[trigger] if kind == "profile" else replies[name]
-            for kind, (name, trigger, _) in zip(kinds, sent, strict=True)
+            (modals[trigger] if kind == "profile" else replies[name]) + bool(told.strip())
+            for kind, (name, trigger, _, told) in zip(kinds, sent, strict=True)
         ]
 
     progress = [0, time.monotonic()]

@@ -545,21 +545,22 @@ class SlackClient:
         concurrency: int = 100,
         *,
         spread: Sequence[str] = (),
-    ) -> list[tuple[str, str, int]]:
+    ) -> list[tuple[str, str, int, str]]:
         """Send (user, text, channel) commands all at once (to this process, or round-robin
         over the base URLs in `spread`, as a load balancer would); returns (response_url name,
-        trigger_id, HTTP status) for each, in order (status 0: no HTTP answer at all). Answers
-        arrive later at the fake: `responses(name)`, or a views.open with the trigger_id."""
+        trigger_id, HTTP status, the acknowledgement's own body) for each, in order (status 0:
+        no HTTP answer at all). Answers arrive later at the fake: `responses(name)`, or a
+        views.open with the trigger_id; a "busy, try again" comes in the acknowledgement."""
         import aiohttp
 
         urls = list(spread) or [self.url]
 
-        async def go() -> list[tuple[str, str, int]]:
+        async def go() -> list[tuple[str, str, int, str]]:
             gate = asyncio.Semaphore(concurrency)
             connector = aiohttp.TCPConnector(limit=concurrency)
             async with aiohttp.ClientSession(connector=connector) as http:
 
-                async def one(n: int, user: str, text: str, channel: str) -> tuple[str, str, int]:
+                async def one(n: int, user: str, text: str, channel: str) -> tuple[str, str, int, str]:
                     name, trigger = next_id("cmd-"), next_id("trig-")
                     body = urlencode(self.command_fields(user, text, channel, name, trigger)).encode()
                     async with gate:
@@ -570,10 +571,10 @@ class SlackClient:
                                 headers=signed_headers(body),
                                 timeout=aiohttp.ClientTimeout(total=60),
                             ) as response:
-                                await response.read()
-                                return name, trigger, response.status
+                                told = (await response.read()).decode(errors="replace")
+                                return name, trigger, response.status, told
                         except (aiohttp.ClientError, TimeoutError):
-                            return name, trigger, 0
+                            return name, trigger, 0, ""
 
                 return list(await asyncio.gather(*(one(n, *c) for n, c in enumerate(commands))))
 
