@@ -457,21 +457,7 @@ def register(app: AsyncApp, edge: Edge) -> None:
         await _show_home(edge, client, user_id, edge.offer(tenant, work))
 
     async def removed(body: dict[str, Any], context: AsyncBoltContext) -> None:
-        tenant = tenant_of(context)
-        event_id = body.get("event_id")
-        # When Slack saw the removal: a retry that arrives after the app was added back must
-        # not erase the new install's data or token.
-        stamp = body.get("event_time")
-        happened_at = None
-        if isinstance(stamp, int) and 0 <= stamp < 2**40:  # 1e20 is no time a datetime can hold
-            happened_at = datetime.fromtimestamp(stamp, UTC)
-        await uninstall(
-            edge.deps, tenant, delivery_id=str(event_id) if event_id else None, happened_at=happened_at
-        )
-        # Also when nothing was erased: a workspace that installed but never used Jembatan has
-        # an installation and no data. Forgetting it twice deletes nothing the second time.
-        if edge.forget_installation is not None:
-            await edge.forget_installation(tenant, happened_at)
+        await erase_workspace(edge, body, tenant_of(context))
 
     @app.event("app_uninstalled")
     async def on_uninstalled(body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -481,11 +467,39 @@ def register(app: AsyncApp, edge: Edge) -> None:
     async def on_tokens_revoked(
         body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        # Only the bot token matters: without it nothing can be sent, so the workspace is gone.
-        tokens = event.get("tokens")
-        revoked = tokens.get("bot") if isinstance(tokens, dict) else None
-        if isinstance(revoked, list) and revoked:  # a list of bot user ids, never a bare string
+        if is_removal(event):
             await removed(body, context)
+
+
+def is_removal(event: Any) -> bool:
+    """An `app_uninstalled`, or a `tokens_revoked` naming the bot's token. Only the bot token
+    matters: without it nothing can be sent, so the workspace is gone. Its `bot` is a list of
+    bot user ids, never a bare string (which once erased a workspace)."""
+    if not isinstance(event, dict):
+        return False
+    if event.get("type") == "app_uninstalled":
+        return True
+    tokens = event.get("tokens")
+    revoked = tokens.get("bot") if isinstance(tokens, dict) else None
+    return event.get("type") == "tokens_revoked" and isinstance(revoked, list) and bool(revoked)
+
+
+async def erase_workspace(edge: Edge, body: dict[str, Any], tenant: TenantRef) -> None:
+    """The workspace removed the app: its data and installation go."""
+    event_id = body.get("event_id")
+    # When Slack saw the removal: a retry that arrives after the app was added back must
+    # not erase the new install's data or token.
+    stamp = body.get("event_time")
+    happened_at = None
+    if isinstance(stamp, int) and 0 <= stamp < 2**40:  # 1e20 is no time a datetime can hold
+        happened_at = datetime.fromtimestamp(stamp, UTC)
+    await uninstall(
+        edge.deps, tenant, delivery_id=str(event_id) if event_id else None, happened_at=happened_at
+    )
+    # Also when nothing was erased: a workspace that installed but never used Jembatan has
+    # an installation and no data. Forgetting it twice deletes nothing the second time.
+    if edge.forget_installation is not None:
+        await edge.forget_installation(tenant, happened_at)
 
 
 class _NoBodies(logging.Filter):
@@ -528,6 +542,11 @@ def build_app(
         if not held:
             await next()
             return response
+        if body.get("type") == "event_callback" and is_removal(body.get("event")):
+            # No token is needed to forget a workspace: a removal is honoured even while its
+            # token cannot be read (otherwise Slack, answered 200, would never say it again).
+            await erase_workspace(edge, body, tenant_of(context))
+            return BoltResponse(status=200, body="")
         if body.get("command"):
             shown = json.dumps({"response_type": "ephemeral", "text": edge.says("error.unavailable")})
             return BoltResponse(status=200, body=shown, headers={"content-type": "application/json"})

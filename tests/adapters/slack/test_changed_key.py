@@ -221,3 +221,35 @@ async def test_starting_with_a_changed_key_says_which_workspaces_in_one_line_and
     async with store._engine.connect() as conn:
         assert len((await conn.execute(select(slack_installations))).all()) == 2
     await store.close()
+
+
+async def test_a_removal_is_honoured_while_the_key_is_wrong(
+    fake: FakeSlack, settings: Settings, clock: FakeClock, installed: TenantRef
+) -> None:
+    import json
+    import time
+
+    wrong = await started(replace(settings, secret_key=NEW_KEY), clock)
+    server = TestServer(web_app(wrong.bolt, SECRET), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as http:
+            h = Harness(fake, wrong, str(server.make_url("")).rstrip("/"), http, clock)
+            body = {
+                "token": "legacy",
+                "team_id": installed.external_id,
+                "api_app_id": "A0JEMBATAN",
+                "event": {"type": "app_uninstalled", "event_ts": "1.0"},
+                "type": "event_callback",
+                "event_id": "Ev0GONE",
+                "event_time": int(time.time()),
+            }
+            response = await h.send(json.dumps(body).encode(), "application/json")
+            assert response.status == 200
+        async with wrong.jembatan.store.unit() as uow:
+            assert await uow.tenants.find(installed) is None  # erased, token unread
+        async with wrong.jembatan.store.engine.connect() as conn:
+            assert (await conn.execute(select(slack_installations))).all() == []  # token forgotten too
+    finally:
+        await server.close()
+        await wrong.close()
