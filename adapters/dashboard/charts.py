@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 40
+WIDTH, HEIGHT = 480, 220  # small, so that 14-unit text stays readable when a phone shrinks it
+LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 36
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +58,15 @@ def bars(
         return TOP + plot_h * (1 - value / top)
 
     body: list[str] = []
-    for step in range(5):
-        value = top * step / 4
+    steps = 4 if percent or (top / 4).is_integer() else 5  # 0, 10 … 50 rather than 0, 12.5 … 50
+    for step in range(steps + 1):
+        value = top * step / steps
         text = f"{value:.0%}" if percent else f"{value:g}"
         body.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
             f'<text class="axis" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{text}</text>'
         )
-    every = max(1, math.ceil(n / 12))  # at most a dozen labels under the axis
+    every = max(1, math.ceil(n / 8))  # at most eight labels under the axis
     for i, label in enumerate(labels):
         x = LEFT + slot * i + (slot - bar_w) / 2
         base = 0.0
@@ -108,31 +109,35 @@ class Link:
 def network(title: str, nodes: Sequence[Node], links: Sequence[Link]) -> Markup:
     """Divisions on a circle, each a disc whose area grows with its members; a line between two
     divisions as thick as the meetups between them. A division with no line is an island."""
-    size = 420
-    centre, ring = size / 2, size / 2 - 70
+    width, height = 600, 400  # room beside the ring for long division names
+    cx, cy, ring = width / 2, height / 2, height / 2 - 70
     biggest = max((n.size for n in nodes), default=1) or 1
     heaviest = max((link.weight for link in links), default=1) or 1
     where: dict[str, tuple[float, float]] = {}
     for i, node in enumerate(nodes):
         angle = -math.pi / 2 + 2 * math.pi * i / max(len(nodes), 1)
-        where[node.name] = (centre + ring * math.cos(angle), centre + ring * math.sin(angle))
+        where[node.name] = (cx + ring * math.cos(angle), cy + ring * math.sin(angle))
     body: list[str] = []
     for link in links:
         if link.first not in where or link.second not in where:
             continue  # a division everyone has left
         (x1, y1), (x2, y2) = where[link.first], where[link.second]
-        width = 1 + 9 * link.weight / heaviest
+        thickness = 1 + 9 * link.weight / heaviest
         body.append(
             f'<line class="link" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke-width="{width:.1f}"/>'
+            f'stroke-width="{thickness:.1f}"/>'
         )
+    labels: list[str] = []
     for node in nodes:
         x, y = where[node.name]
-        radius = 6 + 28 * math.sqrt(node.size / biggest)
-        below = y + radius + 14
-        body.append(
-            f'<circle class="node" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/>'
-            f'<text class="label" x="{x:.1f}" y="{below:.1f}" text-anchor="middle">'
+        radius = 6 + 24 * math.sqrt(node.size / biggest)
+        body.append(f'<circle class="node" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"/>')
+        # The label sits outside the ring, away from the lines that cross the middle.
+        dx, dy = (x - cx) / ring, (y - cy) / ring
+        lx, ly = x + dx * (radius + 6), y + dy * (radius + 6) + 5 + (dy > 0.5) * 8 - (dy < -0.5) * 6
+        anchor = "start" if dx > 0.3 else "end" if dx < -0.3 else "middle"
+        labels.append(
+            f'<text class="label" x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}">'
             f"{escape(node.name)} ({node.size})</text>"
         )
-    return _svg(title, body, size, size)
+    return _svg(title, body + labels, width, height)

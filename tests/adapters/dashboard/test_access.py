@@ -132,7 +132,9 @@ async def test_forms_need_this_sessions_token(site: Site) -> None:
     page = await (await site.client.get(site.pages[1])).text()
     token = re.search(r'name="csrf" value="([^"]+)"', page)
     assert token is not None
-    refused = await site.client.post("/lang", data={"lang": "id", "next": site.pages[1]}, allow_redirects=False)
+    refused = await site.client.post(
+        "/lang", data={"lang": "id", "next": site.pages[1]}, allow_redirects=False
+    )
     assert refused.status == 403
     wrong = await site.client.post(
         "/lang", data={"lang": "id", "next": site.pages[1], "csrf": "guess"}, allow_redirects=False
