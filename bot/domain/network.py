@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import combinations
 
 from bot.domain.model import Outcome
@@ -62,22 +61,3 @@ def histogram(counts: Iterable[int], top: int = 5) -> tuple[int, ...]:
     """How many people have 0, 1, … top-1, and top-or-more of something."""
     tally = Counter(min(c, top) for c in counts)
     return tuple(tally.get(i, 0) for i in range(top + 1))
-
-
-@dataclass(frozen=True, slots=True)
-class Stay:
-    joined_at: datetime
-    left_at: datetime | None
-
-
-def members_on(stays: Iterable[Stay], moment: datetime) -> tuple[int, int]:
-    """(in the program, left it) at a moment, from when each person joined and left."""
-    inside = gone = 0
-    for stay in stays:
-        if stay.joined_at > moment:
-            continue
-        if stay.left_at is not None and stay.left_at <= moment:
-            gone += 1
-        else:
-            inside += 1
-    return inside, gone

@@ -10,9 +10,9 @@ from datetime import date
 from statistics import median
 
 from bot.domain.model import Group, Lang, MemberStatus, Outcome, Program, Round
-from bot.domain.network import Stay, cross_colleagues, histogram, members_on, reach
+from bot.domain.network import cross_colleagues, histogram, reach
 from bot.domain.stats import GroupFact, RoundFact, ShoutOutFact, Stats, StatsFacts, compute
-from bot.store.dashboard import RosterRow, SatOut
+from bot.store.dashboard import RosterRow
 from bot.store.unit_of_work import Store
 
 
@@ -151,14 +151,14 @@ def _card(program: Program, roster: Sequence[RosterRow]) -> ProgramCard:
     )
 
 
-def _line(rnd: Round, groups: Sequence[Group], sat_out: int) -> RoundLine:
-    outcomes = Counter(g.outcome for g in groups)
-    r = reach([_fact(g) for g in groups])
+def _line(rnd: Round, facts: Sequence[GroupFact], sat_out: int) -> RoundLine:
+    outcomes = Counter(g.outcome for g in facts)
+    r = reach(facts)
     return RoundLine(
         rnd.id,
         rnd.scheduled_for.date(),
         rnd.period,
-        len(groups),
+        len(facts),
         outcomes[Outcome.MET],
         outcomes[Outcome.NOT_YET],
         outcomes[Outcome.SKIPPED],
@@ -192,27 +192,21 @@ class Dashboard:
             program = await scope.programs.get(program_id)
             if program is None:
                 return None
-            roster = await scope.dashboard.roster(program_id)
+            statuses, here, sizes = await scope.dashboard.current(program_id)
             round_list = await scope.rounds.of_program(program_id)
             round_list.sort(key=lambda r: (r.scheduled_for, r.id))
-            grouped = await scope.groups.of_program_with_days(program_id)
+            by_round = await scope.dashboard.group_facts(program_id)
+            on_day = await scope.dashboard.members_on_round_days(program_id)
             sat_out = await scope.dashboard.sat_out(program_id)
             shoutouts = await scope.shoutouts.listing([program_id])
-        by_round: dict[int, list[Group]] = defaultdict(list)
-        for _, group in grouped:
-            by_round[group.round_id].append(group)
-        out_by_round: dict[int, list[SatOut]] = defaultdict(list)
+        out_by_round: dict[int, list[str]] = defaultdict(list)
         for row in sat_out:
-            out_by_round[row.round_id].append(row)
+            out_by_round[row.round_id].append(row.reason)
         facts = StatsFacts(
-            statuses=Counter(r.status.value for r in roster),
-            current_members=tuple(f"p{r.person_id}" for r in roster if r.status is not MemberStatus.LEFT),
+            statuses=statuses,
+            current_members=tuple(f"p{person_id}" for person_id in here),
             rounds=tuple(
-                RoundFact(
-                    r.scheduled_for.date(),
-                    tuple(_fact(g) for g in by_round[r.id]),
-                    tuple(s.reason for s in out_by_round[r.id]),
-                )
+                RoundFact(r.scheduled_for.date(), tuple(by_round.get(r.id, ())), tuple(out_by_round[r.id]))
                 for r in round_list
             ),
             shoutouts=tuple(
@@ -226,16 +220,16 @@ class Dashboard:
             ),
         )
         stats = compute(facts)
-        lines = tuple(_line(r, by_round[r.id], len(out_by_round[r.id])) for r in round_list)
-        stays = [Stay(r.joined_at, r.left_at) for r in roster]
+        lines = tuple(
+            _line(r, f.groups, len(f.unpaired)) for r, f in zip(round_list, facts.rounds, strict=True)
+        )
         participation = []
-        for rnd, line in zip(round_list, lines, strict=True):
-            inside, gone = members_on(stays, rnd.scheduled_for)
-            drawn = sum(len(g.members) for g in by_round[rnd.id]) + line.sat_out
+        for rnd, line, fact in zip(round_list, lines, facts.rounds, strict=True):
+            inside, gone = on_day.get(rnd.id, (0, 0))
+            drawn = sum(len(g.members) for g in fact.groups) + line.sat_out
             participation.append(Participation(line.day, drawn, max(inside - drawn, 0), gone))
         met_across = cross_colleagues(f.groups for f in facts.rounds)
         counts = [len(met_across.get(key, ())) for key in facts.current_members]
-        sizes = Counter(r.division for r in roster if r.status is not MemberStatus.LEFT)
         nodes = tuple(
             DivisionNode(name, n) for name, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0] or ""))
         )
@@ -244,8 +238,16 @@ class Dashboard:
             for (a, b), n in sorted(stats.matrix.items(), key=lambda kv: (-kv[1], kv[0]))
             if a != b
         )
+        card = ProgramCard(
+            program.tenant_id,
+            program.id,
+            program.channel_id,
+            program.config.lang,
+            program.config.timezone,
+            len(here),
+        )
         return Overview(
-            _card(program, roster),
+            card,
             stats,
             lines,
             tuple(participation),
@@ -263,12 +265,9 @@ class Dashboard:
                 return None
             roster = await scope.dashboard.roster(program_id)
             round_list = await scope.rounds.of_program(program_id)  # newest first
-            grouped = await scope.groups.of_program_with_days(program_id)
+            by_round = await scope.dashboard.group_facts(program_id)
             sat_out = Counter(s.round_id for s in await scope.dashboard.sat_out(program_id))
-        by_round: dict[int, list[Group]] = defaultdict(list)
-        for _, group in grouped:
-            by_round[group.round_id].append(group)
-        return _card(program, roster), [_line(r, by_round[r.id], sat_out[r.id]) for r in round_list]
+        return _card(program, roster), [_line(r, by_round.get(r.id, ()), sat_out[r.id]) for r in round_list]
 
     async def round(self, tenant_id: int, program_id: int, round_id: int) -> RoundDetail | None:
         async with self._store.unit() as uow:
@@ -282,7 +281,7 @@ class Dashboard:
             sat_out = await scope.dashboard.sat_out(program_id, round_id)
         return RoundDetail(
             _card(program, roster),
-            _line(rnd, groups, len(sat_out)),
+            _line(rnd, [_fact(g) for g in groups], len(sat_out)),
             tuple(
                 GroupView(
                     tuple(Seat(m.user_id, m.division) for m in g.members),

@@ -3,12 +3,14 @@ who sat out each round, and per-person tallies. Every query is scoped to the rep
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
 from bot.domain.model import MemberStatus, Outcome
+from bot.domain.stats import GroupFact
 from bot.store.base import Repository, utc, utc_or_none
 from bot.store.tables import group_members, groups, memberships, people, rounds, unpaired
 
@@ -108,3 +110,79 @@ class DashboardQueries(Repository):
             .group_by(group_members.c.person_id)
         )
         return {int(r[0]): Tally(int(r[1]), int(r[2] or 0)) for r in rows}
+
+    async def group_facts(self, program_id: int) -> dict[int, list[GroupFact]]:
+        """Per round id: its groups as the stats see them (stable member keys, divisions as they
+        were on the day, outcome). One lean query of seats: no JSON columns, no names."""
+        rows = await self._conn.execute(
+            select(
+                groups.c.round_id,
+                groups.c.id,
+                groups.c.outcome,
+                group_members.c.id,
+                group_members.c.person_id,
+                group_members.c.division,
+            )
+            .join(group_members, group_members.c.group_id == groups.c.id)
+            .join(rounds, rounds.c.id == groups.c.round_id)
+            .where(
+                groups.c.tenant_id == self.tenant_id,
+                group_members.c.tenant_id == self.tenant_id,
+                rounds.c.tenant_id == self.tenant_id,
+                rounds.c.program_id == program_id,
+            )
+            .order_by(groups.c.id, group_members.c.id)
+        )
+        seats: dict[int, tuple[int, str, list[str], list[str | None]]] = {}
+        for round_id, group_id, outcome, seat_id, person_id, division in rows:
+            entry = seats.get(group_id)
+            if entry is None:
+                entry = seats[group_id] = (round_id, outcome, [], [])
+            entry[2].append(f"p{person_id}" if person_id is not None else f"anon{seat_id}")
+            entry[3].append(division)
+        facts: dict[int, list[GroupFact]] = {}
+        for round_id, outcome, keys, divisions in seats.values():
+            facts.setdefault(round_id, []).append(GroupFact(tuple(keys), tuple(divisions), Outcome(outcome)))
+        return facts
+
+    async def members_on_round_days(self, program_id: int) -> dict[int, tuple[int, int]]:
+        """Per round id: (in the program, left it) on the round's day, counted in the database."""
+        joined = memberships.c.joined_at <= rounds.c.scheduled_for
+        gone = memberships.c.left_at.is_not(None) & (memberships.c.left_at <= rounds.c.scheduled_for)
+        rows = await self._conn.execute(
+            select(
+                rounds.c.id,
+                func.sum(case((joined & ~gone, 1), else_=0)),
+                func.sum(case((joined & gone, 1), else_=0)),
+            )
+            .select_from(rounds)
+            .join(memberships, memberships.c.program_id == rounds.c.program_id)
+            .where(
+                rounds.c.tenant_id == self.tenant_id,
+                memberships.c.tenant_id == self.tenant_id,
+                rounds.c.program_id == program_id,
+            )
+            .group_by(rounds.c.id)
+        )
+        return {int(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+    async def current(self, program_id: int) -> tuple[Counter[str], list[int], Counter[str | None]]:
+        """Members by status; ids of those not gone (active, paused); their divisions' sizes."""
+        rows = await self._conn.execute(
+            select(memberships.c.person_id, memberships.c.status, people.c.division)
+            .join(people, people.c.id == memberships.c.person_id)
+            .where(
+                memberships.c.tenant_id == self.tenant_id,
+                people.c.tenant_id == self.tenant_id,
+                memberships.c.program_id == program_id,
+            )
+        )
+        statuses: Counter[str] = Counter()
+        here: list[int] = []
+        sizes: Counter[str | None] = Counter()
+        for person_id, status, division in rows:
+            statuses[status] += 1
+            if status != MemberStatus.LEFT.value:
+                here.append(person_id)
+                sizes[division] += 1
+        return statuses, here, sizes
