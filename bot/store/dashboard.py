@@ -14,6 +14,8 @@ from bot.domain.stats import GroupFact
 from bot.store.base import Repository, utc, utc_or_none
 from bot.store.tables import group_members, groups, memberships, people, rounds, unpaired
 
+_OUTCOMES = {o.value: o for o in Outcome}  # a dict lookup: Outcome(value) is slow per row
+
 
 @dataclass(frozen=True, slots=True)
 class RosterRow:
@@ -114,7 +116,7 @@ class DashboardQueries(Repository):
     async def group_facts(self, program_id: int) -> dict[int, list[GroupFact]]:
         """Per round id: its groups as the stats see them (stable member keys, divisions as they
         were on the day, outcome). One lean query of seats: no JSON columns, no names."""
-        rows = await self._conn.execute(
+        result = await self._conn.execute(
             select(
                 groups.c.round_id,
                 groups.c.id,
@@ -133,6 +135,7 @@ class DashboardQueries(Repository):
             )
             .order_by(groups.c.id, group_members.c.id)
         )
+        rows = result.all()  # one fetch: row by row costs a driver round trip each on aiosqlite
         seats: dict[int, tuple[int, str, list[str], list[str | None]]] = {}
         for round_id, group_id, outcome, seat_id, person_id, division in rows:
             entry = seats.get(group_id)
@@ -142,7 +145,8 @@ class DashboardQueries(Repository):
             entry[3].append(division)
         facts: dict[int, list[GroupFact]] = {}
         for round_id, outcome, keys, divisions in seats.values():
-            facts.setdefault(round_id, []).append(GroupFact(tuple(keys), tuple(divisions), Outcome(outcome)))
+            group = GroupFact(tuple(keys), tuple(divisions), _OUTCOMES[outcome])
+            facts.setdefault(round_id, []).append(group)
         return facts
 
     async def members_on_round_days(self, program_id: int) -> dict[int, tuple[int, int]]:
