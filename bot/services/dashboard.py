@@ -139,8 +139,7 @@ def _fact(group: Group) -> GroupFact:
     )
 
 
-def _card(program: Program, roster: Sequence[RosterRow]) -> ProgramCard:
-    members = sum(1 for r in roster if r.status is not MemberStatus.LEFT)
+def _card(program: Program, members: int) -> ProgramCard:
     return ProgramCard(
         program.tenant_id,
         program.id,
@@ -183,7 +182,7 @@ class Dashboard:
             for tenant_id in tenant_ids:
                 scope = uow.scoped(tenant_id)
                 for program in await scope.programs.all():
-                    cards.append(_card(program, await scope.dashboard.roster(program.id)))
+                    cards.append(_card(program, await scope.dashboard.member_count(program.id)))
         return cards
 
     async def overview(self, tenant_id: int, program_id: int) -> Overview | None:
@@ -238,16 +237,8 @@ class Dashboard:
             for (a, b), n in sorted(stats.matrix.items(), key=lambda kv: (-kv[1], kv[0]))
             if a != b
         )
-        card = ProgramCard(
-            program.tenant_id,
-            program.id,
-            program.channel_id,
-            program.config.lang,
-            program.config.timezone,
-            len(here),
-        )
         return Overview(
-            card,
+            _card(program, len(here)),
             stats,
             lines,
             tuple(participation),
@@ -263,11 +254,11 @@ class Dashboard:
             program = await scope.programs.get(program_id)
             if program is None:
                 return None
-            roster = await scope.dashboard.roster(program_id)
+            members = await scope.dashboard.member_count(program_id)
             round_list = await scope.rounds.of_program(program_id)  # newest first
             by_round = await scope.dashboard.group_facts(program_id)
             sat_out = Counter(s.round_id for s in await scope.dashboard.sat_out(program_id))
-        return _card(program, roster), [_line(r, by_round.get(r.id, ()), sat_out[r.id]) for r in round_list]
+        return _card(program, members), [_line(r, by_round.get(r.id, ()), sat_out[r.id]) for r in round_list]
 
     async def round(self, tenant_id: int, program_id: int, round_id: int) -> RoundDetail | None:
         async with self._store.unit() as uow:
@@ -276,11 +267,11 @@ class Dashboard:
             rnd = await scope.rounds.get(round_id)
             if program is None or rnd is None or rnd.program_id != program_id:
                 return None
-            roster = await scope.dashboard.roster(program_id)
+            members = await scope.dashboard.member_count(program_id)
             groups = await scope.groups.of_round(round_id)
             sat_out = await scope.dashboard.sat_out(program_id, round_id)
         return RoundDetail(
-            _card(program, roster),
+            _card(program, members),
             _line(rnd, [_fact(g) for g in groups], len(sat_out)),
             tuple(
                 GroupView(
@@ -316,7 +307,11 @@ class Dashboard:
             for r in roster
         ]
         lines.sort(key=lambda p: (order[p.status], (p.division or "").casefold(), p.user_id))
-        return PeoplePage(_card(program, roster), tuple(lines))
+        return PeoplePage(_card(program, _present(roster)), tuple(lines))
+
+
+def _present(roster: Sequence[RosterRow]) -> int:
+    return sum(1 for r in roster if r.status is not MemberStatus.LEFT)
 
 
 def _named(division: str) -> str | None:
