@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 
 from rich.console import Console
 
@@ -13,7 +14,7 @@ from adapters.dashboard.serve import setup_for, start
 from bot.bootstrap import open_store
 
 
-async def demo_and_serve(members: int, rounds: int, lang: str, seed: int, port: int) -> None:
+async def demo_and_serve(members: int, rounds: int, lang: str, seed: int, port: int) -> int:
     console = Console()
     result = await run_demo(members, rounds, lang, seed, console)
     store = open_store(f"sqlite:///{result.folder / 'jembatan.db'}")
@@ -22,7 +23,13 @@ async def demo_and_serve(members: int, rounds: int, lang: str, seed: int, port: 
             tenant_id = await uow.tenants.find(result.tenant)
         assert tenant_id is not None, "the demo set up its workspace"
         setup = setup_for(store, result.names)
-        running = await start(setup, "127.0.0.1", port)
+        try:
+            running = await start(setup, "127.0.0.1", port)
+        except OSError as error:  # the port is taken, most likely: one line, not a traceback
+            print(
+                f"jembatan: cannot serve the dashboard on 127.0.0.1:{port}: {error.strerror}", file=sys.stderr
+            )
+            return 2
         token = setup.links.issue(result.admin, frozenset({tenant_id}))
         console.rule("[bold cyan]Dashboard")
         admin = result.names.get(result.admin, result.admin)
@@ -35,9 +42,10 @@ async def demo_and_serve(members: int, rounds: int, lang: str, seed: int, port: 
             await running.stop()
     finally:
         await store.dispose()
+    return 0
 
 
 def main(members: int, rounds: int, lang: str, seed: int, port: int) -> int:
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(demo_and_serve(members, rounds, lang, seed, port))
-    return 0
+        return asyncio.run(demo_and_serve(members, rounds, lang, seed, port))
+    return 0  # Ctrl+C: the way to stop it
