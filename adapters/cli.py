@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         help="seed for the made-up community (divisions, time zones, interests, who clicks what):"
         " the same seed prints the same demo; default 7",
     )
+    demo.add_argument(
+        "--serve", action="store_true", help="then serve the admin dashboard over the demo on 127.0.0.1"
+    )
+    demo.add_argument("--port", type=int, default=8080, help="the dashboard's port (default 8080)")
     sub.add_parser("migrate", help="upgrade DATABASE_URL to the latest schema")
     sub.add_parser(
         "rotate-key",
@@ -149,6 +153,13 @@ def _main(args_list: list[str]) -> int:
         if not 2 <= args.members <= 2000 or not 1 <= args.rounds <= 52:
             print("jembatan: --members must be 2–2000 and --rounds 1–52", file=sys.stderr)
             return 2
+        if args.serve:
+            try:
+                from adapters.demo_serve import main as serve_main
+            except ModuleNotFoundError:
+                print("jembatan: install the dashboard extra first: pip install 'jembatan[dashboard]'")
+                return 2
+            return serve_main(args.members, args.rounds, args.lang, args.seed, args.port)
         from adapters.console.demo import run_demo
 
         asyncio.run(run_demo(args.members, args.rounds, args.lang, args.seed))

@@ -62,6 +62,11 @@ class Jembatan:
             await self.store.dispose()
 
 
+def open_store(database_url: str, connections: int = 4) -> Store:
+    """The database alone, for an edge that only reads (the dashboard): no relay, no ticker."""
+    return Store(create_engine(database_url, **pool_for(database_url, connections)))
+
+
 def build(
     settings: Settings,
     messenger: Messenger,

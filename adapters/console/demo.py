@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -108,6 +108,9 @@ def person_name(index: int) -> str:
     return f"{first} {last} {block - len(MIDDLE) + 1}"
 
 
+DEMO_TENANT = TenantRef(Platform.CONSOLE, "demo-company")
+
+
 @dataclass(frozen=True)
 class DemoResult:
     folder: Path
@@ -115,6 +118,9 @@ class DemoResult:
     rounds: int
     groups: int
     seconds: float
+    names: dict[str, str] = field(default_factory=dict)  # user id → the demo's made-up name
+    tenant: TenantRef = DEMO_TENANT
+    admin: str = "U000"  # the colleague who set the program up, as a workspace admin
 
 
 def _weighted(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
@@ -150,7 +156,7 @@ async def run_demo(
     messenger = ConsoleMessenger(console, directory, folder)
     clock = SimulatedClock(datetime(2026, 11, 27, 3, 0, tzinfo=UTC))  # a Friday morning in Jakarta
     app = build(Settings(database_url=url, default_lang=lang), messenger, directory, clock)
-    tenant = TenantRef(Platform.CONSOLE, "demo-company")
+    tenant = DEMO_TENANT
     channel = "jembatan-pairs"
 
     async def say(user: str, command: str | c.Command, *, admin: bool = False, shown: bool = True) -> str:
@@ -236,7 +242,7 @@ async def run_demo(
             f"[dim]{_count(members, 'person', 'people')}, {_count(rounds, 'round')}, "
             f"{_count(total_groups, 'group')} in {elapsed:.1f} s.[/dim]"
         )
-        return DemoResult(folder, chart, rounds, total_groups, elapsed)
+        return DemoResult(folder, chart, rounds, total_groups, elapsed, dict(directory.names), tenant)
     finally:
         await app.close()
 

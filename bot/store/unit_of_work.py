@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from bot.domain.model import TenantRef
+from bot.store.dashboard import DashboardQueries
 from bot.store.holders import Holder, register
 from bot.store.outbox import Outbox
 from bot.store.people import Memberships, People
@@ -38,6 +39,7 @@ class TenantScope:
         self.deliveries = Deliveries(conn, tenant_id)
         self.outbox = Outbox(conn, tenant_id)
         self.reports = Reports(conn, tenant_id)
+        self.dashboard = DashboardQueries(conn, tenant_id)
 
 
 class UnitOfWork:

@@ -1,0 +1,318 @@
+"""What the admin dashboard shows, as plain frozen values: a program's overview, its rounds, its
+people. Read-only use cases; every one is asked for a tenant and reads only that tenant's rows."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+
+from bot.domain.model import Group, Lang, MemberStatus, Outcome, Program, Round
+from bot.domain.network import cross_colleagues, histogram, reach
+from bot.domain.stats import GroupFact, RoundFact, ShoutOutFact, Stats, StatsFacts, compute
+from bot.store.dashboard import RosterRow
+from bot.store.unit_of_work import Store
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramCard:
+    tenant_id: int
+    program_id: int
+    channel_id: str
+    lang: Lang
+    timezone: str
+    members: int  # active and paused
+
+
+@dataclass(frozen=True, slots=True)
+class RoundLine:
+    round_id: int
+    day: date
+    period: str
+    groups: int
+    met: int
+    not_yet: int
+    skipped: int
+    silent: int  # no answer from anyone in the group
+    sat_out: int
+    pairs: int
+    cross_pairs: int
+    ceiling: int
+
+    @property
+    def meetup_rate(self) -> float:
+        return self.met / self.groups if self.groups else 0.0
+
+    @property
+    def cross_share(self) -> float:
+        return self.cross_pairs / self.pairs if self.pairs else 0.0
+
+    @property
+    def ceiling_share(self) -> float:
+        return self.ceiling / self.pairs if self.pairs else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    day: date
+    in_round: int  # placed in a group or sat out with a reason
+    not_in_round: int  # in the program but not drawn: paused, or joined after the draw
+    left: int
+
+
+@dataclass(frozen=True, slots=True)
+class DivisionNode:
+    name: str | None
+    members: int  # active and paused members now
+
+
+@dataclass(frozen=True, slots=True)
+class DivisionLink:
+    first: str | None
+    second: str | None
+    meetups: int  # met pairs between the two divisions, over every round
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    program: ProgramCard
+    stats: Stats  # the same figures `/jembatan stats` shows
+    rounds: tuple[RoundLine, ...]  # oldest first
+    participation: tuple[Participation, ...]  # one per round, oldest first
+    cross_colleagues_median: float  # per current member: distinct people met in another division
+    cross_colleagues_histogram: tuple[int, ...]  # members with 0, 1, 2, 3, 4, 5+ of them
+    nodes: tuple[DivisionNode, ...]  # biggest first
+    links: tuple[DivisionLink, ...]  # heaviest first; pairs within one division left out
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    user_id: str | None  # None: forgotten on request
+    division: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupView:
+    members: tuple[Seat, ...]
+    outcome: Outcome
+    reasons: tuple[str, ...]  # catalogue keys under `reason.`
+    shared_interests: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RoundDetail:
+    program: ProgramCard
+    line: RoundLine
+    groups: tuple[GroupView, ...]
+    sat_out: tuple[tuple[str | None, str], ...]  # (user id, reason key under `unpaired.`)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLine:
+    user_id: str
+    division: str | None
+    timezone: str | None
+    status: MemberStatus
+    paused_until: date | None
+    rounds: int
+    meetups: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeoplePage:
+    program: ProgramCard
+    people: tuple[PersonLine, ...]  # in the program first, then paused, then those who left
+
+
+def _key(person_id: int | None, group_id: int, index: int) -> str:
+    # The same stable keys the stats use; a forgotten seat gets a key nobody else has.
+    return f"p{person_id}" if person_id is not None else f"anon{group_id}-{index}"
+
+
+def _fact(group: Group) -> GroupFact:
+    return GroupFact(
+        tuple(_key(m.person_id, group.id, i) for i, m in enumerate(group.members)),
+        tuple(m.division for m in group.members),
+        group.outcome,
+    )
+
+
+def _card(program: Program, members: int) -> ProgramCard:
+    return ProgramCard(
+        program.tenant_id,
+        program.id,
+        program.channel_id,
+        program.config.lang,
+        program.config.timezone,
+        members,
+    )
+
+
+def _line(rnd: Round, facts: Sequence[GroupFact], sat_out: int) -> RoundLine:
+    outcomes = Counter(g.outcome for g in facts)
+    r = reach(facts)
+    return RoundLine(
+        rnd.id,
+        rnd.scheduled_for.date(),
+        rnd.period,
+        len(facts),
+        outcomes[Outcome.MET],
+        outcomes[Outcome.NOT_YET],
+        outcomes[Outcome.SKIPPED],
+        outcomes[Outcome.PENDING],
+        sat_out,
+        r.pairs,
+        r.cross_pairs,
+        r.ceiling,
+    )
+
+
+class Dashboard:
+    """The dashboard's reads. Each method opens one unit of work and scopes it to `tenant_id`;
+    a program that is not that tenant's is simply not found (None)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def programs(self, tenant_ids: Sequence[int]) -> list[ProgramCard]:
+        cards: list[ProgramCard] = []
+        async with self._store.unit() as uow:
+            for tenant_id in tenant_ids:
+                scope = uow.scoped(tenant_id)
+                for program in await scope.programs.all():
+                    cards.append(_card(program, await scope.dashboard.member_count(program.id)))
+        return cards
+
+    async def overview(self, tenant_id: int, program_id: int) -> Overview | None:
+        async with self._store.unit() as uow:
+            scope = uow.scoped(tenant_id)
+            program = await scope.programs.get(program_id)
+            if program is None:
+                return None
+            statuses, here, sizes = await scope.dashboard.current(program_id)
+            round_list = await scope.rounds.of_program(program_id)
+            round_list.sort(key=lambda r: (r.scheduled_for, r.id))
+            by_round = await scope.dashboard.group_facts(program_id)
+            on_day = await scope.dashboard.members_on_round_days(program_id)
+            sat_out = await scope.dashboard.sat_out(program_id)
+            shoutouts = await scope.shoutouts.listing([program_id])
+        out_by_round: dict[int, list[str]] = defaultdict(list)
+        for row in sat_out:
+            out_by_round[row.round_id].append(row.reason)
+        facts = StatsFacts(
+            statuses=statuses,
+            current_members=tuple(f"p{person_id}" for person_id in here),
+            rounds=tuple(
+                RoundFact(r.scheduled_for.date(), tuple(by_round.get(r.id, ())), tuple(out_by_round[r.id]))
+                for r in round_list
+            ),
+            shoutouts=tuple(
+                ShoutOutFact(
+                    s.giver_division,
+                    tuple(d for _, d in s.recipients),
+                    s.milestone is not None,
+                    tuple(u or f"forgotten-{s.id}-{i}" for i, (u, _) in enumerate(s.recipients)),
+                )
+                for s in shoutouts
+            ),
+        )
+        stats = compute(facts)
+        lines = tuple(
+            _line(r, f.groups, len(f.unpaired)) for r, f in zip(round_list, facts.rounds, strict=True)
+        )
+        participation = []
+        for rnd, line, fact in zip(round_list, lines, facts.rounds, strict=True):
+            inside, gone = on_day.get(rnd.id, (0, 0))
+            drawn = sum(len(g.members) for g in fact.groups) + line.sat_out
+            participation.append(Participation(line.day, drawn, max(inside - drawn, 0), gone))
+        met_across = cross_colleagues(f.groups for f in facts.rounds)
+        counts = [len(met_across.get(key, ())) for key in facts.current_members]
+        nodes = tuple(
+            DivisionNode(name, n) for name, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+        )
+        links = tuple(
+            DivisionLink(_named(a), _named(b), n)
+            for (a, b), n in sorted(stats.matrix.items(), key=lambda kv: (-kv[1], kv[0]))
+            if a != b
+        )
+        return Overview(
+            _card(program, len(here)),
+            stats,
+            lines,
+            tuple(participation),
+            float(median(counts)) if counts else 0.0,
+            histogram(counts),
+            nodes,
+            links,
+        )
+
+    async def rounds(self, tenant_id: int, program_id: int) -> tuple[ProgramCard, list[RoundLine]] | None:
+        async with self._store.unit() as uow:
+            scope = uow.scoped(tenant_id)
+            program = await scope.programs.get(program_id)
+            if program is None:
+                return None
+            members = await scope.dashboard.member_count(program_id)
+            round_list = await scope.rounds.of_program(program_id)  # newest first
+            by_round = await scope.dashboard.group_facts(program_id)
+            sat_out = Counter(s.round_id for s in await scope.dashboard.sat_out(program_id))
+        return _card(program, members), [_line(r, by_round.get(r.id, ()), sat_out[r.id]) for r in round_list]
+
+    async def round(self, tenant_id: int, program_id: int, round_id: int) -> RoundDetail | None:
+        async with self._store.unit() as uow:
+            scope = uow.scoped(tenant_id)
+            program = await scope.programs.get(program_id)
+            rnd = await scope.rounds.get(round_id)
+            if program is None or rnd is None or rnd.program_id != program_id:
+                return None
+            members = await scope.dashboard.member_count(program_id)
+            groups = await scope.groups.of_round(round_id)
+            sat_out = await scope.dashboard.sat_out(program_id, round_id)
+        return RoundDetail(
+            _card(program, members),
+            _line(rnd, [_fact(g) for g in groups], len(sat_out)),
+            tuple(
+                GroupView(
+                    tuple(Seat(m.user_id, m.division) for m in g.members),
+                    g.outcome,
+                    g.reasons,
+                    g.shared_interests,
+                )
+                for g in groups
+            ),
+            tuple((s.user_id, s.reason) for s in sat_out),
+        )
+
+    async def people(self, tenant_id: int, program_id: int) -> PeoplePage | None:
+        async with self._store.unit() as uow:
+            scope = uow.scoped(tenant_id)
+            program = await scope.programs.get(program_id)
+            if program is None:
+                return None
+            roster = await scope.dashboard.roster(program_id)
+            tallies = await scope.dashboard.tallies(program_id)
+        order = {MemberStatus.ACTIVE: 0, MemberStatus.PAUSED: 1, MemberStatus.LEFT: 2}
+        lines = [
+            PersonLine(
+                r.user_id,
+                r.division,
+                r.timezone,
+                r.status,
+                r.paused_until,
+                tallies[r.person_id].rounds if r.person_id in tallies else 0,
+                tallies[r.person_id].meetups if r.person_id in tallies else 0,
+            )
+            for r in roster
+        ]
+        lines.sort(key=lambda p: (order[p.status], (p.division or "").casefold(), p.user_id))
+        return PeoplePage(_card(program, _present(roster)), tuple(lines))
+
+
+def _present(roster: Sequence[RosterRow]) -> int:
+    return sum(1 for r in roster if r.status is not MemberStatus.LEFT)
+
+
+def _named(division: str) -> str | None:
+    return None if division == "–" else division  # the stats' placeholder for "no division"
