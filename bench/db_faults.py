@@ -2,7 +2,7 @@
 while a burst of commands goes through the intake; the same process carries on, nothing lost.
 
     PYTHONPATH=. python bench/db_faults.py                 # 600 groups and 600 commands, 6 kills each
-    PYTHONPATH=. python bench/db_faults.py --quick         # 80 groups and 200 commands, 3 kills each
+    PYTHONPATH=. python bench/db_faults.py --quick         # 120 groups and 300 commands, 3 kills each
     PYTHONPATH=. python bench/db_faults.py --server postgresql://postgres@127.0.0.1:5432/test
 
 A database of its own (random name) is created on the server and dropped at the end. Every
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import statistics
 import time
@@ -296,7 +297,7 @@ async def run(args: argparse.Namespace) -> list[Phase]:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server", default=SERVER, help="a PostgreSQL server URL (any database on it)")
-    parser.add_argument("--quick", action="store_true", help="80 groups, 200 commands, 3 kills each")
+    parser.add_argument("--quick", action="store_true", help="120 groups, 300 commands, 3 kills each")
     parser.add_argument("--groups", type=int, default=600)
     parser.add_argument("--commands", type=int, default=600)
     parser.add_argument("--kills", type=int, default=6)
@@ -306,12 +307,26 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.quick:
-        args.groups, args.commands, args.kills, args.gap = 80, 200, 3, 0.4
+        args.groups, args.commands, args.kills, args.gap = 120, 300, 3, 0.3
     return args
+
+
+class LogCount(logging.Handler):
+    """What the bot logged while it recovered, counted by level and first words, not printed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        words = " ".join(record.getMessage().split()[:8])
+        self.seen[f"{record.levelname} {record.name}: {words}"] += 1
 
 
 def main() -> None:
     args = parse()
+    logged = LogCount()
+    logging.basicConfig(level=logging.WARNING, handlers=[logged])
     print(
         f"PostgreSQL backends terminated mid-work: {args.kills} kills per phase, about every "
         f"{args.gap:g} s (seed {args.seed})",
@@ -319,6 +334,9 @@ def main() -> None:
     )
     for phase in asyncio.run(run(args)):
         print("\n".join(phase.lines()), flush=True)
+    print("What the bot logged meanwhile (warnings and errors, counted):")
+    for line, count in sorted(logged.seen.items()):
+        print(f"  {count:4d} × {line}")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ async def _again_if_lost(work: Callable[[], Awaitable[T]], *, recorded: bool) ->
         except Exception as error:
             if not (lost_before_commit(error) or (recorded and connection_lost(error))):
                 raise
+            metrics.DATABASE_ERRORS.inc()  # the operator sees the fault even though nobody else does
             log.warning("the database connection broke under a command; running it again")
         await asyncio.sleep(pause)
     return await work()
