@@ -1,7 +1,7 @@
 """Database faults: PostgreSQL backends terminated mid-transaction while a round is delivered and
 while a burst of commands goes through the intake; the same process carries on, nothing lost.
 
-    PYTHONPATH=. python bench/db_faults.py                 # 600 groups and 600 commands, 6 kills each
+    PYTHONPATH=. python bench/db_faults.py                 # 600 groups and 1,000 commands, 6 kills each
     PYTHONPATH=. python bench/db_faults.py --quick         # 120 groups and 300 commands, 3 kills each
     PYTHONPATH=. python bench/db_faults.py --server postgresql://postgres@127.0.0.1:5432/test
 
@@ -299,7 +299,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--server", default=SERVER, help="a PostgreSQL server URL (any database on it)")
     parser.add_argument("--quick", action="store_true", help="120 groups, 300 commands, 3 kills each")
     parser.add_argument("--groups", type=int, default=600)
-    parser.add_argument("--commands", type=int, default=600)
+    parser.add_argument("--commands", type=int, default=1000)
     parser.add_argument("--kills", type=int, default=6)
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between kills, on average")
     parser.add_argument("--send-delay", type=float, default=0.005, help="seconds a fake send takes")
