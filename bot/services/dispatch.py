@@ -7,10 +7,11 @@ bad input changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
-from typing import assert_never
+from typing import TypeVar, assert_never
 
 from bot import commands as c
 from bot import metrics
@@ -20,15 +21,41 @@ from bot.log_context import about, bind
 from bot.messages import Reply
 from bot.services import admin, members, recognition
 from bot.services.base import Deps, Refusal, Session, resolve_program
+from bot.store.db import connection_lost, lost_before_commit
 
 log = logging.getLogger(__name__)
+
+# After the database dropped the connection under a command: pauses before running it again
+# (a restarting or failing-over server takes a moment to take connections again).
+AGAIN_AFTER = (0.05, 0.5, 2.0)
+
+T = TypeVar("T")
+
+
+async def _again_if_lost(work: Callable[[], Awaitable[T]], *, recorded: bool) -> T:
+    """Run `work`; when the database connection broke under it, run it again if that is safe:
+    the break came before COMMIT (the server rolled everything back), or the command's delivery
+    id is `recorded` in the same transaction (a second run that finds it does nothing twice).
+    Without this, a command acknowledged to the person is lost to a database restart."""
+    for pause in AGAIN_AFTER:
+        try:
+            return await work()
+        except Exception as error:
+            if not (lost_before_commit(error) or (recorded and connection_lost(error))):
+                raise
+            metrics.DATABASE_ERRORS.inc()  # the operator sees the fault even though nobody else does
+            log.warning("the database connection broke under a command; running it again")
+        await asyncio.sleep(pause)
+    return await work()
 
 
 async def handle(deps: Deps, actor: c.Actor, command: c.Command) -> Reply:
     kind = type(command).__name__
     try:
         with about(tenant=None):  # bound below once known; unbound when the command is done
-            reply, outcome = await _handle(deps, actor, command)
+            reply, outcome = await _again_if_lost(
+                lambda: _handle(deps, actor, command), recorded=actor.delivery_id is not None
+            )
     except Exception:
         metrics.COMMANDS.labels(kind, "error").inc()
         raise
@@ -62,8 +89,12 @@ async def _handle(deps: Deps, actor: c.Actor, command: c.Command) -> tuple[Reply
         # A round takes its own transactions (and asks the platform who is still around), so it
         # must not run inside this one: on SQLite that would wait on its own write lock.
         assert session.program is not None
+        program, t = session.program, session.t
         try:
-            return await admin.run_now(deps, tenant_id, session.program, session.t), "ok"
+            # Its own retry: running the whole command again would find its delivery id recorded.
+            # A round is claimed once per period, so a second run after an unknown commit refuses.
+            reply = await _again_if_lost(lambda: admin.run_now(deps, tenant_id, program, t), recorded=False)
+            return reply, "ok"
         except Refusal as refusal:
             return Reply(session.t(refusal.key, **refusal.params)), "refused"
     return reply, "ok"

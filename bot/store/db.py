@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _DRIVERS = {
@@ -55,6 +55,21 @@ def is_database_error(error: BaseException) -> bool:
     return isinstance(error, SQLAlchemyError)
 
 
+AT_COMMIT = "jembatan_at_commit"  # set on an error raised by COMMIT itself (unit_of_work.py)
+
+
+def connection_lost(error: BaseException) -> bool:
+    """The database connection broke under this work (the server process was ended or
+    restarted, the network dropped it). SQLAlchemy has already thrown the connection away."""
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def lost_before_commit(error: BaseException) -> bool:
+    """The connection broke before COMMIT was asked for: the server rolled the transaction
+    back, so nothing of it happened and running the work again does it once."""
+    return connection_lost(error) and not getattr(error, AT_COMMIT, False)
+
+
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -62,9 +77,16 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def pool_for(url: str, connections: int) -> dict[str, Any]:
     """Pool settings for `connections` at once (plus a few spare). In-memory SQLite keeps its
     single-connection pool, which takes no size."""
-    if make_url(async_url(url)).get_backend_name() == "sqlite" and sqlite_file(url) is None:
+    backend = make_url(async_url(url)).get_backend_name()
+    if backend == "sqlite" and sqlite_file(url) is None:
         return {}
-    return {"pool_size": connections, "max_overflow": 4, "pool_timeout": 10}
+    sized: dict[str, Any] = {"pool_size": connections, "max_overflow": 4, "pool_timeout": 10}
+    if backend == "postgresql":
+        # A pooled connection whose server process went away (a restart, a failover,
+        # pg_terminate_backend) is found out at checkout and replaced, instead of failing the
+        # command or send that drew it (bench/db_faults.py). It costs one round trip per checkout.
+        sized["pool_pre_ping"] = True
+    return sized
 
 
 def shown(url: str) -> str:

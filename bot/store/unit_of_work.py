@@ -8,10 +8,12 @@ from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from bot.domain.model import TenantRef
 from bot.store.dashboard import DashboardQueries
+from bot.store.db import AT_COMMIT
 from bot.store.holders import Holder, register
 from bot.store.outbox import Outbox
 from bot.store.people import Memberships, People
@@ -73,7 +75,12 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         assert self._tx is not None
-        await self._tx.commit()
+        try:
+            await self._tx.commit()
+        except DBAPIError as error:
+            # Whether the server committed is unknown: callers must not simply run it again.
+            setattr(error, AT_COMMIT, True)
+            raise
 
 
 class Store:

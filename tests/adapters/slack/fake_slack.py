@@ -3,7 +3,9 @@
 It reads arguments from the query string, a form (urlencoded or multipart) or a JSON body,
 as slack_sdk sends all three; records every call; answers `{"ok": true, …}` or
 `{"ok": false, "error": …}` like Slack; and fails on demand (a 429 with Retry-After, a 5xx, or
-an error code) so the adapter's retry paths run for real.
+an error code) so the adapter's retry paths run for real. With `rate_limits` set (off by
+default) it also enforces Slack's documented limits the way Slack does, answering 429 with a
+Retry-After, and counts any request that came before the Retry-After it was given.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import asyncio
 import hashlib
 import itertools
 import json
-from collections.abc import Iterable
+import math
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +40,69 @@ class Failure:
     status: int
     error: str
     retry_after: int | None = None
+
+
+Bucket = tuple[tuple[str, ...], float, int]
+
+
+@dataclass
+class RateLimits:
+    """Slack's limits on what a round sends, per workspace: `conversations.open` is Tier 3 ("50+
+    per minute", occasional bursts allowed) and `chat.postMessage` about one message a second per
+    channel (short bursts allowed). Each is a token bucket: `burst` requests at once, then one
+    per 1/rate seconds. `speed` runs every limit that many times faster, so a 20-minute round
+    can be measured in one; Retry-After stays whole seconds, as Slack sends it."""
+
+    speed: float = 1.0
+    opens_per_minute: float = 50.0
+    open_burst: int = 10
+    posts_per_second: float = 1.0
+    post_burst: int = 1
+    clock: Callable[[], float] = time.monotonic
+
+    def bucket(
+        self, method: str, team: str, args: dict[str, Any]
+    ) -> tuple[tuple[str, ...], float, int] | None:
+        """(the bucket's key, its rate per second of real time, its burst), or None: no limit here."""
+        if method == "conversations.open":
+            return (team, method), self.opens_per_minute / 60 * self.speed, self.open_burst
+        if method == "chat.postMessage":
+            return (
+                (team, method, str(args.get("channel") or "")),
+                self.posts_per_second * self.speed,
+                self.post_burst,
+            )
+        return None
+
+
+@dataclass
+class Throttle:
+    """What the rate limits did: requests served and refused per bucket, and requests that came
+    before the Retry-After they had been given (Slack may cut off an app that does that)."""
+
+    served: dict[tuple[str, ...], list[float]] = field(default_factory=dict)
+    refused: int = 0
+    early: int = 0
+    retry_after: list[int] = field(default_factory=list)
+    _tokens: dict[tuple[str, ...], tuple[float, float]] = field(default_factory=dict)  # tokens, when
+    _until: dict[tuple[str, ...], float] = field(default_factory=dict)  # no request before this
+
+    def take(self, key: tuple[str, ...], rate: float, burst: int, now: float) -> int | None:
+        """None when the request may go; else the Retry-After (whole seconds) to answer."""
+        if now < self._until.get(key, 0.0):
+            self.early += 1
+        tokens, then = self._tokens.get(key, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - then) * rate)
+        if tokens >= 1.0:
+            self._tokens[key] = (tokens - 1.0, now)
+            self.served.setdefault(key, []).append(now)
+            return None
+        self._tokens[key] = (tokens, now)
+        wait = max(1, math.ceil((1.0 - tokens) / rate))
+        self._until[key] = max(self._until.get(key, 0.0), now + wait)
+        self.refused += 1
+        self.retry_after.append(wait)
+        return wait
 
 
 @dataclass
@@ -65,6 +132,8 @@ class FakeSlack:
     base_url: str = ""
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # Socket Mode envelope → ack
     violations: list[Violation] = field(default_factory=list)  # requests Slack's spec refuses
+    rate_limits: RateLimits | None = None  # None: no limits enforced (the tests' default)
+    throttle: Throttle = field(default_factory=Throttle)
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -175,6 +244,16 @@ class FakeSlack:
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
+        limited = self.rate_limits and self.rate_limits.bucket(
+            method, self.tokens.get(token or "", self.team_id), args
+        )
+        if self.rate_limits and limited:
+            key, rate, burst = limited
+            wait = self.throttle.take(key, rate, burst, self.rate_limits.clock())
+            if wait is not None:
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(wait)}
+                )
         body = handler(args, token)
         return web.json_response(body)
 
