@@ -25,6 +25,7 @@ from bot.i18n import texts
 from bot.log_context import about
 from bot.messages import Notice, ToChannel, ToGroup, ToUser
 from bot.ports import DeliveryFailed, Messenger
+from bot.store.db import connection_lost
 from bot.store.holders import Holder
 from bot.store.outbox import OutboxRow
 from bot.store.unit_of_work import Store, UnitOfWork
@@ -164,10 +165,28 @@ class Relay:
         # recording it: the messenger then looks for one opened since the row was queued.
         since = row.created_at if row.attempts > 1 else None
         conversation = await self._messenger.open_group(tenant, to, since=since)
-        async with self._store.unit() as uow:
+
+        async def record(uow: UnitOfWork) -> None:
             await uow.scoped(tenant_id).groups.set_conversation(to.group_id, conversation)
-            await uow.commit()
+
+        await self._record(record)
         return conversation
+
+    async def _record(self, write: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+        """Record what the platform already did. The platform cannot be asked to forget it, so a
+        database connection that breaks under the record is not a reason to send again: the
+        record is written again on a fresh connection (it updates by row id, so twice is once)."""
+        for pause in (0.05, 0.5, 2.0, None):
+            try:
+                async with self._store.unit() as uow:
+                    await write(uow)
+                    await uow.commit()
+                return
+            except Exception as error:
+                if pause is None or not connection_lost(error):
+                    raise
+                metrics.DATABASE_ERRORS.inc()
+                await self._sleep(pause)
 
     async def _send(self, tenant_id: int, tenant: TenantRef, row: OutboxRow) -> tuple[str | None, str]:
         key = f"jb{row.id}"
@@ -200,9 +219,11 @@ class Relay:
             log.exception("outbox row %s could not be sent", row.id)
             broken = DeliveryFailed(f"error: {type(error).__name__}", retryable=True)
             return await self._failed(tenant_id, row, broken, report)
-        async with self._store.unit() as uow:
+
+        async def record(uow: UnitOfWork) -> None:
             await uow.scoped(tenant_id).outbox.mark_sent(row.id, conversation, ref, self._clock())
-            await uow.commit()
+
+        await self._record(record)
         report.sent += 1
         metrics.SENDS.labels("sent").inc()
         metrics.DELIVERY_LAG_SECONDS.observe(max(0.0, (self._clock() - row.created_at).total_seconds()))

@@ -117,3 +117,26 @@ async def test_after_the_server_ended_every_connection_the_next_command_and_send
         assert report.failed == 0 and len(messenger.sent) == sent_before + report.sent
     finally:
         await app.close()
+
+
+async def test_a_send_whose_record_meets_a_broken_connection_is_recorded_not_sent_again(
+    drive: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store.outbox import Outbox
+
+    await drive.setup()
+    await drive.join_many({f"U{i}": ["Sales", "Finance"][i % 2] for i in range(4)})
+    await drive.say("U-ADMIN", c.RunRoundNow(), admin=True)  # an announcement and two intros queued
+    real = Outbox.mark_sent
+    broken = [True]
+
+    async def mark_sent_once_broken(self: Outbox, *args: object, **kwargs: object) -> None:
+        if broken:
+            broken.clear()  # the server ended this connection just as the send was recorded
+            raise DBAPIError("UPDATE outbox", None, Exception("terminated"), connection_invalidated=True)
+        await real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Outbox, "mark_sent", mark_sent_once_broken)
+    report = await drive.app.relay.drain()
+    assert report.sent == len(drive.messenger.sent) > 0  # each message went out once
+    assert not broken
