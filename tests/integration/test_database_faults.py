@@ -20,6 +20,7 @@ from bot.services.dispatch import handle
 from bot.settings import Settings
 from bot.store.db import AT_COMMIT, async_url
 from tests.conftest import POSTGRES_ENV
+from tests.drive import Driver
 from tests.fakes import FakeDirectory, FakeMessenger
 
 TENANT = TenantRef(Platform.SLACK, "T0FAULT")
