@@ -114,18 +114,26 @@ async def register(engine: AsyncEngine, now: datetime) -> Holder:
     try:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         # Insert and lock in one statement: no one can see the row before its lock is held,
-        # so no one can mistake a holder that is still starting for a dead one.
-        holder_id = int(
-            (
+        # so no one can mistake a holder that is still starting for a dead one. The lock is only
+        # tried: an id whose lock some old connection still holds (ids reused after the table was
+        # emptied, as a test database's RESTART IDENTITY does) is skipped for the next one, where
+        # waiting on it would hang this start for as long as that connection lives.
+        for _ in range(100):
+            holder_id, locked = (
                 await conn.execute(
                     text(
                         "WITH h AS (INSERT INTO outbox_holders (name, started_at) VALUES (:name, :now)"
-                        f" RETURNING id) SELECT id, pg_advisory_lock({LOCK_SPACE}, id) FROM h"
+                        f" RETURNING id) SELECT id, pg_try_advisory_lock({LOCK_SPACE}, id) FROM h"
                     ),
                     {"name": _name(), "now": now},
                 )
-            ).scalar_one()
-        )
+            ).one()
+            if locked:
+                break
+            await conn.execute(delete(outbox_holders).where(outbox_holders.c.id == holder_id))
+        else:
+            raise RuntimeError("no outbox holder id could be locked")
+        holder_id = int(holder_id)
     except BaseException:
         await conn.close()
         await dedicated.dispose()

@@ -149,3 +149,22 @@ async def test_two_processes_on_postgresql_never_send_the_same_row(drive: Driver
         await a.close()
         await b.close()
         await other.dispose()
+
+
+async def test_a_holder_id_whose_lock_an_old_connection_still_holds_is_skipped_not_waited_on(
+    drive: Driver, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one process")
+    old = create_engine(database_url)
+    async with old.connect() as conn:
+        await conn.execute(text("TRUNCATE outbox_holders RESTART IDENTITY"))
+        await conn.commit()
+        # A connection that outlived its holder's row still holds the lock of id 1.
+        await conn.execute(text(f"SELECT pg_advisory_lock({LOCK_SPACE}, 1)"))
+        holder = await asyncio.wait_for(drive.app.store.register_holder(drive.clock()), 20)
+        try:
+            assert holder.id != 1
+        finally:
+            await holder.close()
+    await old.dispose()
