@@ -52,7 +52,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # for tests.adapters.slack.fake_slack; PYTHONPATH still comes first
 
-from tests.adapters.slack.fake_slack import FakeSlack  # noqa: E402
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.databases import admin_execute
 
 SECRET = "bench-signing-secret-0123456789abcdef"
 ADMIN = "U0ADMIN"
@@ -284,28 +285,10 @@ async def database(args: argparse.Namespace, folder: Path) -> tuple[str, str | N
         return url, None
     server = os.environ.get("JEMBATAN_BENCH_POSTGRES", DEFAULT_SERVER)
     name = f"jembatan_bench_{uuid.uuid4().hex[:8]}"
-    await _admin(server, f'CREATE DATABASE "{name}"')
+    await admin_execute(server, f'CREATE DATABASE "{name}"')
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     await asyncio.to_thread(upgrade_sync, url)
     return url, name
-
-
-async def _admin(server: str, statement: str) -> None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(server)
-    conn = await asyncpg.connect(
-        user=parsed.username,
-        password=parsed.password,
-        host=parsed.host,
-        port=parsed.port,
-        database=parsed.database,
-    )
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 def server_env(args: argparse.Namespace, fake: TimedFake, url: str) -> dict[str, str]:
@@ -459,7 +442,7 @@ async def main_async(args: argparse.Namespace) -> int:
         await fake_runner.cleanup()
         if created:
             server_url = os.environ.get("JEMBATAN_BENCH_POSTGRES", DEFAULT_SERVER)
-            await _admin(server_url, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+            await admin_execute(server_url, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
     return 1 if failed else 0
 
 

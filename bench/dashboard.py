@@ -19,6 +19,7 @@ import asyncio
 import random
 import secrets
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+
+# Run from a checkout: the fakes this bench drives live in tests/, which is not installed.
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still comes first
 
 from adapters.dashboard.serve import setup_for, start
 from bench.round_service import DIVISIONS, CountingMessenger, Everyone

@@ -21,16 +21,21 @@ import asyncio
 import logging
 import random
 import statistics
+import sys
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+
+# Run from a checkout: the fakes this bench drives live in tests/, which is not installed.
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still comes first
 
 from bot import commands as c
 from bot.bootstrap import Jembatan, build, upgrade

@@ -17,6 +17,7 @@ import asyncio
 import io
 import json
 import logging
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -26,6 +27,9 @@ from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.test_utils import TestServer
+
+# Run from a checkout: the fakes this bench drives live in tests/, which is not installed.
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still comes first
 
 from adapters.slack.server import web_app
 from adapters.slack.wiring import assemble

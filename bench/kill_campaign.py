@@ -35,6 +35,9 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+# Run from a checkout: the fakes this bench drives live in tests/, which is not installed.
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still comes first
+
 from bot import commands as c
 from bot.bootstrap import build, upgrade
 from bot.domain.model import Platform, TenantRef
@@ -44,6 +47,7 @@ from bot.store.db import create_engine
 from tests.adapters.discord.fake_discord import TOKEN as DISCORD_TOKEN
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.adapters.slack.fake_slack import FakeSlack
+from tests.databases import admin_execute
 from tests.fakes import FakeDirectory, FakeMessenger
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -295,7 +299,7 @@ async def campaign(
     dropping: str | None = None
     if postgres:  # a database of its own on that server, dropped at the end
         name = f"jembatan_kill_{uuid.uuid4().hex[:10]}"
-        await _admin(postgres, f'CREATE DATABASE "{name}"')
+        await admin_execute(postgres, f'CREATE DATABASE "{name}"')
         database_url = make_url(postgres).set(database=name).render_as_string(hide_password=False)
         dropping = name
     outbox: Outbox | None = None
@@ -324,20 +328,7 @@ async def campaign(
             await outbox.close()
         await platform.close()
         if postgres and dropping:
-            await _admin(postgres, f'DROP DATABASE IF EXISTS "{dropping}" WITH (FORCE)')
-
-
-async def _admin(server: str, statement: str) -> None:
-    import asyncpg
-
-    url = make_url(server)
-    conn = await asyncpg.connect(
-        user=url.username, password=url.password, host=url.host, port=url.port, database=url.database
-    )
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
+            await admin_execute(postgres, f'DROP DATABASE IF EXISTS "{dropping}" WITH (FORCE)')
 
 
 async def _run_until_drained(

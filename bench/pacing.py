@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -30,6 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
+
+# Run from a checkout: the fakes this bench drives live in tests/, which is not installed.
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still comes first
 
 from adapters.slack.clients import Workspaces
 from adapters.slack.main import SEND_INTERVAL

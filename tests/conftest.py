@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from bot.bootstrap import Jembatan, build, upgrade_sync
 from bot.settings import Settings
 from bot.store.tables import metadata
+from tests.databases import admin_execute
 from tests.drive import Driver
 from tests.fakes import FakeClock, FakeDirectory, FakeMessenger
 from tests.specs import watch as spec_watch
@@ -55,29 +56,12 @@ def postgres_url() -> Iterator[str]:
         pytest.skip(f"{POSTGRES_ENV} is not set")
     name = f"jembatan_test_{uuid.uuid4().hex[:10]}"
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin_execute(server, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin_execute(server, f'CREATE DATABASE "{name}"'))
     try:
         upgrade_sync(url)
         yield url
     finally:
-        asyncio.run(_admin_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _admin_execute(server: str, statement: str) -> None:
-    import asyncpg
-
-    parsed = make_url(server)
-    conn = await asyncpg.connect(
-        user=parsed.username,
-        password=parsed.password,
-        host=parsed.host,
-        port=parsed.port,
-        database=parsed.database,
-    )
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
+        asyncio.run(admin_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

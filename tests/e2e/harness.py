@@ -49,6 +49,7 @@ from aiohttp import web
 from tests.adapters.discord.fake_discord import TOKEN as DISCORD_TOKEN
 from tests.adapters.discord.fake_discord import Answer, FakeDiscord, Payloads, Person
 from tests.adapters.slack.fake_slack import FakeSlack
+from tests.databases import admin_execute
 
 T = TypeVar("T")
 
@@ -597,24 +598,6 @@ def migrated_sqlite(path: Path, template: Path | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-async def _admin(server: str, statement: str) -> None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(server)
-    conn = await asyncpg.connect(
-        user=parsed.username,
-        password=parsed.password,
-        host=parsed.host,
-        port=parsed.port,
-        database=parsed.database,
-    )
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 @contextlib.contextmanager
 def postgres_database(server: str | None = None) -> Iterator[str]:
     """A migrated database of its own on JEMBATAN_TEST_POSTGRES, dropped afterwards."""
@@ -627,12 +610,12 @@ def postgres_database(server: str | None = None) -> Iterator[str]:
         raise RuntimeError(f"{POSTGRES_ENV} is not set")
     name = f"jembatan_e2e_{uuid.uuid4().hex[:10]}"
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin_execute(server, f'CREATE DATABASE "{name}"'))
     try:
         upgrade_sync(url)
         yield url
     finally:
-        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def posted_keys(fake: FakeSlackServer, channel: str, database_url: str, prefix: str) -> list[int]:
