@@ -226,14 +226,26 @@ def _program_texts(grant: Grant, card: ProgramCard) -> Texts:
     return _texts(grant, card.lang)
 
 
-async def overview(request: web.Request) -> web.Response:
+async def _load(
+    request: web.Request, load: Callable[[Any, int, int], Awaitable[Any]]
+) -> tuple[Grant, Any] | web.Response:
+    """The program the URL names, as `load` reads it, for a person allowed to see it; else the
+    page that says why not (401, 403 or 404)."""
     scoped = await _scoped(request)
     if isinstance(scoped, web.Response):
         return scoped
     grant, tenant_id, program_id = scoped
-    found = await request.app[SETUP].dashboard.overview(tenant_id, program_id)
+    found = await load(request.app[SETUP].dashboard, tenant_id, program_id)
     if found is None:
         return _not_found(request, grant)
+    return grant, found
+
+
+async def overview(request: web.Request) -> web.Response:
+    loaded = await _load(request, lambda d, tenant, program: d.overview(tenant, program))
+    if isinstance(loaded, web.Response):
+        return loaded
+    grant, found = loaded
     t = _program_texts(grant, found.program)
     return _page(
         request,
@@ -291,37 +303,30 @@ def _overview_charts(view: Overview, t: Texts) -> dict[str, Any]:
 
 
 async def rounds(request: web.Request) -> web.Response:
-    scoped = await _scoped(request)
-    if isinstance(scoped, web.Response):
-        return scoped
-    grant, tenant_id, program_id = scoped
-    found = await request.app[SETUP].dashboard.rounds(tenant_id, program_id)
-    if found is None:
-        return _not_found(request, grant)
+    loaded = await _load(request, lambda d, tenant, program: d.rounds(tenant, program))
+    if isinstance(loaded, web.Response):
+        return loaded
+    grant, found = loaded
     card, lines = found
     t = _program_texts(grant, card)
     return _page(request, "rounds.html", t, grant, card=card, lines=lines, tab="rounds")
 
 
 async def one_round(request: web.Request) -> web.Response:
-    scoped = await _scoped(request)
-    if isinstance(scoped, web.Response):
-        return scoped
-    grant, tenant_id, program_id = scoped
-    found = await request.app[SETUP].dashboard.round(tenant_id, program_id, int(request.match_info["round"]))
-    if found is None:
-        return _not_found(request, grant)
+    loaded = await _load(
+        request, lambda d, tenant, program: d.round(tenant, program, int(request.match_info["round"]))
+    )
+    if isinstance(loaded, web.Response):
+        return loaded
+    grant, found = loaded
     t = _program_texts(grant, found.program)
     return _page(request, "round.html", t, grant, card=found.program, detail=found, tab="rounds")
 
 
 async def people(request: web.Request) -> web.Response:
-    scoped = await _scoped(request)
-    if isinstance(scoped, web.Response):
-        return scoped
-    grant, tenant_id, program_id = scoped
-    found = await request.app[SETUP].dashboard.people(tenant_id, program_id)
-    if found is None:
-        return _not_found(request, grant)
+    loaded = await _load(request, lambda d, tenant, program: d.people(tenant, program))
+    if isinstance(loaded, web.Response):
+        return loaded
+    grant, found = loaded
     t = _program_texts(grant, found.program)
     return _page(request, "people.html", t, grant, card=found.program, page=found, tab="people")
