@@ -137,18 +137,15 @@ def _main(args_list: list[str]) -> int:
     import asyncio
     import logging
 
-    from bot.settings import ConfigError, Settings
+    from bot.app import BadConfig, configure_logging, load_settings, refuse
 
     try:
-        settings = Settings.from_env()
-    except ConfigError as error:
-        print(f"jembatan: {error}", file=sys.stderr)
-        return 2
+        settings = load_settings()
+    except BadConfig as error:
+        return refuse(error)
     # The demo's own output tells the story; elsewhere logs go to stderr at the configured level.
     level = logging.WARNING if args.command == "demo" else settings.log_level
-    from adapters.logs import configure
-
-    configure(logging.getLevelName(level), settings.log_format)
+    configure_logging(logging.getLevelName(level), settings.log_format)
     if args.command == "demo":
         if not 2 <= args.members <= 2000 or not 1 <= args.rounds <= 52:
             print("jembatan: --members must be 2–2000 and --rounds 1–52", file=sys.stderr)
@@ -165,21 +162,13 @@ def _main(args_list: list[str]) -> int:
         asyncio.run(run_demo(args.members, args.rounds, args.lang, args.seed))
         return 0
     if args.command == "migrate":
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from bot.bootstrap import upgrade_sync
-        from bot.store.db import DatabaseUrlError, database_problem, shown
+        from bot.app import database_errors_as_bad_config, shown, upgrade_sync
 
         try:
-            upgrade_sync(settings.database_url)
-        except DatabaseUrlError as error:
-            print(f"jembatan: {error}", file=sys.stderr)
-            return 2
-        except (OSError, SQLAlchemyError) as error:
-            print(
-                f"jembatan: DATABASE_URL: cannot use the database: {database_problem(error)}", file=sys.stderr
-            )
-            return 2
+            with database_errors_as_bad_config():
+                upgrade_sync(settings.database_url)
+        except BadConfig as error:
+            return refuse(error)
         print(f"jembatan: the database {shown(settings.database_url)} is at the latest schema")
         return 0
     if args.command == "rotate-key":

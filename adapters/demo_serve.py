@@ -11,7 +11,7 @@ from rich.console import Console
 
 from adapters.console.demo import run_demo
 from adapters.dashboard.serve import setup_for, start
-from bot.bootstrap import open_store
+from bot.app import open_store
 
 
 async def demo_and_serve(members: int, rounds: int, lang: str, seed: int, port: int) -> int:

@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bot.app import BadConfig
+
 log = logging.getLogger(__name__)
 
 
@@ -71,3 +73,17 @@ class HealthServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+async def serve_probes(probes: Probes, port: int | None) -> HealthServer | None:
+    """The probes on JEMBATAN_HEALTH_PORT when it is set; a port that cannot be listened on is a
+    configuration error, said in one line."""
+    if not port:
+        return None
+    health = HealthServer(probes, port)
+    try:
+        await health.start()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise BadConfig(f"JEMBATAN_HEALTH_PORT {port} cannot be listened on ({reason})") from None
+    return health

@@ -277,7 +277,7 @@ async def database(args: argparse.Namespace, folder: Path) -> tuple[str, str | N
     """A fresh, migrated database: its URL, and the PostgreSQL name to drop afterwards."""
     from sqlalchemy.engine import make_url
 
-    from bot.bootstrap import upgrade_sync
+    from bot.app import upgrade_sync
 
     if args.sqlite:
         url = f"sqlite:///{folder / 'bench.db'}"

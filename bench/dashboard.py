@@ -33,7 +33,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still co
 
 from adapters.dashboard.serve import setup_for, start
 from bench.round_service import DIVISIONS, CountingMessenger, Everyone
-from bot.bootstrap import build, upgrade
+from bot.app import build, upgrade
 from bot.domain import schedule
 from bot.domain.model import Outcome, Platform, ProgramConfig, TenantRef
 from bot.domain.stats import compute

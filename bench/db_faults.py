@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still comes first
 
 from bot import commands as c
-from bot.bootstrap import Jembatan, build, upgrade
+from bot.app import Jembatan, build, upgrade
 from bot.domain.model import MemberStatus, Platform, TenantRef
 from bot.messages import Message
 from bot.services.dispatch import handle

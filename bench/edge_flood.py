@@ -33,7 +33,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still co
 
 from adapters.slack.server import web_app
 from adapters.slack.wiring import assemble
-from bot.bootstrap import upgrade_sync
+from bot.app import upgrade_sync
 from bot.settings import Settings
 from tests.adapters.slack.conftest import SECRET, sign
 from tests.adapters.slack.fake_slack import FakeSlack

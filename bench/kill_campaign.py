@@ -39,7 +39,7 @@ from sqlalchemy.engine import make_url
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still comes first
 
 from bot import commands as c
-from bot.bootstrap import build, upgrade
+from bot.app import build, upgrade
 from bot.domain.model import Platform, TenantRef
 from bot.services.dispatch import handle
 from bot.settings import Settings

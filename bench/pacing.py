@@ -7,7 +7,7 @@ any request came before its Retry-After.
     PYTHONPATH=. python bench/pacing.py --quick        # 40 pairs, limits 20× faster
     PYTHONPATH=. python bench/pacing.py --pairs 1000 --speed 1    # real time: about 20 minutes
 
-In process: bot.bootstrap.build with adapters/slack's messenger (slack_sdk's client, its
+In process: bot.app.build with adapters/slack's messenger (slack_sdk's client, its
 Retry-After handling included) against tests/adapters/slack/fake_slack.py over HTTP, on SQLite.
 Scenarios, each from a fresh database:
   (1) one workspace, the relay as `jembatan run slack` sets it up (one send per SEND_INTERVAL);
@@ -38,7 +38,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # PYTHONPATH still co
 from adapters.slack.clients import Workspaces
 from adapters.slack.main import SEND_INTERVAL
 from adapters.slack.messenger import SlackMessenger
-from bot.bootstrap import Jembatan, build, upgrade
+from bot.app import Jembatan, build, upgrade
 from bot.domain.model import Platform, ProgramConfig, TenantRef
 from bot.services.rounds import start_round
 from bot.settings import Settings

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.bootstrap import build, upgrade
+from bot.app import build, upgrade
 from bot.domain import schedule
 from bot.domain.model import Platform, ProgramConfig, TenantRef
 from bot.messages import Attachment, Message, ToGroup

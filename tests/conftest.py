@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.bootstrap import Jembatan, build, upgrade_sync
+from bot.app import Jembatan, build, upgrade_sync
 from bot.settings import Settings
 from bot.store.tables import metadata
 from tests.databases import admin_execute

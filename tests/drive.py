@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import commands as c
-from bot.bootstrap import Jembatan
+from bot.app import Jembatan
 from bot.domain.model import Group, Platform, Program, TenantRef
 from bot.messages import Reply
 from bot.runtime.ticker import TickReport

@@ -17,11 +17,9 @@ from adapters.console.messenger import ConsoleDirectory, ConsoleMessenger
 from adapters.console.parse import parse
 from adapters.console.render import names, render
 from bot import commands as c
-from bot.bootstrap import Jembatan, build, upgrade
-from bot.domain import schedule
+from bot.app import Jembatan, build, handle, schedule, upgrade
 from bot.domain.model import Group, Outcome, Platform, ProgramConfig, TenantRef
 from bot.messages import Reply
-from bot.services.dispatch import handle
 from bot.settings import Settings
 
 

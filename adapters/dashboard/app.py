@@ -15,9 +15,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from adapters.dashboard import charts
 from adapters.dashboard.security import COOKIE, SESSION_SECONDS, Grant, Sessions, SignInLinks, csrf_ok
+from bot.app import Dashboard, Overview, ProgramCard
 from bot.domain.model import Lang
 from bot.i18n import Texts, texts
-from bot.services.dashboard import Dashboard, Overview, ProgramCard
 
 # No script runs at all; styles and images only from this origin; no framing, no foreign forms.
 CSP = (

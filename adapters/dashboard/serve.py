@@ -10,8 +10,7 @@ from aiohttp import web
 
 from adapters.dashboard.app import Setup, create_app
 from adapters.dashboard.security import Sessions, SignInLinks
-from bot.services.dashboard import Dashboard
-from bot.store.unit_of_work import Store
+from bot.app import Dashboard, Store
 
 
 def setup_for(store: Store, names: Mapping[str, str], key: bytes | None = None) -> Setup:

@@ -13,13 +13,11 @@ from discord import app_commands
 
 from adapters.discord import parse, render
 from bot import commands as c
-from bot import metrics
-from bot.bootstrap import Jembatan
+from bot.app import Jembatan, forget_absent, handle, metrics, uninstall
 from bot.domain.lengths import cut as clip
 from bot.domain.model import Platform, TenantRef
 from bot.i18n import texts
 from bot.messages import Reply
-from bot.services.dispatch import forget_absent, handle, uninstall
 
 log = logging.getLogger(__name__)
 

@@ -7,35 +7,36 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import hashlib
 import logging
 import os
-import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
 import discord
 import yarl
-from sqlalchemy import text
-from sqlalchemy.pool import NullPool
 
 from adapters.discord.client import JembatanClient
 from adapters.discord.directory import DiscordDirectory
 from adapters.discord.messenger import DiscordMessenger
-from adapters.health import HealthServer, Probes
-from adapters.logs import configure as configure_logging
-from bot.bootstrap import build
-from bot.bootstrap import check_database as database_ready
-from bot.runtime.ticker import Jobs
-from bot.settings import ConfigError, Settings
-from bot.store.db import DatabaseUrlError, async_url, create_engine
-from bot.store.schema import DatabaseNotReady
-from bot.store.single_process import AlreadyRunning, OneProcessPerSqliteFile
+from adapters.health import Probes, serve_probes
+from bot.app import (
+    BadConfig,
+    Jobs,
+    build,
+    check_url,
+    configure_logging,
+    held_alone,
+    load_settings,
+    lock_key,
+    refuse,
+    run_process,
+    wait_for_database,
+)
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,6 @@ PERMISSIONS = discord.Permissions(
 )
 SCOPES = ("bot", "applications.commands")
 FIRST_DELAY, MAX_DELAY, STABLE_AFTER = 5.0, 900.0, 600.0  # seconds, for reconnecting after failures
-LOCK_CHECK_EVERY, LOCK_POLL_EVERY = 30.0, 2.0
 WORK_FINISH_WITHIN = 30.0
 # The row a crashed process was sending is taken back at the next start (holders.py); this lease
 # covers a live sender gone silent. Discord dedupes an enforced nonce for "the past few minutes"
@@ -67,10 +67,6 @@ TRANSIENT = (
 )
 
 
-class BadConfig(Exception):
-    """One line for the operator, naming the variable and never its value."""
-
-
 @dataclass(frozen=True)
 class Config:
     settings: Settings
@@ -81,10 +77,7 @@ class Config:
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
-    try:
-        settings = Settings.from_env(env)
-    except ConfigError as error:
-        raise BadConfig(str(error)) from None
+    settings = load_settings(env)
     role = env.get("DISCORD_ADMIN_ROLE", "").strip()
     if role and not role.isdigit():
         raise BadConfig("DISCORD_ADMIN_ROLE must be a role id (a number)")
@@ -126,78 +119,6 @@ def application_id(token: str) -> str:
 
 def invite_url(client_id: str) -> str:
     return discord.utils.oauth_url(client_id, permissions=PERMISSIONS, scopes=SCOPES)
-
-
-async def check_database(url: str) -> None:
-    """Before any login (Discord resets a token after 1,000 a day): the database must answer
-    and be at the latest schema. Not answering → wait and ask again; refusing or outdated → stop."""
-    delay = FIRST_DELAY
-    while True:
-        try:
-            await database_ready(url)
-            return
-        except DatabaseNotReady as problem:
-            raise BadConfig(str(problem)) from None
-        except (OSError, TimeoutError) as error:
-            log.warning("database not answering (%s); trying again in %.0f s", type(error).__name__, delay)
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, MAX_DELAY)
-
-
-def lock_key(token: str) -> int:
-    # One gateway per bot: the key comes from the token (hashed; the token is never stored).
-    digest = hashlib.sha256(b"jembatan-discord-gateway:" + token.encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-@asynccontextmanager
-async def gateway_lock(
-    url: str, token: str, *, stopped: asyncio.Event, on_lost: Callable[[], None]
-) -> AsyncIterator[bool]:
-    """On PostgreSQL, hold an advisory lock on a connection of its own for the process's lifetime,
-    so a second `run discord` waits instead of handling every event twice. A session lock, not a
-    transaction one: it must outlive every transaction; and not on a pooled connection, which
-    would take it elsewhere. If that connection drops, the lock is gone: `on_lost` stops us.
-    Yields whether the lock is held (False: `stopped` came while waiting for it)."""
-    if not async_url(url).startswith("postgresql"):
-        yield True  # SQLite serves one process on one machine
-        return
-    engine = create_engine(url, poolclass=NullPool)
-    watch: asyncio.Task[None] | None = None
-    try:
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            key = lock_key(token)
-            waiting = False
-            # Ask again and again rather than block in pg_advisory_lock: a waiting standby must
-            # still stop when told to.
-            while not (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})).scalar():
-                if not waiting:
-                    log.warning("another process holds the Discord gateway for this bot; waiting for it")
-                    waiting = True
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopped.wait(), LOCK_POLL_EVERY)
-                if stopped.is_set():
-                    yield False
-                    return
-            log.info("holding the Discord gateway lock")
-
-            async def keep_watch() -> None:
-                while True:
-                    await asyncio.sleep(LOCK_CHECK_EVERY)
-                    try:
-                        await conn.execute(text("SELECT 1"))
-                    except Exception:
-                        log.error("lost the database connection that holds the gateway lock; stopping")
-                        on_lost()
-                        return
-
-            watch = asyncio.create_task(keep_watch())
-            yield True
-    finally:
-        if watch is not None:
-            watch.cancel()
-        await engine.dispose()
 
 
 class Backoff:
@@ -307,27 +228,28 @@ class _Runner:
         self.lock_lost = True
         self.stop()
 
-    async def run(self) -> int:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, self.stop)
-        port = self.config.settings.health_port
-        health = HealthServer(self.probes, port) if port else None
+    async def _stop_when(self, signalled: asyncio.Event) -> None:
+        await signalled.wait()
+        self.stop()
+
+    async def run(self, signalled: asyncio.Event) -> int:
+        """Until `signalled` (SIGTERM, SIGINT) or the gateway lock is lost: 1 then, else 0."""
+        watch = asyncio.create_task(self._stop_when(signalled))
+        health = None
         try:
-            if health is not None:
-                try:
-                    await health.start()
-                except OSError as error:
-                    reason = error.strerror or type(error).__name__
-                    raise BadConfig(f"JEMBATAN_HEALTH_PORT {port} cannot be listened on ({reason})") from None
+            health = await serve_probes(self.probes, self.config.settings.health_port)
             url = self.config.settings.database_url
-            async with gateway_lock(url, self.token, stopped=self.stopped, on_lost=self.lost_lock) as held:
+            key = lock_key(self.token, "jembatan-discord-gateway")  # one gateway per bot
+            async with held_alone(
+                url, key, what="Discord gateway for this bot", stopped=self.stopped, on_lost=self.lost_lock
+            ) as held:
                 if held and not self.stopped.is_set():
                     await stay_connected(
                         self.client, self.token, stopped=self.stopped, on_down=self.pause_jobs
                     )
             return 1 if self.lock_lost else 0
         finally:
+            watch.cancel()
             await self.stop_jobs()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(WORK_FINISH_WITHIN):
@@ -338,15 +260,16 @@ class _Runner:
             await self.app.close()
 
 
-async def run(config: Config) -> int:
+async def run(config: Config, signalled: asyncio.Event) -> int:
     if not config.token:
         raise BadConfig("DISCORD_TOKEN is not set")
     if not config.database_url_set:
         raise BadConfig("DATABASE_URL is not set")
-    async_url(config.settings.database_url)  # a malformed URL is a config error, not a crash
+    check_url(config.settings.database_url)
     point_at(config.settings)
-    await check_database(config.settings.database_url)
-    return await _Runner(config, config.token).run()
+    # Before any login: Discord resets a token after 1,000 logins a day.
+    await wait_for_database(config.settings.database_url, stop=signalled)
+    return await _Runner(config, config.token).run(signalled)
 
 
 async def sync(config: Config, guild: int | None) -> int:
@@ -428,8 +351,6 @@ def main(argv: list[str] | None = None) -> int:
             case _:
                 # Unset, DATABASE_URL is refused by run() before any file is touched.
                 url = settings.database_url if config.database_url_set else "postgresql://"
-                with OneProcessPerSqliteFile(url):
-                    return asyncio.run(run(config))
-    except (BadConfig, DatabaseUrlError, AlreadyRunning) as error:
-        print(f"jembatan: {error}", file=sys.stderr)
-        return 2
+                return run_process(settings, lambda stop: run(config, stop), database_url=url)
+    except BadConfig as error:
+        return refuse(error)

@@ -33,14 +33,11 @@ from adapters.slack.parse import OpenProfile, Parsed, parse
 from adapters.slack.render import render, reply_blocks, safe, status_cause, with_status
 from bot import commands as c
 from bot.actions import MeetupAction, StillInAction, decode
-from bot.domain import validation
+from bot.app import Deps, Intake, claim_delivery, handle, uninstall, validation
 from bot.domain.model import Lang, Platform, TenantRef
 from bot.i18n import texts
-from bot.intake import Intake
 from bot.messages import Reply
 from bot.ports import DeliveryFailed
-from bot.services.base import Deps
-from bot.services.dispatch import claim_delivery, handle, uninstall
 
 log = logging.getLogger(__name__)
 

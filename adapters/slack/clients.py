@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app import TokenUnreadable as TokenUnreadable  # raised through the token sources
 from bot.domain.model import TenantRef
 
 DEFAULT_TIMEOUT = 30
@@ -32,15 +33,6 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 
 def web_client(token: str | None, base_url: str, timeout: int = DEFAULT_TIMEOUT) -> AsyncWebClient:
     return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers())
-
-
-class TokenUnreadable(Exception):
-    """The workspace's stored token does not decrypt with any configured key: a configuration
-    problem on our side (JEMBATAN_SECRET_KEY changed), never a sign the app was removed."""
-
-    def __init__(self, tenant: TenantRef) -> None:
-        super().__init__(tenant.external_id)
-        self.tenant = tenant
 
 
 class TokenSource(Protocol):

@@ -15,9 +15,9 @@ from typing import Any
 from adapters.slack.parse import OpenProfile, Parsed
 from adapters.slack.render import Block, context, header, section, sections
 from bot import commands as c
+from bot.app import MAX_DIVISION_CODE_POINTS
 from bot.domain.lengths import cut
 from bot.domain.model import Lang
-from bot.domain.validation import MAX_DIVISION_CODE_POINTS
 
 PROFILE_CALLBACK = "jb:profile"
 DIVISION_ACTION = "jb:division"

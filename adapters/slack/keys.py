@@ -11,15 +11,9 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from cryptography.fernet import InvalidToken
-from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
-
-from adapters.slack.installations import keyring
-from bot.domain.model import Platform, TenantRef
-from bot.settings import ConfigError, Settings
-from bot.store.db import DatabaseUrlError, create_engine, database_problem
-from bot.store.installations import slack_installations as table
+from bot.app import BadConfig, database_errors_as_bad_config, keyring, open_store, rotate_keys
+from bot.domain.model import TenantRef
+from bot.settings import Settings
 
 
 def unreadable_line(tenants: Sequence[TenantRef]) -> str:
@@ -36,26 +30,11 @@ async def rotate(settings: Settings) -> tuple[int, list[TenantRef]]:
     """Re-encrypt every stored token with the first key. Returns how many were re-encrypted,
     and the workspaces whose token none of the keys decrypts (left as they are)."""
     assert settings.secret_key is not None
-    cipher = keyring(settings.secret_key, settings.old_secret_keys)
-    engine = create_engine(settings.database_url)
-    done, unreadable = 0, []
+    store = open_store(settings.database_url)
     try:
-        async with engine.begin() as conn:
-            rows = (await conn.execute(select(table))).mappings().all()
-            for row in rows:
-                try:
-                    token = cipher.rotate(row["bot_token"].encode()).decode()
-                except InvalidToken:
-                    org = row["is_enterprise_install"]
-                    unreadable.append(
-                        TenantRef(Platform.SLACK, row["enterprise_id"] if org else row["team_id"])
-                    )
-                    continue
-                await conn.execute(update(table).where(table.c.id == row["id"]).values(bot_token=token))
-                done += 1
+        return await rotate_keys(store, keyring(settings.secret_key, settings.old_secret_keys))
     finally:
-        await engine.dispose()
-    return done, unreadable
+        await store.dispose()
 
 
 def main(settings: Settings) -> int:
@@ -64,12 +43,10 @@ def main(settings: Settings) -> int:
         print("jembatan: rotate-key needs JEMBATAN_SECRET_KEY (the key to encrypt with)", file=sys.stderr)
         return 2
     try:
-        done, unreadable = asyncio.run(rotate(settings))
-    except (ConfigError, DatabaseUrlError) as error:
+        with database_errors_as_bad_config():
+            done, unreadable = asyncio.run(rotate(settings))
+    except BadConfig as error:
         print(f"jembatan: {error}", file=sys.stderr)
-        return 2
-    except (OSError, SQLAlchemyError) as error:
-        print(f"jembatan: DATABASE_URL: cannot use the database: {database_problem(error)}", file=sys.stderr)
         return 2
     if unreadable:
         names = ", ".join(t.external_id for t in unreadable)

@@ -12,19 +12,13 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
-import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlparse
 
-from adapters.logs import configure as configure_logging
-from bot.bootstrap import check_database as database_ready
-from bot.settings import ConfigError, Settings
-from bot.store.db import DatabaseUrlError, async_url, database_problem
-from bot.store.schema import DatabaseNotReady
-from bot.store.single_process import AlreadyRunning, OneProcessPerSqliteFile
+from bot.app import BadConfig, Jobs, check_url, load_settings, refuse, run_process, wait_for_database
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from adapters.slack.wiring import Slack
@@ -37,10 +31,6 @@ DEFAULT_PORT = 3000
 # and a post, so a 1,000-pair round drains in ~20 minutes instead of tripping rate limits.
 SEND_INTERVAL = 1.2
 STOP_WITHIN = 30.0  # seconds from SIGTERM to exit, all stages together
-
-
-class BadConfig(Exception):
-    """One line for the operator, naming the variable and never its value."""
 
 
 @dataclass(frozen=True)
@@ -65,14 +55,8 @@ def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config
     parser.add_argument("--port", type=int, help=f"HTTP mode's port (default: PORT, else {DEFAULT_PORT})")
     args = parser.parse_args(argv)
     port = args.port if args.port is not None else _port_from_env(env)
-    try:
-        settings = Settings.from_env(env)
-    except ConfigError as error:
-        raise BadConfig(str(error)) from None
-    try:
-        async_url(settings.database_url)
-    except DatabaseUrlError as error:
-        raise BadConfig(str(error)) from None
+    settings = load_settings(env)
+    check_url(settings.database_url)
     if not 1 <= port <= 65535:
         raise BadConfig("--port must be from 1 to 65535")
     oauth = bool(settings.slack_client_id or settings.slack_client_secret)
@@ -118,96 +102,28 @@ def _port_from_env(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
-async def check_database(url: str) -> None:
-    try:
-        await database_ready(url)
-    except DatabaseNotReady as problem:
-        raise BadConfig(str(problem)) from None
-    except (OSError, TimeoutError) as error:
-        raise BadConfig(f"DATABASE_URL: cannot use the database: {database_problem(error)}") from None
-
-
 async def run(config: Config, stop: asyncio.Event) -> None:
-    import aiohttp
-    from aiohttp import web
-    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-    from slack_sdk.errors import SlackApiError
-
+    from adapters.health import Probes, serve_probes
     from adapters.slack import wiring
-    from adapters.slack.server import web_app
-    from bot.runtime.ticker import Jobs
 
     settings = config.settings
-    await check_database(settings.database_url)
+    await wait_for_database(settings.database_url, stop=stop)
     interval = SEND_INTERVAL if settings.send_interval is None else settings.send_interval
     slack = wiring.assemble(settings, relay_interval=interval)
-    jembatan = slack.jembatan
-    client = slack.bolt.client
-    # Each token is tried once here: a refusal later would not stop the start. The Socket Mode
-    # client in particular retries a refused app token forever, a traceback each time.
-    checks: list[tuple[str, Callable[[], Awaitable[object]]]] = []
-    if not config.oauth:
-        checks.append(("SLACK_BOT_TOKEN", client.auth_test))
-    if config.mode == "socket":
-        app_token = settings.slack_app_token or ""
-        checks.append(("SLACK_APP_TOKEN", lambda: client.apps_connections_open(app_token=app_token)))
-    for name, check in checks:
-        try:
-            await check()
-        except SlackApiError as error:
-            await slack.close()
-            raise BadConfig(f"{name} was refused by Slack ({error.response.get('error')})") from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as error:
-            await slack.close()
-            raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
-    from adapters.health import HealthServer, Probes
-
-    runner: web.AppRunner | None = None
-    socket: AsyncSocketModeHandler | None = None
-    listening = False
-
-    async def connected() -> bool:
-        if socket is not None:
-            return bool(await socket.client.is_connected())
-        return listening
-
-    probes = Probes(jembatan.store.ping, connected)
-    health = HealthServer(probes, settings.health_port) if settings.health_port else None
-    if health is not None:
-        try:
-            await health.start()
-        except OSError as error:
-            await slack.close()
-            reason = error.strerror or type(error).__name__
-            raise BadConfig(f"JEMBATAN_HEALTH_PORT {health.port} cannot be listened on ({reason})") from None
-    if slack.installations is not None:
-        from adapters.slack.keys import unreadable_line
-
-        # A changed JEMBATAN_SECRET_KEY is the operator's to fix, said once, here; the workspaces
-        # named are held (their messages wait) and nothing of theirs is failed or erased.
-        unreadable = await slack.installations.check_keys()
-        if unreadable:
-            log.error(unreadable_line(unreadable))
-    jobs = Jobs(jembatan.ticker, tick_seconds=settings.tick_seconds)
+    connection = _Connection(config, slack)
+    probes = Probes(slack.jembatan.store.ping, connection.connected)
+    try:
+        await _check_tokens(config, slack)
+        health = await serve_probes(probes, settings.health_port)
+    except BadConfig:
+        await slack.close()
+        raise
+    await _check_keys(slack)
+    jobs = Jobs(slack.jembatan.ticker, tick_seconds=settings.tick_seconds)
     jobs.start()
     removals = asyncio.create_task(_erase_removed(slack)) if config.oauth else None
     try:
-        if config.mode == "socket":
-            socket = AsyncSocketModeHandler(
-                slack.bolt, settings.slack_app_token, web_client=slack.bolt.client
-            )
-            await socket.connect_async()  # type: ignore[no-untyped-call]
-            log.info("connected to Slack in Socket Mode")
-        else:
-            runner = web.AppRunner(web_app(slack.bolt, settings.slack_signing_secret or ""), access_log=None)
-            await runner.setup()
-            try:
-                await web.TCPSite(runner, "0.0.0.0", config.port).start()
-            except OSError as error:  # in use, or below 1024 without the right to it
-                reason = error.strerror or type(error).__name__
-                raise BadConfig(f"--port/PORT {config.port} cannot be listened on ({reason})") from None
-            listening = True
-            log.info("serving /slack/events and /healthz on port %d", config.port)
+        await connection.open()
         await stop.wait()
         probes.draining = True  # not ready from now on, while the running work finishes
     finally:
@@ -219,13 +135,94 @@ async def run(config: Config, stop: asyncio.Event) -> None:
         # the running tick and send first, then what was acknowledged, then the database.
         stopping = asyncio.get_running_loop().time()
         await jobs.stop(within=STOP_WITHIN * 2 / 3)
-        if socket is not None:
-            await socket.close_async()  # type: ignore[no-untyped-call]
-        if runner is not None:
-            await runner.cleanup()
+        await connection.close()
         if health is not None:
             await health.stop()
         await slack.close(max(1.0, STOP_WITHIN - (asyncio.get_running_loop().time() - stopping)))
+
+
+async def _check_tokens(config: Config, slack: Slack) -> None:
+    """Each token is tried once here: a refusal later would not stop the start. The Socket Mode
+    client in particular retries a refused app token forever, a traceback each time."""
+    import aiohttp
+    from slack_sdk.errors import SlackApiError
+
+    client = slack.bolt.client
+    checks: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+    if not config.oauth:
+        checks.append(("SLACK_BOT_TOKEN", client.auth_test))
+    if config.mode == "socket":
+        app_token = config.settings.slack_app_token or ""
+        checks.append(("SLACK_APP_TOKEN", lambda: client.apps_connections_open(app_token=app_token)))
+    for name, check in checks:
+        try:
+            await check()
+        except SlackApiError as error:
+            raise BadConfig(f"{name} was refused by Slack ({error.response.get('error')})") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
+
+
+async def _check_keys(slack: Slack) -> None:
+    """A changed JEMBATAN_SECRET_KEY is the operator's to fix, said once, here; the workspaces
+    named are held (their messages wait) and nothing of theirs is failed or erased."""
+    if slack.installations is None:
+        return
+    from adapters.slack.keys import unreadable_line
+
+    unreadable = await slack.installations.check_keys()
+    if unreadable:
+        log.error(unreadable_line(unreadable))
+
+
+class _Connection:
+    """Slack's side of the process: a Socket Mode connection, or the HTTP server of HTTP mode."""
+
+    def __init__(self, config: Config, slack: Slack) -> None:
+        from aiohttp import web
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        self._config, self._slack = config, slack
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self._listening = False
+
+    async def connected(self) -> bool:
+        if self._socket is not None:
+            return bool(await self._socket.client.is_connected())
+        return self._listening
+
+    async def open(self) -> None:
+        from aiohttp import web
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        from adapters.slack.server import web_app
+
+        config, bolt = self._config, self._slack.bolt
+        if config.mode == "socket":
+            self._socket = AsyncSocketModeHandler(
+                bolt, config.settings.slack_app_token, web_client=bolt.client
+            )
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack in Socket Mode")
+            return
+        self._runner = web.AppRunner(
+            web_app(bolt, config.settings.slack_signing_secret or ""), access_log=None
+        )
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, "0.0.0.0", config.port).start()
+        except OSError as error:  # in use, or below 1024 without the right to it
+            reason = error.strerror or type(error).__name__
+            raise BadConfig(f"--port/PORT {config.port} cannot be listened on ({reason})") from None
+        self._listening = True
+        log.info("serving /slack/events and /healthz on port %d", config.port)
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+        if self._runner is not None:
+            await self._runner.cleanup()
 
 
 async def _erase_removed(slack: Slack) -> None:
@@ -245,22 +242,5 @@ def main(argv: list[str]) -> int:
     try:
         config = load_config(argv)
     except BadConfig as error:
-        print(f"jembatan: {error}", file=sys.stderr)
-        return 2
-    configure_logging(config.settings.log_level, config.settings.log_format)
-
-    async def go() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, ValueError, RuntimeError):  # not the main thread
-                loop.add_signal_handler(sig, stop.set)
-        await run(config, stop)
-
-    try:
-        with OneProcessPerSqliteFile(config.settings.database_url):
-            asyncio.run(go())
-    except (BadConfig, DatabaseUrlError, AlreadyRunning) as error:
-        print(f"jembatan: {error}", file=sys.stderr)
-        return 2
-    return 0
+        return refuse(error)
+    return run_process(config.settings, lambda stop: run(config, stop))

@@ -20,8 +20,8 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.clients import TokenUnreadable
 from adapters.slack.wiring import Slack
+from bot.app import uninstall, workspaces_on
 from bot.domain.model import Platform, TenantRef
-from bot.services.dispatch import uninstall, workspaces_on
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ async def erase_removed(slack: Slack, now: datetime) -> list[TenantRef]:
     `now` is when the check began: an install made after it is newer news and is kept (with a
     second to spare, since installs and workspaces are compared to the second)."""
     since = now.replace(microsecond=0) - timedelta(seconds=1)
-    if slack.installations is None or slack.edge.forget_installation is None:
+    if slack.installations is None:
         return []  # one SLACK_BOT_TOKEN: the start itself fails when Slack refuses it
     candidates = set(await workspaces_on(slack.jembatan.deps, Platform.SLACK))
     candidates |= set(await slack.installations.workspaces())
@@ -58,8 +58,7 @@ async def erase_removed(slack: Slack, now: datetime) -> list[TenantRef]:
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             log.warning("Slack unreachable (%s); removals are checked again next start", type(error).__name__)
             break
-        await uninstall(slack.jembatan.deps, tenant, happened_at=since)
-        await slack.edge.forget_installation(tenant, since)
+        await uninstall(slack.jembatan.deps, tenant, happened_at=since)  # its data and install, at once
         log.info("erased workspace %s: the app was removed while Jembatan was offline", tenant.external_id)
         erased.append(tenant)
     return erased

@@ -20,7 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack import inbound
-from bot import metrics
+from bot.app import metrics
 
 log = logging.getLogger(__name__)
 

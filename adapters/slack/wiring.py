@@ -12,12 +12,10 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.app import Edge, build_app
 from adapters.slack.clients import StaticToken, TokenSource, Workspaces, web_client
 from adapters.slack.directory import SlackDirectory
-from adapters.slack.installations import SqlInstallationStore, oauth_parts
+from adapters.slack.installations import oauth_parts
 from adapters.slack.messenger import SlackMessenger
-from bot.bootstrap import Jembatan, build
+from bot.app import Installs, Jembatan, build, known_divisions, open_store, utc_now
 from bot.domain.model import TenantRef
-from bot.services.base import utc_now
-from bot.services.members import known_divisions
 from bot.settings import Settings
 
 
@@ -29,15 +27,13 @@ class Slack:
     directory: SlackDirectory
     edge: Edge
     workspaces: Workspaces
-    installations: SqlInstallationStore | None = None
+    installations: Installs | None = None  # OAuth installs; None with one SLACK_BOT_TOKEN
 
     async def close(self, grace: float = 30.0) -> None:
         """Within `grace` seconds in all: what was acknowledged is done and answered first."""
         deadline = asyncio.get_running_loop().time() + grace
         await self.edge.finish(grace)
         await self.jembatan.close(max(1.0, deadline - asyncio.get_running_loop().time()))
-        if self.installations is not None:
-            await self.installations.close()
 
 
 def assemble(
@@ -47,13 +43,15 @@ def assemble(
     relay_interval: float = 0.0,
     process_before_response: bool = False,
 ) -> Slack:
-    """Single-workspace mode when SLACK_BOT_TOKEN is set; OAuth installs when the client id is."""
-    oauth_flow = installation_store = None
+    """Single-workspace mode when SLACK_BOT_TOKEN is set; OAuth installs when the client id is.
+    The installs live in the core's own database: an uninstall erases data and install at once."""
+    store = open_store(settings.database_url, settings.workers + 4, slack_client_id=settings.slack_client_id)
+    oauth_flow = installs = None
     tokens: TokenSource
-    forget = None
     if settings.slack_client_id:
-        oauth = oauth_parts(settings)
-        tokens, oauth_flow, installation_store, forget = oauth.tokens, oauth.flow, oauth.store, oauth.forget
+        oauth = oauth_parts(settings, store)
+        tokens = installs = oauth.installs
+        oauth_flow = oauth.flow
         bot_token = None
     else:
         bot_token = settings.slack_bot_token or ""
@@ -61,25 +59,15 @@ def assemble(
     workspaces = Workspaces(tokens, settings.slack_api_url)
     messenger = SlackMessenger(workspaces)
     directory = SlackDirectory(workspaces)
-    jembatan = build(settings, messenger, directory, clock, relay_interval=relay_interval)
-    if installation_store is not None:
-        # The same set: a workspace whose token does not decrypt is held by the relay.
-        jembatan.store.held = installation_store.unreadable
+    jembatan = build(settings, messenger, directory, clock, relay_interval=relay_interval, store=store)
     deps = jembatan.deps
 
     async def divisions(tenant: TenantRef) -> list[str]:
         # The select has no channel: it offers every division in use in the workspace.
         return await known_divisions(deps, tenant)
 
-    edge = Edge(
-        deps,
-        messenger,
-        directory,
-        divisions=divisions,
-        forget_installation=forget,
-        intake=jembatan.intake,
-        held=installation_store.unreadable if installation_store is not None else frozenset(),
-    )
+    # `held` is the store's own set: a workspace whose token does not decrypt is held by the relay.
+    edge = Edge(deps, messenger, directory, divisions=divisions, intake=jembatan.intake, held=store.held)
     bolt = build_app(
         edge,
         client=web_client(bot_token, settings.slack_api_url),
@@ -87,4 +75,4 @@ def assemble(
         oauth_flow=oauth_flow,
         process_before_response=process_before_response,
     )
-    return Slack(jembatan, bolt, messenger, directory, edge, workspaces, installation_store)
+    return Slack(jembatan, bolt, messenger, directory, edge, workspaces, installs)

@@ -259,6 +259,22 @@ outbox_holders = Table(
     _when("started_at"),
 )
 
-# Slack's installations (OAuth installs) keep their table in a module of their own, on this
-# metadata, so Alembic sees one schema.
-from bot.store import installations as _installations  # noqa: E402, F401
+# Slack's OAuth installs into many workspaces: one row per workspace or org (repository:
+# installations.py). The bot token column holds Fernet ciphertext only, never the token itself.
+slack_installations = Table(
+    "slack_installations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", String(64), nullable=False),
+    Column("enterprise_id", String(32), nullable=False),  # "" when not on Enterprise Grid
+    Column("team_id", String(32), nullable=False),  # "" for an org-wide install
+    Column("is_enterprise_install", Boolean, nullable=False),
+    Column("app_id", String(32)),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_token", Text, nullable=False),
+    Column("bot_scopes", Text, nullable=False),
+    Column("installer_user_id", String(32)),
+    Column("installed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client_id", "enterprise_id", "team_id"),
+)

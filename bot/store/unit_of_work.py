@@ -15,6 +15,7 @@ from bot.domain.model import TenantRef
 from bot.store.dashboard import DashboardQueries
 from bot.store.db import AT_COMMIT
 from bot.store.holders import Holder, register
+from bot.store.installations import Installations
 from bot.store.outbox import Outbox
 from bot.store.people import Memberships, People
 from bot.store.programs import Admins, Blocks, Programs
@@ -47,9 +48,12 @@ class TenantScope:
 class UnitOfWork:
     """`async with store.unit() as uow:` … `await uow.commit()`; leaving without commit rolls back."""
 
-    def __init__(self, engine: AsyncEngine, held: Set[TenantRef] = frozenset()) -> None:
+    def __init__(
+        self, engine: AsyncEngine, held: Set[TenantRef] = frozenset(), slack_client_id: str = ""
+    ) -> None:
         self._engine = engine
         self._held = held
+        self._slack_client_id = slack_client_id
         self._conn: AsyncConnection | None = None
         self._tx: AsyncTransaction | None = None
 
@@ -57,6 +61,7 @@ class UnitOfWork:
         self._conn = await self._engine.connect()
         self._tx = await self._conn.begin()
         self.tenants = TenantDirectory(self._conn, self._held)
+        self.installations = Installations(self._conn, self._slack_client_id)
         return self
 
     async def __aexit__(
@@ -86,15 +91,18 @@ class UnitOfWork:
 class Store:
     """The database, as the services see it: a factory of units of work."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, slack_client_id: str | None = None) -> None:
         self.engine = engine
+        # The Slack app whose OAuth installs this database keeps (None: one SLACK_BOT_TOKEN, or
+        # no Slack at all); several apps may share a database, each sees only its own.
+        self.slack_client_id = slack_client_id
         # Workspaces whose messages wait for the operator, not for the platform: an adapter that
         # cannot read a workspace's credentials (a changed secret key) puts it here, and the relay
         # leaves its rows pending, untried and uncounted, until it is taken out again.
         self.held: set[TenantRef] = set()
 
     def unit(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.held)
+        return UnitOfWork(self.engine, self.held, self.slack_client_id or "")
 
     async def ping(self, within: float = 2.0) -> bool:
         """Whether the database answers a trivial query within `within` seconds (readiness)."""

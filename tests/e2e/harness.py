@@ -592,7 +592,7 @@ def migrated_sqlite(path: Path, template: Path | None = None) -> str:
     if template is not None:
         shutil.copy(template, path)
     else:
-        from bot.bootstrap import upgrade_sync
+        from bot.app import upgrade_sync
 
         upgrade_sync(f"sqlite:///{path}")
     return f"sqlite:///{path}"
@@ -603,7 +603,7 @@ def postgres_database(server: str | None = None) -> Iterator[str]:
     """A migrated database of its own on JEMBATAN_TEST_POSTGRES, dropped afterwards."""
     from sqlalchemy.engine import make_url
 
-    from bot.bootstrap import upgrade_sync
+    from bot.app import upgrade_sync
 
     server = server or os.environ.get(POSTGRES_ENV)
     if not server:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import commands as c
-from bot.bootstrap import build
+from bot.app import build
 from bot.domain.model import MemberStatus, Platform, TenantRef
 from bot.services import dispatch
 from bot.services.dispatch import handle

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot import commands as c
-from bot.bootstrap import build
+from bot.app import build
 from bot.domain.model import Platform, TenantRef
 from bot.services.dispatch import handle
 from bot.settings import Settings

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.util.exc import CommandError
 
-from bot.bootstrap import alembic_config, upgrade_sync
+from bot.store.migrate import alembic_config, upgrade_sync
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -47,7 +47,7 @@ async def test_rolling_back_the_latest_migration_keeps_every_round(tmp_path: Pat
     # every round and group of its programs with it.
     from datetime import UTC, datetime
 
-    from bot.bootstrap import build, upgrade
+    from bot.app import build, upgrade
     from bot.settings import Settings
     from tests.drive import Driver
     from tests.fakes import FakeClock, FakeDirectory, FakeMessenger

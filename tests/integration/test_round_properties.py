@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import commands as c
-from bot.bootstrap import build
+from bot.app import build
 from bot.domain.model import Platform, TenantRef
 from bot.messages import Intro, Notice
 from bot.settings import Settings

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.logs import JsonFormatter, PlainFormatter, configure
 from bot.log_context import ContextFilter, about
+from bot.logs import JsonFormatter, PlainFormatter, configure
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from adapters.console.demo import run_demo
 from adapters.dashboard.serve import Running, setup_for, start
-from bot.bootstrap import open_store
+from bot.app import open_store
 
 CHROMIUM = Path(os.environ.get("JEMBATAN_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [

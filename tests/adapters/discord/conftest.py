@@ -17,7 +17,7 @@ from adapters.discord.client import JembatanClient
 from adapters.discord.directory import DiscordDirectory
 from adapters.discord.main import point_at
 from adapters.discord.messenger import DiscordMessenger
-from bot.bootstrap import Jembatan, build
+from bot.app import Jembatan, build
 from bot.domain.model import Platform, TenantRef
 from bot.settings import Settings
 from tests.adapters.discord.fake_discord import (

@@ -20,7 +20,7 @@ from adapters.discord import main as discord_main
 from adapters.discord.client import JembatanClient
 from adapters.discord.directory import DiscordDirectory
 from adapters.discord.messenger import DiscordMessenger
-from bot.bootstrap import build
+from bot.app import build
 from bot.domain.model import Lang
 from bot.i18n import texts
 from bot.runtime.ticker import RELAY_JOB, TICK_JOB, Jobs

@@ -18,15 +18,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from adapters.slack.installations import fernet
 from adapters.slack.keys import unreadable_line
 from adapters.slack.server import web_app
 from adapters.slack.wiring import Slack, assemble
 from bot.domain.model import Platform, TenantRef
+from bot.installations import fernet
 from bot.messages import Notice, ToUser
 from bot.settings import Settings
-from bot.store.installations import slack_installations
-from bot.store.tables import outbox, tenants
+from bot.store.tables import outbox, slack_installations, tenants
 from tests.adapters.slack.conftest import SECRET, Harness
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.test_oauth import install
@@ -179,12 +178,13 @@ async def test_starting_with_a_changed_key_says_which_workspaces_in_one_line_and
 
     from adapters.slack.installations import SqlInstallationStore
     from adapters.slack.main import load_config, run
-    from bot.store.db import create_engine
+    from bot.app import Installs, open_store
     from tests.adapters.slack.test_main import free_port
 
     db = tmp_path / "run.db"
     shutil.copy(sqlite_template, db)
-    store = SqlInstallationStore(create_engine(f"sqlite:///{db}"), "1.2", fernet(OLD_KEY))
+    database = open_store(f"sqlite:///{db}", slack_client_id="1.2")
+    store = SqlInstallationStore(Installs(database, fernet(OLD_KEY)))
     for team in ("T0GLOBEX", "T0INITECH"):
         await store.async_save_bot(
             Bot(
@@ -218,9 +218,9 @@ async def test_starting_with_a_changed_key_says_which_workspaces_in_one_line_and
         await asyncio.wait_for(task, 10)
     told = [r.getMessage() for r in caplog.records if "does not decrypt" in r.getMessage()]
     assert len(told) == 1 and "T0GLOBEX" in told[0] and "T0INITECH" in told[0] and "\n" not in told[0]
-    async with store._engine.connect() as conn:
+    async with database.engine.connect() as conn:
         assert len((await conn.execute(select(slack_installations))).all()) == 2
-    await store.close()
+    await database.dispose()
 
 
 async def test_a_removal_is_honoured_while_the_key_is_wrong(

@@ -15,9 +15,10 @@ import pytest
 from slack_sdk.oauth.installation_store.models.bot import Bot
 
 from adapters.cli import main as cli
-from adapters.slack.installations import SqlInstallationStore, fernet
+from adapters.slack.installations import SqlInstallationStore
 from adapters.slack.main import BadConfig, Config, load_config, run
-from bot.store.db import create_engine
+from bot.app import Installs, open_store
+from bot.installations import fernet
 from tests.adapters.slack.conftest import SECRET, sign
 from tests.adapters.slack.fake_slack import FakeSlack
 
@@ -282,7 +283,8 @@ async def test_an_unmigrated_database_asks_for_jembatan_migrate(fake: FakeSlack,
 
 async def test_an_oauth_start_erases_workspaces_that_left_while_offline(fake: FakeSlack, db: Path) -> None:
     key, client_id = "an operator passphrase, long enough", "1.2"
-    store = SqlInstallationStore(create_engine(f"sqlite:///{db}"), client_id, fernet(key))
+    database = open_store(f"sqlite:///{db}", slack_client_id=client_id)
+    store = SqlInstallationStore(Installs(database, fernet(key)))
     for team, token in {"T0GONE": "xoxb-gone", "T0STAYS": "xoxb-stays"}.items():
         await store.async_save_bot(
             Bot(app_id="A0", team_id=team, bot_token=token, bot_id="B0", bot_user_id="UBOT", installed_at=1.0)
@@ -309,4 +311,4 @@ async def test_an_oauth_start_erases_workspaces_that_left_while_offline(fake: Fa
     finally:
         stop.set()
         await asyncio.wait_for(task, 10)
-        await store.close()
+        await database.dispose()

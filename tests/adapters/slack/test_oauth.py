@@ -15,13 +15,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from adapters.slack.installations import SignedState, fernet
+from adapters.slack.installations import SignedState
 from adapters.slack.removals import erase_removed
 from adapters.slack.server import web_app
 from adapters.slack.wiring import assemble
 from bot.domain.model import Platform, TenantRef
+from bot.installations import fernet
 from bot.settings import Settings
-from bot.store.installations import slack_installations
+from bot.store.tables import slack_installations
 from tests.adapters.slack.conftest import SECRET, Harness
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.fakes import FakeClock
@@ -75,7 +76,7 @@ async def test_installing_stores_the_token_encrypted_and_commands_work_there(mul
     h = multi
     team = await install(h, "globex")
     assert h.fake.called("oauth.v2.access")[0].args["code"] == "globex"
-    async with h.slack.installations._engine.connect() as conn:  # type: ignore[union-attr]
+    async with h.slack.jembatan.store.engine.connect() as conn:
         [row] = (await conn.execute(select(slack_installations))).mappings().all()
     assert row["team_id"] == team and "xoxb" not in row["bot_token"]
     assert fernet(SECRET_KEY).decrypt(row["bot_token"].encode()).decode() == "xoxb-t0globex-issued"
@@ -106,12 +107,12 @@ async def test_uninstalling_removes_the_installation_and_the_data(multi: Harness
     h.fake.team_id = team
     await h.slash("U0ADMIN", "setup")
     await h.event({"type": "app_uninstalled", "event_ts": "1"})
-    async with h.slack.installations._engine.connect() as conn:  # type: ignore[union-attr]
+    async with h.slack.jembatan.store.engine.connect() as conn:
         assert (await conn.execute(select(slack_installations))).first() is None
     async with h.slack.jembatan.store.unit() as uow:
         assert await uow.tenants.find(TenantRef(Platform.SLACK, team)) is None
     # Nothing can be sent there any more: there is no token to send with.
-    assert await h.slack.installations.async_find_bot(enterprise_id=None, team_id=team) is None  # type: ignore[union-attr]
+    assert await h.slack.installations.find(None, team, False) is None  # type: ignore[union-attr]
 
 
 async def test_a_forged_or_expired_state_is_refused() -> None:
@@ -127,7 +128,7 @@ async def test_a_forged_or_expired_state_is_refused() -> None:
 
 async def installed_in(h: Harness, team: str) -> tuple[bool, bool]:
     """Whether the workspace still has its installation (token), and its data."""
-    found = await h.slack.installations.async_find_bot(enterprise_id=None, team_id=team)  # type: ignore[union-attr]
+    found = await h.slack.installations.find(None, team, False)  # type: ignore[union-attr]
     async with h.slack.jembatan.store.unit() as uow:
         has_data = await uow.tenants.find(TenantRef(Platform.SLACK, team)) is not None
     return found is not None, has_data
@@ -155,4 +156,4 @@ async def test_slack_unreachable_at_start_erases_nothing(multi: Harness) -> None
     h.fake.revoked.add("xoxb-t0initech-issued")
     h.slack.workspaces.base_url = "http://127.0.0.1:9/api/"  # nothing listens there
     assert await erase_removed(h.slack, h.clock()) == []
-    assert await h.slack.installations.async_find_bot(enterprise_id=None, team_id=team)  # type: ignore[union-attr]
+    assert await h.slack.installations.find(None, team, False)  # type: ignore[union-attr]
