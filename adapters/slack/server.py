@@ -17,6 +17,7 @@ from collections.abc import Callable
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack import inbound
@@ -84,15 +85,19 @@ def web_app(bolt: AsyncApp, signing_secret: str, clock: Callable[[], float] = ti
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_post(EVENTS_PATH, events)
     app.router.add_get("/healthz", healthz)
-    flow = bolt.oauth_flow
-    if flow is not None:
-
-        async def install(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
-
-        async def redirect(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
-
-        app.router.add_get(flow.install_path, install)
-        app.router.add_get(flow.redirect_uri_path, redirect)
+    if bolt.oauth_flow is not None:
+        _add_install_routes(app, bolt.oauth_flow)
     return app
+
+
+def _add_install_routes(app: web.Application, flow: AsyncOAuthFlow) -> None:
+    """OAuth installs: the "Add to Slack" page and the redirect Slack sends the browser back to."""
+
+    async def install(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+    async def redirect(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+    app.router.add_get(flow.install_path, install)
+    app.router.add_get(flow.redirect_uri_path, redirect)
