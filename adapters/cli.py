@@ -172,12 +172,12 @@ def _main(args_list: list[str]) -> int:
         print(f"jembatan: the database {shown(settings.database_url)} is at the latest schema")
         return 0
     if args.command == "rotate-key":
-        try:
-            from adapters.slack.keys import main as rotate_main
-        except ModuleNotFoundError:
+        if not _installed("cryptography"):
             print("jembatan: install the slack extra first: pip install 'jembatan[slack]'", file=sys.stderr)
             return 2
-        return rotate_main(settings)
+        from bot.app import rotate_key_main
+
+        return rotate_key_main(settings)
     raise AssertionError(f"unhandled command {args.command}")  # `run` is handed over above
 
 

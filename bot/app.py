@@ -23,6 +23,7 @@ from bot.domain.model import Lang
 from bot.domain.validation import MAX_DIVISION_CODE_POINTS
 from bot.installations import Install, Installs, TokenUnreadable, keyring, rotate_keys, state_key, uninstall
 from bot.intake import Intake
+from bot.key_rotation import main as rotate_key_main
 from bot.logs import configure as configure_logging
 from bot.ports import Directory, Messenger
 from bot.process import (
@@ -78,6 +79,7 @@ __all__ = [
     "metrics",
     "open_store",
     "refuse",
+    "rotate_key_main",
     "rotate_keys",
     "run_process",
     "schedule",

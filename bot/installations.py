@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -57,6 +58,16 @@ def keyring(secret_key: str, old_keys: tuple[str, ...] = ()) -> MultiFernet:
 def state_key(secret_key: str) -> bytes:
     """The key that signs the OAuth `state`, apart from the one that encrypts tokens."""
     return hashlib.sha256(b"jembatan/slack-oauth-state/v1:" + secret_key.encode()).digest()
+
+
+def unreadable_line(tenants: Sequence[TenantRef]) -> str:
+    """The start-up check's one line on the workspaces whose token no key decrypts."""
+    names = ", ".join(t.external_id for t in tenants[:20]) + (" …" if len(tenants) > 20 else "")
+    return (
+        f"JEMBATAN_SECRET_KEY does not decrypt the stored Slack token of {len(tenants)} workspace(s): "
+        f"{names}. Their messages wait (nothing is failed or erased) until the key they were stored "
+        "with is set again, as JEMBATAN_SECRET_KEY or in JEMBATAN_OLD_SECRET_KEYS"
+    )
 
 
 def _tenant(install: StoredInstall) -> TenantRef:
@@ -155,7 +166,8 @@ class Installs:
 
     async def check_keys(self) -> list[TenantRef]:
         """At start: every installation's token tried; the workspaces none of the keys decrypt
-        (they are held from now on, so no message of theirs is even tried)."""
+        (they are held from now on, so no message of theirs is even tried). A changed
+        JEMBATAN_SECRET_KEY is the operator's to fix: said once, here, in one line."""
         from cryptography.fernet import InvalidToken
 
         async with self._store.unit() as uow:
@@ -168,7 +180,10 @@ class Installs:
                 unreadable.add(_tenant(install))
         self.unreadable.clear()
         self.unreadable.update(unreadable)
-        return sorted(unreadable, key=lambda t: t.external_id)
+        named = sorted(unreadable, key=lambda t: t.external_id)
+        if named:
+            log.error(unreadable_line(named))
+        return named
 
     async def workspaces(self) -> list[TenantRef]:
         """Every workspace or org the app is installed in, as the core names them."""

@@ -118,7 +118,8 @@ async def run(config: Config, stop: asyncio.Event) -> None:
     except BadConfig:
         await slack.close()
         raise
-    await _check_keys(slack)
+    if slack.installations is not None:
+        await slack.installations.check_keys()  # names the workspaces a changed key holds
     jobs = Jobs(slack.jembatan.ticker, tick_seconds=settings.tick_seconds)
     jobs.start()
     removals = asyncio.create_task(_erase_removed(slack)) if config.oauth else None
@@ -161,18 +162,6 @@ async def _check_tokens(config: Config, slack: Slack) -> None:
             raise BadConfig(f"{name} was refused by Slack ({error.response.get('error')})") from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
-
-
-async def _check_keys(slack: Slack) -> None:
-    """A changed JEMBATAN_SECRET_KEY is the operator's to fix, said once, here; the workspaces
-    named are held (their messages wait) and nothing of theirs is failed or erased."""
-    if slack.installations is None:
-        return
-    from adapters.slack.keys import unreadable_line
-
-    unreadable = await slack.installations.check_keys()
-    if unreadable:
-        log.error(unreadable_line(unreadable))
 
 
 class _Connection:

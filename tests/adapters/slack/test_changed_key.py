@@ -18,11 +18,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from adapters.slack.keys import unreadable_line
 from adapters.slack.server import web_app
 from adapters.slack.wiring import Slack, assemble
 from bot.domain.model import Platform, TenantRef
-from bot.installations import fernet
+from bot.installations import fernet, unreadable_line
 from bot.messages import Notice, ToUser
 from bot.settings import Settings
 from bot.store.tables import outbox, slack_installations, tenants

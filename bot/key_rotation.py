@@ -1,4 +1,4 @@
-"""JEMBATAN_SECRET_KEY and the stored Slack tokens: the start-up check, and `jembatan rotate-key`.
+"""`jembatan rotate-key`: re-encrypt the stored Slack tokens with JEMBATAN_SECRET_KEY.
 
 Rotating: set the new key as JEMBATAN_SECRET_KEY and the old one in JEMBATAN_OLD_SECRET_KEYS
 (both decrypt; new tokens are stored under the new key), run `jembatan rotate-key` once to
@@ -9,28 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Sequence
 
-from bot.app import BadConfig, database_errors_as_bad_config, keyring, open_store, rotate_keys
 from bot.domain.model import TenantRef
+from bot.installations import keyring, rotate_keys
+from bot.process import BadConfig, database_errors_as_bad_config
 from bot.settings import Settings
-
-
-def unreadable_line(tenants: Sequence[TenantRef]) -> str:
-    """The start-up check's one line on the workspaces whose token no key decrypts."""
-    names = ", ".join(t.external_id for t in tenants[:20]) + (" …" if len(tenants) > 20 else "")
-    return (
-        f"JEMBATAN_SECRET_KEY does not decrypt the stored Slack token of {len(tenants)} workspace(s): "
-        f"{names}. Their messages wait (nothing is failed or erased) until the key they were stored "
-        "with is set again, as JEMBATAN_SECRET_KEY or in JEMBATAN_OLD_SECRET_KEYS"
-    )
+from bot.store.db import create_engine
+from bot.store.unit_of_work import Store
 
 
 async def rotate(settings: Settings) -> tuple[int, list[TenantRef]]:
     """Re-encrypt every stored token with the first key. Returns how many were re-encrypted,
     and the workspaces whose token none of the keys decrypts (left as they are)."""
     assert settings.secret_key is not None
-    store = open_store(settings.database_url)
+    store = Store(create_engine(settings.database_url))
     try:
         return await rotate_keys(store, keyring(settings.secret_key, settings.old_secret_keys))
     finally:
