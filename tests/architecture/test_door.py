@@ -66,3 +66,13 @@ def test_an_adapter_that_reaches_past_the_door_breaks_the_build(
     said = "".join((done.stdout + done.stderr).split())  # the report wraps long names anywhere
     assert done.returncode != 0
     assert "".join(f"{broken} BROKEN".split()) in said
+
+
+def test_an_import_circle_in_the_store_breaks_the_build(tmp_path: Path) -> None:
+    # The circle issue 12 removed: the schema importing a repository that imports the schema.
+    folder = _copy(tmp_path)
+    with (folder / "bot/store/tables.py").open("a", encoding="utf-8") as source:
+        source.write("\nfrom bot.store import installations as _installations  # noqa: E402, F401\n")
+    done = _lint(folder)
+    assert done.returncode != 0
+    assert "NoimportcirclesinsidethestoreBROKEN" in "".join((done.stdout + done.stderr).split())
