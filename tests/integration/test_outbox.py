@@ -87,7 +87,7 @@ async def test_a_revoked_token_stops_everything_for_that_workspace(drive: Driver
 
 
 async def test_uninstall_erases_the_workspace_and_sends_nothing_more(drive: Driver) -> None:
-    from bot.services.dispatch import uninstall
+    from bot.app import uninstall
 
     await _round(drive)
     await drive.say("U1", c.GiveShoutOut(("U2",), "thanks"))
