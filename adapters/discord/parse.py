@@ -167,13 +167,8 @@ def button(custom_id: str) -> tuple[c.Command | None, str | None]:
     action_id, _, guild = custom_id.partition("@")
     if guild and not (guild.isascii() and guild.isdigit()):
         return None, None
-    match actions.decode(action_id):
-        case actions.MeetupAction(group_id, outcome):
-            return c.RecordOutcome(group_id, outcome.value), guild or None
-        case actions.StillInAction(program_id, choice):
-            return c.AnswerStillIn(program_id, choice), guild or None
-        case None:
-            return None, None
+    command = actions.command_for(action_id)
+    return (command, guild or None) if command is not None else (None, None)
 
 
 @cache

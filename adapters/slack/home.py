@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.parse import OpenProfile, Parsed
 from adapters.slack.render import Block, context, header, section, sections
 from bot import commands as c
+from bot import forms
 from bot.domain.lengths import cut
 from bot.domain.model import Lang
 from bot.domain.validation import MAX_DIVISION_CODE_POINTS
+from bot.grammar import OpenProfile, Parsed
 
 PROFILE_CALLBACK = "jb:profile"
 DIVISION_ACTION = "jb:division"
@@ -167,16 +168,16 @@ def profile_modal(lang: Lang, private_metadata: str) -> dict[str, Any]:
     }
 
 
-def profile_command(values: dict[str, dict[str, Any]]) -> c.UpdateProfile:
-    """The submitted form as one command; an empty field leaves that part of the profile alone."""
+def profile_fields(values: dict[str, dict[str, Any]]) -> dict[str, str | None]:
+    """The submitted form's fields as typed (or picked, for the division), by field key."""
 
     def chosen(block_id: str) -> str | None:
         state = next(iter((values.get(block_id) or {}).values()), None) or {}
         option = state.get("selected_option")
         raw = option.get("value") if isinstance(option, dict) else state.get("value")
-        return raw.strip() or None if isinstance(raw, str) else None
+        return raw if isinstance(raw, str) else None
 
-    return c.UpdateProfile(chosen("division"), chosen("timezone"), chosen("interests"))
+    return {key: chosen(key) for key in forms.FIELDS}
 
 
 def division_options(query: str, known: list[str]) -> list[dict[str, Any]]:

@@ -35,7 +35,7 @@ async def erase_removed(slack: Slack, now: datetime) -> list[TenantRef]:
     `now` is when the check began: an install made after it is newer news and is kept (with a
     second to spare, since installs and workspaces are compared to the second)."""
     since = now.replace(microsecond=0) - timedelta(seconds=1)
-    if slack.installations is None or slack.edge.forget_installation is None:
+    if slack.installations is None or slack.forget_installation is None:
         return []  # one SLACK_BOT_TOKEN: the start itself fails when Slack refuses it
     candidates = set(await workspaces_on(slack.jembatan.deps, Platform.SLACK))
     candidates |= set(await slack.installations.workspaces())
@@ -59,7 +59,7 @@ async def erase_removed(slack: Slack, now: datetime) -> list[TenantRef]:
             log.warning("Slack unreachable (%s); removals are checked again next start", type(error).__name__)
             break
         await uninstall(slack.jembatan.deps, tenant, happened_at=since)
-        await slack.edge.forget_installation(tenant, since)
+        await slack.forget_installation(tenant, since)
         log.info("erased workspace %s: the app was removed while Jembatan was offline", tenant.external_id)
         erased.append(tenant)
     return erased

@@ -1,0 +1,375 @@
+"""Slack requests in, core commands out, the core's replies shown back.
+
+Every listener acknowledges first (Slack gives three seconds), then builds an Actor — the
+workspace, the person, the channel, whether Slack calls them an owner or admin, and the
+request's trigger_id as its delivery id — and hands one command to the core. Events claim
+their event_id the same way before they act. The core's part (the database) goes through the
+intake; Slack's part (answers, message updates, the Home tab) is done here once it is finished:
+a slow Slack never holds a worker or its database connection, and a workspace's commands still
+act in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack import home
+from adapters.slack.render import render, reply_blocks, safe, status_cause, with_status
+from bot import commands as c
+from bot import forms, grammar
+from bot.actions import command_for
+from bot.domain.model import Platform, TenantRef
+from bot.i18n import texts
+from bot.messages import Reply
+from bot.ports import DeliveryFailed
+from bot.services.dispatch import claim_delivery, handle, uninstall
+
+if TYPE_CHECKING:
+    from adapters.slack.app import Slack
+
+log = logging.getLogger(__name__)
+
+OUR_BUTTONS = re.compile(r"^jb:(meetup|stillin):")
+HOME_CONTROLS = re.compile(r"^jb:home:|^jb:division$")
+REPLY_TEXT_MAX = 2900
+ERROR_TEXT_MAX = 150  # what a modal shows under a field
+T = TypeVar("T")
+HomeShown = tuple[str, str | None] | None  # the Home tab's status and note; None: nothing to draw
+
+
+def tenant_of(context: AsyncBoltContext) -> TenantRef:
+    """An org-wide Enterprise Grid install is one tenant; otherwise each workspace is."""
+    external = context.enterprise_id if context.is_enterprise_install else context.team_id
+    external = external or context.team_id or context.enterprise_id
+    if not external:
+        raise ValueError("a Slack request without a team or enterprise id")
+    return TenantRef(Platform.SLACK, external)
+
+
+def _channel(channel_id: str | None) -> str | None:
+    # A DM with the app is nobody's program channel.
+    return None if not channel_id or channel_id.startswith("D") else channel_id
+
+
+def _reply_message(reply: Reply) -> dict[str, Any]:
+    if reply.message is not None:
+        shown = render(reply.message)
+        return {"text": shown.text, "blocks": shown.blocks}
+    if len(reply.text) > REPLY_TEXT_MAX:
+        return {"text": reply.text[:REPLY_TEXT_MAX] + "…", "blocks": reply_blocks(reply.text)}
+    return {"text": safe(reply.text)}
+
+
+async def _finished(accepted: asyncio.Future[T]) -> T | None:
+    """The accepted work's result; None when it broke (logged here, once)."""
+    try:
+        return await accepted
+    except Exception:
+        log.exception("an accepted request failed")
+        return None
+
+
+def is_removal(event: Any) -> bool:
+    """An `app_uninstalled`, or a `tokens_revoked` naming the bot's token. Only the bot token
+    matters: without it nothing can be sent, so the workspace is gone. Its `bot` is a list of
+    bot user ids, never a bare string (which once erased a workspace)."""
+    if not isinstance(event, dict):
+        return False
+    if event.get("type") == "app_uninstalled":
+        return True
+    tokens = event.get("tokens")
+    revoked = tokens.get("bot") if isinstance(tokens, dict) else None
+    return event.get("type") == "tokens_revoked" and isinstance(revoked, list) and bool(revoked)
+
+
+async def erase_workspace(slack: Slack, body: dict[str, Any], tenant: TenantRef) -> None:
+    """The workspace removed the app: its data and installation go."""
+    event_id = body.get("event_id")
+    # When Slack saw the removal: a retry that arrives after the app was added back must
+    # not erase the new install's data or token.
+    stamp = body.get("event_time")
+    happened_at = None
+    if isinstance(stamp, int) and 0 <= stamp < 2**40:  # 1e20 is no time a datetime can hold
+        happened_at = datetime.fromtimestamp(stamp, UTC)
+    delivery_id = str(event_id) if event_id else None
+    await uninstall(slack.deps, tenant, delivery_id=delivery_id, happened_at=happened_at)
+    # Also when nothing was erased: a workspace that installed but never used Jembatan has
+    # an installation and no data. Forgetting it twice deletes nothing the second time.
+    if slack.forget_installation is not None:
+        await slack.forget_installation(tenant, happened_at)
+
+
+class Listeners:
+    """One method per kind of request; Bolt hands each the arguments its parameters name."""
+
+    def __init__(self, slack: Slack) -> None:
+        self.slack = slack
+
+    async def _handle(
+        self,
+        context: AsyncBoltContext,
+        user_id: str,
+        command: c.Command,
+        trigger_id: str | None,
+        channel: str | None = None,
+    ) -> tuple[c.Actor, Reply]:
+        tenant = tenant_of(context)
+        admin = False
+        if isinstance(command, c.ADMIN_COMMANDS):
+            admin = await self.slack.directory.is_platform_admin(tenant, user_id)
+        actor = c.Actor(tenant, user_id, _channel(channel), is_platform_admin=admin, delivery_id=trigger_id)
+        return actor, await handle(self.slack.deps, actor, command)
+
+    async def _status(self, tenant: TenantRef, user_id: str) -> str:
+        """What the Home tab shows: the person's status in the core's own words."""
+        return (await handle(self.slack.deps, c.Actor(tenant, user_id), c.Status())).text
+
+    async def _answer(self, respond: Any, reply: Reply) -> None:
+        url = getattr(respond, "response_url", None)
+        if url is None:
+            return  # nowhere to answer: the command acted, the reply has no place to appear
+        answer = {"response_type": "ephemeral", "replace_original": False, **_reply_message(reply)}
+        try:  # one kept-alive session for every answer, instead of a new connection each time
+            await AsyncWebhookClient(url, session=self.slack.session()).send_dict(answer)
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            # The command has acted already; only the private answer is lost.
+            log.warning("could not answer through response_url: %s", type(error).__name__)
+
+    async def _send_files(self, actor: c.Actor, reply: Reply) -> None:
+        # Exports and charts go to the person privately, in their DM with the app.
+        for attachment in reply.attachments:
+            try:
+                await self.slack.messenger.send_file(actor.tenant, actor.user_id, attachment)
+            except DeliveryFailed as failure:
+                log.warning("could not upload %s: %s", attachment.filename, failure.reason)
+
+    async def _division_named(self, context: AsyncBoltContext, value: str) -> str | None:
+        known = await self.slack.divisions(tenant_of(context)) if value.startswith(home.KNOWN) else []
+        return home.division_named(value, known)
+
+    async def _show_home(
+        self, client: AsyncWebClient, user_id: str, accepted: asyncio.Future[HomeShown] | None
+    ) -> None:
+        """Draw the Home tab once its status is read, or say why it could not be."""
+        if accepted is None:
+            status, note = self.slack.says("error.busy"), None
+        else:
+            done = await _finished(accepted)
+            if done is None and not accepted.exception():
+                return  # a retried event: the first delivery draws the tab
+            status, note = done if done is not None else (self.slack.says("error.failed"), None)
+        await client.views_publish(user_id=user_id, view=home.home_view(status, self.slack.lang, note))
+
+    async def command(
+        self,
+        ack: Any,
+        command: dict[str, Any],
+        respond: Any,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        parsed = grammar.parse(command.get("text") or "", escaped=True)
+        if isinstance(parsed, grammar.OpenProfile):
+            await ack()
+            # trigger_id expires within seconds: open the modal before anything else.
+            modal = home.profile_modal(self.slack.lang, command.get("response_url") or "")
+            await client.views_open(trigger_id=command["trigger_id"], view=modal)
+            return
+        user_id, trigger_id, channel = (
+            command["user_id"],
+            command.get("trigger_id"),
+            command.get("channel_id"),
+        )
+        accepted = self.slack.offer(
+            tenant_of(context), lambda: self._handle(context, user_id, parsed, trigger_id, channel)
+        )
+        if accepted is None:
+            await ack(text=self.slack.says("error.busy"))  # shown at once, only to the person
+            return
+        await ack()
+        done = await _finished(accepted)
+        if done is None:
+            await self._answer(respond, Reply(self.slack.says("error.failed")))
+            return
+        actor, reply = done
+        await self._answer(respond, reply)
+        await self._send_files(actor, reply)
+
+    async def button(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Any,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        action_id = str(action.get("action_id", ""))
+        command = command_for(action_id)
+        if command is None:
+            return  # looks like ours but does not decode: tampered or from an old version
+        user_id, trigger_id = body["user"]["id"], body.get("trigger_id")
+        accepted = self.slack.offer(
+            tenant_of(context), lambda: self._handle(context, user_id, command, trigger_id)
+        )
+        if accepted is None:
+            # A click's acknowledgement carries no text; the answer goes where the click's would.
+            await self._answer(respond, Reply(self.slack.says("error.busy")))
+            return
+        done = await _finished(accepted)
+        if done is None:
+            await self._answer(respond, Reply(self.slack.says("error.failed")))
+            return
+        _, reply = done
+        message, container = body.get("message") or {}, body.get("container") or {}
+        blocks = message.get("blocks") or []
+        # Everyone in the conversation sees the new status. A click on the button that wrote the
+        # status already (the partner's second "we met") changes nothing, so nothing is re-sent.
+        if reply.update and container.get("message_ts") and status_cause(blocks) != action_id:
+            await client.chat_update(
+                channel=container["channel_id"],
+                ts=container["message_ts"],
+                text=message.get("text") or reply.update,
+                blocks=with_status(blocks, reply.update, action_id),
+            )
+        await self._answer(respond, reply)
+
+    async def home_control(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        command = home.home_command(action)
+        user_id, trigger_id = body["user"]["id"], body.get("trigger_id")
+        if isinstance(command, home.PickDivision):
+            named = await self._division_named(context, command.value)
+            if named is None:
+                unread = home.LABELS[self.slack.lang]["division_unread"]
+                status = await self._status(tenant_of(context), user_id)
+                await client.views_publish(
+                    user_id=user_id, view=home.home_view(status, self.slack.lang, unread)
+                )
+                return
+            command = c.SetDivision(named)
+        if isinstance(command, grammar.OpenProfile):
+            modal = home.profile_modal(self.slack.lang, home.FROM_HOME)
+            await client.views_open(trigger_id=body["trigger_id"], view=modal)
+            return
+        if command is None:
+            return
+        clicked = command
+
+        async def work() -> HomeShown:
+            actor, reply = await self._handle(context, user_id, clicked, trigger_id)
+            return await self._status(actor.tenant, user_id), reply.text
+
+        await self._show_home(client, user_id, self.slack.offer(tenant_of(context), work))
+
+    async def division_options(self, ack: Any, payload: dict[str, Any], context: AsyncBoltContext) -> None:
+        known = await self.slack.divisions(tenant_of(context))
+        await ack(options=home.division_options(str(payload.get("value") or ""), known))
+
+    async def _form_problems(
+        self, context: AsyncBoltContext, form: c.UpdateProfile
+    ) -> tuple[c.UpdateProfile, dict[str, str]]:
+        """The form with its division read back from the select, and what to show under each
+        field that the core would refuse (the form stays open, with what was typed)."""
+        if form.division is not None:
+            named = await self._division_named(context, form.division)
+            if named is None:
+                return form, {forms.DIVISION: home.LABELS[self.slack.lang]["division_unread"]}
+            form = replace(form, division=named)
+        t = texts(self.slack.lang)
+        problems = forms.problems(form)
+        return form, {key: t(p.key, **p.params)[:ERROR_TEXT_MAX] for key, p in problems.items()}
+
+    async def profile(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        typed = forms.profile(home.profile_fields((view.get("state") or {}).get("values") or {}))
+        form, errors = await self._form_problems(context, typed)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        user_id, trigger_id = body["user"]["id"], body.get("trigger_id")
+        origin = str(view.get("private_metadata") or "")
+
+        async def work() -> tuple[Reply, str | None]:
+            actor, reply = await self._handle(context, user_id, form, trigger_id)
+            status = await self._status(actor.tenant, user_id) if origin == home.FROM_HOME else None
+            return reply, status
+
+        accepted = self.slack.offer(tenant_of(context), work)
+        if accepted is None:
+            # The form stays open with the reason, so nothing typed is lost.
+            busy = self.slack.says("error.busy")[:ERROR_TEXT_MAX]
+            await ack(response_action="errors", errors={forms.DIVISION: busy})
+            return
+        await ack()
+        done = await _finished(accepted)
+        reply, status = done if done is not None else (Reply(self.slack.says("error.failed")), None)
+        if origin == home.FROM_HOME:
+            shown, note = (status, reply.text) if status is not None else (reply.text, None)
+            await client.views_publish(user_id=user_id, view=home.home_view(shown, self.slack.lang, note))
+        elif origin.startswith(("https://", "http://")):
+            # The slash command's response_url (valid 30 minutes): the answer appears where it was asked.
+            await AsyncWebhookClient(origin).send_dict(
+                {"response_type": "ephemeral", **_reply_message(reply)}
+            )
+
+    # Slack retries an event it thinks went unanswered (X-Slack-Retry-Num) with the same
+    # event_id; the id is claimed like a command's trigger_id, so a retry does nothing.
+    async def home_opened(
+        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        tenant, event_id, user_id = tenant_of(context), body.get("event_id"), event["user"]
+
+        async def work() -> HomeShown:
+            if event_id and not await claim_delivery(self.slack.deps, tenant, str(event_id)):
+                return None
+            return await self._status(tenant, user_id), None
+
+        await self._show_home(client, user_id, self.slack.offer(tenant, work))
+
+    async def uninstalled(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await erase_workspace(self.slack, body, tenant_of(context))
+
+    async def tokens_revoked(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        if is_removal(event):
+            await erase_workspace(self.slack, body, tenant_of(context))
+
+
+def register(app: AsyncApp, listen: Listeners) -> None:
+    app.command(re.compile(r"^/"))(listen.command)
+    app.action(OUR_BUTTONS)(listen.button)
+    app.action(HOME_CONTROLS)(listen.home_control)
+    app.options(home.DIVISION_ACTION)(listen.division_options)
+    app.view(home.PROFILE_CALLBACK)(listen.profile)
+    app.event("app_home_opened")(listen.home_opened)
+    app.event("app_uninstalled")(listen.uninstalled)
+    app.event("tokens_revoked")(listen.tokens_revoked)

@@ -1,0 +1,54 @@
+"""The profile form, one rule for every platform: what was typed in its fields as one command,
+and what is wrong with each field while the form is still open.
+
+The core checks the command again when it is handled (a command can come from anywhere); these
+are the same checks (`bot.domain.validation`), asked early so a form can show each problem next
+to its field and keep what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot import commands as c
+from bot.domain import validation
+
+DIVISION, TIMEZONE, INTERESTS = FIELDS = ("division", "timezone", "interests")
+_CHECKS: dict[str, Callable[[str], object]] = {
+    DIVISION: validation.division,
+    TIMEZONE: validation.timezone,
+    INTERESTS: validation.interests,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What is wrong with a field: a catalogue key and its parameters, worded by the platform."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+def profile(typed: Mapping[str, str | None]) -> c.UpdateProfile:
+    """The fields as typed (field key → text), as one command. An empty field, or one of only
+    spaces, leaves that part of the profile as it is."""
+
+    def given(key: str) -> str | None:
+        value = typed.get(key)
+        return value.strip() or None if isinstance(value, str) else None
+
+    return c.UpdateProfile(given(DIVISION), given(TIMEZONE), given(INTERESTS))
+
+
+def problems(form: c.UpdateProfile) -> dict[str, Problem]:
+    """Field key → what is wrong with it; empty when the core will accept every field given."""
+    found: dict[str, Problem] = {}
+    for key, value in zip(FIELDS, (form.division, form.timezone, form.interests), strict=True):
+        if value is None:
+            continue
+        try:
+            _CHECKS[key](value)
+        except validation.InvalidInput as bad:
+            found[key] = Problem(bad.key, bad.params)
+    return found
