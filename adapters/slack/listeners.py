@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import home
@@ -111,34 +110,32 @@ async def erase_workspace(slack: Slack, body: dict[str, Any], tenant: TenantRef)
 
 
 class Listeners:
-    """One method per kind of request; Bolt hands each the arguments its parameters name."""
+    """One method per kind of request; each reads the request's body and Bolt's context (which
+    carries `ack`, `respond` and the workspace's `client`)."""
 
     def __init__(self, slack: Slack) -> None:
         self.slack = slack
 
     async def _handle(
-        self,
-        context: AsyncBoltContext,
-        user_id: str,
-        command: c.Command,
-        trigger_id: str | None,
-        channel: str | None = None,
+        self, context: AsyncBoltContext, user_id: str, command: c.Command, body: dict[str, Any]
     ) -> tuple[c.Actor, Reply]:
         tenant = tenant_of(context)
         admin = False
         if isinstance(command, c.ADMIN_COMMANDS):
             admin = await self.slack.directory.is_platform_admin(tenant, user_id)
-        actor = c.Actor(tenant, user_id, _channel(channel), is_platform_admin=admin, delivery_id=trigger_id)
+        channel, trigger_id = _channel(body.get("channel_id")), body.get("trigger_id")
+        actor = c.Actor(tenant, user_id, channel, is_platform_admin=admin, delivery_id=trigger_id)
         return actor, await handle(self.slack.deps, actor, command)
 
     async def _status(self, tenant: TenantRef, user_id: str) -> str:
         """What the Home tab shows: the person's status in the core's own words."""
         return (await handle(self.slack.deps, c.Actor(tenant, user_id), c.Status())).text
 
-    async def _answer(self, respond: Any, reply: Reply) -> None:
-        url = getattr(respond, "response_url", None)
+    async def _answer(self, context: AsyncBoltContext, reply: Reply | str) -> None:
+        url = getattr(context.respond, "response_url", None)
         if url is None:
             return  # nowhere to answer: the command acted, the reply has no place to appear
+        reply = Reply(self.slack.says(reply)) if isinstance(reply, str) else reply
         answer = {"response_type": "ephemeral", "replace_original": False, **_reply_message(reply)}
         try:  # one kept-alive session for every answer, instead of a new connection each time
             await AsyncWebhookClient(url, session=self.slack.session()).send_dict(answer)
@@ -158,8 +155,15 @@ class Listeners:
         known = await self.slack.divisions(tenant_of(context)) if value.startswith(home.KNOWN) else []
         return home.division_named(value, known)
 
+    async def _publish_home(
+        self, context: AsyncBoltContext, user_id: str, status: str, note: str | None
+    ) -> None:
+        await context.client.views_publish(
+            user_id=user_id, view=home.home_view(status, self.slack.lang, note)
+        )
+
     async def _show_home(
-        self, client: AsyncWebClient, user_id: str, accepted: asyncio.Future[HomeShown] | None
+        self, context: AsyncBoltContext, user_id: str, accepted: asyncio.Future[HomeShown] | None
     ) -> None:
         """Draw the Home tab once its status is read, or say why it could not be."""
         if accepted is None:
@@ -169,169 +173,130 @@ class Listeners:
             if done is None and not accepted.exception():
                 return  # a retried event: the first delivery draws the tab
             status, note = done if done is not None else (self.slack.says("error.failed"), None)
-        await client.views_publish(user_id=user_id, view=home.home_view(status, self.slack.lang, note))
+        await self._publish_home(context, user_id, status, note)
 
-    async def command(
-        self,
-        ack: Any,
-        command: dict[str, Any],
-        respond: Any,
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        parsed = grammar.parse(command.get("text") or "", escaped=True)
+    async def command(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        parsed = grammar.parse(body.get("text") or "", escaped=True)
         if isinstance(parsed, grammar.OpenProfile):
-            await ack()
+            await context.ack()
             # trigger_id expires within seconds: open the modal before anything else.
-            modal = home.profile_modal(self.slack.lang, command.get("response_url") or "")
-            await client.views_open(trigger_id=command["trigger_id"], view=modal)
+            modal = home.profile_modal(self.slack.lang, body.get("response_url") or "")
+            await context.client.views_open(trigger_id=body["trigger_id"], view=modal)
             return
-        user_id, trigger_id, channel = (
-            command["user_id"],
-            command.get("trigger_id"),
-            command.get("channel_id"),
-        )
         accepted = self.slack.offer(
-            tenant_of(context), lambda: self._handle(context, user_id, parsed, trigger_id, channel)
+            tenant_of(context), lambda: self._handle(context, body["user_id"], parsed, body)
         )
         if accepted is None:
-            await ack(text=self.slack.says("error.busy"))  # shown at once, only to the person
+            await context.ack(text=self.slack.says("error.busy"))  # shown at once, only to the person
             return
-        await ack()
+        await context.ack()
         done = await _finished(accepted)
-        if done is None:
-            await self._answer(respond, Reply(self.slack.says("error.failed")))
-            return
-        actor, reply = done
-        await self._answer(respond, reply)
-        await self._send_files(actor, reply)
+        await self._answer(context, done[1] if done is not None else "error.failed")
+        if done is not None:
+            await self._send_files(*done)
 
-    async def button(
-        self,
-        ack: Any,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: Any,
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        await ack()
-        action_id = str(action.get("action_id", ""))
+    async def button(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await context.ack()
+        action_id = str(body["actions"][0].get("action_id", ""))
         command = command_for(action_id)
         if command is None:
             return  # looks like ours but does not decode: tampered or from an old version
-        user_id, trigger_id = body["user"]["id"], body.get("trigger_id")
+        # The click is no program channel's: the command's group or program says where it is.
+        click = {"trigger_id": body.get("trigger_id")}
         accepted = self.slack.offer(
-            tenant_of(context), lambda: self._handle(context, user_id, command, trigger_id)
+            tenant_of(context), lambda: self._handle(context, body["user"]["id"], command, click)
         )
         if accepted is None:
             # A click's acknowledgement carries no text; the answer goes where the click's would.
-            await self._answer(respond, Reply(self.slack.says("error.busy")))
+            await self._answer(context, "error.busy")
             return
-        done = await _finished(accepted)
-        if done is None:
-            await self._answer(respond, Reply(self.slack.says("error.failed")))
+        if (done := await _finished(accepted)) is None:
+            await self._answer(context, "error.failed")
             return
-        _, reply = done
+        reply = done[1]
         message, container = body.get("message") or {}, body.get("container") or {}
         blocks = message.get("blocks") or []
         # Everyone in the conversation sees the new status. A click on the button that wrote the
         # status already (the partner's second "we met") changes nothing, so nothing is re-sent.
         if reply.update and container.get("message_ts") and status_cause(blocks) != action_id:
-            await client.chat_update(
+            await context.client.chat_update(
                 channel=container["channel_id"],
                 ts=container["message_ts"],
                 text=message.get("text") or reply.update,
                 blocks=with_status(blocks, reply.update, action_id),
             )
-        await self._answer(respond, reply)
+        await self._answer(context, reply)
 
-    async def home_control(
-        self,
-        ack: Any,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        await ack()
-        command = home.home_command(action)
-        user_id, trigger_id = body["user"]["id"], body.get("trigger_id")
+    async def home_control(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        await context.ack()
+        command = home.home_command(body["actions"][0])
+        user_id = body["user"]["id"]
         if isinstance(command, home.PickDivision):
             named = await self._division_named(context, command.value)
             if named is None:
-                unread = home.LABELS[self.slack.lang]["division_unread"]
                 status = await self._status(tenant_of(context), user_id)
-                await client.views_publish(
-                    user_id=user_id, view=home.home_view(status, self.slack.lang, unread)
+                await self._publish_home(
+                    context, user_id, status, home.LABELS[self.slack.lang]["division_unread"]
                 )
                 return
             command = c.SetDivision(named)
         if isinstance(command, grammar.OpenProfile):
             modal = home.profile_modal(self.slack.lang, home.FROM_HOME)
-            await client.views_open(trigger_id=body["trigger_id"], view=modal)
+            await context.client.views_open(trigger_id=body["trigger_id"], view=modal)
             return
         if command is None:
             return
-        clicked = command
+        clicked, click = command, {"trigger_id": body.get("trigger_id")}
 
         async def work() -> HomeShown:
-            actor, reply = await self._handle(context, user_id, clicked, trigger_id)
+            actor, reply = await self._handle(context, user_id, clicked, click)
             return await self._status(actor.tenant, user_id), reply.text
 
-        await self._show_home(client, user_id, self.slack.offer(tenant_of(context), work))
+        await self._show_home(context, user_id, self.slack.offer(tenant_of(context), work))
 
-    async def division_options(self, ack: Any, payload: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def division_options(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         known = await self.slack.divisions(tenant_of(context))
-        await ack(options=home.division_options(str(payload.get("value") or ""), known))
+        await context.ack(options=home.division_options(str(body.get("value") or ""), known))
 
-    async def _form_problems(
-        self, context: AsyncBoltContext, form: c.UpdateProfile
+    async def _read_form(
+        self, context: AsyncBoltContext, view: dict[str, Any]
     ) -> tuple[c.UpdateProfile, dict[str, str]]:
         """The form with its division read back from the select, and what to show under each
         field that the core would refuse (the form stays open, with what was typed)."""
+        form = forms.profile(home.profile_fields((view.get("state") or {}).get("values") or {}))
         if form.division is not None:
             named = await self._division_named(context, form.division)
             if named is None:
                 return form, {forms.DIVISION: home.LABELS[self.slack.lang]["division_unread"]}
             form = replace(form, division=named)
         t = texts(self.slack.lang)
-        problems = forms.problems(form)
-        return form, {key: t(p.key, **p.params)[:ERROR_TEXT_MAX] for key, p in problems.items()}
+        return form, {key: t(p.key, **p.params)[:ERROR_TEXT_MAX] for key, p in forms.problems(form).items()}
 
-    async def profile(
-        self,
-        ack: Any,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        typed = forms.profile(home.profile_fields((view.get("state") or {}).get("values") or {}))
-        form, errors = await self._form_problems(context, typed)
+    async def profile(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        view = body["view"]
+        form, errors = await self._read_form(context, view)
         if errors:
-            await ack(response_action="errors", errors=errors)
+            await context.ack(response_action="errors", errors=errors)
             return
-        user_id, trigger_id = body["user"]["id"], body.get("trigger_id")
-        origin = str(view.get("private_metadata") or "")
+        user_id, origin = body["user"]["id"], str(view.get("private_metadata") or "")
+        submitted = {"trigger_id": body.get("trigger_id")}
 
         async def work() -> tuple[Reply, str | None]:
-            actor, reply = await self._handle(context, user_id, form, trigger_id)
-            status = await self._status(actor.tenant, user_id) if origin == home.FROM_HOME else None
-            return reply, status
+            actor, reply = await self._handle(context, user_id, form, submitted)
+            return reply, await self._status(actor.tenant, user_id) if origin == home.FROM_HOME else None
 
         accepted = self.slack.offer(tenant_of(context), work)
         if accepted is None:
             # The form stays open with the reason, so nothing typed is lost.
             busy = self.slack.says("error.busy")[:ERROR_TEXT_MAX]
-            await ack(response_action="errors", errors={forms.DIVISION: busy})
+            await context.ack(response_action="errors", errors={forms.DIVISION: busy})
             return
-        await ack()
+        await context.ack()
         done = await _finished(accepted)
         reply, status = done if done is not None else (Reply(self.slack.says("error.failed")), None)
         if origin == home.FROM_HOME:
             shown, note = (status, reply.text) if status is not None else (reply.text, None)
-            await client.views_publish(user_id=user_id, view=home.home_view(shown, self.slack.lang, note))
+            await self._publish_home(context, user_id, shown, note)
         elif origin.startswith(("https://", "http://")):
             # The slash command's response_url (valid 30 minutes): the answer appears where it was asked.
             await AsyncWebhookClient(origin).send_dict(
@@ -340,9 +305,8 @@ class Listeners:
 
     # Slack retries an event it thinks went unanswered (X-Slack-Retry-Num) with the same
     # event_id; the id is claimed like a command's trigger_id, so a retry does nothing.
-    async def home_opened(
-        self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
+    async def home_opened(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        event = body["event"]
         if event.get("tab", "home") != "home":
             return
         tenant, event_id, user_id = tenant_of(context), body.get("event_id"), event["user"]
@@ -352,15 +316,11 @@ class Listeners:
                 return None
             return await self._status(tenant, user_id), None
 
-        await self._show_home(client, user_id, self.slack.offer(tenant, work))
+        await self._show_home(context, user_id, self.slack.offer(tenant, work))
 
-    async def uninstalled(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        await erase_workspace(self.slack, body, tenant_of(context))
-
-    async def tokens_revoked(
-        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
-        if is_removal(event):
+    async def removed(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """`app_uninstalled`, and `tokens_revoked` (which only counts when it names the bot's token)."""
+        if is_removal(body.get("event")):
             await erase_workspace(self.slack, body, tenant_of(context))
 
 
@@ -371,5 +331,5 @@ def register(app: AsyncApp, listen: Listeners) -> None:
     app.options(home.DIVISION_ACTION)(listen.division_options)
     app.view(home.PROFILE_CALLBACK)(listen.profile)
     app.event("app_home_opened")(listen.home_opened)
-    app.event("app_uninstalled")(listen.uninstalled)
-    app.event("tokens_revoked")(listen.tokens_revoked)
+    app.event("app_uninstalled")(listen.removed)
+    app.event("tokens_revoked")(listen.removed)
