@@ -1,7 +1,7 @@
 """The App Home tab and the profile modal, as Block Kit views (pure), and what their controls mean.
 
-The words on the controls are the adapter's own (the core's catalogues hold what Jembatan
-says, not the labels of Slack forms); everything else shown comes from the core's answers.
+Every word shown comes from the core: the controls' and the form's from its catalogues (`home`,
+`profile.form`), the rest from its answers.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from adapters.slack.render import Block, context, header, section, sections
 from bot import commands as c
 from bot import forms
 from bot.domain.lengths import cut
-from bot.domain.model import Lang
+from bot.domain.model import Lang, Platform
 from bot.domain.validation import MAX_DIVISION_CODE_POINTS
 from bot.grammar import OpenProfile, Parsed
+from bot.i18n import Texts, texts
 
 PROFILE_CALLBACK = "jb:profile"
 DIVISION_ACTION = "jb:division"
@@ -36,48 +37,6 @@ OPTION_VALUE_MAX = 150
 OPTION_TEXT_MAX = 75
 KNOWN, NEW = "#", "+"
 
-LABELS: dict[Lang, dict[str, str]] = {
-    Lang.EN: {
-        "title": "Jembatan 🌉",
-        "join": "Join",
-        "pause": "Pause",
-        "resume": "Resume",
-        "leave": "Leave",
-        "profile": "Edit profile",
-        "division": "Division",
-        "division_hint": "Pick your division, or type a new one",
-        "timezone": "Time zone",
-        "timezone_hint": "Area/City, e.g. Asia/Jakarta",
-        "interests": "Interests",
-        "interests_hint": "A few words, comma separated: climbing, jazz, baking",
-        "modal_title": "Your Jembatan profile",
-        "save": "Save",
-        "cancel": "Cancel",
-        "empty_note": "Leave a field empty to keep it as it is.",
-        "division_unread": "That choice could not be read back: pick it again, "
-        "or type `/jembatan division <name>`.",
-    },
-    Lang.ID: {
-        "title": "Jembatan 🌉",
-        "join": "Gabung",
-        "pause": "Jeda",
-        "resume": "Lanjutkan",
-        "leave": "Keluar",
-        "profile": "Ubah profil",
-        "division": "Divisi",
-        "division_hint": "Pilih divisimu, atau ketik yang baru",
-        "timezone": "Zona waktu",
-        "timezone_hint": "Area/Kota, mis. Asia/Jakarta",
-        "interests": "Minat",
-        "interests_hint": "Beberapa kata, pisahkan dengan koma: mendaki, jazz, memasak",
-        "modal_title": "Profil Jembatan-mu",
-        "save": "Simpan",
-        "cancel": "Batal",
-        "empty_note": "Kosongkan kolom untuk membiarkannya seperti semula.",
-        "division_unread": "Pilihan itu tidak terbaca: pilih lagi, atau ketik `/jembatan division <nama>`.",
-    },
-}
-
 
 def _text(text: str, limit: int = 75) -> dict[str, Any]:
     return {"type": "plain_text", "text": cut(text, limit), "emoji": True}
@@ -90,19 +49,23 @@ def _button(action_id: str, label: str, style: str | None = None) -> Block:
     return element
 
 
+def words(lang: Lang) -> Texts:
+    return texts(lang, Platform.SLACK.value)
+
+
 def _division_select(lang: Lang) -> Block:
     return {
         "type": "external_select",
         "action_id": DIVISION_ACTION,
-        "placeholder": _text(LABELS[lang]["division_hint"], 150),
+        "placeholder": _text(words(lang)("profile.form.division_hint"), 150),
         "min_query_length": 0,
     }
 
 
 def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any]:
     """Your status (the core's own words), then the controls; `note` is the answer to the last click."""
-    words = LABELS[lang]
-    blocks: list[Block] = [header(words["title"])]
+    t = words(lang)
+    blocks: list[Block] = [header(t("home.title"))]
     if note:
         blocks.append(context(note))
     blocks += sections(status.split("\n"))
@@ -112,10 +75,10 @@ def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any
             "type": "actions",
             "block_id": "jb-home-membership",
             "elements": [
-                _button(HOME_JOIN, words["join"], "primary"),
-                _button(HOME_PAUSE, words["pause"]),
-                _button(HOME_RESUME, words["resume"]),
-                _button(HOME_LEAVE, words["leave"], "danger"),
+                _button(HOME_JOIN, t("home.join"), "primary"),
+                _button(HOME_PAUSE, t("home.pause")),
+                _button(HOME_RESUME, t("home.resume")),
+                _button(HOME_LEAVE, t("home.leave"), "danger"),
             ],
         }
     )
@@ -123,47 +86,37 @@ def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any
         {
             "type": "actions",
             "block_id": "jb-home-profile",
-            "elements": [_division_select(lang), _button(HOME_PROFILE, words["profile"])],
+            "elements": [_division_select(lang), _button(HOME_PROFILE, t("home.profile"))],
         }
     )
     return {"type": "home", "blocks": blocks}
 
 
 def profile_modal(lang: Lang, private_metadata: str) -> dict[str, Any]:
-    words = LABELS[lang]
+    t = words(lang)
 
-    def text_input(block_id: str, hint: str) -> Block:
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "optional": True,
-            "label": _text(words[block_id]),
-            "element": {
-                "type": "plain_text_input",
-                "action_id": "value",
-                "max_length": 400,
-                "placeholder": _text(words[hint], 150),
-            },
-        }
+    def field(key: str, element: Block) -> Block:
+        label = _text(t(f"profile.form.{key}"))
+        return {"type": "input", "block_id": key, "optional": True, "label": label, "element": element}
+
+    def typed(key: str) -> Block:
+        hint = _text(t(f"profile.form.{key}_hint"), 150)
+        return field(
+            key, {"type": "plain_text_input", "action_id": "value", "max_length": 400, "placeholder": hint}
+        )
 
     return {
         "type": "modal",
         "callback_id": PROFILE_CALLBACK,
         "private_metadata": private_metadata[:3000],
-        "title": _text(words["modal_title"], 24),
-        "submit": _text(words["save"], 24),
-        "close": _text(words["cancel"], 24),
+        "title": _text(t("profile.form.title"), 24),
+        "submit": _text(t("profile.form.save"), 24),
+        "close": _text(t("profile.form.cancel"), 24),
         "blocks": [
-            section(words["empty_note"]),
-            {
-                "type": "input",
-                "block_id": "division",
-                "optional": True,
-                "label": _text(words["division"]),
-                "element": _division_select(lang),
-            },
-            text_input("timezone", "timezone_hint"),
-            text_input("interests", "interests_hint"),
+            section(t("profile.form.empty_note")),
+            field(forms.DIVISION, _division_select(lang)),
+            typed(forms.TIMEZONE),
+            typed(forms.INTERESTS),
         ],
     }
 

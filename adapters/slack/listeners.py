@@ -236,7 +236,7 @@ class Listeners:
             if named is None:
                 status = await self._status(tenant_of(context), user_id)
                 await self._publish_home(
-                    context, user_id, status, home.LABELS[self.slack.lang]["division_unread"]
+                    context, user_id, status, home.words(self.slack.lang)("profile.form.division_unread")
                 )
                 return
             command = c.SetDivision(named)
@@ -267,7 +267,7 @@ class Listeners:
         if form.division is not None:
             named = await self._division_named(context, form.division)
             if named is None:
-                return form, {forms.DIVISION: home.LABELS[self.slack.lang]["division_unread"]}
+                return form, {forms.DIVISION: home.words(self.slack.lang)("profile.form.division_unread")}
             form = replace(form, division=named)
         t = texts(self.slack.lang)
         return form, {key: t(p.key, **p.params)[:ERROR_TEXT_MAX] for key, p in forms.problems(form).items()}
