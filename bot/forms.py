@@ -1,5 +1,5 @@
 """The profile form, one rule for every platform: what was typed in its fields as one command,
-and what is wrong with each field while the form is still open.
+what is wrong with each field while the form is still open, and which divisions its picker offers.
 
 The core checks the command again when it is handled (a command can come from anywhere); these
 are the same checks (`bot.domain.validation`), asked early so a form can show each problem next
@@ -8,7 +8,8 @@ to its field and keep what was typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot import commands as c
@@ -28,6 +29,23 @@ class Problem:
 
     key: str
     params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DivisionChoice:
+    name: str
+    new: bool = False  # what is being typed, which nobody's division is yet
+
+
+def division_choices(typed: str, known: Sequence[str], limit: int) -> list[DivisionChoice]:
+    """What a division picker offers while someone types: what they typed, as a new division
+    (unless someone has it already, in any case), then the known divisions that contain it."""
+    name = unicodedata.normalize("NFC", " ".join(typed.split()))[: validation.MAX_DIVISION_CODE_POINTS]
+    lowered = name.lower()
+    choices = [DivisionChoice(k) for k in known if lowered in k.lower()]
+    if name and all(k.lower() != lowered for k in known):
+        choices.insert(0, DivisionChoice(name, new=True))
+    return choices[:limit]
 
 
 def profile(typed: Mapping[str, str | None]) -> c.UpdateProfile:

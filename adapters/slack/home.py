@@ -7,7 +7,6 @@ Every word shown comes from the core: the controls' and the form's from its cata
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,6 @@ from bot import commands as c
 from bot import forms
 from bot.domain.lengths import cut
 from bot.domain.model import Lang, Platform
-from bot.domain.validation import MAX_DIVISION_CODE_POINTS
 from bot.grammar import OpenProfile, Parsed
 from bot.i18n import Texts, texts
 
@@ -134,13 +132,9 @@ def profile_fields(values: dict[str, dict[str, Any]]) -> dict[str, str | None]:
 
 
 def division_options(query: str, known: list[str]) -> list[dict[str, Any]]:
-    """What the division select offers: what is being typed (a new division), then known ones."""
-    typed = unicodedata.normalize("NFC", " ".join(query.split()))[:MAX_DIVISION_CODE_POINTS]
-    lowered = typed.lower()
-    options = [_option(k, division_id(k)) for k in known if lowered in k.lower()]
-    if typed and all(k.lower() != lowered for k in known):
-        options.insert(0, _option(typed, NEW + typed))
-    return options[:OPTIONS_MAX]
+    """What the division select offers (the core's choice), as options Slack can carry."""
+    choices = forms.division_choices(query, known, OPTIONS_MAX)
+    return [_option(d.name, NEW + d.name if d.new else division_id(d.name)) for d in choices]
 
 
 def division_id(name: str) -> str:

@@ -37,3 +37,19 @@ def test_the_form_checks_are_the_ones_the_core_applies() -> None:
         except validation.InvalidInput:
             accepted = False
         assert refused != accepted, division
+
+
+def test_the_division_picker_offers_what_is_typed_then_the_known_divisions_containing_it() -> None:
+    known = ["Finance", "Customer Success", "Legal & Finance"]
+    assert forms.division_choices("  fin ", known, 10) == [
+        forms.DivisionChoice("fin", new=True),
+        forms.DivisionChoice("Finance"),
+        forms.DivisionChoice("Legal & Finance"),
+    ]
+    assert forms.division_choices("FINANCE", known, 10)[0] == forms.DivisionChoice(
+        "Finance"
+    )  # known: not new
+    assert forms.division_choices("", known, 2) == [
+        forms.DivisionChoice("Finance"),
+        forms.DivisionChoice("Customer Success"),
+    ]
