@@ -117,14 +117,17 @@ class Listeners:
         self.slack = slack
 
     async def _handle(
-        self, context: AsyncBoltContext, user_id: str, command: c.Command, body: dict[str, Any]
+        self, context: AsyncBoltContext, body: dict[str, Any], command: c.Command, channel: str | None = None
     ) -> tuple[c.Actor, Reply]:
+        """The command carried out for whoever sent `body`; its trigger_id is the delivery id."""
         tenant = tenant_of(context)
+        # A slash command's form names the person at the top; an interaction (click, form) in `user`.
+        user_id = body["user_id"] if "command" in body else body["user"]["id"]
         admin = False
         if isinstance(command, c.ADMIN_COMMANDS):
             admin = await self.slack.directory.is_platform_admin(tenant, user_id)
-        channel, trigger_id = _channel(body.get("channel_id")), body.get("trigger_id")
-        actor = c.Actor(tenant, user_id, channel, is_platform_admin=admin, delivery_id=trigger_id)
+        delivery_id = body.get("trigger_id")
+        actor = c.Actor(tenant, user_id, _channel(channel), is_platform_admin=admin, delivery_id=delivery_id)
         return actor, await handle(self.slack.deps, actor, command)
 
     async def _status(self, tenant: TenantRef, user_id: str) -> str:
@@ -184,7 +187,7 @@ class Listeners:
             await context.client.views_open(trigger_id=body["trigger_id"], view=modal)
             return
         accepted = self.slack.offer(
-            tenant_of(context), lambda: self._handle(context, body["user_id"], parsed, body)
+            tenant_of(context), lambda: self._handle(context, body, parsed, body.get("channel_id"))
         )
         if accepted is None:
             await context.ack(text=self.slack.says("error.busy"))  # shown at once, only to the person
@@ -201,11 +204,7 @@ class Listeners:
         command = command_for(action_id)
         if command is None:
             return  # looks like ours but does not decode: tampered or from an old version
-        # The click is no program channel's: the command's group or program says where it is.
-        click = {"trigger_id": body.get("trigger_id")}
-        accepted = self.slack.offer(
-            tenant_of(context), lambda: self._handle(context, body["user"]["id"], command, click)
-        )
+        accepted = self.slack.offer(tenant_of(context), lambda: self._handle(context, body, command))
         if accepted is None:
             # A click's acknowledgement carries no text; the answer goes where the click's would.
             await self._answer(context, "error.busy")
@@ -246,10 +245,10 @@ class Listeners:
             return
         if command is None:
             return
-        clicked, click = command, {"trigger_id": body.get("trigger_id")}
+        clicked = command
 
         async def work() -> HomeShown:
-            actor, reply = await self._handle(context, user_id, clicked, click)
+            actor, reply = await self._handle(context, body, clicked)
             return await self._status(actor.tenant, user_id), reply.text
 
         await self._show_home(context, user_id, self.slack.offer(tenant_of(context), work))
@@ -279,10 +278,9 @@ class Listeners:
             await context.ack(response_action="errors", errors=errors)
             return
         user_id, origin = body["user"]["id"], str(view.get("private_metadata") or "")
-        submitted = {"trigger_id": body.get("trigger_id")}
 
         async def work() -> tuple[Reply, str | None]:
-            actor, reply = await self._handle(context, user_id, form, submitted)
+            actor, reply = await self._handle(context, body, form)
             return reply, await self._status(actor.tenant, user_id) if origin == home.FROM_HOME else None
 
         accepted = self.slack.offer(tenant_of(context), work)
