@@ -135,6 +135,8 @@ class Listeners:
         return (await handle(self.slack.deps, c.Actor(tenant, user_id), c.Status())).text
 
     async def _answer(self, context: AsyncBoltContext, reply: Reply | str) -> None:
+        """The answer only the person sees, where their request came from (its response_url);
+        `reply` is the core's, or the catalogue key of what to say when there is none."""
         url = getattr(context.respond, "response_url", None)
         if url is None:
             return  # nowhere to answer: the command acted, the reply has no place to appear
