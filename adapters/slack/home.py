@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.render import Block, context, header, section, sections
+from adapters.slack.render import Block, button, context, header, section, sections
 from bot import commands as c
 from bot import forms
 from bot.domain.lengths import cut
 from bot.domain.model import Lang, Platform
 from bot.grammar import OpenProfile, Parsed
 from bot.i18n import Texts, texts
+from bot.messages import Button, Style
 
 PROFILE_CALLBACK = "jb:profile"
 DIVISION_ACTION = "jb:division"
@@ -38,13 +39,6 @@ KNOWN, NEW = "#", "+"
 
 def _text(text: str, limit: int = 75) -> dict[str, Any]:
     return {"type": "plain_text", "text": cut(text, limit), "emoji": True}
-
-
-def _button(action_id: str, label: str, style: str | None = None) -> Block:
-    element: Block = {"type": "button", "action_id": action_id, "text": _text(label), "value": action_id}
-    if style:
-        element["style"] = style
-    return element
 
 
 def words(lang: Lang) -> Texts:
@@ -73,10 +67,10 @@ def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any
             "type": "actions",
             "block_id": "jb-home-membership",
             "elements": [
-                _button(HOME_JOIN, t("home.join"), "primary"),
-                _button(HOME_PAUSE, t("home.pause")),
-                _button(HOME_RESUME, t("home.resume")),
-                _button(HOME_LEAVE, t("home.leave"), "danger"),
+                button(Button(HOME_JOIN, t("home.join"), Style.PRIMARY)),
+                button(Button(HOME_PAUSE, t("home.pause"))),
+                button(Button(HOME_RESUME, t("home.resume"))),
+                button(Button(HOME_LEAVE, t("home.leave"), Style.DANGER)),
             ],
         }
     )
@@ -84,7 +78,7 @@ def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any
         {
             "type": "actions",
             "block_id": "jb-home-profile",
-            "elements": [_division_select(lang), _button(HOME_PROFILE, t("home.profile"))],
+            "elements": [_division_select(lang), button(Button(HOME_PROFILE, t("home.profile")))],
         }
     )
     return {"type": "home", "blocks": blocks}
