@@ -1,4 +1,4 @@
-"""Button ids, encoded and decoded in one place for every adapter.
+"""Button ids, encoded and decoded in one place for every adapter, and the command a click means.
 
 Ids are short ASCII strings (Slack allows 255 characters, Discord 100) that survive
 restarts: everything a click needs to act is inside the id itself.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import commands as c
 from bot.domain.model import Outcome, StillInChoice
 
 
@@ -49,3 +50,15 @@ def decode(action_id: str) -> Action | None:
     if (match := _STILL_IN.fullmatch(action_id)) and int(match.group(1)) <= MAX_ID:
         return StillInAction(int(match.group(1)), StillInChoice(match.group(2)))
     return None
+
+
+def command_for(action_id: str) -> c.RecordOutcome | c.AnswerStillIn | None:
+    """The command a click on one of our buttons gives the core, or None for an id that is not
+    ours (tampered with, or from an old version): such a click does nothing."""
+    match decode(action_id):
+        case MeetupAction(group_id, outcome):
+            return c.RecordOutcome(group_id, outcome.value)
+        case StillInAction(program_id, choice):
+            return c.AnswerStillIn(program_id, choice)
+        case None:
+            return None

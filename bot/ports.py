@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.model import TenantRef
-from bot.messages import Attachment, Message, ToGroup
+from bot.messages import Message, ToGroup
 
 
 class DeliveryFailed(Exception):
@@ -29,6 +29,10 @@ class DeliveryFailed(Exception):
 
 
 class Messenger(Protocol):
+    """How the relay delivers the outbox. Files (an export, the stats chart) are no part of it:
+    they travel in a command's `Reply.attachments`, and the platform that answers the command
+    hands them to the person who asked."""
+
     async def open_group(self, tenant: TenantRef, to: ToGroup, *, since: datetime | None = None) -> str:
         """Open (or find) the group's private conversation and return its id. With `since`, an
         earlier attempt may have opened one after that moment without living to record it:
@@ -39,9 +43,9 @@ class Messenger(Protocol):
         """Post in a channel or conversation; `key` is unique per outbox row. Returns a message ref."""
         ...
 
-    async def post_direct(self, tenant: TenantRef, user_id: str, message: Message, key: str) -> str: ...
-
-    async def upload(self, tenant: TenantRef, conversation_id: str, attachment: Attachment) -> None: ...
+    async def post_direct(self, tenant: TenantRef, user_id: str, message: Message, key: str) -> str:
+        """Post to one person privately (their DM with the app). Returns a message ref."""
+        ...
 
 
 class Directory(Protocol):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain.model import TenantRef
-from bot.messages import Attachment, Message, ToGroup
+from bot.messages import Message, ToGroup
 from bot.ports import DeliveryFailed
 
 
@@ -26,7 +26,6 @@ class FakeMessenger:
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self.opened: list[ToGroup] = []
-        self.uploads: list[tuple[str, Attachment]] = []
         self.failures: list[BaseException] = []
         self.refusing: dict[str, DeliveryFailed] = {}  # conversation -> how every post there fails
         self._ids = itertools.count(1)
@@ -49,9 +48,6 @@ class FakeMessenger:
 
     async def post_direct(self, tenant: TenantRef, user_id: str, message: Message, key: str) -> str:
         return await self.post(tenant, f"DM-{user_id}", message, key)
-
-    async def upload(self, tenant: TenantRef, conversation_id: str, attachment: Attachment) -> None:
-        self.uploads.append((conversation_id, attachment))
 
     def of_kind(self, kind: type) -> list[Sent]:
         return [s for s in self.sent if isinstance(s.message, kind)]

@@ -151,7 +151,7 @@ async def run_demo(
     await upgrade(url)
 
     directory = ConsoleDirectory()
-    messenger = ConsoleMessenger(console, directory, folder)
+    messenger = ConsoleMessenger(console, directory)
     clock = SimulatedClock(datetime(2026, 11, 27, 3, 0, tzinfo=UTC))  # a Friday morning in Jakarta
     app = build(Settings(database_url=url, default_lang=lang), messenger, directory, clock)
     tenant = DEMO_TENANT

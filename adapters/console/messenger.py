@@ -6,13 +6,12 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from rich.console import Console
 
 from adapters.console.render import render
 from bot.domain.model import TenantRef
-from bot.messages import Attachment, Intro, Message, ToGroup
+from bot.messages import Intro, Message, ToGroup
 
 
 @dataclass
@@ -38,12 +37,9 @@ class ConsoleMessenger:
     """Prints every message; keeps a log for the demo's summary. `show_intros` limits how many
     intros per round are printed in full, so a 60-person round stays readable."""
 
-    def __init__(
-        self, console: Console, directory: ConsoleDirectory, files: Path, show_intros: int = 2
-    ) -> None:
+    def __init__(self, console: Console, directory: ConsoleDirectory, show_intros: int = 2) -> None:
         self.console = console
         self.directory = directory
-        self.files = files
         self.show_intros = show_intros
         self.posted: list[Posted] = []
         self.hidden_intros = 0
@@ -74,8 +70,3 @@ class ConsoleMessenger:
     async def post_direct(self, tenant: TenantRef, user_id: str, message: Message, key: str) -> str:
         name = self.directory.names.get(user_id, user_id)
         return await self.post(tenant, f"DM @{name}", message, key)
-
-    async def upload(self, tenant: TenantRef, conversation_id: str, attachment: Attachment) -> None:
-        path = self.files / attachment.filename
-        path.write_bytes(attachment.content)
-        self.console.print(f"[dim]→ {conversation_id}: uploaded {attachment.title} ({path})[/dim]")

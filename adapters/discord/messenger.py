@@ -14,7 +14,7 @@ import discord
 from adapters.discord.render import Rendered, render
 from bot.domain.lengths import cut as clip
 from bot.domain.model import TenantRef
-from bot.messages import Attachment, Message, ToGroup
+from bot.messages import Message, ToGroup
 from bot.ports import DeliveryFailed
 
 log = logging.getLogger(__name__)
@@ -157,20 +157,6 @@ class DiscordMessenger:
 
     async def post_direct(self, tenant: TenantRef, user_id: str, message: Message, key: str) -> str:
         return await self._dm(tenant, user_id, render(message), key)
-
-    async def upload(self, tenant: TenantRef, conversation_id: str, attachment: Attachment) -> None:
-        targets = dm_users(conversation_id) if conversation_id.startswith(DM_PREFIX) else [conversation_id]
-        for target in targets:
-            try:
-                if conversation_id.startswith(DM_PREFIX):
-                    channel: discord.abc.Messageable = await self.client.create_dm(
-                        discord.Object(int(target))
-                    )
-                else:
-                    channel = self.client.get_partial_messageable(int(target))
-                await channel.send(files=Rendered(None, files=(attachment,)).discord_files())
-            except Exception as error:
-                raise failure(error) from error
 
     async def _post_each(self, tenant: TenantRef, users: list[str], rendered: Rendered, key: str) -> str:
         """The DM fallback: everyone gets the group's message. Someone who refuses it (they block

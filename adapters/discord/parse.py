@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from zoneinfo import available_timezones
 
-from bot import actions
+from bot import actions, forms
 from bot import commands as c
 
 Options = Mapping[str, object]
@@ -154,12 +154,9 @@ def slash(name: str, options: Options) -> c.Command:
 
 
 def profile_form(division: str, timezone: str, interests: str) -> c.UpdateProfile:
-    """An empty field leaves that part of the profile as it is."""
-    return c.UpdateProfile(
-        division=division.strip() or None,
-        timezone=timezone.strip() or None,
-        interests=interests.strip() or None,
-    )
+    """The form as the core reads every platform's: an empty field leaves that part as it is.
+    (A Discord modal cannot show a problem under its field, so the core's answer names it.)"""
+    return forms.profile({forms.DIVISION: division, forms.TIMEZONE: timezone, forms.INTERESTS: interests})
 
 
 def button(custom_id: str) -> tuple[c.Command | None, str | None]:
@@ -167,13 +164,8 @@ def button(custom_id: str) -> tuple[c.Command | None, str | None]:
     action_id, _, guild = custom_id.partition("@")
     if guild and not (guild.isascii() and guild.isdigit()):
         return None, None
-    match actions.decode(action_id):
-        case actions.MeetupAction(group_id, outcome):
-            return c.RecordOutcome(group_id, outcome.value), guild or None
-        case actions.StillInAction(program_id, choice):
-            return c.AnswerStillIn(program_id, choice), guild or None
-        case None:
-            return None, None
+    command = actions.command_for(action_id)
+    return (command, guild or None) if command is not None else (None, None)
 
 
 @cache

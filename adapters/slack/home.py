@@ -1,23 +1,24 @@
 """The App Home tab and the profile modal, as Block Kit views (pure), and what their controls mean.
 
-The words on the controls are the adapter's own (the core's catalogues hold what Jembatan
-says, not the labels of Slack forms); everything else shown comes from the core's answers.
+Every word shown comes from the core: the controls' and the form's from its catalogues (`home`,
+`profile.form`), the rest from its answers.
 """
 
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.parse import OpenProfile, Parsed
-from adapters.slack.render import Block, context, header, section, sections
+from adapters.slack.render import Block, button, context, header, section, sections
 from bot import commands as c
-from bot.app import MAX_DIVISION_CODE_POINTS
+from bot import forms
 from bot.domain.lengths import cut
-from bot.domain.model import Lang
+from bot.domain.model import Lang, Platform
+from bot.grammar import OpenProfile, Parsed
+from bot.i18n import Texts, texts
+from bot.messages import Button, Style
 
 PROFILE_CALLBACK = "jb:profile"
 DIVISION_ACTION = "jb:division"
@@ -35,73 +36,28 @@ OPTION_VALUE_MAX = 150
 OPTION_TEXT_MAX = 75
 KNOWN, NEW = "#", "+"
 
-LABELS: dict[Lang, dict[str, str]] = {
-    Lang.EN: {
-        "title": "Jembatan 🌉",
-        "join": "Join",
-        "pause": "Pause",
-        "resume": "Resume",
-        "leave": "Leave",
-        "profile": "Edit profile",
-        "division": "Division",
-        "division_hint": "Pick your division, or type a new one",
-        "timezone": "Time zone",
-        "timezone_hint": "Area/City, e.g. Asia/Jakarta",
-        "interests": "Interests",
-        "interests_hint": "A few words, comma separated: climbing, jazz, baking",
-        "modal_title": "Your Jembatan profile",
-        "save": "Save",
-        "cancel": "Cancel",
-        "empty_note": "Leave a field empty to keep it as it is.",
-        "division_unread": "That choice could not be read back: pick it again, "
-        "or type `/jembatan division <name>`.",
-    },
-    Lang.ID: {
-        "title": "Jembatan 🌉",
-        "join": "Gabung",
-        "pause": "Jeda",
-        "resume": "Lanjutkan",
-        "leave": "Keluar",
-        "profile": "Ubah profil",
-        "division": "Divisi",
-        "division_hint": "Pilih divisimu, atau ketik yang baru",
-        "timezone": "Zona waktu",
-        "timezone_hint": "Area/Kota, mis. Asia/Jakarta",
-        "interests": "Minat",
-        "interests_hint": "Beberapa kata, pisahkan dengan koma: mendaki, jazz, memasak",
-        "modal_title": "Profil Jembatan-mu",
-        "save": "Simpan",
-        "cancel": "Batal",
-        "empty_note": "Kosongkan kolom untuk membiarkannya seperti semula.",
-        "division_unread": "Pilihan itu tidak terbaca: pilih lagi, atau ketik `/jembatan division <nama>`.",
-    },
-}
-
 
 def _text(text: str, limit: int = 75) -> dict[str, Any]:
     return {"type": "plain_text", "text": cut(text, limit), "emoji": True}
 
 
-def _button(action_id: str, label: str, style: str | None = None) -> Block:
-    element: Block = {"type": "button", "action_id": action_id, "text": _text(label), "value": action_id}
-    if style:
-        element["style"] = style
-    return element
+def words(lang: Lang) -> Texts:
+    return texts(lang, Platform.SLACK.value)
 
 
 def _division_select(lang: Lang) -> Block:
     return {
         "type": "external_select",
         "action_id": DIVISION_ACTION,
-        "placeholder": _text(LABELS[lang]["division_hint"], 150),
+        "placeholder": _text(words(lang)("profile.form.division_hint"), 150),
         "min_query_length": 0,
     }
 
 
 def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any]:
     """Your status (the core's own words), then the controls; `note` is the answer to the last click."""
-    words = LABELS[lang]
-    blocks: list[Block] = [header(words["title"])]
+    t = words(lang)
+    blocks: list[Block] = [header(t("home.title"))]
     if note:
         blocks.append(context(note))
     blocks += sections(status.split("\n"))
@@ -111,10 +67,10 @@ def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any
             "type": "actions",
             "block_id": "jb-home-membership",
             "elements": [
-                _button(HOME_JOIN, words["join"], "primary"),
-                _button(HOME_PAUSE, words["pause"]),
-                _button(HOME_RESUME, words["resume"]),
-                _button(HOME_LEAVE, words["leave"], "danger"),
+                button(Button(HOME_JOIN, t("home.join"), Style.PRIMARY)),
+                button(Button(HOME_PAUSE, t("home.pause"))),
+                button(Button(HOME_RESUME, t("home.resume"))),
+                button(Button(HOME_LEAVE, t("home.leave"), Style.DANGER)),
             ],
         }
     )
@@ -122,71 +78,57 @@ def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any
         {
             "type": "actions",
             "block_id": "jb-home-profile",
-            "elements": [_division_select(lang), _button(HOME_PROFILE, words["profile"])],
+            "elements": [_division_select(lang), button(Button(HOME_PROFILE, t("home.profile")))],
         }
     )
     return {"type": "home", "blocks": blocks}
 
 
 def profile_modal(lang: Lang, private_metadata: str) -> dict[str, Any]:
-    words = LABELS[lang]
+    t = words(lang)
 
-    def text_input(block_id: str, hint: str) -> Block:
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "optional": True,
-            "label": _text(words[block_id]),
-            "element": {
-                "type": "plain_text_input",
-                "action_id": "value",
-                "max_length": 400,
-                "placeholder": _text(words[hint], 150),
-            },
-        }
+    def field(key: str, element: Block) -> Block:
+        label = _text(t(f"profile.form.{key}"))
+        return {"type": "input", "block_id": key, "optional": True, "label": label, "element": element}
+
+    def typed(key: str) -> Block:
+        hint = _text(t(f"profile.form.{key}_hint"), 150)
+        return field(
+            key, {"type": "plain_text_input", "action_id": "value", "max_length": 400, "placeholder": hint}
+        )
 
     return {
         "type": "modal",
         "callback_id": PROFILE_CALLBACK,
         "private_metadata": private_metadata[:3000],
-        "title": _text(words["modal_title"], 24),
-        "submit": _text(words["save"], 24),
-        "close": _text(words["cancel"], 24),
+        "title": _text(t("profile.form.title"), 24),
+        "submit": _text(t("profile.form.save"), 24),
+        "close": _text(t("profile.form.cancel"), 24),
         "blocks": [
-            section(words["empty_note"]),
-            {
-                "type": "input",
-                "block_id": "division",
-                "optional": True,
-                "label": _text(words["division"]),
-                "element": _division_select(lang),
-            },
-            text_input("timezone", "timezone_hint"),
-            text_input("interests", "interests_hint"),
+            section(t("profile.form.empty_note")),
+            field(forms.DIVISION, _division_select(lang)),
+            typed(forms.TIMEZONE),
+            typed(forms.INTERESTS),
         ],
     }
 
 
-def profile_command(values: dict[str, dict[str, Any]]) -> c.UpdateProfile:
-    """The submitted form as one command; an empty field leaves that part of the profile alone."""
+def profile_fields(values: dict[str, dict[str, Any]]) -> dict[str, str | None]:
+    """The submitted form's fields as typed (or picked, for the division), by field key."""
 
     def chosen(block_id: str) -> str | None:
         state = next(iter((values.get(block_id) or {}).values()), None) or {}
         option = state.get("selected_option")
         raw = option.get("value") if isinstance(option, dict) else state.get("value")
-        return raw.strip() or None if isinstance(raw, str) else None
+        return raw if isinstance(raw, str) else None
 
-    return c.UpdateProfile(chosen("division"), chosen("timezone"), chosen("interests"))
+    return {key: chosen(key) for key in forms.FIELDS}
 
 
 def division_options(query: str, known: list[str]) -> list[dict[str, Any]]:
-    """What the division select offers: what is being typed (a new division), then known ones."""
-    typed = unicodedata.normalize("NFC", " ".join(query.split()))[:MAX_DIVISION_CODE_POINTS]
-    lowered = typed.lower()
-    options = [_option(k, division_id(k)) for k in known if lowered in k.lower()]
-    if typed and all(k.lower() != lowered for k in known):
-        options.insert(0, _option(typed, NEW + typed))
-    return options[:OPTIONS_MAX]
+    """What the division select offers (the core's choice), as options Slack can carry."""
+    choices = forms.division_choices(query, known, OPTIONS_MAX)
+    return [_option(d.name, NEW + d.name if d.new else division_id(d.name)) for d in choices]
 
 
 def division_id(name: str) -> str:

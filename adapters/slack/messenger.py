@@ -1,4 +1,4 @@
-"""The Messenger port on Slack: group DMs, posts, DMs and uploads, with Slack's errors sorted
+"""The Messenger port on Slack: group DMs, posts and DMs (and files to a person), with Slack's errors sorted
 into what the relay may retry, what it must not, and what means the workspace is gone."""
 
 from __future__ import annotations
@@ -107,14 +107,11 @@ class SlackMessenger:
         # A post addressed to a user id lands in the app's own DM with them (its Messages tab).
         return await self.post(tenant, user_id, message, key)
 
-    async def direct_channel(self, tenant: TenantRef, user_id: str) -> str:
+    async def send_file(self, tenant: TenantRef, user_id: str, attachment: Attachment) -> None:
+        """A file (an export, the stats chart) to one person, privately: in their DM with the app,
+        whose id files.upload needs (a post takes the user id; an upload does not)."""
         response = await self._call(tenant, lambda c: c.conversations_open(users=[user_id]))
-        return str(response["channel"]["id"])
-
-    async def upload(self, tenant: TenantRef, conversation_id: str, attachment: Attachment) -> None:
-        channel = conversation_id
-        if conversation_id.startswith(("U", "W")):
-            channel = await self.direct_channel(tenant, conversation_id)
+        channel = str(response["channel"]["id"])
         await self._call(
             tenant,
             lambda c: c.files_upload_v2(

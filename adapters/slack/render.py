@@ -111,12 +111,13 @@ def sections(lines: Iterable[str]) -> list[Block]:
     return blocks
 
 
-def button(b: Button, value: str = "") -> Block:
+def button(b: Button) -> Block:
+    # The value repeats the id: a click whose value differs was not made on a button we sent.
     element: Block = {
         "type": "button",
         "action_id": b.action_id,
         "text": _plain(b.label, BUTTON_MAX),
-        "value": value or b.action_id,
+        "value": b.action_id,
     }
     if b.style is not Style.DEFAULT:
         element["style"] = b.style.value

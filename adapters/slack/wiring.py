@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from slack_bolt.async_app import AsyncApp
-
-from adapters.slack.app import Edge, build_app
+from adapters.slack.app import Slack, build_app
 from adapters.slack.clients import StaticToken, TokenSource, Workspaces, web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.installations import oauth_parts
 from adapters.slack.messenger import SlackMessenger
-from bot.app import Installs, Jembatan, build, known_divisions, open_store, utc_now
-from bot.domain.model import TenantRef
+from bot.app import build, open_store, utc_now
 from bot.settings import Settings
 
-
-@dataclass
-class Slack:
-    jembatan: Jembatan
-    bolt: AsyncApp
-    messenger: SlackMessenger
-    directory: SlackDirectory
-    edge: Edge
-    workspaces: Workspaces
-    installations: Installs | None = None  # OAuth installs; None with one SLACK_BOT_TOKEN
-
-    async def close(self, grace: float = 30.0) -> None:
-        """Within `grace` seconds in all: what was acknowledged is done and answered first."""
-        deadline = asyncio.get_running_loop().time() + grace
-        await self.edge.finish(grace)
-        await self.jembatan.close(max(1.0, deadline - asyncio.get_running_loop().time()))
+__all__ = ["Slack", "assemble"]  # the one object a running Slack process is
 
 
 def assemble(
@@ -60,19 +40,12 @@ def assemble(
     messenger = SlackMessenger(workspaces)
     directory = SlackDirectory(workspaces)
     jembatan = build(settings, messenger, directory, clock, relay_interval=relay_interval, store=store)
-    deps = jembatan.deps
-
-    async def divisions(tenant: TenantRef) -> list[str]:
-        # The select has no channel: it offers every division in use in the workspace.
-        return await known_divisions(deps, tenant)
-
-    # `held` is the store's own set: a workspace whose token does not decrypt is held by the relay.
-    edge = Edge(deps, messenger, directory, divisions=divisions, intake=jembatan.intake, held=store.held)
-    bolt = build_app(
-        edge,
+    slack = Slack(jembatan, messenger, directory, workspaces, installs)
+    build_app(
+        slack,
         client=web_client(bot_token, settings.slack_api_url),
         signing_secret=settings.slack_signing_secret or "",
         oauth_flow=oauth_flow,
         process_before_response=process_before_response,
     )
-    return Slack(jembatan, bolt, messenger, directory, edge, workspaces, installs)
+    return slack

@@ -16,8 +16,8 @@ import pytest
 from adapters.console import parse as console_parse
 from adapters.discord import parse as discord_parse
 from adapters.discord.client import JembatanCommands
-from adapters.slack import parse as slack_parse
 from bot import commands as c
+from bot import grammar
 from bot.domain.model import Lang
 from bot.i18n import catalogue, variants
 
@@ -41,7 +41,7 @@ MEANT: dict[str, type] = {
     "division": c.SetDivision,
     "timezone": c.SetTimezone,
     "interests": c.SetInterests,
-    "profile": slack_parse.OpenProfile,
+    "profile": grammar.OpenProfile,
     "status": c.Status,
     "shoutout": c.GiveShoutOut,
     "leaderboard": c.Leaderboard,
@@ -96,7 +96,7 @@ def _check_text_command(span: str, platform: str) -> str | None:
     else:
         head, _, rest = example.partition(" ")
         assert head == "/jembatan"
-        parsed = slack_parse.parse(_slack_text(rest))  # Slack sends the text after the command
+        parsed = grammar.parse(_slack_text(rest), escaped=True)  # Slack sends the text after the command
     words = example.split()[1:]
     meant = _meant(words)
     if meant is None:

@@ -1,6 +1,7 @@
 import pytest
 
 from bot import actions
+from bot import commands as c
 from bot.domain.model import Outcome, StillInChoice
 
 
@@ -38,3 +39,9 @@ def test_button_ids_round_trip_and_fit_both_platforms(action: actions.Action) ->
 )
 def test_foreign_or_tampered_ids_decode_to_nothing(raw: str) -> None:
     assert actions.decode(raw) is None
+
+
+def test_a_click_means_the_same_command_on_every_platform() -> None:
+    assert actions.command_for("jb:meetup:12:met") == c.RecordOutcome(12, "met")
+    assert actions.command_for("jb:stillin:3:out") == c.AnswerStillIn(3, StillInChoice.OUT)
+    assert actions.command_for("jb:meetup:12:maybe") is None

@@ -12,7 +12,7 @@ from adapters.discord.directory import DiscordDirectory
 from adapters.discord.messenger import DiscordMessenger
 from bot.domain.model import Lang
 from bot.i18n import texts
-from bot.messages import Attachment, Notice
+from bot.messages import Notice
 from tests.adapters.discord.conftest import ADMIN, Env
 from tests.adapters.discord.fake_discord import Channel, Person, button_ids
 
@@ -243,16 +243,12 @@ async def test_someone_who_left_the_server_is_not_paired(env: Env) -> None:
     assert sorted(env.fake.thread_members[int(thread["id"])]) == [p.user_id for p in stay]
 
 
-async def test_names_and_files_through_the_ports(env: Env) -> None:
+async def test_names_through_the_directory_port(env: Env) -> None:
     assert env.client is not None
-    directory, messenger = DiscordDirectory(env.client), DiscordMessenger(env.client)
+    directory = DiscordDirectory(env.client)
     env.fake.add_member(42, "ana")
     assert await directory.display_name(env.tenant, "42") == "Ana"  # the global name
     assert await directory.still_present(env.tenant, ["42", "43"]) == {"42"}
-    channel = str(env.fake.program_channel)
-    await messenger.upload(env.tenant, channel, Attachment("chart.png", b"\x89PNG", "Chart"))
-    (posted,) = env.fake.messages[env.fake.program_channel]
-    assert [a["filename"] for a in posted["attachments"]] == ["chart.png"]
 
 
 async def test_the_check_in_goes_to_the_groups_own_thread(env: Env) -> None:

@@ -41,7 +41,7 @@ async def test_a_direct_post_and_an_upload_reach_the_person(fake: FakeSlack) -> 
     fake.add_user("U1")
     await messenger.post_direct(TENANT, "U1", Notice("a word"), "jb1")
     assert fake.posts()[0].args["channel"] == "U1"
-    await messenger.upload(TENANT, "U1", Attachment("chart.png", b"\x89PNG...", "Chart"))
+    await messenger.send_file(TENANT, "U1", Attachment("chart.png", b"\x89PNG...", "Chart"))
     assert list(fake.uploads.values()) == [b"\x89PNG..."]
     [done] = fake.called("files.completeUploadExternal")
     assert done.args["channel_id"].startswith("D") and done.args["files"][0]["title"] == "Chart"

@@ -1,11 +1,11 @@
-"""The slash-command parser, as a table: what people type → the command the core receives."""
+"""The text grammar, as a table: what people type after `/jembatan` → the command the core receives."""
 
 from __future__ import annotations
 
 import pytest
 
-from adapters.slack.parse import OpenProfile, parse
 from bot import commands as c
+from bot.grammar import OpenProfile, parse
 
 TABLE = [
     ("", c.Help()),
@@ -79,6 +79,23 @@ TABLE = [
 @pytest.mark.parametrize(("text", "expected"), TABLE, ids=[t or "(empty)" for t, _ in TABLE])
 def test_parse(text: str, expected: object) -> None:
     assert parse(text) == expected
+
+
+ESCAPED = [
+    ("division R&amp;D", c.SetDivision("R&D")),
+    ("join Q&amp;A &lt;team&gt;", c.Join("Q&A <team>")),
+    ("interests rock &amp; roll", c.SetInterests("rock & roll")),
+    ("shoutout <@U1> for R&amp;D", c.GiveShoutOut(("U1",), "for R&amp;D")),  # shown again on Slack
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ESCAPED, ids=[t for t, _ in ESCAPED])
+def test_escaped_text_gives_profile_words_as_typed(text: str, expected: object) -> None:
+    assert parse(text, escaped=True) == expected
+
+
+def test_text_typed_unescaped_is_taken_as_it_is() -> None:
+    assert parse("division R&amp;D") == c.SetDivision("R&amp;D")
 
 
 def test_every_command_a_person_can_type_is_in_the_table() -> None:

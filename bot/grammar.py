@@ -1,11 +1,13 @@
-"""Slash-command text (`/jembatan …`) to a core command: a pure translation table.
+"""The text grammar: what people type after `/jembatan` as a core command. Pure.
 
-Slack sends the text escaped (the manifest sets `should_escape: true`), so mentions arrive
-as `<@U123|name>` and channels as `<#C123|name>`. Anything the parser cannot place becomes
-`Help`, whose answer lists the right usage; values are checked by the core, which answers a
-malformed value with the fix. Profile words are unescaped here (`R&amp;D` → `R&D`), so they are
-spelled as the profile modal, which Slack does not escape, spells them; the core stores them
-as plain text.
+Every platform where people type commands as text (Slack, the console demo) reads them here.
+Mentions are written `<@U123>` or `<@U123|name>`, channels `<#C123|name>`: the form the core's
+messages use. Anything the grammar cannot place becomes `Help`, whose answer lists the right
+usage; values are checked by the core, which answers a malformed value with the fix.
+
+A platform that sends the text HTML-escaped (Slack: `R&amp;D`) says so with `escaped=True`:
+profile words are then unescaped, so they are spelled as a form spells them and stored as plain
+text. Shout-out words stay as sent: they are shown again on the platform that escaped them.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ _SETUP_KEYS = {
 
 @dataclass(frozen=True, slots=True)
 class OpenProfile:
-    """`profile`: not a core command but a form; the adapter opens the modal."""
+    """`profile`: not a core command but a form; the platform opens it."""
 
 
 Parsed = c.Command | OpenProfile
@@ -91,7 +93,13 @@ def _leaderboard(words: list[str]) -> c.Leaderboard:
     return c.Leaderboard(period, by_division)
 
 
-def parse(text: str) -> Parsed:
+def _as_typed(text: str) -> str:
+    return text
+
+
+def parse(text: str, *, escaped: bool = False) -> Parsed:
+    """The command behind the words after `/jembatan`."""
+    plain = slack_unescape if escaped else _as_typed
     text = text.strip()
     head, _, rest = text.partition(" ")
     verb = head.lower()
@@ -101,7 +109,7 @@ def parse(text: str) -> Parsed:
         case "" | "help" | "bantuan":
             return c.Help("admin" if words[:1] == ["admin"] else None)
         case "join" | "gabung":
-            return c.Join(slack_unescape(rest) or None)
+            return c.Join(plain(rest) or None)
         case "leave" | "keluar":
             return c.Leave()
         case "pause" | "jeda":
@@ -109,11 +117,11 @@ def parse(text: str) -> Parsed:
         case "resume" | "lanjut":
             return c.Resume()
         case "division" | "divisi":
-            return c.SetDivision(slack_unescape(rest))
+            return c.SetDivision(plain(rest))
         case "timezone" | "tz" | "zona":
-            return c.SetTimezone(slack_unescape(rest))
+            return c.SetTimezone(plain(rest))
         case "interests" | "minat":
-            return c.SetInterests(slack_unescape(rest))
+            return c.SetInterests(plain(rest))
         case "profile" | "profil":
             return OpenProfile()
         case "status":
