@@ -17,7 +17,7 @@ from bot import catalog, metrics
 from bot import commands as c
 from bot.bootstrap import Jembatan
 from bot.domain.lengths import cut as clip
-from bot.domain.model import Platform, TenantRef
+from bot.domain.model import Lang, Platform, TenantRef
 from bot.i18n import texts
 from bot.messages import Reply
 from bot.services.dispatch import forget_absent, handle, uninstall
@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
 ACK_WITHIN = 2.0  # Discord wants an answer within 3 s; work still running by then is deferred
-FAILED = "Something went wrong on our side. Please try again in a moment."
 NO_PINGS = discord.AllowedMentions.none()
 MALFORMED = (
     app_commands.CommandSignatureMismatch,
@@ -113,6 +112,11 @@ class JembatanClient(discord.Client):
     async def on_guild_unavailable(self, guild: discord.Guild) -> None:
         log.info("server %s is unavailable (a Discord outage); keeping its data", guild.id)
 
+    def says(self, key: str) -> str:
+        """Words for an answer the core did not give, in the default language the operator set."""
+        lang = self.app.deps.default_lang if self.app is not None else Lang.EN
+        return texts(lang, Platform.DISCORD.value)(key)
+
     def is_admin(self, interaction: Interaction) -> bool:
         """Manage Server, or the configured role; read from this very interaction, never cached."""
         if interaction.guild_id is None:
@@ -173,8 +177,7 @@ class JembatanClient(discord.Client):
         # by side, and past the bound an honest "busy" now rather than a "thinking…" that never ends.
         accepted = self.app.intake.offer(actor.tenant, lambda: handle(deps, actor, command))
         if accepted is None:
-            busy = texts(deps.default_lang, Platform.DISCORD.value)("error.busy")
-            await self._reply(interaction, Reply(busy), update=False)
+            await self._reply(interaction, Reply(self.says("error.busy")), update=False)
             return
         if slow:
             await self._defer(interaction, update)
@@ -191,7 +194,7 @@ class JembatanClient(discord.Client):
             answer = await work
         except Exception:
             log.exception("command %s failed", type(command).__name__)
-            answer = Reply(FAILED)
+            answer = Reply(self.says("error.failed"))
         answered_first = not interaction.response.is_done()
         await self._reply(interaction, answer, update)
         if answered_first:
@@ -244,7 +247,7 @@ class JembatanClient(discord.Client):
             return True
         log.warning("refused a malformed interaction (%s)", problem[:64])
         if interaction.type is discord.InteractionType.application_command:
-            await interaction.response.send_message(FAILED, ephemeral=True)
+            await interaction.response.send_message(self.says("error.failed"), ephemeral=True)
         return False
 
     async def _command_failed(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
@@ -255,7 +258,7 @@ class JembatanClient(discord.Client):
         else:
             log.error("/jembatan failed: %s", error, exc_info=error)
         if not interaction.response.is_done():
-            await interaction.response.send_message(FAILED, ephemeral=True)
+            await interaction.response.send_message(self.says("error.failed"), ephemeral=True)
 
 
 def _client(interaction: Interaction) -> JembatanClient:
