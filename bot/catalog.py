@@ -20,6 +20,7 @@ from bot.domain.model import Cadence, Lang
 from bot.domain.pairing.model import CrossDivisionMode
 
 Values = Mapping[str, object]
+Builder = Callable[[Values], c.Command]
 
 ROOT = "jembatan"  # the one command every platform shows; the entries below are its subcommands
 ABOUT = "command.about"  # what the root command is for
@@ -52,7 +53,7 @@ class Entry:
     """A command. With no `build` it opens the profile form, whose fields build the command."""
 
     name: str
-    build: Callable[[Values], c.Command] | None
+    build: Builder | None
     fields: tuple[Field, ...] = ()
     slow: bool = False  # takes a while (a round, a chart, a file): acknowledge first, answer after
 
@@ -116,94 +117,92 @@ def _choices(kinds: type[Enum]) -> tuple[str, ...]:
     return tuple(str(kind.value) for kind in kinds)
 
 
-_ZONE = Field("timezone", suggest=timezone_choices)
-_PERSON = Field("member", Kind.PERSON, required=True)
+def _command(name: str, build: Builder | None, *fields: Field, slow: bool = False) -> Entry:
+    return Entry(name, build, fields, slow)
+
 
 # In the order platforms list them. Admin commands are listed to everyone: the core checks the
 # caller's rights on every call.
 ENTRIES: tuple[Entry, ...] = (
-    Entry("help", lambda v: c.Help(_text(v, "topic")), (Field("topic", choices=("member", "admin")),)),
-    Entry("join", lambda v: c.Join(_text(v, "division")), (Field("division", described=True),)),
-    Entry("leave", lambda v: c.Leave()),
-    Entry(
+    _command("help", lambda v: c.Help(_text(v, "topic")), Field("topic", choices=("member", "admin"))),
+    _command("join", lambda v: c.Join(_text(v, "division")), Field("division", described=True)),
+    _command("leave", lambda v: c.Leave()),
+    _command(
         "pause",
         lambda v: c.Pause(_text(v, "weeks")),
-        (
-            Field(
-                "weeks",
-                Kind.WHOLE,
-                low=validation.MIN_PAUSE_WEEKS,
-                high=validation.MAX_PAUSE_WEEKS,
-                described=True,
-            ),
+        Field(
+            "weeks",
+            Kind.WHOLE,
+            low=validation.MIN_PAUSE_WEEKS,
+            high=validation.MAX_PAUSE_WEEKS,
+            described=True,
         ),
     ),
-    Entry("resume", lambda v: c.Resume()),
-    Entry(
+    _command("resume", lambda v: c.Resume()),
+    _command(
         "division",
         lambda v: c.SetDivision(_text(v, "name") or ""),
-        (Field("name", required=True, low=1, high=validation.MAX_DIVISION),),
+        Field("name", required=True, low=1, high=validation.MAX_DIVISION),
     ),
-    Entry(
+    _command(
         "timezone",
         lambda v: c.SetTimezone(_text(v, "zone") or ""),
-        (Field("zone", required=True, described=True, suggest=timezone_choices),),
+        Field("zone", required=True, described=True, suggest=timezone_choices),
     ),
-    Entry(
+    _command(
         "interests",
         lambda v: c.SetInterests(_text(v, "words") or ""),
-        (Field("words", required=True, described=True),),
+        Field("words", required=True, described=True),
     ),
-    Entry("profile", None),
-    Entry("status", lambda v: c.Status()),
-    Entry(
+    _command("profile", None),
+    _command("status", lambda v: c.Status()),
+    _command(
         "shoutout",
         _shoutout,
-        (
-            _PERSON,
-            Field("achievement", required=True, low=1, high=validation.MAX_SHOUTOUT),
-            Field("member2", Kind.PERSON),
-            Field("member3", Kind.PERSON),
-        ),
+        Field("member", Kind.PERSON, required=True),
+        Field("achievement", required=True, low=1, high=validation.MAX_SHOUTOUT),
+        Field("member2", Kind.PERSON),
+        Field("member3", Kind.PERSON),
     ),
-    Entry(
+    _command(
         "leaderboard",
         lambda v: c.Leaderboard(_text(v, "period") or "month", _flag(v, "by_division")),
-        (Field("period", choices=("week", "month", "all")), Field("by_division", Kind.YES_NO)),
+        Field("period", choices=("week", "month", "all")),
+        Field("by_division", Kind.YES_NO),
     ),
-    Entry("export", lambda v: c.ExportMyData(), slow=True),
-    Entry(
-        "forget", lambda v: c.ForgetMe(_flag(v, "confirm")), (Field("confirm", Kind.YES_NO, described=True),)
+    _command("export", lambda v: c.ExportMyData(), slow=True),
+    _command(
+        "forget", lambda v: c.ForgetMe(_flag(v, "confirm")), Field("confirm", Kind.YES_NO, described=True)
     ),
-    Entry(
+    _command(
         "setup",
         _setup,
-        (
-            Field("cadence", choices=_choices(Cadence)),
-            Field("weekday", choices=validation.WEEKDAYS),
-            Field("time", low=4, high=5, described=True),  # HH:MM, or H:MM
-            _ZONE,
-            Field("group_size", Kind.WHOLE, low=2, high=4, described=True),
-            Field("language", choices=_choices(Lang)),
-            Field("cross_division", choices=_choices(CrossDivisionMode), described=True),
-            Field("shoutout_channel", Kind.CHANNEL),
-        ),
+        Field("cadence", choices=_choices(Cadence)),
+        Field("weekday", choices=validation.WEEKDAYS),
+        Field("time", low=4, high=5, described=True),  # H:MM or HH:MM
+        Field("timezone", suggest=timezone_choices),
+        Field("group_size", Kind.WHOLE, low=2, high=4, described=True),
+        Field("language", choices=_choices(Lang)),
+        Field("cross_division", choices=_choices(CrossDivisionMode), described=True),
+        Field("shoutout_channel", Kind.CHANNEL),
     ),
-    Entry("round-now", lambda v: c.RunRoundNow(), slow=True),
-    Entry("round-preview", lambda v: c.PreviewRound(), slow=True),
-    Entry(
-        "stats", lambda v: c.ShowStats(_flag(v, "everywhere")), (Field("everywhere", Kind.YES_NO),), slow=True
+    _command("round-now", lambda v: c.RunRoundNow(), slow=True),
+    _command("round-preview", lambda v: c.PreviewRound(), slow=True),
+    _command(
+        "stats", lambda v: c.ShowStats(_flag(v, "everywhere")), Field("everywhere", Kind.YES_NO), slow=True
     ),
-    Entry(
+    _command(
         "block",
         lambda v: c.BlockPair(_text(v, "first") or "", _text(v, "second") or ""),
-        (Field("first", Kind.PERSON, required=True), Field("second", Kind.PERSON, required=True)),
+        Field("first", Kind.PERSON, required=True),
+        Field("second", Kind.PERSON, required=True),
     ),
-    Entry("export-csv", lambda v: c.ExportCsv(), slow=True),
-    Entry(
+    _command("export-csv", lambda v: c.ExportCsv(), slow=True),
+    _command(
         "admin",
         lambda v: c.GrantAdmin(_text(v, "member") or "", _flag(v, "remove")),
-        (_PERSON, Field("remove", Kind.YES_NO)),
+        Field("member", Kind.PERSON, required=True),
+        Field("remove", Kind.YES_NO),
     ),
 )
 BY_NAME: dict[str, Entry] = {entry.name: entry for entry in ENTRIES}

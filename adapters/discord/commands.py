@@ -5,6 +5,7 @@ values (a member or a channel as its id)."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import discord
@@ -38,7 +39,12 @@ def _option(field: catalog.Field) -> inspect.Parameter:
     return inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
 
 
-def _suggestions(suggest: Any) -> Any:
+def _plain(field: catalog.Field, value: Any) -> object:
+    """A member or a channel as its id; any other value as Discord sent it."""
+    return str(value.id) if field.kind in _IDS and value is not None else value
+
+
+def _suggestions(suggest: Callable[[str], list[str]]) -> Any:
     async def suggested(interaction: Interaction, typed: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=s, value=s) for s in suggest(typed)]
 
@@ -46,13 +52,11 @@ def _suggestions(suggest: Any) -> Any:
 
 
 def subcommand(entry: catalog.Entry, says: Texts) -> app_commands.Command[Any, ..., None]:
+    """discord.py reads a command's options from its callback's signature and decorations, so
+    one callback for any entry is given the signature its fields make."""
+
     async def given(interaction: Interaction, **options: Any) -> None:
-        values = {
-            f.name: str(options[f.name].id)
-            if f.kind in _IDS and options[f.name] is not None
-            else options[f.name]
-            for f in entry.fields
-        }
+        values = {f.name: _plain(f, options[f.name]) for f in entry.fields}
         handler: SlashHandler = interaction.client
         await handler.slash(interaction, entry, values)
 
