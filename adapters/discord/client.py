@@ -222,13 +222,7 @@ class JembatanClient(discord.Client):
             else:
                 await interaction.response.edit_message(content=text, allowed_mentions=NO_PINGS)
         for part in render.reply(answer):
-            kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_PINGS}
-            if part.content:
-                kwargs["content"] = part.content
-            if part.embed is not None:
-                kwargs["embed"] = part.embed
-            if part.files:
-                kwargs["files"] = part.discord_files()
+            kwargs = part.sent_with(ephemeral=True, allowed_mentions=NO_PINGS)
             if interaction.response.is_done():
                 await interaction.followup.send(**kwargs)
             else:

@@ -92,6 +92,17 @@ class Rendered:
             discord.File(io.BytesIO(a.content), filename=a.filename, description=a.title) for a in self.files
         ]
 
+    def sent_with(self, **fixed: Any) -> dict[str, Any]:
+        """discord.py's `send()` arguments for this message; `fixed` ones (a nonce…) win."""
+        sent: dict[str, Any] = {"allowed_mentions": self.allowed_mentions()}
+        if self.content:
+            sent["content"] = self.content
+        if self.embed is not None:
+            sent["embed"] = self.embed
+        if self.files:
+            sent["files"] = self.discord_files()
+        return sent | fixed
+
 
 def mentioned(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_MENTION.findall(text)))
