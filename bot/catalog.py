@@ -2,7 +2,7 @@
 catalogue keys that say what each is for, and the core command it builds.
 
 Platforms present the same table their own way: Discord registers it as `/jembatan`
-subcommands with typed options (`adapters/discord/commands.py`). Whatever the platform, a
+subcommands with typed options (`adapters/discord/slash.py`). Whatever the platform, a
 command's given values arrive here as plain data (a person or a channel as its id string) and
 leave as one of `bot.commands`; the core checks the values themselves."""
 

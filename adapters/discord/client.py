@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import parse, render
-from adapters.discord.commands import JembatanCommands
+from adapters.discord.slash import JembatanCommands
 from bot import catalog, metrics
 from bot import commands as c
 from bot.bootstrap import Jembatan
