@@ -80,7 +80,9 @@ def subcommand(entry: catalog.Entry, says: Texts) -> app_commands.Command[Any, .
 
 
 class JembatanCommands(app_commands.Group):
-    """`/jembatan …`, one subcommand per catalogue entry, in its order."""
+    """`/jembatan …`, one subcommand per catalogue entry, in its order. Admin subcommands are
+    visible to everyone: the core checks the caller's rights on every call, because server admins
+    can override command visibility anyway."""
 
     def __init__(self) -> None:
         # What Discord lists. Registered in English only: no localisations are sent (yet).
