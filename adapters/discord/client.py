@@ -6,16 +6,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from adapters.discord import parse, render
+from adapters.discord.slash import JembatanCommands
+from bot import catalog
 from bot import commands as c
 from bot.app import Jembatan, forget_absent, handle, metrics, uninstall
 from bot.domain.lengths import cut as clip
-from bot.domain.model import Platform, TenantRef
+from bot.domain.model import Lang, Platform, TenantRef
 from bot.i18n import texts
 from bot.messages import Reply
 
@@ -23,7 +25,6 @@ log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
 ACK_WITHIN = 2.0  # Discord wants an answer within 3 s; work still running by then is deferred
-FAILED = "Something went wrong on our side. Please try again in a moment."
 NO_PINGS = discord.AllowedMentions.none()
 MALFORMED = (
     app_commands.CommandSignatureMismatch,
@@ -110,6 +111,11 @@ class JembatanClient(discord.Client):
     async def on_guild_unavailable(self, guild: discord.Guild) -> None:
         log.info("server %s is unavailable (a Discord outage); keeping its data", guild.id)
 
+    def says(self, key: str) -> str:
+        """Words for an answer the core did not give, in the default language the operator set."""
+        lang = self.app.deps.default_lang if self.app is not None else Lang.EN
+        return texts(lang, Platform.DISCORD.value)(key)
+
     def is_admin(self, interaction: Interaction) -> bool:
         """Manage Server, or the configured role; read from this very interaction, never cached."""
         if interaction.guild_id is None:
@@ -134,8 +140,11 @@ class JembatanClient(discord.Client):
             delivery_id=str(interaction.id),
         )
 
-    async def slash(self, interaction: Interaction, name: str, options: parse.Options) -> None:
-        await self.carry_out(interaction, parse.slash(name, options), slow=name in parse.SLOW)
+    async def slash(self, interaction: Interaction, entry: catalog.Entry, values: catalog.Values) -> None:
+        if entry.build is None:  # the profile form: its submission is the command
+            await interaction.response.send_modal(ProfileForm())
+            return
+        await self.carry_out(interaction, parse.slash(entry.name, values), slow=entry.slow)
 
     async def press(self, interaction: Interaction, custom_id: str) -> None:
         command, guild = parse.button(custom_id)
@@ -167,8 +176,7 @@ class JembatanClient(discord.Client):
         # by side, and past the bound an honest "busy" now rather than a "thinking…" that never ends.
         accepted = self.app.intake.offer(actor.tenant, lambda: handle(deps, actor, command))
         if accepted is None:
-            busy = texts(deps.default_lang, Platform.DISCORD.value)("error.busy")
-            await self._reply(interaction, Reply(busy), update=False)
+            await self._reply(interaction, Reply(self.says("error.busy")), update=False)
             return
         if slow:
             await self._defer(interaction, update)
@@ -185,7 +193,7 @@ class JembatanClient(discord.Client):
             answer = await work
         except Exception:
             log.exception("command %s failed", type(command).__name__)
-            answer = Reply(FAILED)
+            answer = Reply(self.says("error.failed"))
         answered_first = not interaction.response.is_done()
         await self._reply(interaction, answer, update)
         if answered_first:
@@ -213,13 +221,7 @@ class JembatanClient(discord.Client):
             else:
                 await interaction.response.edit_message(content=text, allowed_mentions=NO_PINGS)
         for part in render.reply(answer):
-            kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_PINGS}
-            if part.content:
-                kwargs["content"] = part.content
-            if part.embed is not None:
-                kwargs["embed"] = part.embed
-            if part.files:
-                kwargs["files"] = part.discord_files()
+            kwargs = part.sent_with(ephemeral=True, allowed_mentions=NO_PINGS)
             if interaction.response.is_done():
                 await interaction.followup.send(**kwargs)
             else:
@@ -238,7 +240,7 @@ class JembatanClient(discord.Client):
             return True
         log.warning("refused a malformed interaction (%s)", problem[:64])
         if interaction.type is discord.InteractionType.application_command:
-            await interaction.response.send_message(FAILED, ephemeral=True)
+            await interaction.response.send_message(self.says("error.failed"), ephemeral=True)
         return False
 
     async def _command_failed(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
@@ -249,7 +251,7 @@ class JembatanClient(discord.Client):
         else:
             log.error("/jembatan failed: %s", error, exc_info=error)
         if not interaction.response.is_done():
-            await interaction.response.send_message(FAILED, ephemeral=True)
+            await interaction.response.send_message(self.says("error.failed"), ephemeral=True)
 
 
 def _client(interaction: Interaction) -> JembatanClient:
@@ -285,164 +287,3 @@ class ProfileForm(discord.ui.Modal, title="Jembatan profile"):
 
         command = parse.profile_form(value(self.division), value(self.timezone), value(self.interests))
         await _client(interaction).carry_out(interaction, command)
-
-
-Member = discord.User  # resolves to the server member when Discord sends one
-Cadence = Literal["weekly", "biweekly", "monthly"]
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-
-
-class JembatanCommands(app_commands.Group):
-    """`/jembatan …`. Admin subcommands are visible to everyone: the core checks the caller's
-    rights on every call, because server admins can override command visibility anyway."""
-
-    def __init__(self) -> None:
-        super().__init__(name="jembatan", description="Meet colleagues across teams", guild_only=True)
-
-    async def _zones(self, interaction: Interaction, typed: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in parse.timezone_choices(typed)]
-
-    @app_commands.command(name="help", description="What Jembatan does and how to use it")
-    async def help_(self, interaction: Interaction, topic: Literal["member", "admin"] | None = None) -> None:
-        await _client(interaction).slash(interaction, "help", {"topic": topic})
-
-    @app_commands.command(description="Take part in the pairings of this channel")
-    @app_commands.describe(division="Your division or team, e.g. Finance")
-    async def join(self, interaction: Interaction, division: str | None = None) -> None:
-        await _client(interaction).slash(interaction, "join", {"division": division})
-
-    @app_commands.command(description="Stop taking part")
-    async def leave(self, interaction: Interaction) -> None:
-        await _client(interaction).slash(interaction, "leave", {})
-
-    @app_commands.command(description="Take a break from the pairings")
-    @app_commands.describe(weeks="How many weeks (leave empty to pause until you resume)")
-    async def pause(
-        self, interaction: Interaction, weeks: app_commands.Range[int, 1, 12] | None = None
-    ) -> None:
-        await _client(interaction).slash(interaction, "pause", {"weeks": weeks})
-
-    @app_commands.command(description="Come back after a pause")
-    async def resume(self, interaction: Interaction) -> None:
-        await _client(interaction).slash(interaction, "resume", {})
-
-    @app_commands.command(description="Set your division")
-    async def division(self, interaction: Interaction, name: app_commands.Range[str, 1, 64]) -> None:
-        await _client(interaction).slash(interaction, "division", {"name": name})
-
-    @app_commands.command(description="Set your time zone, so meeting times suit you")
-    @app_commands.describe(zone="Area/City, e.g. Asia/Jakarta")
-    async def timezone(self, interaction: Interaction, zone: str) -> None:
-        await _client(interaction).slash(interaction, "timezone", {"zone": zone})
-
-    @timezone.autocomplete("zone")
-    async def _timezone_zone(self, interaction: Interaction, typed: str) -> list[app_commands.Choice[str]]:
-        return await self._zones(interaction, typed)
-
-    @app_commands.command(description="Set your interests, for icebreakers")
-    @app_commands.describe(words="Comma-separated, e.g. hiking, jazz, sourdough")
-    async def interests(self, interaction: Interaction, words: str) -> None:
-        await _client(interaction).slash(interaction, "interests", {"words": words})
-
-    @app_commands.command(description="Edit your division, time zone and interests at once")
-    async def profile(self, interaction: Interaction) -> None:
-        await interaction.response.send_modal(ProfileForm())
-
-    @app_commands.command(description="Your next round, current partner and progress")
-    async def status(self, interaction: Interaction) -> None:
-        await _client(interaction).slash(interaction, "status", {})
-
-    @app_commands.command(description="Recognise what colleagues achieved")
-    async def shoutout(
-        self,
-        interaction: Interaction,
-        member: Member,
-        achievement: app_commands.Range[str, 1, 500],
-        member2: Member | None = None,
-        member3: Member | None = None,
-    ) -> None:
-        people = {"member": member, "member2": member2, "member3": member3}
-        options = {k: str(v.id) for k, v in people.items() if v is not None}
-        await _client(interaction).slash(interaction, "shoutout", {**options, "achievement": achievement})
-
-    @app_commands.command(description="Who recognised and met the most colleagues")
-    async def leaderboard(
-        self,
-        interaction: Interaction,
-        period: Literal["week", "month", "all"] = "month",
-        by_division: bool = False,
-    ) -> None:
-        options = {"period": period, "by_division": by_division}
-        await _client(interaction).slash(interaction, "leaderboard", options)
-
-    @app_commands.command(description="Download everything Jembatan stores about you")
-    async def export(self, interaction: Interaction) -> None:
-        await _client(interaction).slash(interaction, "export", {})
-
-    @app_commands.command(description="Erase your data")
-    @app_commands.describe(confirm="Set to True to erase for good")
-    async def forget(self, interaction: Interaction, confirm: bool = False) -> None:
-        await _client(interaction).slash(interaction, "forget", {"confirm": confirm})
-
-    # Admin: Manage Server or the configured role, checked by the core on every call.
-    @app_commands.command(description="Admin: start or change the program in this channel")
-    @app_commands.describe(
-        time="HH:MM, 24-hour",
-        group_size="2, 3 or 4 people per group",
-        cross_division=(  # Discord allows 100 characters
-            "off: ignore divisions · prefer: cross when possible · "
-            "require: never one division, the rest sit out"
-        ),
-    )
-    async def setup(
-        self,
-        interaction: Interaction,
-        cadence: Cadence | None = None,
-        weekday: Weekday | None = None,
-        time: app_commands.Range[str, 4, 5] | None = None,
-        timezone: str | None = None,
-        group_size: app_commands.Range[int, 2, 4] | None = None,
-        language: Literal["en", "id"] | None = None,
-        cross_division: Literal["off", "prefer", "require"] | None = None,
-        shoutout_channel: discord.TextChannel | None = None,
-    ) -> None:
-        options = {
-            "cadence": cadence,
-            "weekday": weekday,
-            "time": time,
-            "timezone": timezone,
-            "group_size": group_size,
-            "language": language,
-            "cross_division": cross_division,
-            "shoutout_channel": str(shoutout_channel.id) if shoutout_channel else None,
-        }
-        await _client(interaction).slash(interaction, "setup", options)
-
-    @setup.autocomplete("timezone")
-    async def _setup_zone(self, interaction: Interaction, typed: str) -> list[app_commands.Choice[str]]:
-        return await self._zones(interaction, typed)
-
-    @app_commands.command(name="round-now", description="Admin: bring the next round forward")
-    async def round_now(self, interaction: Interaction) -> None:
-        await _client(interaction).slash(interaction, "round-now", {})
-
-    @app_commands.command(name="round-preview", description="Admin: see the next round's groups first")
-    async def round_preview(self, interaction: Interaction) -> None:
-        await _client(interaction).slash(interaction, "round-preview", {})
-
-    @app_commands.command(description="Admin: participation, meetups and reach, with a chart")
-    async def stats(self, interaction: Interaction, everywhere: bool = False) -> None:
-        await _client(interaction).slash(interaction, "stats", {"everywhere": everywhere})
-
-    @app_commands.command(description="Admin: never pair these two people")
-    async def block(self, interaction: Interaction, first: Member, second: Member) -> None:
-        options = {"first": str(first.id), "second": str(second.id)}
-        await _client(interaction).slash(interaction, "block", options)
-
-    @app_commands.command(name="export-csv", description="Admin: rounds, groups and shout-outs as CSV")
-    async def export_csv(self, interaction: Interaction) -> None:
-        await _client(interaction).slash(interaction, "export-csv", {})
-
-    @app_commands.command(description="Admin: let someone run admin commands, or stop them")
-    async def admin(self, interaction: Interaction, member: Member, remove: bool = False) -> None:
-        await _client(interaction).slash(interaction, "admin", {"member": str(member.id), "remove": remove})

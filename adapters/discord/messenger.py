@@ -188,16 +188,9 @@ class DiscordMessenger:
     async def _send(
         self, channel: discord.abc.Messageable, rendered: Rendered, key: str, *, guild_id: str | None = None
     ) -> str:
-        kwargs: dict[str, object] = {"allowed_mentions": rendered.allowed_mentions(), "nonce": key}
-        if rendered.content:
-            kwargs["content"] = rendered.content
-        if rendered.embed is not None:
-            kwargs["embed"] = rendered.embed
-        if (view := rendered.view(guild_id)) is not None:
-            kwargs["view"] = view
         try:
             # A nonce makes Discord enforce it: a resend after a crash returns the first message.
-            sent = await channel.send(**kwargs)  # type: ignore[call-overload]
+            sent = await channel.send(**rendered.sent_with(nonce=key, view=rendered.view(guild_id)))
         except Exception as error:
             raise failure(error) from error
         return str(sent.id)

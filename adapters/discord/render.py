@@ -11,7 +11,7 @@ import discord
 
 from bot.domain import markup
 from bot.domain.lengths import cut as clip
-from bot.domain.lengths import head, units
+from bot.domain.lengths import split, units
 from bot.messages import (
     Attachment,
     Button,
@@ -91,6 +91,17 @@ class Rendered:
         return [
             discord.File(io.BytesIO(a.content), filename=a.filename, description=a.title) for a in self.files
         ]
+
+    def sent_with(self, **fixed: Any) -> dict[str, Any]:
+        """discord.py's `send()` arguments for this message; `fixed` ones (a nonce…) win."""
+        sent: dict[str, Any] = {"allowed_mentions": self.allowed_mentions()}
+        if self.content:
+            sent["content"] = self.content
+        if self.embed is not None:
+            sent["embed"] = self.embed
+        if self.files:
+            sent["files"] = self.discord_files()
+        return sent | fixed
 
 
 def mentioned(text: str) -> tuple[str, ...]:
@@ -172,29 +183,6 @@ def render(message: Message) -> Rendered:
             assert_never(message)
 
 
-def chunks(text: str, limit: int = CONTENT) -> list[str]:
-    """Long text as messages that fit, split at line ends where possible."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while units(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            start = head(line, limit)
-            parts.append(start)
-            line = line[len(start) :]
-        candidate = f"{current}\n{line}" if current else line
-        if units(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts
-
-
 def reply(answer: Reply) -> list[Rendered]:
     """An answer shown only to the person who asked: its message kind if it has one, else its text.
     Files ride on the first part; a chart becomes the embed's image."""
@@ -202,7 +190,7 @@ def reply(answer: Reply) -> list[Rendered]:
         first = render(answer.message)
         parts = [first]
     else:
-        parts = [Rendered(text) for text in chunks(answer.text or "…")]
+        parts = [Rendered(text) for text in split(answer.text or "…", CONTENT)]
     if not answer.attachments:
         return parts
     first = parts[0]

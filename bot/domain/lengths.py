@@ -26,3 +26,26 @@ def head(text: str, limit: int) -> str:
 def cut(text: str, limit: int) -> str:
     """`text` if it fits `limit` units, else its longest start that fits with "…" after it."""
     return text if units(text) <= limit else head(text, limit - 1) + "…"
+
+
+def split(text: str, limit: int) -> list[str]:
+    """Long text as pieces within `limit` units each, split at line ends where possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while units(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            start = head(line, limit)
+            parts.append(start)
+            line = line[len(start) :]
+        candidate = f"{current}\n{line}" if current else line
+        if units(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.domain.model import Lang
+from bot.i18n import texts
 from bot.store.tables import metadata
 from tests.adapters.discord.conftest import ADMIN, Env
 from tests.adapters.discord.fake_discord import Person, User
@@ -143,3 +145,12 @@ async def test_a_click_on_a_button_that_is_not_ours_changes_nothing(
     await asyncio.sleep(0.2)
     no_tracebacks(caplog)
     assert await snapshot(env) == before
+
+
+async def test_a_refused_command_is_answered_privately_in_the_catalogue_s_words(program: Env) -> None:
+    payload = with_options(program, ANA, "pause", [option("weeks", INTEGER, "3")])
+    await program.fake.dispatch("INTERACTION_CREATE", payload)
+    answer = await program.fake.answer(payload["token"])
+    assert answer.ephemeral
+    assert answer.text == texts(Lang.EN, "discord")("error.failed")
+    assert answer.text.startswith("Something went wrong on our side.")

@@ -74,10 +74,6 @@ def test_slash_options_become_commands(name: str, options: parse.Options, comman
     assert parse.slash(name, options) == command
 
 
-def test_every_slow_subcommand_exists() -> None:
-    assert set(parse.SLASH) >= parse.SLOW
-
-
 def test_an_empty_profile_field_leaves_that_part_alone() -> None:
     assert parse.profile_form(" Sales ", "", "  ") == c.UpdateProfile("Sales", None, None)
 
@@ -97,13 +93,6 @@ def test_button_ids_decode_with_the_server_a_dm_button_carries(custom_id: str, e
     assert parse.button(custom_id) == expected
     if expected[0] is not None:  # type: ignore[index]
         assert render.BUTTON_TEMPLATE.fullmatch(custom_id)
-
-
-def test_timezone_choices_put_city_matches_first_and_stay_within_25() -> None:
-    assert parse.timezone_choices("jakarta")[0] == "Asia/Jakarta"
-    assert parse.timezone_choices("")[0] == "UTC"
-    assert len(parse.timezone_choices("a")) == 25
-    assert parse.timezone_choices("nowhere-at-all") == []
 
 
 def test_a_dm_group_id_fits_four_snowflakes_in_64_characters() -> None:
