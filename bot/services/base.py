@@ -40,8 +40,9 @@ class Refusal(Exception):
 
 
 @dataclass
-class Session:
-    """One command's view: the unit of work, the workspace, and the language to answer in."""
+class CommandContext:
+    """One command's context (not a database session): its unit of work, its workspace, who sent
+    it and when, the program it is about, and the language to answer in."""
 
     uow: UnitOfWork
     scope: TenantScope
