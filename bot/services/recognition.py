@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import validation
 from bot.domain.achievements import Progress, personal_milestones, program_milestones
+from bot.domain.leaderboard import standings
 from bot.domain.model import MemberStatus, Outcome, Person, Program, StillInChoice
 from bot.i18n import texts
 from bot.messages import Reply, ShoutOut, ToChannel
@@ -18,6 +18,7 @@ from bot.store.unit_of_work import TenantScope
 ALLOWANCE_WINDOW = timedelta(days=7)
 PAUSE_LATER_WEEKS = 4
 DIGEST_HOURS = timedelta(hours=8)
+LEADERBOARD_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 
 log = logging.getLogger(__name__)
 
@@ -193,47 +194,24 @@ async def give_shoutout(deps: Deps, ctx: CommandContext, recipients: tuple[str, 
 async def leaderboard(ctx: CommandContext, period: str, by_division: bool) -> Reply:
     program = ctx.require_program()
     t = ctx.t
-    since = {"week": ctx.now - timedelta(days=7), "month": ctx.now - timedelta(days=30)}.get(period)
-    if period not in ("week", "month", "all"):
+    if period not in LEADERBOARD_PERIODS:
         raise Refusal("error.leaderboard_period")
-    records = await ctx.scope.shoutouts.listing([program.id], since)
-    received: Counter[str] = Counter()
-    given: Counter[str] = Counter()
-    for r in records:
-        if r.milestone is not None:
-            continue
-        for user, division in r.recipients:
-            label = (division or t("stats.no_division")) if by_division else (f"<@{user}>" if user else None)
-            if label:
-                received[label] += 1
-        giver_label = (
-            (r.giver_division or t("stats.no_division"))
-            if by_division
-            else (f"<@{r.giver_user}>" if r.giver_user else None)
-        )
-        if giver_label:
-            given[giver_label] += 1
-    # A point for every confirmed meetup, so recognising people and meeting them feed each other.
-    points: Counter[str] = Counter(received)
-    for m in await ctx.scope.memberships.of_program(program.id):
-        for meeting in await ctx.scope.groups.meetings_of(m.person.id, program.id):
-            if meeting.outcome is Outcome.MET and (since is None or meeting.day >= since):
-                label = (
-                    (m.person.division or t("stats.no_division")) if by_division else f"<@{m.person.user_id}>"
-                )
-                points[label] += 1
-    if not points and not given:
+    window = LEADERBOARD_PERIODS[period]
+    since = None if window is None else ctx.now - window
+    facts = await ctx.scope.reports.leaderboard_facts(program.id, since)
+    board = standings(facts, by_division=by_division, no_division=t("stats.no_division"))
+    if board is None:
         return Reply(t("leaderboard.empty"))
     lines = [t("leaderboard.title", period=t(f"leaderboard.period_{period}"))]
-    for rank, (label, score) in enumerate(points.most_common(10), start=1):
+    for rank, standing in enumerate(board, start=1):
         lines.append(
             t(
                 "leaderboard.line",
                 rank=rank,
-                who=label,
-                points=score,
-                received=received[label],
-                given=given[label],
+                who=standing.who if by_division else f"<@{standing.who}>",
+                points=standing.points,
+                received=standing.received,
+                given=standing.given,
             )
         )
     return Reply("\n".join(lines))
