@@ -10,7 +10,7 @@ from bot.commands import Actor
 from bot.domain.model import Lang, Person, Program
 from bot.i18n import Texts, texts
 from bot.ports import Directory
-from bot.store.unit_of_work import Store, TenantScope, UnitOfWork
+from bot.services.ports import Store, TenantScope, UnitOfWork
 
 
 def utc_now() -> datetime:

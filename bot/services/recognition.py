@@ -13,7 +13,7 @@ from bot.domain.model import MemberStatus, Outcome, Person, Program, StillInChoi
 from bot.i18n import texts
 from bot.messages import Reply, ShoutOut, ToChannel
 from bot.services.base import CommandContext, Deps, Refusal
-from bot.store.unit_of_work import TenantScope
+from bot.services.ports import TenantScope
 
 ALLOWANCE_WINDOW = timedelta(days=7)
 PAUSE_LATER_WEEKS = 4

@@ -40,7 +40,7 @@ from bot.messages import (
     ToUser,
 )
 from bot.services.base import Deps
-from bot.store.unit_of_work import TenantScope
+from bot.services.ports import TenantScope
 
 log = logging.getLogger(__name__)
 
