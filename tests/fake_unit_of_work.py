@@ -715,10 +715,6 @@ class FakeStore:
     def unit(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
 
-    def queued(self, kind: type | None = None) -> list[Queued]:
-        """Messages committed to the outbox (of one message type, when given)."""
-        return [q for q in self.data.outbox if kind is None or isinstance(q.message, kind)]
-
 
 def _conforms(store: FakeStore) -> ports.Store:
     return store  # mypy checks that the fake offers what the services ask of a store

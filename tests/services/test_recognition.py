@@ -18,7 +18,7 @@ async def test_five_shout_outs_a_week_then_a_kind_no(world: World) -> None:
     for n in range(5):
         assert "posted" in (await world.say("U1", c.GiveShoutOut(("U2",), f"thanks #{n}"))).text
     assert "weekly limit" in (await world.say("U1", c.GiveShoutOut(("U2",), "one more"))).text
-    posts = world.queued(ShoutOut)
+    posts = await world.queued(ShoutOut)
     assert len(posts) == 5 and {p.destination for p in posts} == {ToChannel(CHANNEL)}
     world.clock.advance(days=7, minutes=1)
     assert "posted" in (await world.say("U1", c.GiveShoutOut(("U2",), "new week"))).text
@@ -29,7 +29,7 @@ async def test_nobody_thanks_themself_or_nobody(world: World) -> None:
     await world.say("U1", c.Join("Sales"))
     await world.say("U1", c.GiveShoutOut(("U1",), "me"))
     await world.say("U1", c.GiveShoutOut((), "no one"))
-    assert world.queued(ShoutOut) == []
+    assert await world.queued(ShoutOut) == []
 
 
 async def test_a_click_records_the_outcome_once_and_only_for_the_group(world: World) -> None:
@@ -51,7 +51,7 @@ async def test_a_first_meetup_is_celebrated_once_in_the_next_digest(world: World
     world.clock.advance(hours=1)
     await world.tick()
     await world.tick()
-    [digest] = world.queued(ShoutOut)
+    [digest] = await world.queued(ShoutOut)
     assert "First Jembatan meetup" in digest.message.text
     assert "<@U1>" in digest.message.text and "<@U2>" in digest.message.text
 
@@ -80,7 +80,7 @@ async def test_three_silent_rounds_pause_and_ask_and_later_pauses_four_weeks(wor
     for _ in range(4):  # the fourth round closes the third silent one
         await world.run_round()
     assert await world.status_of("U1") is MemberStatus.PAUSED
-    asked = [q for q in world.queued(Notice) if q.key.startswith("stillin:")]
+    asked = [q for q in await world.queued(Notice) if q.key.startswith("stillin:")]
     assert len(asked) == 2
     program = await world.program()
     reply = await world.say("U1", c.AnswerStillIn(program.id, StillInChoice.LATER))

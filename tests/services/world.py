@@ -1,9 +1,12 @@
-"""A test's hands on the services with no database: the fake unit of work, people typing
-commands, a clock to move, and the scheduled jobs to run by hand (there is no relay: what the
-services queued is read from the fake outbox)."""
+"""A test's hands on the services: people typing commands, a clock to move, and the scheduled
+jobs run by hand. There is no relay: what the services queued is read from the outbox.
+
+The store is the in-memory fake (no database), or the real one on SQLite: the same tests on
+both check that the fake behaves as the store does (see conftest.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -14,6 +17,7 @@ from bot.messages import Message, Reply
 from bot.services import recognition, rounds
 from bot.services.base import Deps
 from bot.services.dispatch import handle
+from bot.services.ports import Store
 from tests.fake_unit_of_work import FakeStore, Queued
 from tests.fakes import FakeClock, FakeDirectory
 
@@ -24,7 +28,8 @@ ADMIN = "U-ADMIN"
 
 @dataclass
 class World:
-    store: FakeStore = field(default_factory=FakeStore)
+    store: Store = field(default_factory=FakeStore)
+    outbox: Callable[[], Awaitable[list[Queued]]] | None = None  # how to read a real store's
     directory: FakeDirectory = field(default_factory=FakeDirectory)
     # A Friday morning in Jakarta, as in the database suite; programs run Mondays at 09:00.
     clock: FakeClock = field(default_factory=lambda: FakeClock(datetime(2026, 11, 27, 3, 0, tzinfo=UTC)))
@@ -94,5 +99,11 @@ class World:
             membership = await scope.memberships.get(program.id, person.id) if person else None
         return membership.status if membership else None
 
-    def queued(self, kind: type[Message] | None = None) -> list[Queued]:
-        return self.store.queued(kind)
+    async def queued(self, kind: type[Message] | None = None) -> list[Queued]:
+        """Every message queued so far (of one type, when given), oldest first."""
+        if isinstance(self.store, FakeStore):
+            every = self.store.data.outbox
+        else:
+            assert self.outbox is not None
+            every = await self.outbox()
+        return [q for q in every if kind is None or isinstance(q.message, kind)]
