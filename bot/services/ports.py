@@ -19,17 +19,17 @@ from bot.domain.model import (
     Membership,
     MemberStatus,
     Outcome,
+    PastMeeting,
     Person,
     Platform,
     Program,
     ProgramConfig,
     Round,
+    ShoutOutRecord,
     TenantRef,
 )
 from bot.domain.stats import StatsFacts
 from bot.messages import Destination, Message
-from bot.store.recognition import ShoutOutRecord
-from bot.store.rounds import PastMeeting
 
 
 class PeopleRepository(Protocol):
