@@ -1,4 +1,5 @@
-"""The core's nouns: tenants, programs, people and their memberships, rounds and groups."""
+"""The core's nouns: tenants, programs, people and their memberships, rounds and groups, the
+meetings and shout-outs read back from them."""
 
 from __future__ import annotations
 
@@ -142,3 +143,29 @@ class Group:
     @property
     def user_ids(self) -> tuple[str, ...]:
         return tuple(m.user_id for m in self.members if m.user_id is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class PastMeeting:
+    """One group a person was in: who else, their divisions then, and how it went."""
+
+    round_id: int
+    day: datetime
+    group_id: int
+    outcome: Outcome
+    others: tuple[GroupMember, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShoutOutRecord:
+    """A shout-out as read back: who gave it, to whom, with the divisions as they were then."""
+
+    id: int
+    program_id: int
+    giver_user: str | None
+    giver_division: str | None
+    recipients: tuple[tuple[str | None, str | None], ...]  # (user id or None if forgotten, division)
+    text: str
+    tags: tuple[str, ...]
+    milestone: str | None
+    created_at: datetime

@@ -15,7 +15,7 @@ from bot.domain.stats import Stats, compute
 from bot.i18n import Texts
 from bot.messages import Attachment, Reply, StatsReport
 from bot.services import rounds
-from bot.services.base import Deps, Refusal, Session
+from bot.services.base import CommandContext, Deps, Refusal
 
 
 def _apply(config: ProgramConfig, command: SetupProgram) -> ProgramConfig:
@@ -45,30 +45,30 @@ def _slots(config: ProgramConfig) -> tuple[object, ...]:
     return (config.cadence, config.weekday, config.local_time, config.timezone, config.anchor)
 
 
-async def setup(deps: Deps, session: Session, command: SetupProgram) -> Reply:
-    channel = session.actor.channel_id
+async def setup(deps: Deps, ctx: CommandContext, command: SetupProgram) -> Reply:
+    channel = ctx.actor.channel_id
     if not channel:
         raise Refusal("error.setup_in_channel")
-    existing = await session.scope.programs.by_channel(channel)
+    existing = await ctx.scope.programs.by_channel(channel)
     if existing is None:
-        base = ProgramConfig(lang=deps.default_lang, anchor=session.now.date())
+        base = ProgramConfig(lang=deps.default_lang, anchor=ctx.now.date())
         config = _apply(base, command)
-        program = await session.scope.programs.create(channel, config, session.now, session.actor.user_id)
+        program = await ctx.scope.programs.create(channel, config, ctx.now, ctx.actor.user_id)
         key = "setup.created"
     else:
         config = _apply(existing.config, command)
-        moved = session.now if _slots(config) != _slots(existing.config) else None
-        await session.scope.programs.update_config(existing.id, config, session.actor.user_id, moved)
+        moved = ctx.now if _slots(config) != _slots(existing.config) else None
+        await ctx.scope.programs.update_config(existing.id, config, ctx.actor.user_id, moved)
         program = replace(
             existing,
             config=config,
-            set_up_by=session.actor.user_id,
+            set_up_by=ctx.actor.user_id,
             schedule_changed_at=moved or existing.schedule_changed_at,
         )
         key = "setup.updated"
-    session.program = program
-    t = session.t
-    upcoming = schedule.next_after(config, session.now)
+    ctx.program = program
+    t = ctx.t
+    upcoming = schedule.next_after(config, ctx.now)
     return Reply(
         t(
             key,
@@ -97,10 +97,10 @@ async def run_now(deps: Deps, tenant_id: int, program: Program, t: Texts) -> Rep
     return Reply(t("round.started", groups=summary.groups, unpaired=summary.unpaired, seed=summary.seed))
 
 
-async def preview(deps: Deps, session: Session) -> Reply:
-    program = session.require_program()
-    result = await rounds.preview(deps, session.scope, program, session.now)
-    t = session.t
+async def preview(deps: Deps, ctx: CommandContext) -> Reply:
+    program = ctx.require_program()
+    result = await rounds.preview(deps, ctx.scope, program, ctx.now)
+    t = ctx.t
     lines = [
         t(
             "preview.title",
@@ -118,21 +118,21 @@ async def preview(deps: Deps, session: Session) -> Reply:
     return Reply("\n".join(lines))
 
 
-async def block(session: Session, first: str, second: str) -> Reply:
+async def block(ctx: CommandContext, first: str, second: str) -> Reply:
     if not first or not second or first == second:
         raise Refusal("error.block_two_people")
-    a = await session.scope.people.ensure(first, session.now)
-    b = await session.scope.people.ensure(second, session.now)
-    added = await session.scope.blocks.add(a.id, b.id, session.now)
-    return Reply(session.t("block.done" if added else "block.already", a=f"<@{first}>", b=f"<@{second}>"))
+    a = await ctx.scope.people.ensure(first, ctx.now)
+    b = await ctx.scope.people.ensure(second, ctx.now)
+    added = await ctx.scope.blocks.add(a.id, b.id, ctx.now)
+    return Reply(ctx.t("block.done" if added else "block.already", a=f"<@{first}>", b=f"<@{second}>"))
 
 
-async def grant_admin(session: Session, user_id: str, revoke: bool) -> Reply:
+async def grant_admin(ctx: CommandContext, user_id: str, revoke: bool) -> Reply:
     if revoke:
-        await session.scope.admins.remove(user_id)
-        return Reply(session.t("admin.revoked", user=f"<@{user_id}>"))
-    await session.scope.admins.add(user_id, session.now)
-    return Reply(session.t("admin.granted", user=f"<@{user_id}>"))
+        await ctx.scope.admins.remove(user_id)
+        return Reply(ctx.t("admin.revoked", user=f"<@{user_id}>"))
+    await ctx.scope.admins.add(user_id, ctx.now)
+    return Reply(ctx.t("admin.granted", user=f"<@{user_id}>"))
 
 
 def _percent(value: float) -> str:
@@ -171,13 +171,13 @@ def stats_rows(stats: Stats, t: Texts) -> tuple[tuple[str, str], ...]:
     )
 
 
-async def show_stats(session: Session, workspace: bool) -> Reply:
-    program = None if workspace else session.require_program()
-    program_ids = [p.id for p in await session.scope.programs.all()] if program is None else [program.id]
+async def show_stats(ctx: CommandContext, workspace: bool) -> Reply:
+    program = None if workspace else ctx.require_program()
+    program_ids = [p.id for p in await ctx.scope.programs.all()] if program is None else [program.id]
     if not program_ids:
         raise Refusal("error.no_program_here")
-    stats = compute(await session.scope.reports.stats_facts(program_ids))
-    t = session.t
+    stats = compute(await ctx.scope.reports.stats_facts(program_ids))
+    t = ctx.t
     rows = stats_rows(stats, t)
     title = (
         t("stats.title_workspace")
@@ -206,10 +206,10 @@ def _csv(rows: list[dict[str, object]]) -> bytes:
     return buffer.getvalue().encode()
 
 
-async def export_csv(session: Session) -> Reply:
-    program_ids = [p.id for p in await session.scope.programs.all()]
-    tables = await session.scope.reports.export_rows(program_ids)
+async def export_csv(ctx: CommandContext) -> Reply:
+    program_ids = [p.id for p in await ctx.scope.programs.all()]
+    tables = await ctx.scope.reports.export_rows(program_ids)
     files = tuple(
         Attachment(f"jembatan-{name}.csv", _csv(rows), name, "text/csv") for name, rows in tables.items()
     )
-    return Reply(session.t("export.csv_ready", files=len(files)), attachments=files)
+    return Reply(ctx.t("export.csv_ready", files=len(files)), attachments=files)

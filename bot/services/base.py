@@ -10,7 +10,7 @@ from bot.commands import Actor
 from bot.domain.model import Lang, Person, Program
 from bot.i18n import Texts, texts
 from bot.ports import Directory
-from bot.store.unit_of_work import Store, TenantScope, UnitOfWork
+from bot.services.ports import Store, TenantScope, UnitOfWork
 
 
 def utc_now() -> datetime:
@@ -40,8 +40,9 @@ class Refusal(Exception):
 
 
 @dataclass
-class Session:
-    """One command's view: the unit of work, the workspace, and the language to answer in."""
+class CommandContext:
+    """One command's context (not a database session): its unit of work, its workspace, who sent
+    it and when, the program it is about, and the language to answer in."""
 
     uow: UnitOfWork
     scope: TenantScope

@@ -20,7 +20,7 @@ from bot.domain.validation import InvalidInput
 from bot.log_context import about, bind
 from bot.messages import Reply
 from bot.services import admin, members, recognition
-from bot.services.base import Deps, Refusal, Session, resolve_program
+from bot.services.base import CommandContext, Deps, Refusal, resolve_program
 from bot.store.db import connection_lost, lost_before_commit
 
 log = logging.getLogger(__name__)
@@ -70,86 +70,86 @@ async def _handle(deps: Deps, actor: c.Actor, command: c.Command) -> tuple[Reply
         bind(tenant=tenant_id)
         scope = uow.scoped(tenant_id)
         program = await resolve_program(scope, actor, strict_channel=isinstance(command, c.Join))
-        session = Session(uow, scope, actor, now, deps.default_lang, program)
+        ctx = CommandContext(uow, scope, actor, now, deps.default_lang, program)
         if actor.delivery_id and not await scope.deliveries.claim(actor.delivery_id, now):
             log.info("delivery %s seen before; not acting twice", actor.delivery_id)
-            return Reply(session.t("error.duplicate")), "duplicate"
+            return Reply(ctx.t("error.duplicate")), "duplicate"
         try:
-            if isinstance(command, c.ADMIN_COMMANDS) and not await session.is_admin():
+            if isinstance(command, c.ADMIN_COMMANDS) and not await ctx.is_admin():
                 raise Refusal("error.admin_only")
             if isinstance(command, c.RunRoundNow):
-                session.require_program()
+                ctx.require_program()
                 reply = None  # the round runs below, once this transaction is over
             else:
-                reply = await _dispatch(deps, session, command)
+                reply = await _dispatch(deps, ctx, command)
         except (Refusal, InvalidInput) as refusal:
-            return Reply(session.t(refusal.key, **refusal.params)), "refused"
+            return Reply(ctx.t(refusal.key, **refusal.params)), "refused"
         await uow.commit()
     if reply is None:
         # A round takes its own transactions (and asks the platform who is still around), so it
         # must not run inside this one: on SQLite that would wait on its own write lock.
-        assert session.program is not None
-        program, t = session.program, session.t
+        assert ctx.program is not None
+        program, t = ctx.program, ctx.t
         try:
             # Its own retry: running the whole command again would find its delivery id recorded.
             # A round is claimed once per period, so a second run after an unknown commit refuses.
             reply = await _again_if_lost(lambda: admin.run_now(deps, tenant_id, program, t), recorded=False)
             return reply, "ok"
         except Refusal as refusal:
-            return Reply(session.t(refusal.key, **refusal.params)), "refused"
+            return Reply(ctx.t(refusal.key, **refusal.params)), "refused"
     return reply, "ok"
 
 
-async def _dispatch(deps: Deps, s: Session, command: c.Command) -> Reply:
+async def _dispatch(deps: Deps, ctx: CommandContext, command: c.Command) -> Reply:
     match command:
         case c.Help(topic):
             if topic == "admin":
-                return Reply(s.t("help.admin") + "\n" + s.t("help.cross_division_modes"))
-            return Reply(s.t("help.member"))
+                return Reply(ctx.t("help.admin") + "\n" + ctx.t("help.cross_division_modes"))
+            return Reply(ctx.t("help.member"))
         case c.Join(division):
-            return await members.join(s, division)
+            return await members.join(ctx, division)
         case c.Leave():
-            return await members.leave(s)
+            return await members.leave(ctx)
         case c.Pause(weeks):
-            return await members.pause(s, weeks)
+            return await members.pause(ctx, weeks)
         case c.Resume():
-            return await members.resume(s)
+            return await members.resume(ctx)
         case c.SetDivision(division):
-            return await members.set_division(s, division)
+            return await members.set_division(ctx, division)
         case c.SetTimezone(zone):
-            return await members.set_timezone(s, zone)
+            return await members.set_timezone(ctx, zone)
         case c.SetInterests(words):
-            return await members.set_interests(s, words)
+            return await members.set_interests(ctx, words)
         case c.UpdateProfile(division, zone, interests):
-            return await members.update_profile(s, division, zone, interests)
+            return await members.update_profile(ctx, division, zone, interests)
         case c.Status():
-            return await members.status(s)
+            return await members.status(ctx)
         case c.GiveShoutOut(recipients, text):
-            return await recognition.give_shoutout(deps, s, recipients, text)
+            return await recognition.give_shoutout(deps, ctx, recipients, text)
         case c.Leaderboard(period, by_division):
-            return await recognition.leaderboard(s, period, by_division)
+            return await recognition.leaderboard(ctx, period, by_division)
         case c.ExportMyData():
-            return await members.export(s)
+            return await members.export(ctx)
         case c.ForgetMe(confirmed):
-            return await members.forget(s, confirmed)
+            return await members.forget(ctx, confirmed)
         case c.RecordOutcome(group_id, outcome):
-            return await recognition.record_outcome(s, group_id, outcome)
+            return await recognition.record_outcome(ctx, group_id, outcome)
         case c.AnswerStillIn(program_id, choice):
-            return await recognition.answer_still_in(s, program_id, StillInChoice(choice))
+            return await recognition.answer_still_in(ctx, program_id, StillInChoice(choice))
         case c.SetupProgram():
-            return await admin.setup(deps, s, command)
+            return await admin.setup(deps, ctx, command)
         case c.RunRoundNow():
             raise AssertionError("handled before dispatch")
         case c.PreviewRound():
-            return await admin.preview(deps, s)
+            return await admin.preview(deps, ctx)
         case c.ShowStats(workspace):
-            return await admin.show_stats(s, workspace)
+            return await admin.show_stats(ctx, workspace)
         case c.BlockPair(first, second):
-            return await admin.block(s, first, second)
+            return await admin.block(ctx, first, second)
         case c.ExportCsv():
-            return await admin.export_csv(s)
+            return await admin.export_csv(ctx)
         case c.GrantAdmin(user_id, revoke):
-            return await admin.grant_admin(s, user_id, revoke)
+            return await admin.grant_admin(ctx, user_id, revoke)
         case _:
             assert_never(command)
 

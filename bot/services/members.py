@@ -8,14 +8,14 @@ from datetime import timedelta
 from bot.domain import schedule, validation
 from bot.domain.model import Membership, MemberStatus, TenantRef
 from bot.messages import Attachment, Reply
-from bot.services.base import Deps, Refusal, Session
+from bot.services.base import CommandContext, Deps, Refusal
 from bot.services.recognition import progress_of
 
 
-async def _membership(session: Session) -> Membership:
-    program = session.require_program()
-    person = await session.scope.people.by_user(session.actor.user_id)
-    membership = await session.scope.memberships.get(program.id, person.id) if person else None
+async def _membership(ctx: CommandContext) -> Membership:
+    program = ctx.require_program()
+    person = await ctx.scope.people.by_user(ctx.actor.user_id)
+    membership = await ctx.scope.memberships.get(program.id, person.id) if person else None
     if membership is None or membership.status is MemberStatus.LEFT:
         raise Refusal("error.not_member")
     return membership
@@ -43,15 +43,15 @@ async def known_divisions(deps: Deps, tenant: TenantRef, channel_id: str | None 
     return sorted(spelling.values(), key=lambda name: (name.casefold(), name))
 
 
-async def join(session: Session, division: str | None) -> Reply:
-    program = session.require_program()
+async def join(ctx: CommandContext, division: str | None) -> Reply:
+    program = ctx.require_program()
     clean = validation.division(division) if division else None
-    person = await session.person()
+    person = await ctx.person()
     if clean is not None:
-        await session.scope.people.update_profile(person.id, division=clean)
-    newly = await session.scope.memberships.join(program.id, person.id, session.now)
-    t = session.t
-    upcoming = schedule.next_after(program.config, session.now)
+        await ctx.scope.people.update_profile(person.id, division=clean)
+    newly = await ctx.scope.memberships.join(program.id, person.id, ctx.now)
+    t = ctx.t
+    upcoming = schedule.next_after(program.config, ctx.now)
     text = t(
         "join.welcome" if newly else "join.already",
         channel=f"<#{program.channel_id}>",
@@ -62,88 +62,88 @@ async def join(session: Session, division: str | None) -> Reply:
     return Reply(text)
 
 
-async def leave(session: Session) -> Reply:
-    membership = await _membership(session)
-    await session.scope.memberships.set_status(membership.id, MemberStatus.LEFT, left_at=session.now)
-    return Reply(session.t("leave.done"))
+async def leave(ctx: CommandContext) -> Reply:
+    membership = await _membership(ctx)
+    await ctx.scope.memberships.set_status(membership.id, MemberStatus.LEFT, left_at=ctx.now)
+    return Reply(ctx.t("leave.done"))
 
 
-async def pause(session: Session, weeks_raw: str | int | None) -> Reply:
+async def pause(ctx: CommandContext, weeks_raw: str | int | None) -> Reply:
     weeks = validation.pause_weeks(weeks_raw)
-    membership = await _membership(session)
-    until = None if weeks is None else session.now.date() + timedelta(weeks=weeks)
-    await session.scope.memberships.set_status(membership.id, MemberStatus.PAUSED, paused_until=until)
+    membership = await _membership(ctx)
+    until = None if weeks is None else ctx.now.date() + timedelta(weeks=weeks)
+    await ctx.scope.memberships.set_status(membership.id, MemberStatus.PAUSED, paused_until=until)
     if until is None:
-        return Reply(session.t("pause.indefinite"))
-    return Reply(session.t("pause.until", date=until.isoformat(), weeks=weeks))
+        return Reply(ctx.t("pause.indefinite"))
+    return Reply(ctx.t("pause.until", date=until.isoformat(), weeks=weeks))
 
 
-async def resume(session: Session) -> Reply:
-    membership = await _membership(session)
-    await session.scope.memberships.set_status(membership.id, MemberStatus.ACTIVE)
-    return Reply(session.t("resume.done"))
+async def resume(ctx: CommandContext) -> Reply:
+    membership = await _membership(ctx)
+    await ctx.scope.memberships.set_status(membership.id, MemberStatus.ACTIVE)
+    return Reply(ctx.t("resume.done"))
 
 
-async def set_division(session: Session, raw: str) -> Reply:
+async def set_division(ctx: CommandContext, raw: str) -> Reply:
     clean = validation.division(raw)
-    person = await session.person()
-    await session.scope.people.update_profile(person.id, division=clean)
-    return Reply(session.t("profile.division", division=clean))
+    person = await ctx.person()
+    await ctx.scope.people.update_profile(person.id, division=clean)
+    return Reply(ctx.t("profile.division", division=clean))
 
 
-async def set_timezone(session: Session, raw: str) -> Reply:
+async def set_timezone(ctx: CommandContext, raw: str) -> Reply:
     zone = validation.timezone(raw)
-    person = await session.person()
-    await session.scope.people.update_profile(person.id, timezone=zone)
-    return Reply(session.t("profile.timezone", zone=zone))
+    person = await ctx.person()
+    await ctx.scope.people.update_profile(person.id, timezone=zone)
+    return Reply(ctx.t("profile.timezone", zone=zone))
 
 
-async def set_interests(session: Session, raw: str) -> Reply:
+async def set_interests(ctx: CommandContext, raw: str) -> Reply:
     words = validation.interests(raw)
-    person = await session.person()
-    await session.scope.people.update_profile(person.id, interests=words)
+    person = await ctx.person()
+    await ctx.scope.people.update_profile(person.id, interests=words)
     if not words:
-        return Reply(session.t("profile.interests_cleared"))
-    return Reply(session.t("profile.interests", interests=", ".join(words)))
+        return Reply(ctx.t("profile.interests_cleared"))
+    return Reply(ctx.t("profile.interests", interests=", ".join(words)))
 
 
 async def update_profile(
-    session: Session, division: str | None, zone: str | None, interests: str | None
+    ctx: CommandContext, division: str | None, zone: str | None, interests: str | None
 ) -> Reply:
     # Validate every field before writing any, so a bad field changes nothing.
     clean_division = validation.division(division) if division else None
     clean_zone = validation.timezone(zone) if zone else None
     clean_interests = validation.interests(interests) if interests is not None else None
-    person = await session.person()
-    await session.scope.people.update_profile(
+    person = await ctx.person()
+    await ctx.scope.people.update_profile(
         person.id, division=clean_division, timezone=clean_zone, interests=clean_interests
     )
-    return Reply(session.t("profile.saved"))
+    return Reply(ctx.t("profile.saved"))
 
 
-async def status(session: Session) -> Reply:
-    t = session.t
-    person = await session.scope.people.by_user(session.actor.user_id)
-    program = session.program
-    membership = await session.scope.memberships.get(program.id, person.id) if program and person else None
+async def status(ctx: CommandContext) -> Reply:
+    t = ctx.t
+    person = await ctx.scope.people.by_user(ctx.actor.user_id)
+    program = ctx.program
+    membership = await ctx.scope.memberships.get(program.id, person.id) if program and person else None
     if program is None or person is None or membership is None:
         return Reply(t("status.not_member"))
     lines = [t(f"status.state_{membership.status.value}", date=str(membership.paused_until or ""))]
     if membership.status is MemberStatus.PAUSED and membership.paused_until:
         lines[0] = t("status.state_paused_until", date=membership.paused_until.isoformat())
-    upcoming = schedule.next_after(program.config, session.now)
+    upcoming = schedule.next_after(program.config, ctx.now)
     lines.append(
         t("status.next_round", when=t.when(upcoming.due, person.timezone or program.config.timezone))
     )
-    meetings = await session.scope.groups.meetings_of(person.id, program.id)
-    latest = await session.scope.rounds.of_program(program.id, limit=1)
+    meetings = await ctx.scope.groups.meetings_of(person.id, program.id)
+    latest = await ctx.scope.rounds.of_program(program.id, limit=1)
     current = next((m for m in meetings if latest and m.round_id == latest[0].id), None)
     if current is not None:
         partners = ", ".join(f"<@{o.user_id}>" for o in current.others if o.user_id) or t("status.anonymous")
         lines.append(
             t("status.current", partners=partners, outcome=t(f"outcome.name_{current.outcome.value}"))
         )
-    progress = await progress_of(session.scope, person, program.id)
+    progress = await progress_of(ctx.scope, person, program.id)
     lines.append(
         t(
             "status.progress",
@@ -163,14 +163,14 @@ async def status(session: Session) -> Reply:
     return Reply("\n".join(lines))
 
 
-async def export(session: Session) -> Reply:
-    person = await session.scope.people.by_user(session.actor.user_id)
+async def export(ctx: CommandContext) -> Reply:
+    person = await ctx.scope.people.by_user(ctx.actor.user_id)
     if person is None:
-        return Reply(session.t("export.nothing"))
-    memberships = await session.scope.memberships.of_person(person.id)
-    programs = {p.id: p for p in await session.scope.programs.all()}
-    meetings = await session.scope.groups.meetings_of(person.id)
-    shoutouts = await session.scope.shoutouts.listing(list(programs))
+        return Reply(ctx.t("export.nothing"))
+    memberships = await ctx.scope.memberships.of_person(person.id)
+    programs = {p.id: p for p in await ctx.scope.programs.all()}
+    meetings = await ctx.scope.groups.meetings_of(person.id)
+    shoutouts = await ctx.scope.shoutouts.listing(list(programs))
     document = {
         "user_id": person.user_id,
         "division": person.division,
@@ -205,17 +205,17 @@ async def export(session: Session) -> Reply:
         ],
     }
     content = json.dumps(document, indent=2, ensure_ascii=False).encode()
-    attachment = Attachment("jembatan-my-data.json", content, session.t("export.title"), "application/json")
-    return Reply(session.t("export.ready"), attachments=(attachment,))
+    attachment = Attachment("jembatan-my-data.json", content, ctx.t("export.title"), "application/json")
+    return Reply(ctx.t("export.ready"), attachments=(attachment,))
 
 
-async def forget(session: Session, confirmed: bool) -> Reply:
+async def forget(ctx: CommandContext, confirmed: bool) -> Reply:
     if not confirmed:
-        return Reply(session.t("forget.confirm"))
-    person = await session.scope.people.by_user(session.actor.user_id)
+        return Reply(ctx.t("forget.confirm"))
+    person = await ctx.scope.people.by_user(ctx.actor.user_id)
     if person is not None:
-        await session.scope.people.erase(person.id)
+        await ctx.scope.people.erase(person.id)
     else:  # an admin who never joined can still be named in messages (a notice about a channel)
-        await session.scope.people.forget_in_outbox(session.actor.user_id)
-    await session.scope.programs.forget_setter(session.actor.user_id)
-    return Reply(session.t("forget.done"))
+        await ctx.scope.people.forget_in_outbox(ctx.actor.user_id)
+    await ctx.scope.programs.forget_setter(ctx.actor.user_id)
+    return Reply(ctx.t("forget.done"))

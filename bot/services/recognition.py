@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import validation
 from bot.domain.achievements import Progress, personal_milestones, program_milestones
+from bot.domain.leaderboard import standings
 from bot.domain.model import MemberStatus, Outcome, Person, Program, StillInChoice
 from bot.i18n import texts
 from bot.messages import Reply, ShoutOut, ToChannel
-from bot.services.base import Deps, Refusal, Session
-from bot.store.unit_of_work import TenantScope
+from bot.services.base import CommandContext, Deps, Refusal
+from bot.services.ports import TenantScope
 
 ALLOWANCE_WINDOW = timedelta(days=7)
 PAUSE_LATER_WEEKS = 4
 DIGEST_HOURS = timedelta(hours=8)
+LEADERBOARD_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +113,8 @@ async def due_digests(deps: Deps) -> int:
     return posted
 
 
-async def record_outcome(session: Session, group_id: int, outcome_raw: str) -> Reply:
-    scope, t_now = session.scope, session.now
+async def record_outcome(ctx: CommandContext, group_id: int, outcome_raw: str) -> Reply:
+    scope, t_now = ctx.scope, ctx.now
     try:
         outcome = Outcome(outcome_raw)
     except ValueError:
@@ -121,16 +122,16 @@ async def record_outcome(session: Session, group_id: int, outcome_raw: str) -> R
     group = await scope.groups.get(group_id)
     if group is None or outcome is Outcome.PENDING:
         raise Refusal("error.unknown_button")
-    if session.actor.user_id not in group.user_ids:
+    if ctx.actor.user_id not in group.user_ids:
         raise Refusal("error.not_your_group")
     program_id = await scope.groups.program_of(group_id)
     program = await scope.programs.get(program_id) if program_id is not None else None
     assert program is not None
-    session.program = program
-    t = session.t
-    who = f"<@{session.actor.user_id}>"
+    ctx.program = program
+    t = ctx.t
+    who = f"<@{ctx.actor.user_id}>"
     update = t(f"outcome.update_{outcome.value}", user=who)
-    if not await scope.groups.set_outcome(group_id, outcome, session.actor.user_id, t_now):
+    if not await scope.groups.set_outcome(group_id, outcome, ctx.actor.user_id, t_now):
         return Reply(t("outcome.already", outcome=t(f"outcome.name_{outcome.value}")), update=update)
     for gm in group.members:
         if gm.person_id is not None and (m := await scope.memberships.get(program.id, gm.person_id)):
@@ -141,99 +142,76 @@ async def record_outcome(session: Session, group_id: int, outcome_raw: str) -> R
     return Reply(t(f"outcome.thanks_{outcome.value}"), update=update)
 
 
-async def answer_still_in(session: Session, program_id: int, choice: StillInChoice) -> Reply:
-    scope = session.scope
+async def answer_still_in(ctx: CommandContext, program_id: int, choice: StillInChoice) -> Reply:
+    scope = ctx.scope
     program = await scope.programs.get(program_id)
     if program is None:
         raise Refusal("error.unknown_button")
-    session.program = program
-    person = await scope.people.by_user(session.actor.user_id)
+    ctx.program = program
+    person = await scope.people.by_user(ctx.actor.user_id)
     membership = await scope.memberships.get(program.id, person.id) if person else None
     if membership is None:
         raise Refusal("error.not_member")
     if choice is StillInChoice.KEEP:
         await scope.memberships.set_status(membership.id, MemberStatus.ACTIVE)
-        return Reply(session.t("still_in.kept"), update=session.t("still_in.kept"))
+        return Reply(ctx.t("still_in.kept"), update=ctx.t("still_in.kept"))
     if choice is StillInChoice.LATER:
-        until = session.now.date() + timedelta(weeks=PAUSE_LATER_WEEKS)
+        until = ctx.now.date() + timedelta(weeks=PAUSE_LATER_WEEKS)
         await scope.memberships.set_status(membership.id, MemberStatus.PAUSED, paused_until=until)
-        text = session.t("still_in.later", date=until.isoformat())
+        text = ctx.t("still_in.later", date=until.isoformat())
         return Reply(text, update=text)
-    await scope.memberships.set_status(membership.id, MemberStatus.LEFT, left_at=session.now)
-    return Reply(session.t("still_in.out"), update=session.t("still_in.out"))
+    await scope.memberships.set_status(membership.id, MemberStatus.LEFT, left_at=ctx.now)
+    return Reply(ctx.t("still_in.out"), update=ctx.t("still_in.out"))
 
 
-async def give_shoutout(deps: Deps, session: Session, recipients: tuple[str, ...], raw_text: str) -> Reply:
-    program = session.require_program()
+async def give_shoutout(deps: Deps, ctx: CommandContext, recipients: tuple[str, ...], raw_text: str) -> Reply:
+    program = ctx.require_program()
     text, tags = validation.shoutout_text(raw_text)
     wanted = tuple(dict.fromkeys(r for r in recipients if r))
     if not wanted:
         raise Refusal("error.shoutout_nobody")
-    if session.actor.user_id in wanted:
+    if ctx.actor.user_id in wanted:
         raise Refusal("error.shoutout_self")
-    giver = await session.person()
-    given = await session.scope.shoutouts.given_since(giver.id, session.now - ALLOWANCE_WINDOW)
+    giver = await ctx.person()
+    given = await ctx.scope.shoutouts.given_since(giver.id, ctx.now - ALLOWANCE_WINDOW)
     if given >= deps.shoutout_allowance:
         raise Refusal("error.shoutout_allowance", count=deps.shoutout_allowance)
-    people = [await session.scope.people.ensure(user, session.now) for user in wanted]
-    shoutout_id = await session.scope.shoutouts.add(program.id, giver, people, text, tags, session.now)
-    t = session.t
+    people = [await ctx.scope.people.ensure(user, ctx.now) for user in wanted]
+    shoutout_id = await ctx.scope.shoutouts.add(program.id, giver, people, text, tags, ctx.now)
+    t = ctx.t
     names = ", ".join(f"<@{u}>" for u in wanted)
-    await session.scope.outbox.add(
+    await ctx.scope.outbox.add(
         f"shoutout:{shoutout_id}",
         ToChannel(program.shoutout_channel),
         ShoutOut(
             t("shoutout.title", giver=f"<@{giver.user_id}>", names=names), text, wanted, giver.user_id, tags
         ),
-        session.now,
+        ctx.now,
     )
     return Reply(t("shoutout.sent", names=names, left=deps.shoutout_allowance - given - 1))
 
 
-async def leaderboard(session: Session, period: str, by_division: bool) -> Reply:
-    program = session.require_program()
-    t = session.t
-    since = {"week": session.now - timedelta(days=7), "month": session.now - timedelta(days=30)}.get(period)
-    if period not in ("week", "month", "all"):
+async def leaderboard(ctx: CommandContext, period: str, by_division: bool) -> Reply:
+    program = ctx.require_program()
+    t = ctx.t
+    if period not in LEADERBOARD_PERIODS:
         raise Refusal("error.leaderboard_period")
-    records = await session.scope.shoutouts.listing([program.id], since)
-    received: Counter[str] = Counter()
-    given: Counter[str] = Counter()
-    for r in records:
-        if r.milestone is not None:
-            continue
-        for user, division in r.recipients:
-            label = (division or t("stats.no_division")) if by_division else (f"<@{user}>" if user else None)
-            if label:
-                received[label] += 1
-        giver_label = (
-            (r.giver_division or t("stats.no_division"))
-            if by_division
-            else (f"<@{r.giver_user}>" if r.giver_user else None)
-        )
-        if giver_label:
-            given[giver_label] += 1
-    # A point for every confirmed meetup, so recognising people and meeting them feed each other.
-    points: Counter[str] = Counter(received)
-    for m in await session.scope.memberships.of_program(program.id):
-        for meeting in await session.scope.groups.meetings_of(m.person.id, program.id):
-            if meeting.outcome is Outcome.MET and (since is None or meeting.day >= since):
-                label = (
-                    (m.person.division or t("stats.no_division")) if by_division else f"<@{m.person.user_id}>"
-                )
-                points[label] += 1
-    if not points and not given:
+    window = LEADERBOARD_PERIODS[period]
+    since = None if window is None else ctx.now - window
+    facts = await ctx.scope.reports.leaderboard_facts(program.id, since)
+    board = standings(facts, by_division=by_division, no_division=t("stats.no_division"))
+    if board is None:
         return Reply(t("leaderboard.empty"))
     lines = [t("leaderboard.title", period=t(f"leaderboard.period_{period}"))]
-    for rank, (label, score) in enumerate(points.most_common(10), start=1):
+    for rank, standing in enumerate(board, start=1):
         lines.append(
             t(
                 "leaderboard.line",
                 rank=rank,
-                who=label,
-                points=score,
-                received=received[label],
-                given=given[label],
+                who=standing.who if by_division else f"<@{standing.who}>",
+                points=standing.points,
+                received=standing.received,
+                given=standing.given,
             )
         )
     return Reply("\n".join(lines))

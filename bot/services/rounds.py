@@ -6,10 +6,10 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from bot import actions, metrics
-from bot.domain import schedule
+from bot.domain import nudges, schedule
 from bot.domain.hours import shared_window, utc_offset_minutes
 from bot.domain.model import Membership, MemberStatus, Outcome, Program, StillInChoice, TenantRef
 from bot.domain.pairing import (
@@ -40,13 +40,11 @@ from bot.messages import (
     ToUser,
 )
 from bot.services.base import Deps
-from bot.store.unit_of_work import TenantScope
+from bot.services.ports import TenantScope
 
 log = logging.getLogger(__name__)
 
 SILENT_ROUNDS_LIMIT = 3  # then we ask instead of pairing a ghost again
-NUDGE_AFTER = timedelta(days=90)
-NUDGE_EVERY = timedelta(days=30)
 _SIT_OUT_NOTICE = {  # why someone sits out -> the DM that tells them (same tone for every reason)
     UnpairedReason.ALONE: "notice.unpaired_alone",
     UnpairedReason.BLOCKED: "notice.unpaired_blocked",
@@ -357,38 +355,16 @@ async def _record(
 async def _queue_nudges(
     scope: TenantScope, program: Program, members: list[Membership], t: Texts, now: datetime
 ) -> None:
-    """Continuity over intensity: at most monthly, suggest saying hello to someone met months ago
-    and not seen since."""
-    due = [m for m in members if m.last_nudged_at is None or now - m.last_nudged_at >= NUDGE_EVERY]
+    due = nudges.due(members, now)
     if not due:
-        return
-    # person -> {colleague they met: the latest round they were grouped together}
-    last_seen: dict[int, dict[int, datetime]] = {}
-    met_once: set[tuple[int, int]] = set()
-    users: dict[int, str] = {}
-    for day, group in await scope.groups.of_program_with_days(program.id):
-        ids = [gm.person_id for gm in group.members if gm.person_id is not None]
-        users.update((gm.person_id, gm.user_id) for gm in group.members if gm.person_id and gm.user_id)
-        for a in ids:
-            seen = last_seen.setdefault(a, {})
-            for b in ids:
-                if a != b:
-                    seen[b] = day
-                    if group.outcome is Outcome.MET:
-                        met_once.add((a, b))
-    for m in due:
-        me = m.person.id
-        old_friends = sorted(
-            (day, other)
-            for other, day in last_seen.get(me, {}).items()
-            if (me, other) in met_once and now - day >= NUDGE_AFTER and other in users
-        )
-        if old_friends and await scope.memberships.claim_nudge(m.id, now, now - NUDGE_EVERY):
-            friend = users[old_friends[0][1]]
+        return  # spares reading the program's whole history
+    for nudge in nudges.choose(due, await scope.groups.of_program_with_days(program.id), now):
+        membership = nudge.membership
+        if await scope.memberships.claim_nudge(membership.id, now, now - nudges.NUDGE_EVERY):
             await scope.outbox.add(
-                f"nudge:{m.id}:{now.date().isoformat()}",
-                ToUser(m.person.user_id),
-                Notice(t("notice.nudge", user=f"<@{friend}>")),
+                f"nudge:{membership.id}:{now.date().isoformat()}",
+                ToUser(membership.person.user_id),
+                Notice(t("notice.nudge", user=f"<@{nudge.friend_user_id}>")),
                 now,
             )
 

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from bot.domain.model import Person
+from bot.domain.model import Person, ShoutOutRecord
 from bot.store.base import Repository, utc
 from bot.store.tables import achievements, inbound_deliveries, people, shoutout_recipients, shoutouts
-
-
-@dataclass(frozen=True, slots=True)
-class ShoutOutRecord:
-    id: int
-    program_id: int
-    giver_user: str | None
-    giver_division: str | None
-    recipients: tuple[tuple[str | None, str | None], ...]  # (user id or None if forgotten, division)
-    text: str
-    tags: tuple[str, ...]
-    milestone: str | None
-    created_at: datetime
 
 
 class ShoutOuts(Repository):

@@ -1,12 +1,14 @@
-"""Read-only queries for admins: the facts stats are computed from, and CSV exports."""
+"""Read-only queries: the facts stats and the leaderboard are computed from, and CSV exports."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 
+from bot.domain.leaderboard import ConfirmedMeetup, GivenShoutOut, LeaderboardFacts
 from bot.domain.model import Outcome
 from bot.domain.stats import GroupFact, RoundFact, ShoutOutFact, StatsFacts
 from bot.store.base import Repository, utc
@@ -90,6 +92,40 @@ class Reports(Repository):
                 )
                 for s in shoutouts
             ),
+        )
+
+    async def leaderboard_facts(self, program_id: int, since: datetime | None) -> LeaderboardFacts:
+        """Shout-outs given in a program since `since` (all time when None), and one row per
+        member per group of theirs that met in a round scheduled since then: a fixed number of
+        statements however many members the program has."""
+        shoutouts = await ShoutOuts(self._conn, self.tenant_id).listing([program_id], since)
+        query = (
+            select(people.c.user_id, people.c.division)
+            .select_from(memberships)
+            .join(people, people.c.id == memberships.c.person_id)
+            .join(group_members, group_members.c.person_id == memberships.c.person_id)
+            .join(groups, groups.c.id == group_members.c.group_id)
+            .join(rounds, rounds.c.id == groups.c.round_id)
+            .where(
+                memberships.c.tenant_id == self.tenant_id,
+                memberships.c.program_id == program_id,
+                group_members.c.tenant_id == self.tenant_id,
+                groups.c.tenant_id == self.tenant_id,
+                groups.c.outcome == Outcome.MET.value,
+                rounds.c.tenant_id == self.tenant_id,
+                rounds.c.program_id == program_id,
+            )
+            .order_by(memberships.c.id, rounds.c.scheduled_for.desc(), groups.c.id)
+        )
+        if since is not None:
+            query = query.where(rounds.c.scheduled_for >= since)
+        meetups = await self._conn.execute(query)
+        return LeaderboardFacts(
+            shoutouts=tuple(
+                GivenShoutOut(s.giver_user, s.giver_division, s.recipients, s.milestone is not None)
+                for s in shoutouts
+            ),
+            meetups=tuple(ConfirmedMeetup(user_id, division) for user_id, division in meetups),
         )
 
     async def export_rows(self, program_ids: Sequence[int]) -> dict[str, list[dict[str, object]]]:

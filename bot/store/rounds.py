@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select, text, update
 
-from bot.domain.model import Group, GroupMember, Outcome, Round
+from bot.domain.model import Group, GroupMember, Outcome, PastMeeting, Round
 from bot.store.base import Repository, utc
 from bot.store.tables import group_members, groups, people, rounds, unpaired
-
-
-@dataclass(frozen=True, slots=True)
-class PastMeeting:
-    """One group a person was in: who else, their divisions then, and how it went."""
-
-    round_id: int
-    day: datetime
-    group_id: int
-    outcome: Outcome
-    others: tuple[GroupMember, ...]
 
 
 def _round(row: object) -> Round:
