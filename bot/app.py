@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 from bot import metrics
 from bot.delivery import DEFAULT_LEASE, Relay
 from bot.domain import schedule, validation
-from bot.domain.model import Lang
+from bot.domain.model import Lang, TenantRef
 from bot.domain.validation import MAX_DIVISION_CODE_POINTS
-from bot.installations import Install, Installs, TokenUnreadable, keyring, rotate_keys, state_key, uninstall
+from bot.installations import Install, Installs, TokenUnreadable, keyring, rotate_keys, state_key
+from bot.installations import uninstall as _uninstall
 from bot.intake import Intake
 from bot.key_rotation import main as rotate_key_main
 from bot.logs import configure as configure_logging
@@ -85,7 +86,6 @@ __all__ = [
     "schedule",
     "shown",
     "state_key",
-    "uninstall",
     "upgrade",
     "upgrade_sync",
     "utc_now",
@@ -113,6 +113,12 @@ class Jembatan:
             await self.relay.close()
         finally:
             await self.store.dispose()
+
+    async def uninstall(
+        self, tenant: TenantRef, delivery_id: str | None = None, happened_at: datetime | None = None
+    ) -> bool:
+        """The app was removed from a workspace: its data and installation go, in one transaction."""
+        return await _uninstall(self.store, self.deps.now(), tenant, delivery_id, happened_at)
 
 
 def open_store(database_url: str, connections: int = 4, *, slack_client_id: str | None = None) -> Store:

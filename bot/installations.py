@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.model import Platform, TenantRef
-from bot.services.base import Deps
 from bot.store.installations import StoredInstall
 from bot.store.unit_of_work import Store
 
@@ -198,7 +197,11 @@ class Installs:
 
 
 async def uninstall(
-    deps: Deps, tenant: TenantRef, delivery_id: str | None = None, happened_at: datetime | None = None
+    store: Store,
+    now: datetime,
+    tenant: TenantRef,
+    delivery_id: str | None = None,
+    happened_at: datetime | None = None,
 ) -> bool:
     """The app was removed from a workspace: its data and its installation go, in one
     transaction, and nothing more is sent to it. True when data was erased.
@@ -208,18 +211,16 @@ async def uninstall(
     happened before the workspace's data or install was started again (removed, added back, then
     the old removal retried) is older news and keeps what is newer. Slack stamps events to the
     second, so the same second counts as before."""
-    async with deps.store.unit() as uow:
+    async with store.unit() as uow:
         erased = False
         tenant_id = await uow.tenants.find(tenant)
         if tenant_id is not None:
             created = (await uow.tenants.created_at(tenant_id)).replace(microsecond=0)
             older = happened_at is None or created <= happened_at
-            if older and (
-                not delivery_id or await uow.scoped(tenant_id).deliveries.claim(delivery_id, deps.now())
-            ):
+            if older and (not delivery_id or await uow.scoped(tenant_id).deliveries.claim(delivery_id, now)):
                 await uow.tenants.erase(tenant_id)
                 erased = True
-        if deps.store.slack_client_id and tenant.platform is Platform.SLACK:
+        if store.slack_client_id and tenant.platform is Platform.SLACK:
             # Also when nothing was erased: a workspace that installed but never used Jembatan
             # has an installation and no data.
             installed = await uow.installations.find(*_ids(tenant))

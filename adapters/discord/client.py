@@ -15,7 +15,7 @@ from adapters.discord import parse, render
 from adapters.discord.slash import JembatanCommands
 from bot import catalog
 from bot import commands as c
-from bot.app import Jembatan, forget_absent, handle, metrics, uninstall
+from bot.app import Jembatan, forget_absent, handle, metrics
 from bot.domain.lengths import cut as clip
 from bot.domain.model import Lang, Platform, TenantRef
 from bot.i18n import texts
@@ -86,7 +86,7 @@ class JembatanClient(discord.Client):
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         # GUILD_DELETE without `unavailable`: the bot was removed, so the server's data goes.
         assert self.app is not None
-        await uninstall(self.app.deps, tenant_of(guild.id))
+        await self.app.uninstall(tenant_of(guild.id))
 
     async def on_ready(self) -> None:
         # READY lists every server the bot is in (one in an outage as an unavailable stub), so a

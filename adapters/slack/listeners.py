@@ -28,7 +28,7 @@ from adapters.slack.render import render, reply_blocks, safe, status_cause, with
 from bot import commands as c
 from bot import forms, grammar
 from bot.actions import command_for
-from bot.app import claim_delivery, handle, uninstall
+from bot.app import claim_delivery, handle
 from bot.domain.model import Platform, TenantRef
 from bot.i18n import texts
 from bot.messages import Reply
@@ -103,7 +103,7 @@ async def erase_workspace(slack: Slack, body: dict[str, Any], tenant: TenantRef)
         happened_at = datetime.fromtimestamp(stamp, UTC)
     delivery_id = str(event_id) if event_id else None
     # Its data and its installation, in one transaction (also a workspace with no data yet).
-    await uninstall(slack.deps, tenant, delivery_id=delivery_id, happened_at=happened_at)
+    await slack.jembatan.uninstall(tenant, delivery_id=delivery_id, happened_at=happened_at)
 
 
 class Listeners:

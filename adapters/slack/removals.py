@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack.clients import TokenUnreadable
 from adapters.slack.wiring import Slack
-from bot.app import uninstall, workspaces_on
+from bot.app import workspaces_on
 from bot.domain.model import Platform, TenantRef
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ async def erase_removed(slack: Slack, now: datetime) -> list[TenantRef]:
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             log.warning("Slack unreachable (%s); removals are checked again next start", type(error).__name__)
             break
-        await uninstall(slack.jembatan.deps, tenant, happened_at=since)  # its data and install, at once
+        await slack.jembatan.uninstall(tenant, happened_at=since)  # its data and install, at once
         log.info("erased workspace %s: the app was removed while Jembatan was offline", tenant.external_id)
         erased.append(tenant)
     return erased

@@ -87,16 +87,15 @@ async def test_a_revoked_token_stops_everything_for_that_workspace(drive: Driver
 
 
 async def test_uninstall_erases_the_workspace_and_sends_nothing_more(drive: Driver) -> None:
-    from bot.app import uninstall
 
     await _round(drive)
     await drive.say("U1", c.GiveShoutOut(("U2",), "thanks"))
-    assert await uninstall(drive.app.deps, drive.tenant)
+    assert await drive.app.uninstall(drive.tenant)
     await drive.tick()
     assert drive.messenger.sent == []
     async with drive.app.store.unit() as uow:
         assert await uow.tenants.find(drive.tenant) is None
-    assert not await uninstall(drive.app.deps, drive.tenant)
+    assert not await drive.app.uninstall(drive.tenant)
 
 
 async def test_a_bug_while_sending_takes_bounded_retries_and_never_stalls_the_queue(drive: Driver) -> None:

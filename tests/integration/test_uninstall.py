@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from bot.app import Install, Installs, Jembatan, build, uninstall
+from bot.app import Install, Installs, Jembatan, build
 from bot.domain.model import Platform, TenantRef
 from bot.installations import fernet
 from bot.settings import Settings
@@ -51,7 +51,7 @@ async def test_an_uninstall_erases_data_and_installation_in_one_transaction(
 
     event.listen(slack_core.store.engine.sync_engine, "begin", count)
     try:
-        assert await uninstall(slack_core.deps, TEAM, delivery_id="Ev0GONE", happened_at=clock())
+        assert await slack_core.uninstall(TEAM, delivery_id="Ev0GONE", happened_at=clock())
     finally:
         event.remove(slack_core.store.engine.sync_engine, "begin", count)
     assert len(began) == 1
@@ -65,5 +65,5 @@ async def test_a_removal_older_than_a_reinstall_keeps_the_new_token(
 ) -> None:
     installs = await _install_and_use(slack_core, clock)
     removed_before_the_install = clock() - timedelta(days=2)
-    assert not await uninstall(slack_core.deps, TEAM, happened_at=removed_before_the_install)
+    assert not await slack_core.uninstall(TEAM, happened_at=removed_before_the_install)
     assert await installs.bot_token(TEAM) == "xoxb-initech"
