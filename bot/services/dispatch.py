@@ -158,7 +158,7 @@ async def claim_delivery(deps: Deps, tenant: TenantRef, delivery_id: str) -> boo
     """For a platform event that is not a command: record its delivery id, True the first time.
 
     The claim is committed before the caller acts, so a retry finds it; the workspace is
-    registered as `handle` registers it. (Removals claim inside `uninstall` instead.)"""
+    registered as `handle` registers it. (Removals claim inside `bot.installations.uninstall` instead.)"""
     now = deps.now()
     async with deps.store.unit() as uow:
         tenant_id = await uow.tenants.ensure(tenant, now)
@@ -167,30 +167,6 @@ async def claim_delivery(deps: Deps, tenant: TenantRef, delivery_id: str) -> boo
     if not claimed:
         log.info("delivery %s seen before; not acting twice", delivery_id)
     return claimed
-
-
-async def uninstall(
-    deps: Deps, tenant: TenantRef, delivery_id: str | None = None, happened_at: datetime | None = None
-) -> bool:
-    """The app was removed from a workspace: erase its data and send it nothing more.
-
-    The delivery id is claimed in the erasing transaction, as a command's is; once the workspace
-    is gone, its absence is what a retried removal finds, and it does nothing. A removal that
-    happened before the workspace's data was started again (removed, added back, then the old
-    removal retried) is older news and changes nothing either."""
-    async with deps.store.unit() as uow:
-        tenant_id = await uow.tenants.find(tenant)
-        if tenant_id is None:
-            return False
-        created = (await uow.tenants.created_at(tenant_id)).replace(microsecond=0)  # events come in seconds
-        if happened_at is not None and created > happened_at:
-            return False
-        if delivery_id and not await uow.scoped(tenant_id).deliveries.claim(delivery_id, deps.now()):
-            return False
-        await uow.tenants.erase(tenant_id)
-        await uow.commit()
-    log.info("erased workspace %s:%s after removal", tenant.platform.value, tenant.external_id)
-    return True
 
 
 async def workspaces_on(deps: Deps, platform: Platform) -> list[TenantRef]:
