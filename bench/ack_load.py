@@ -8,8 +8,9 @@ and is every acknowledged command done, once?
     python bench/ack_load.py --sqlite           # the same on a SQLite file
 
 Starts `--replicas` real `jembatan run slack --mode http` processes (or, with --in-process, the
-same aiohttp app inside this one) on one fresh PostgreSQL database (JEMBATAN_BENCH_POSTGRES,
-default postgresql://postgres@127.0.0.1:5432/postgres; the database is created and dropped),
+same aiohttp app inside this one) on one fresh PostgreSQL database (on --postgres, else
+JEMBATAN_BENCH_POSTGRES, else postgresql://postgres@127.0.0.1:5432/postgres; it is created and
+dropped),
 against the fake Slack of the test suite, and spreads the commands over them round-robin, as a
 load balancer would. Each workspace gets a program first; then every command is a `join`,
 `status` or `interests` typed by one of many people, spread over the workspaces.
@@ -437,10 +438,9 @@ async def database(args: argparse.Namespace, folder: Path) -> tuple[str, str | N
         url = f"sqlite:///{folder / 'bench.db'}"
         await asyncio.to_thread(upgrade_sync, url)
         return url, None
-    server = os.environ.get("JEMBATAN_BENCH_POSTGRES", DEFAULT_SERVER)
     name = f"jembatan_bench_{uuid.uuid4().hex[:8]}"
-    await admin_execute(server, f'CREATE DATABASE "{name}"')
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    await admin_execute(args.postgres, f'CREATE DATABASE "{name}"')
+    url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
     await asyncio.to_thread(upgrade_sync, url)
     return url, name
 
@@ -726,8 +726,7 @@ async def run(args: argparse.Namespace) -> Report:
     finally:
         await fake_runner.cleanup()
         if created:
-            server_url = os.environ.get("JEMBATAN_BENCH_POSTGRES", DEFAULT_SERVER)
-            await admin_execute(server_url, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+            await admin_execute(args.postgres, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
     assert report is not None
     return report
 
@@ -751,6 +750,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workspaces", type=int, default=10)
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("JEMBATAN_BENCH_POSTGRES", DEFAULT_SERVER),
+        help="a PostgreSQL server URL; a database of the run's own is made there and dropped",
+    )
     parser.add_argument("--in-process", action="store_true", help="serve from this process, not a new one")
     parser.add_argument("--queue-size", type=int, help="JEMBATAN_QUEUE_SIZE for the server")
     parser.add_argument("--workers", type=int, help="JEMBATAN_WORKERS for the server")
