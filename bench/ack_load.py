@@ -25,9 +25,11 @@ Per command, from the outside, as a person would see it:
 and from the database: each acknowledged command's delivery id is recorded once, in the same
 transaction as its effect (bot/services/dispatch.py), and no busy one's is.
 
-Then, in the same run (unless --no-bare), the same burst goes to as many bare slack-bolt apps
-that only acknowledge (bench/bare_bolt.py, each a process of its own), and the ack percentiles
-are shown as the ratio Jembatan / bare.
+In the same run (unless --no-bare), the same burst goes to as many bare slack-bolt apps that
+only acknowledge (bench/bare_bolt.py, each a process of its own), and the ack percentiles are
+shown as the ratio Jembatan / bare. The burst is cut into `--rounds` parts sent to Jembatan and
+to the bare apps in turn (J B, B J, J B, …): on a machine shared with other work, which comes
+and goes, both meet the same conditions.
 
 The CPU and resident memory (RSS) of each Jembatan process are sampled from /proc: idle (a
 quiet window after the set-up), under the burst (until every answer came), and the peak (the
@@ -184,7 +186,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _status(pid: int, key: str) -> float:
+def vm_mib(pid: int, key: str) -> float:
     """A `Vm…` line of /proc/<pid>/status, in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(key + ":"):
@@ -192,8 +194,13 @@ def _status(pid: int, key: str) -> float:
     return float("nan")
 
 
+def load_average() -> str:
+    """The machine's 1-minute load average: other work on a shared machine shows in every figure."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def rss_mib(pid: int) -> float:
-    return _status(pid, "VmRSS")
+    return vm_mib(pid, "VmRSS")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -204,13 +211,17 @@ def cpu_seconds(pid: int) -> float:
 
 @dataclass
 class Phase:
-    """One process's CPU (in millicores, as Kubernetes counts) and RSS over a stretch of the run."""
+    """One process's CPU (in millicores, as Kubernetes counts) and RSS over a stretch of the run,
+    or over several stretches of the same name put together."""
 
     name: str
-    seconds: float
-    millicores: float
-    rss_max: float
-    rss_end: float
+    seconds: float = 0.0
+    cpu: float = 0.0  # CPU seconds used
+    rss_max: float = 0.0
+
+    @property
+    def millicores(self) -> float:
+        return 1000 * self.cpu / self.seconds if self.seconds else float("nan")
 
 
 class Meter:
@@ -220,7 +231,7 @@ class Meter:
 
     def __init__(self, pids: Sequence[int]) -> None:
         self.pids = list(pids)
-        self.phases: dict[int, list[Phase]] = {pid: [] for pid in self.pids}
+        self.phases: dict[int, dict[str, Phase]] = {pid: {} for pid in self.pids}
         self._task: asyncio.Task[None] | None = None
         self._name = ""
         self._began = 0.0
@@ -245,23 +256,22 @@ class Meter:
         await asyncio.gather(self._task, return_exceptions=True)
         seconds = time.monotonic() - self._began
         for pid in self.pids:
-            rss = rss_mib(pid)
-            used = cpu_seconds(pid) - self._cpu[pid]
-            self.phases[pid].append(
-                Phase(self._name, seconds, 1000 * used / seconds, max(rss, self._rss[pid]), rss)
-            )
+            phase = self.phases[pid].setdefault(self._name, Phase(self._name))
+            phase.seconds += seconds
+            phase.cpu += cpu_seconds(pid) - self._cpu[pid]
+            phase.rss_max = max(phase.rss_max, self._rss[pid], rss_mib(pid))
 
     def lines(self, names: dict[int, str]) -> list[str]:
         out = []
         for pid in self.pids:
             parts = [
                 f"{p.name} {p.seconds:.0f} s: CPU {p.millicores:.0f}m, RSS max {p.rss_max:.0f} MiB"
-                for p in self.phases[pid]
+                for p in self.phases[pid].values()
             ]
             out.append(
                 f"  {names[pid]}: "
                 + " | ".join(parts)
-                + f" | peak RSS (VmHWM) {_status(pid, 'VmHWM'):.0f} MiB"
+                + f" | peak RSS (VmHWM) {vm_mib(pid, 'VmHWM'):.0f} MiB"
             )
         return out
 
@@ -332,9 +342,10 @@ class Load:
     def command(self, i: int) -> tuple[str, str, str]:
         return self.team(i % self.workspaces), f"U{i % self.people:05d}", TEXTS[i % len(TEXTS)]
 
-    async def burst(self, total: int, clients: int) -> list[str]:
+    async def burst(self, commands: Sequence[int], clients: int) -> list[str]:
+        """Closed loop: `clients` people each send their next command once the last is acked."""
         names: list[str] = []
-        todo = iter(range(total))
+        todo = iter(commands)
         connector = aiohttp.TCPConnector(limit=clients)
         async with aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=30)
@@ -620,28 +631,63 @@ class Report:
         return bool(out.lost or out.twice or out.busy_recorded or out.acks.server_errors)
 
 
-async def bare_burst(args: argparse.Namespace, fake: TimedFake, folder: Path) -> tuple[Acks, float]:
-    """The same burst, spread over as many bare Bolt apps as Jembatan had processes."""
+def bare_servers(args: argparse.Namespace, fake: TimedFake, folder: Path) -> list[Server]:
+    """As many bare Bolt apps as Jembatan has processes, for the same burst spread the same way."""
     env = {
         "SLACK_BOT_TOKEN": fake.bot_token,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": fake.base_url + "/api/",
         "LOG_LEVEL": "WARNING",
     }
-    servers = [
+    return [
         BareServer(args, env, folder / f"bare-{n + 1}.log", f"bare-{n + 1}") for n in range(args.replicas)
     ]
-    try:
-        await asyncio.gather(*(s.start() for s in servers))
-        load = Load(fake, [s.url for s in servers], args.workspaces, args.people)
-        await load.burst(len(servers) * 2, 1)  # each fetches its auth.test once, before the clock runs
-        load.sent.clear()
+
+
+def chunks(total: int, parts: int) -> list[range]:
+    size = -(-total // max(1, parts))
+    return [range(start, min(total, start + size)) for start in range(0, total, size)]
+
+
+@dataclass
+class Side:
+    """One app under the burst (Jembatan's processes or the bare ones): what it was sent."""
+
+    load: Load
+    names: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # spent sending (Jembatan's answers coming in after it not counted)
+
+
+async def interleaved(
+    args: argparse.Namespace, jembatan: Side, bare: Side | None, meter: Meter | None
+) -> None:
+    """The burst in `--rounds` parts, Jembatan's and the bare app's in turn (ABBA: J B, B J, …),
+    so a shared machine's other work, which comes and goes, weighs on both alike. Each
+    Jembatan part ends when its acknowledged commands are answered, before the next part."""
+
+    async def jembatan_part(part: range) -> None:
+        if meter is not None:
+            meter.begin("under load")
         started = time.monotonic()
-        names = await load.burst(args.commands, args.clients)
-        seconds = time.monotonic() - started
-        return acks_of([load.sent[n] for n in names]), seconds
-    finally:
-        await asyncio.gather(*(s.stop() for s in servers))
+        names = await jembatan.load.burst(part, args.clients)
+        jembatan.seconds += time.monotonic() - started
+        await jembatan.load.settle(names)
+        if meter is not None:
+            await meter.end()
+        jembatan.names.extend(names)
+
+    async def bare_part(part: range) -> None:
+        assert bare is not None
+        started = time.monotonic()
+        bare.names.extend(await bare.load.burst(part, args.clients))
+        bare.seconds += time.monotonic() - started
+
+    for n, part in enumerate(chunks(args.commands, args.rounds)):
+        order = [jembatan_part, bare_part] if n % 2 == 0 else [bare_part, jembatan_part]
+        for side in order:
+            if side is bare_part and bare is None:
+                continue
+            await side(part)
 
 
 async def run(args: argparse.Namespace) -> Report:
@@ -652,19 +698,26 @@ async def run(args: argparse.Namespace) -> Report:
     servers = [
         Server(args, env, folder / f"server-{n + 1}.log", f"jembatan-{n + 1}") for n in range(args.replicas)
     ]
+    comparing = args.bare and not args.sustained
+    bares = bare_servers(args, fake, folder) if comparing else []
     report: Report | None = None
     try:
-        await asyncio.gather(*(s.start() for s in servers))
+        await asyncio.gather(*(s.start() for s in [*servers, *bares]))
         load = Load(fake, [s.url for s in servers], args.workspaces, args.people)
         async with aiohttp.ClientSession() as http:
             await load.setup(http)
+        bare = Side(Load(fake, [s.url for s in bares], args.workspaces, args.people)) if bares else None
+        if bare is not None:
+            await bare.load.burst(range(len(bares) * 2), 1)  # each asks auth.test once, before the clock
+            bare.load.sent.clear()
         pids = [s.pid for s in servers]
         names_of = {s.pid: s.name for s in servers}
         rss_before = [rss_mib(pid) for pid in pids]
         print(
             f"backend {'sqlite' if args.sqlite else 'postgresql'}, "
             f"{'in-process' if args.in_process else f'{args.replicas} server process(es)'}, "
-            f"{args.workspaces} workspace(s), {args.people} people, {os.cpu_count()} CPUs; "
+            f"{args.workspaces} workspace(s), {args.people} people, {os.cpu_count()} CPUs, "
+            f"load average {load_average()}; "
             f"RSS before {', '.join(f'{r:.0f}' for r in rss_before)} MiB",
             flush=True,
         )
@@ -675,55 +728,47 @@ async def run(args: argparse.Namespace) -> Report:
             await meter.end()
         if args.sustained:
             best = 0.0
-            failed = False
             for rate in args.rates:
                 started = time.monotonic()
                 names = await load.steady(rate, args.seconds)
                 await load.settle(names)
                 out = load.outcome(names, time.monotonic() - started)
                 show(f"steady {rate:>5.0f}/s", out)
-                failed |= bool(out.lost or out.twice)
                 if out.lost or out.busy or out.refused or out.percentile(95) >= 1.0:
                     break
                 best = rate
             print(f"highest steady rate with answers p95 < 1 s: {best:.0f} commands/s")
             report = Report(out)
         else:
-            if meter is not None:
-                meter.begin("under load")
-            started = time.monotonic()
-            names = await load.burst(args.commands, args.clients)
-            sent_in = time.monotonic() - started
-            await load.settle(names)
-            if meter is not None:
-                await meter.end()
+            jembatan = Side(load)
+            await interleaved(args, jembatan, bare, meter)
             recorded = await recorded_deliveries(url, load.run)
-            out = load.outcome(names, sent_in, recorded)
-            report = Report(out, meter=meter)
-            show(f"burst {args.commands} from {args.clients} clients over {len(servers)} process(es)", out)
+            report = Report(load.outcome(jembatan.names, jembatan.seconds, recorded), meter=meter)
+            show(
+                f"burst {args.commands} from {args.clients} clients over {len(servers)} process(es)",
+                report.jembatan,
+            )
         print(f"RSS after {', '.join(f'{rss_mib(pid):.0f}' for pid in pids)} MiB", flush=True)
         if meter is not None:
             print("resources per process (CPU in millicores: 1000m is one core busy):")
             print("\n".join(meter.lines(names_of)))
         report.tracebacks = sum(s.tracebacks() for s in servers)
         print(f"tracebacks in the server logs: {report.tracebacks}", flush=True)
-    finally:
-        await asyncio.gather(*(s.stop() for s in servers))
-    try:
-        if report is not None and not args.sustained and args.bare:
-            bare, seconds = await bare_burst(args, fake, folder)
-            report.bare = bare
+        if bare is not None:
+            report.bare = acks_of([bare.load.sent[n] for n in bare.names])
             print(
-                f"bare Bolt app that only acks, the same burst over {args.replicas} process(es): "
-                f"sent {args.commands} in {seconds:.1f} s ({args.commands / max(seconds, 1e-9):.0f}/s)"
+                f"bare Bolt app that only acks, the same burst over {len(bares)} process(es), in turn "
+                f"with Jembatan's in {args.rounds} parts: sent {len(bare.names)} in {bare.seconds:.1f} s "
+                f"({len(bare.names) / max(bare.seconds, 1e-9):.0f}/s)"
             )
-            print(f"  {bare.line()}")
+            print(f"  {report.bare.line()}")
             print(
                 f"Jembatan / bare ack: p50 {report.ratio(50):.2f}×, p95 {report.ratio(95):.2f}×, "
-                f"p99 {report.ratio(99):.2f}×",
+                f"p99 {report.ratio(99):.2f}×; load average {load_average()}",
                 flush=True,
             )
     finally:
+        await asyncio.gather(*(s.stop() for s in [*servers, *bares]))
         await fake_runner.cleanup()
         if created:
             await admin_execute(args.postgres, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
@@ -747,6 +792,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="each steady step's length")
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of quiet measured before the load")
     parser.add_argument("--no-bare", dest="bare", action="store_false", help="skip the bare Bolt comparison")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="parts the burst is cut into, Jembatan's and bare's in turn"
+    )
     parser.add_argument("--workspaces", type=int, default=10)
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--sqlite", action="store_true")
