@@ -1,20 +1,22 @@
-"""CPU and memory of `jembatan run discord` (idle, then through a round) and of `jembatan migrate`:
-where deploy/k8s's resource requests come from (the Slack process's: bench/ack_load.py).
+"""CPU and memory of `jembatan run discord` and `jembatan run slack --mode http` (idle, then
+through a round) and of `jembatan migrate`: where deploy/k8s's resource requests come from
+(the Slack process under a burst of commands: bench/ack_load.py).
 
-    python bench/resources.py                  # a 1,000-member round on Discord; migrate 3 times
+    python bench/resources.py                  # 1,000-member rounds; migrate 3 times
     python bench/resources.py --quick          # 100 members, a shorter idle window; migrate once
 
-On a PostgreSQL database of its own (--postgres, else JEMBATAN_BENCH_POSTGRES, else
+On PostgreSQL databases of its own (--postgres, else JEMBATAN_BENCH_POSTGRES, else
 postgresql://postgres@127.0.0.1:5432/postgres; created and dropped):
 
-- discord: a program with `--members` people (set up and joined through the services, before
-  the process starts), then the real `jembatan run discord` against the fake Discord (REST and
-  gateway) of the test suite, ticking every 5 s (the most often it may). Measured: a quiet window
-  of `--idle` seconds after it connected, then from `/jembatan round-now` (typed by an admin over
-  the gateway) until every intro is delivered (private thread, members, the intro) with sends
-  paced `--interval` s apart (Discord's real pacing is slower: the same work spread thinner).
 - migrate: `jembatan migrate` on an empty database, from start to exit: peak RSS and CPU time
   (the kernel's account of the child: getrusage via wait4).
+- discord, slack: a program with `--members` people (set up and joined through the services,
+  before the process starts), then the real process against the test suite's fake platform,
+  ticking every 5 s (the most often it may). Measured: a quiet window of `--idle` seconds once
+  it is up, then from an admin's `round now` (over the gateway; a signed slash command) until
+  every intro is delivered (Discord: a private thread, its members, the intro; Slack: a group
+  DM and the intro), sends paced `--interval` s apart (the platforms' real pacing is slower:
+  the same work, spread thinner).
 
 CPU is in millicores, as Kubernetes counts (1000m: one core busy for the whole window); RSS in
 MiB; "peak" is the kernel's high-water mark of the process's resident memory (VmHWM).
@@ -40,13 +42,20 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # for tests/ (the fakes and the harness); PYTHONPATH still comes first
 
 from bench.ack_load import DEFAULT_SERVER, cpu_seconds, rss_mib, vm_mib
+from bot.domain.model import Platform as Kind
+from bot.domain.model import TenantRef
 from tests.databases import admin_execute
 from tests.e2e.harness import (
     DB_POLL,
+    SLACK_READY,
     FakeDiscordServer,
+    FakeSlackServer,
+    Jembatan,
+    SlackClient,
     discord_process,
     postgres_database,
     query,
+    slack_process,
     wait_until,
 )
 
@@ -88,53 +97,126 @@ class Sampler:
         return Window(self.name, seconds, 1000 * used / seconds, max(self._rss, rss_mib(self.pid)))
 
 
-async def _populate(database_url: str, guild: str, channel: str, members: int) -> None:
+async def _populate(
+    database_url: str, tenant: TenantRef, channel: str, admin: str, people: list[str]
+) -> None:
     """A program and its members, written through the services as the commands would."""
     from bot import commands as c
     from bot.bootstrap import build
-    from bot.domain.model import Platform, TenantRef
     from bot.services.dispatch import handle
     from bot.settings import Settings
     from tests.fakes import FakeDirectory, FakeMessenger
 
     app = build(Settings(database_url=database_url), FakeMessenger(), FakeDirectory())
-    tenant = TenantRef(Platform.DISCORD, guild)
     try:
 
-        def actor(user: str, admin: bool = False) -> c.Actor:
-            return c.Actor(tenant, user, channel, is_platform_admin=admin)
+        def actor(user: str, is_admin: bool = False) -> c.Actor:
+            return c.Actor(tenant, user, channel, is_platform_admin=is_admin)
 
         # Scheduled days ahead: no round falls due by itself while this runs.
         weekday = (datetime.now(UTC) + timedelta(days=3)).strftime("%A").lower()
         setup = c.SetupProgram(cadence="weekly", weekday=weekday, time="09:00", timezone="UTC")
-        await handle(app.deps, actor("500000000000000001", True), setup)
-        for i in range(members):
-            await handle(app.deps, actor(str(600000000000000000 + i)), c.Join(DIVISIONS[i % len(DIVISIONS)]))
+        await handle(app.deps, actor(admin, True), setup)
+        for i, user in enumerate(people):
+            await handle(app.deps, actor(user), c.Join(DIVISIONS[i % len(DIVISIONS)]))
     finally:
         await app.close()
 
 
-def discord(args: argparse.Namespace) -> list[str]:
-    from tests.adapters.discord.fake_discord import MANAGE_GUILD, MEMBER_PERMISSIONS, Person
+class Platform:
+    """How to start one platform's process against its fake and have an admin start a round."""
 
-    fake = FakeDiscordServer()
+    name = ""
+
+    def people(self, count: int) -> list[str]:
+        raise NotImplementedError
+
+    def process(self, url: str, env: dict[str, str]) -> Jembatan:
+        raise NotImplementedError
+
+    def round_now(self) -> str:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class DiscordSide(Platform):
+    name = "discord"
+    ADMIN = 500000000000000001
+
+    def __init__(self) -> None:
+        self.fake = FakeDiscordServer()
+        guild, channel = self.fake.call(lambda f: (str(f.guild_id), str(f.program_channel)))
+        self.tenant, self.channel, self.admin = TenantRef(Kind.DISCORD, guild), channel, str(self.ADMIN)
+
+    def people(self, count: int) -> list[str]:
+        ids = [600000000000000000 + i for i in range(count)]
+        for user in ids:  # in the server, so the round finds them there
+            self.fake.call(lambda f, user=user: f.add_member(user))
+        return [str(user) for user in ids]
+
+    def process(self, url: str, env: dict[str, str]) -> Jembatan:
+        process = discord_process(self.fake, url, extra_env=env)
+        process.start()
+        self.fake.connected(1)
+        return process
+
+    def round_now(self) -> str:
+        from tests.adapters.discord.fake_discord import MANAGE_GUILD, MEMBER_PERMISSIONS, Person
+
+        admin = Person(self.ADMIN, permissions=MEMBER_PERMISSIONS | MANAGE_GUILD)
+        return self.fake.slash(admin, "round-now", within=120).text
+
+    def close(self) -> None:
+        self.fake.close()
+
+
+class SlackSide(Platform):
+    name = "slack (HTTP mode)"
+
+    def __init__(self) -> None:
+        self.fake = FakeSlackServer()
+        self.admin, self.channel = "U0ADMIN", "C0PAIRS"
+        self.fake.add_user(self.admin, "Admin", admin=True)
+        self.tenant = TenantRef(Kind.SLACK, self.fake.fake.team_id)
+        self.client: SlackClient | None = None
+
+    def people(self, count: int) -> list[str]:
+        ids = [f"U{i:06d}" for i in range(count)]
+        for user in ids:
+            self.fake.add_user(user, user.lower())
+        return ids
+
+    def process(self, url: str, env: dict[str, str]) -> Jembatan:
+        process, base = slack_process(self.fake, url, extra_env=env)
+        process.start().wait_log(SLACK_READY)
+        self.client = SlackClient(self.fake, base)
+        return process
+
+    def round_now(self) -> str:
+        assert self.client is not None
+        return str(self.client.command(self.admin, "round now", self.channel, within=120)["text"])
+
+    def close(self) -> None:
+        self.fake.close()
+
+
+def measure_round(args: argparse.Namespace, side: Platform) -> list[str]:
+    """The process idle, then from an admin's "round now" until every intro is delivered."""
     lines = []
     try:
         with postgres_database(args.postgres) as url:
-            guild, channel = fake.call(lambda f: (str(f.guild_id), str(f.program_channel)))
-            asyncio.run(_populate(url, guild, channel, args.members))
-            env = {"JEMBATAN_SEND_INTERVAL": str(args.interval), "LOG_LEVEL": "WARNING"}
-            process = discord_process(fake, url, extra_env=env)
-            process.start()
+            asyncio.run(_populate(url, side.tenant, side.channel, side.admin, side.people(args.members)))
+            env = {"JEMBATAN_SEND_INTERVAL": str(args.interval)}  # logs at INFO, as by default
+            process = side.process(url, env)
             try:
-                fake.connected(1)
                 idle = Sampler(process.pid, "idle")
                 time.sleep(args.idle)
                 windows = [idle.end()]
-                admin = Person(500000000000000001, permissions=MEMBER_PERMISSIONS | MANAGE_GUILD)
                 busy = Sampler(process.pid, f"round of {args.members} members")
-                said = fake.slash(admin, "round-now", within=120)
-                assert "Round started" in said.text, said.text
+                said = side.round_now()
+                assert "Round started" in said, said
 
                 def delivered() -> bool:
                     left = query(url, "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')")
@@ -142,19 +224,20 @@ def discord(args: argparse.Namespace) -> list[str]:
 
                 wait_until(delivered, 1800, "the round delivered", every=DB_POLL, explain=process.tail)
                 windows.append(busy.end())
-                sent = query(url, "SELECT count(*) FROM outbox WHERE status = 'sent'")[0][0]
+                statuses = dict(query(url, "SELECT status, count(*) FROM outbox GROUP BY status"))
                 peak = vm_mib(process.pid, "VmHWM")
+                lines.append(f"{side.name}: {said.splitlines()[0]} outbox rows by status: {statuses}")
                 lines.append(
-                    f"discord ({args.members} members, sends {args.interval} s apart, {sent} sent): "
+                    f"{side.name} ({args.members} members, sends {args.interval} s apart): "
                     + " | ".join(map(str, windows))
                     + f" | peak RSS (VmHWM) {peak:.0f} MiB"
                 )
             finally:
                 code = process.stop()
                 tracebacks = len(process.logged("Traceback"))
-                lines.append(f"discord exit status {code}, tracebacks in its log: {tracebacks}")
+                lines.append(f"{side.name} exit status {code}, tracebacks in its log: {tracebacks}")
     finally:
-        fake.close()
+        side.close()
     return lines
 
 
@@ -194,6 +277,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--interval", type=float, default=0.05, help="JEMBATAN_SEND_INTERVAL, seconds")
     parser.add_argument("--idle", type=float, default=30.0, help="seconds of quiet measured first")
     parser.add_argument("--migrations", type=int, default=3, help="times `jembatan migrate` is measured")
+    parser.add_argument("--platforms", nargs="+", choices=("discord", "slack"), default=["discord", "slack"])
     parser.add_argument("--quick", action="store_true", help="100 members, 10 s idle, one migrate")
     parser.add_argument(
         "--postgres",
@@ -211,8 +295,10 @@ def main() -> int:
     print(f"{os.cpu_count()} CPUs, PostgreSQL at {args.postgres.rsplit('@', 1)[-1]}", flush=True)
     for line in migrate(args):
         print(line, flush=True)
-    for line in discord(args):
-        print(line, flush=True)
+    for side in (DiscordSide, SlackSide):
+        if side.name.split()[0] in args.platforms:
+            for line in measure_round(args, side()):
+                print(line, flush=True)
     return 0
 
 

@@ -163,7 +163,8 @@ def test_a_burst_over_three_processes_is_acknowledged_in_time_and_done_once() ->
     server = os.environ.get(POSTGRES_ENV)
     if not server:
         pytest.skip(f"{POSTGRES_ENV} is not set")
-    args = ["--replicas", "3", "--commands", "600", "--idle", "0", "--postgres", server]
+    args = ["--replicas", "3", "--commands", "600", "--workspaces", "3", "--rounds", "2", "--idle", "0"]
+    args += ["--postgres", server]
     report = asyncio.run(ack_load.run(ack_load.parse_args(args)))
     out = report.jembatan
     assert out.acks.statuses == {200: 600}, out.acks.line()  # no 5xx, and every request answered
