@@ -127,6 +127,9 @@ class Platform:
     """How to start one platform's process against its fake and have an admin start a round."""
 
     name = ""
+    tenant: TenantRef
+    channel: str
+    admin: str
 
     def people(self, count: int) -> list[str]:
         raise NotImplementedError
@@ -152,8 +155,7 @@ class DiscordSide(Platform):
 
     def people(self, count: int) -> list[str]:
         ids = [600000000000000000 + i for i in range(count)]
-        for user in ids:  # in the server, so the round finds them there
-            self.fake.call(lambda f, user=user: f.add_member(user))
+        self.fake.call(lambda f: [f.add_member(user) for user in ids])  # so the round finds them
         return [str(user) for user in ids]
 
     def process(self, url: str, env: dict[str, str]) -> Jembatan:
