@@ -276,6 +276,38 @@ class Meter:
         return out
 
 
+ACK_BUCKET = 'jembatan_ack_seconds_bucket{le="'
+SLACK_LABEL = 'platform="slack"'
+
+
+async def ack_buckets(servers: Sequence[Server]) -> Counter[float]:
+    """jembatan_ack_seconds (Slack), summed over the processes: cumulative count by upper bound.
+    The process's own view: from the request's arrival at its handler to the acknowledgement."""
+    total: Counter[float] = Counter()
+    async with aiohttp.ClientSession() as http:
+        for server in servers:
+            async with http.get(f"http://127.0.0.1:{server.health}/metrics") as response:
+                for line in (await response.text()).splitlines():
+                    if line.startswith("jembatan_ack_seconds_bucket") and SLACK_LABEL in line:
+                        bound = line.split('le="', 1)[1].split('"', 1)[0]
+                        total[float(bound)] += int(float(line.rsplit(" ", 1)[1]))
+    return total
+
+
+def bucket_line(before: Counter[float], after: Counter[float]) -> str:
+    """Percentiles of the burst's share of the histogram, as the bucket each falls in."""
+    counts = {bound: after[bound] - before[bound] for bound in sorted(after)}
+    everything = counts.get(float("inf"), 0)
+    if not everything:
+        return "no acknowledgement counted"
+
+    def within(p: float) -> str:
+        bound = next(b for b, n in counts.items() if n >= p / 100 * everything)
+        return "over 5 s" if bound == float("inf") else f"≤ {bound * 1000:.0f}"
+
+    return " ".join(f"p{p} {within(p)}" for p in (50, 95, 99)) + f" ms ({everything} counted)"
+
+
 class Load:
     def __init__(self, fake: TimedFake, urls: Sequence[str], workspaces: int, people: int) -> None:
         self.fake = fake
@@ -498,8 +530,14 @@ class Server:
     def __init__(
         self, args: argparse.Namespace, env: dict[str, str], log: Path, name: str = "jembatan"
     ) -> None:
-        self.args, self.env, self.log, self.name = args, env, log, name
         self.port = free_port()
+        self.health = free_port()  # where /metrics is served (JEMBATAN_HEALTH_PORT)
+        self.args, self.env, self.log, self.name = (
+            args,
+            {**env, "JEMBATAN_HEALTH_PORT": str(self.health)},
+            log,
+            name,
+        )
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self._inside: Any = None
@@ -741,6 +779,7 @@ async def run(args: argparse.Namespace) -> Report:
             report = Report(out)
         else:
             jembatan = Side(load)
+            histogram = await ack_buckets(servers) if not args.in_process else None
             await interleaved(args, jembatan, bare, meter)
             recorded = await recorded_deliveries(url, load.run)
             report = Report(load.outcome(jembatan.names, jembatan.seconds, recorded), meter=meter)
@@ -748,6 +787,9 @@ async def run(args: argparse.Namespace) -> Report:
                 f"burst {args.commands} from {args.clients} clients over {len(servers)} process(es)",
                 report.jembatan,
             )
+            if histogram is not None:
+                inside = bucket_line(histogram, await ack_buckets(servers))
+                print(f"  ack inside the processes (their jembatan_ack_seconds histogram): {inside}")
         print(f"RSS after {', '.join(f'{rss_mib(pid):.0f}' for pid in pids)} MiB", flush=True)
         if meter is not None:
             print("resources per process (CPU in millicores: 1000m is one core busy):")
