@@ -10,9 +10,8 @@ and is every acknowledged command done, once?
 Starts `--replicas` real `jembatan run slack --mode http` processes (or, with --in-process, the
 same aiohttp app inside this one) on one fresh PostgreSQL database (on --postgres, else
 JEMBATAN_BENCH_POSTGRES, else postgresql://postgres@127.0.0.1:5432/postgres; it is created and
-dropped),
-against the fake Slack of the test suite, and spreads the commands over them round-robin, as a
-load balancer would. Each workspace gets a program first; then every command is a `join`,
+dropped), against the fake Slack of the test suite, and spreads the commands over them
+round-robin, as a load balancer would. Each workspace gets a program first; then every command is a `join`,
 `status` or `interests` typed by one of many people, spread over the workspaces.
 
 Per command, from the outside, as a person would see it:
@@ -23,7 +22,9 @@ Per command, from the outside, as a person would see it:
 - lost: acked but never answered, or its delivery id (trigger_id) not recorded (must be 0)
 - executed twice: answered more than once (must be 0)
 and from the database: each acknowledged command's delivery id is recorded once, in the same
-transaction as its effect (bot/services/dispatch.py), and no busy one's is.
+transaction as its effect (bot/services/dispatch.py), and no busy one's is. Beside the ack seen
+from outside, each process's own view of it: its jembatan_ack_seconds histogram (/metrics),
+from the request reaching its handler to the acknowledgement, read before and after the burst.
 
 In the same run (unless --no-bare), the same burst goes to as many bare slack-bolt apps that
 only acknowledge (bench/bare_bolt.py, each a process of its own), and the ack percentiles are
