@@ -2,7 +2,7 @@
 on the real clock (issue 13, item 5).
 
 First, bench/ack_load.py in small: 400 signed commands from 50 clients spread over three
-processes are each acknowledged well within Slack's 3 s, none with a 5xx, and every
+processes are each acknowledged within Slack's 3 s, none with a 5xx, and every
 acknowledged one is done once (answered once, its delivery id recorded once); none told
 "busy" is done. The same burst at a bare Bolt app runs beside it (the figure is the README's).
 
