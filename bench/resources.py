@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,6 +125,16 @@ async def _populate(
         await app.close()
 
 
+@contextlib.contextmanager
+def _stopped_on_failure(process: Jembatan) -> Iterator[None]:
+    """A process that did not come up is not left running (nobody else holds it yet)."""
+    try:
+        yield
+    except BaseException:
+        process.close()
+        raise
+
+
 class Platform:
     """How to start one platform's process against its fake and have an admin start a round."""
 
@@ -162,8 +172,8 @@ class DiscordSide(Platform):
 
     def process(self, url: str, env: dict[str, str]) -> Jembatan:
         process = discord_process(self.fake, url, extra_env=env)
-        process.start()
-        self.fake.connected(1)
+        with _stopped_on_failure(process.start()):
+            self.fake.connected(1)
         return process
 
     def round_now(self) -> str:
@@ -194,7 +204,8 @@ class SlackSide(Platform):
 
     def process(self, url: str, env: dict[str, str]) -> Jembatan:
         process, base = slack_process(self.fake, url, extra_env=env)
-        process.start().wait_log(SLACK_READY)
+        with _stopped_on_failure(process.start()):
+            process.wait_log(SLACK_READY)
         self.client = SlackClient(self.fake, base)
         return process
 
