@@ -87,6 +87,21 @@ def test_every_pod_runs_as_non_root_with_secrets_from_the_secret() -> None:
         assert container["resources"]["requests"]["memory"]
 
 
+def _mebibytes(quantity: str) -> float:
+    units = {"Mi": 1.0, "Gi": 1024.0, "M": 1e6 / 2**20, "G": 1e9 / 2**20}
+    unit = next(u for u in sorted(units, key=len, reverse=True) if quantity.endswith(u))
+    return float(quantity.removesuffix(unit)) * units[unit]
+
+
+def test_every_memory_limit_holds_its_request() -> None:
+    # The API server refuses a pod whose request exceeds its limit; the schemas cannot tell.
+    pods = [d["spec"]["template"]["spec"] for d in _by_kind("Deployment") + _by_kind("Job")]
+    for pod in pods:
+        (container,) = pod["containers"]
+        resources = container["resources"]
+        assert _mebibytes(resources["requests"]["memory"]) <= _mebibytes(resources["limits"]["memory"])
+
+
 def test_the_grace_period_outlasts_the_bots_own_shutdown() -> None:
     for deployment in _by_kind("Deployment"):
         assert deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > 30
