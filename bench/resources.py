@@ -104,7 +104,7 @@ async def _populate(
 ) -> None:
     """A program and its members, written through the services as the commands would."""
     from bot import commands as c
-    from bot.bootstrap import build
+    from bot.app import build
     from bot.services.dispatch import handle
     from bot.settings import Settings
     from tests.fakes import FakeDirectory, FakeMessenger
