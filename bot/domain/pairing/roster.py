@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.pairing.model import Member, PairingRequest
-from bot.domain.pairing.weights import BLOCKED, repeat_penalty
+from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
 
 UNKNOWN_OFFSET_SPACING = 10_000_000  # unknown time zones sit far from every real offset and from each other
 

@@ -15,8 +15,9 @@ someone they blocked: a person with no unblocked partner left is handed back unm
 from __future__ import annotations
 
 from bot.domain.pairing.balance import DivisionBalance
+from bot.domain.pairing.repeats import BLOCKED
 from bot.domain.pairing.roster import Roster
-from bot.domain.pairing.weights import BLOCKED, CROSS, HOURS_WINDOW_MINUTES, Weights
+from bot.domain.pairing.weights import CROSS, HOURS_WINDOW_MINUTES, Weights
 
 AHEAD = 16  # places looked at along the line
 CANDIDATES = 5  # partners weighed from those places
