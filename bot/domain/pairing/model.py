@@ -56,7 +56,7 @@ class PastGroup:
 @dataclass(frozen=True, slots=True)
 class PastRound:
     date: date
-    groups: tuple[PastGroup, ...]
+    groups: Sequence[PastGroup]  # read once, in order; a caller may make them as they are read
 
 
 @dataclass(frozen=True, slots=True)
