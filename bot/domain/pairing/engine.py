@@ -200,10 +200,11 @@ def _result(
     unknown = UNKNOWN_OFFSET_SPACING
     for g in groups:
         spans = repeat = met_before = False
+        together = True  # every pair's working hours overlap
         common = interests[g[0]]
+        count_pairs += len(g) * (len(g) - 1) // 2
         for a, b in combinations(g, 2):  # g is sorted, so a < b
             key = a * n + b
-            count_pairs += 1
             objective += pair(a, b)
             if division[a] != division[b]:
                 cross += 1
@@ -217,14 +218,15 @@ def _result(
                     met_before = True
             if -window <= offset[a] - offset[b] <= window:
                 hours += 1
+            else:
+                together = False
             if interests[a] & interests[b]:
                 shared += 1
             common &= interests[b]
-        zones = [offset[i] for i in g]
         flags = (
             crossing_counts and spans,
             not met_before,
-            max(zones) - min(zones) <= window and max(zones) < unknown,
+            together and offset[g[0]] < unknown,  # unknown zones are far apart: one known, all known
             common != 0,
         )
         reasons = reason_sets.get(flags)
