@@ -71,6 +71,10 @@ class Stats:
     repeat_rate: float  # pairs introduced again after an earlier round
     trend: tuple[RoundTrend, ...]
     matrix: dict[tuple[str, str], int] = field(default_factory=dict)  # met pairs by division pair
+    # Division-pair coverage: of the pairs of (named) divisions whose members have taken part,
+    # how many have had a meetup between them at least once. The engine aims for all of them.
+    division_pairs_met: int = 0
+    division_pairs: int = 0
 
 
 def _share(part: int, whole: int) -> float:
@@ -87,6 +91,8 @@ def compute(facts: StatsFacts) -> Stats:
     met_by_person: dict[str, set[str]] = {}
     matrix: Counter[tuple[str, str]] = Counter()
     trend: list[RoundTrend] = []
+    taking_part: set[str] = set()  # named divisions with someone in a group
+    bridged: set[tuple[str, str]] = set()  # pairs of named divisions with a meetup between them
     total_pairs = cross_pairs = repeated = groups = met_groups = 0
     unmatched: Counter[str] = Counter()
     for rnd in facts.rounds:
@@ -97,6 +103,7 @@ def compute(facts: StatsFacts) -> Stats:
             met = group.outcome is Outcome.MET
             r_met += met
             divisions = dict(zip(group.members, group.divisions, strict=True))
+            taking_part.update(d for d in group.divisions if d is not None)
             for a, b in combinations(sorted(group.members), 2):
                 r_pairs += 1
                 crosses = divisions[a] is not None and divisions[a] != divisions[b]
@@ -109,6 +116,9 @@ def compute(facts: StatsFacts) -> Stats:
                     met_by_person.setdefault(a, set()).add(b)
                     met_by_person.setdefault(b, set()).add(a)
                     matrix[tuple(sorted((_division(divisions[a]), _division(divisions[b]))))] += 1  # type: ignore[index]
+                    da, db = divisions[a], divisions[b]
+                    if da is not None and db is not None and da != db:
+                        bridged.add((da, db) if da < db else (db, da))
         seen_pairs.update(round_pairs)
         unmatched.update(rnd.unpaired)
         total_pairs += r_pairs
@@ -148,4 +158,6 @@ def compute(facts: StatsFacts) -> Stats:
         repeat_rate=_share(repeated, total_pairs),
         trend=tuple(trend),
         matrix=dict(matrix),
+        division_pairs_met=len(bridged),
+        division_pairs=len(taking_part) * (len(taking_part) - 1) // 2,
     )

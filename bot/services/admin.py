@@ -152,6 +152,12 @@ def stats_rows(stats: Stats, t: Texts) -> tuple[tuple[str, str], ...]:
         (t("stats.meetup_rate"), _percent(stats.meetup_rate)),
         (t("stats.trend"), " → ".join(_percent(r.meetup_rate) for r in stats.trend[-6:]) or "–"),
         (t("stats.cross_share"), _percent(stats.cross_division_share)),
+        (
+            t("stats.division_pairs"),
+            t("stats.division_pairs_value", met=stats.division_pairs_met, pairs=stats.division_pairs)
+            if stats.division_pairs
+            else "–",
+        ),
         (t("stats.connections"), str(stats.connections)),
         (t("stats.median_met"), f"{stats.median_colleagues_met:g}"),
         (

@@ -13,12 +13,12 @@ from bot.domain import nudges, schedule
 from bot.domain.hours import shared_window, utc_offset_minutes
 from bot.domain.model import Membership, MemberStatus, Outcome, Program, StillInChoice, TenantRef
 from bot.domain.pairing import (
-    Group,
     Member,
     PairingRequest,
     PairingResult,
     PastGroup,
     PastRound,
+    ProposedGroup,
     Reason,
     UnpairedReason,
     make_groups,
@@ -260,7 +260,7 @@ async def _close_earlier_rounds(
         await scope.rounds.close(earlier.id, now)
 
 
-def _reason_lines(t: Texts, group: Group) -> tuple[str, ...]:
+def _reason_lines(t: Texts, group: ProposedGroup) -> tuple[str, ...]:
     order = (Reason.CROSS_DIVISION, Reason.FIRST_MEETING, Reason.HOURS_OVERLAP, Reason.SHARED_INTEREST)
     interests = ", ".join(group.shared_interests)
     return tuple(t(f"reason.{r.value}", interests=interests) for r in order if r in group.reasons)

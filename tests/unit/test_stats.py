@@ -94,3 +94,36 @@ def test_a_new_program_has_zeros_not_errors() -> None:
     stats = compute(StatsFacts(Counter(), (), (), ()))
     assert (stats.meetup_rate, stats.cross_division_share, stats.median_colleagues_met) == (0, 0, 0)
     assert stats.trend == () and stats.matrix == {}
+
+
+def test_division_pair_coverage_counts_division_pairs_with_a_meetup() -> None:
+    stats = compute(_facts())
+    # Divisions taking part: Sales, Eng, People (3 pairs). Meetups across: Sales × Eng (r1, r2),
+    # Eng × People and Sales × People (r2's trio); r3's Sales × Eng is still pending.
+    assert (stats.division_pairs_met, stats.division_pairs) == (3, 3)
+
+
+def test_division_pair_coverage_leaves_out_pairs_that_only_were_introduced() -> None:
+    facts = StatsFacts(
+        Counter({"active": 4}),
+        ("ana", "budi", "citra", "dewi"),
+        (
+            RoundFact(
+                date(2026, 11, 2),
+                (
+                    GroupFact(("ana", "budi"), ("Sales", "Eng"), MET),
+                    GroupFact(("citra", "dewi"), ("Legal", None), MET),  # no division: not a pair
+                ),
+                (),
+            ),
+            RoundFact(date(2026, 11, 9), (GroupFact(("ana", "citra"), ("Sales", "Legal"), NOT_YET),), ()),
+        ),
+        (),
+    )
+    stats = compute(facts)
+    assert (stats.division_pairs_met, stats.division_pairs) == (1, 3)  # of Sales, Eng, Legal
+
+
+def test_a_new_program_has_no_division_pairs() -> None:
+    stats = compute(StatsFacts(Counter(), (), (), ()))
+    assert (stats.division_pairs_met, stats.division_pairs) == (0, 0)

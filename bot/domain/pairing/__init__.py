@@ -3,13 +3,13 @@
 from bot.domain.pairing.engine import make_groups
 from bot.domain.pairing.model import (
     CrossDivisionMode,
-    Group,
     Member,
     PairingMetrics,
     PairingRequest,
     PairingResult,
     PastGroup,
     PastRound,
+    ProposedGroup,
     Reason,
     Relaxation,
     Relaxed,
@@ -19,13 +19,13 @@ from bot.domain.pairing.model import (
 
 __all__ = [
     "CrossDivisionMode",
-    "Group",
     "Member",
     "PairingMetrics",
     "PairingRequest",
     "PairingResult",
     "PastGroup",
     "PastRound",
+    "ProposedGroup",
     "Reason",
     "Relaxation",
     "Relaxed",

@@ -22,6 +22,7 @@ import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import combinations
 from operator import itemgetter
 
 from bot.domain.pairing.across import keep_groups_across
@@ -32,10 +33,10 @@ from bot.domain.pairing.exact import EXACT_MAX, exact_groups
 from bot.domain.pairing.improve import LocalSearch
 from bot.domain.pairing.model import (
     CrossDivisionMode,
-    Group,
     PairingMetrics,
     PairingRequest,
     PairingResult,
+    ProposedGroup,
     Reason,
     Relaxation,
     Relaxed,
@@ -187,7 +188,7 @@ def _result(
     n, penalty, blocked, never_met = roster.size, roster.penalty, roster.blocked, roster.never_met
     pair = weights.pair
     reason_sets: dict[tuple[bool, bool, bool, bool], frozenset[Reason]] = {}
-    out: list[Group] = []
+    out: list[ProposedGroup] = []
     relaxed_repeat: list[Relaxation] = []
     count_pairs = cross = repeats = weak = hours = shared = objective = 0
     window = HOURS_WINDOW_MINUTES
@@ -198,15 +199,16 @@ def _result(
     groups.sort(key=itemgetter(0))  # by the first member's id: the order the result lists them in
     unknown = UNKNOWN_OFFSET_SPACING
     for g in groups:
-        if len(g) == 2:  # most groups: the same as below, written out
-            a, b = g
-            ids: tuple[str, ...] = (members[a].id, members[b].id)
+        spans = repeat = met_before = False
+        together = True  # every pair's working hours overlap
+        common = interests[g[0]]
+        count_pairs += len(g) * (len(g) - 1) // 2
+        for a, b in combinations(g, 2):  # g is sorted, so a < b
             key = a * n + b
-            count_pairs += 1
             objective += pair(a, b)
-            same = division[a] == division[b]
-            cross += not same
-            repeat = met_before = False
+            if division[a] != division[b]:
+                cross += 1
+                spans = True
             if key in penalty and key not in blocked:
                 repeat = True
                 repeats += 1
@@ -214,46 +216,19 @@ def _result(
                     weak += 1
                 else:
                     met_before = True
-            oa, ob = offset[a], offset[b]
-            close = -window <= oa - ob <= window
-            hours += close
-            common = interests[a] & interests[b]
-            shared += common != 0
-            flags = (crossing_counts and not same, not met_before, close and oa < unknown, common != 0)
-        else:
-            ids = tuple([members[i].id for i in g])
-            same = repeat = met_before = False
-            for x, a in enumerate(g):
-                da, oa, ia = division[a], offset[a], interests[a]
-                for b in g[x + 1 :]:  # g is sorted, so a < b
-                    key = a * n + b
-                    count_pairs += 1
-                    objective += pair(a, b)
-                    if da == division[b]:
-                        same = True
-                    else:
-                        cross += 1
-                    if key in penalty and key not in blocked:
-                        repeat = True
-                        repeats += 1
-                        if key in never_met:
-                            weak += 1
-                        else:
-                            met_before = True
-                    if -window <= oa - offset[b] <= window:
-                        hours += 1
-                    if ia & interests[b]:
-                        shared += 1
-            zones = [offset[i] for i in g]
-            common = interests[g[0]]
-            for i in g[1:]:
-                common &= interests[i]
-            flags = (
-                crossing_counts and len({division[i] for i in g}) > 1,
-                not met_before,
-                max(zones) - min(zones) <= window and max(zones) < unknown,
-                common != 0,
-            )
+            if -window <= offset[a] - offset[b] <= window:
+                hours += 1
+            else:
+                together = False
+            if interests[a] & interests[b]:
+                shared += 1
+            common &= interests[b]
+        flags = (
+            crossing_counts and spans,
+            not met_before,
+            together and offset[g[0]] < unknown,  # unknown zones are far apart: one known, all known
+            common != 0,
+        )
         reasons = reason_sets.get(flags)
         if reasons is None:
             reasons = reason_sets[flags] = frozenset(r for r, on in zip(chosen, flags, strict=True) if on)
@@ -262,7 +237,8 @@ def _result(
             if common
             else ()
         )
-        out.append(Group(ids, reasons, names))
+        ids = tuple([members[i].id for i in g])
+        out.append(ProposedGroup(ids, reasons, names))
         if repeat:
             relaxed_repeat.append(Relaxation(Relaxed.NO_REPEAT, ids))
     unpaired = tuple(

@@ -56,7 +56,7 @@ class PastGroup:
 @dataclass(frozen=True, slots=True)
 class PastRound:
     date: date
-    groups: tuple[PastGroup, ...]
+    groups: Sequence[PastGroup]  # read once, in order; a caller may make them as they are read
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class PairingRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class Group:
+class ProposedGroup:
     members: tuple[str, ...]
     reasons: frozenset[Reason] = frozenset()
     shared_interests: tuple[str, ...] = ()
@@ -103,7 +103,7 @@ class PairingMetrics:
 
 @dataclass(frozen=True, slots=True)
 class PairingResult:
-    groups: tuple[Group, ...]
+    groups: tuple[ProposedGroup, ...]
     unpaired: tuple[Unpaired, ...] = ()
     relaxed: tuple[Relaxation, ...] = ()
     metrics: PairingMetrics = field(

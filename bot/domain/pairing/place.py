@@ -7,8 +7,9 @@ after one swap stays unplaced, and the engine reports them as blocked.
 
 from __future__ import annotations
 
+from bot.domain.pairing.repeats import BLOCKED
 from bot.domain.pairing.roster import Roster
-from bot.domain.pairing.weights import BLOCKED, Weights
+from bot.domain.pairing.weights import Weights
 
 
 def _fits(roster: Roster, u: int, group: list[int]) -> bool:

@@ -140,9 +140,9 @@ def raise_crossings(roster: Roster, weights: Weights, pairs: list[list[int]], or
         counts[division[x]] = counts.get(division[x], 0) + 1
     largest = max(sorted(counts), key=lambda d: counts[d])
     m = len(paired)
+    if sum(division[a] != division[b] for a, b in pairs) >= min(m // 2, m - counts[largest]):
+        return  # at the ceiling already: nothing to raise
     before = _standing(roster, pairs)
-    if before[1] >= min(m // 2, m - counts[largest]):
-        return
     dominant = 2 * counts[largest] > m
     avoid = _Unwanted(roster, largest if dominant else -1)
     bad = [g for g in pairs if roster.key(g[0], g[1]) in avoid]

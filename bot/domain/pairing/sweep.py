@@ -15,8 +15,9 @@ someone they blocked: a person with no unblocked partner left is handed back unm
 from __future__ import annotations
 
 from bot.domain.pairing.balance import DivisionBalance
+from bot.domain.pairing.repeats import BLOCKED
 from bot.domain.pairing.roster import Roster
-from bot.domain.pairing.weights import BLOCKED, CROSS, HOURS_WINDOW_MINUTES, Weights
+from bot.domain.pairing.weights import CROSS, HOURS_WINDOW_MINUTES, Weights
 
 AHEAD = 16  # places looked at along the line
 CANDIDATES = 5  # partners weighed from those places
@@ -26,18 +27,18 @@ PER_DIVISION = 2  # when even that fails: nearest members of each division, allo
 
 
 class _Line:
-    """The time-zone line with its unpaired people: next one after a place, first ones of a division."""
+    """The time-zone line with its unpaired people: next one after a place, first ones of a list
+    of places (a division's, or an interest's holders)."""
 
     def __init__(self, order: list[int], division: list[int], divisions: int, roster: Roster) -> None:
-        n = len(order)
-        self.order = order
-        self.ahead = list(range(n + 1))  # union-find: next free place at or after p
+        self.ahead = list(range(len(order) + 1))  # union-find: next free place at or after p
         self.by_division: list[list[int]] = [[] for _ in range(divisions)]
         self.holders: list[list[int]] = [[] for _ in roster.interest_names]
         for p, i in enumerate(order):
             self.by_division[division[i]].append(p)
             for t in roster.interest_ids[i]:
                 self.holders[t].append(p)
+        # Where each list's first free place may be: everything before it is taken.
         self.division_head = [0] * divisions
         self.interest_head = [0] * len(self.holders)
 
@@ -48,29 +49,20 @@ class _Line:
             p = ahead[p]
         return p
 
-    def take(self, p: int) -> None:
-        self.ahead[p] = p + 1
-
-    def _first_free(self, places: list[int], heads: list[int], key: int, limit: int) -> list[int]:
+    def first_free(self, places: list[int], heads: list[int], key: int, limit: int, found: list[int]) -> None:
+        """Append to `found` the first `limit` free places of `places` (which `heads[key]` indexes)."""
         ahead, h, end = self.ahead, heads[key], len(places)
         while h < end and ahead[places[h]] != places[h]:
             h += 1
         heads[key] = h
-        found: list[int] = []
+        stop = len(found) + limit
         while h < end:
             p = places[h]
             if ahead[p] == p:
                 found.append(p)
-                if len(found) == limit:
-                    break
+                if len(found) == stop:
+                    return
             h += 1
-        return found
-
-    def first_of_division(self, d: int, limit: int) -> list[int]:
-        return self._first_free(self.by_division[d], self.division_head, d, limit)
-
-    def first_sharing(self, t: int, limit: int) -> list[int]:
-        return self._first_free(self.holders[t], self.interest_head, t, limit)
 
 
 def sweep_pairs(
@@ -81,88 +73,96 @@ def sweep_pairs(
     division, offset, interest_ids = roster.division, roster.offset_key, roster.interest_ids
     divisions = len(roster.division_names)
     line = _Line(order, division, divisions, roster)
+    ahead, next_free, first_free = line.ahead, line.next_free, line.first_free
+    by_division, division_head = line.by_division, line.division_head
+    holders, interest_head = line.holders, line.interest_head
     balance = DivisionBalance(division, divisions)
-    count = balance.count
-    pair, row = weights.pair, weights.row
+    count, admissible = balance.count, balance.admissible
+    row = weights.row
     tie = 8 * (n + 1)  # scores are weight * tie + the partner's division size: ties go to big divisions
     spare = [7 - min(7, len(ids)) for ids in interest_ids]  # then to partners with fewer interests to offer
     window = HOURS_WINDOW_MINUTES
+    hopeless = BLOCKED // 2 * tie  # a score this low is a blocked pair
+
+    def best_of(u: int, places: list[int], best: int, best_score: int, bend: bool = False) -> tuple[int, int]:
+        """The best place among `best` and `places` for u's partner; with `bend`, a partner the
+        ceiling does not allow costs the crossing pair it loses later."""
+        du = division[u]
+        partners = [order[q] for q in places]
+        for q, v, w in zip(places, partners, row(u, partners), strict=True):
+            dv = division[v]
+            if bend and not admissible(du, dv):
+                w -= CROSS
+            s = w * tie + count[dv] * 8 + spare[v]
+            if s > best_score:
+                best, best_score = q, s
+        return best, best_score
 
     pairs: list[list[int]] = []
     stranded: list[int] = []
     p = 0
     while True:
-        p = line.next_free(p)
+        if ahead[p] != p:
+            p = next_free(p)
         if p >= n:
             break
         u = order[p]
         du, ou = division[u], offset[u]
-        line.take(p)
+        ahead[p] = p + 1
         # Which divisions may u's partner come from without losing a crossing pair later?
         only, same_ok = balance.partner_rule(du) if hold_ceiling else (-1, True)
-        best, best_score = -1, BLOCKED * tie  # a place on the line, and its score
         places: list[int] = []
         if only >= 0:
-            places = line.first_of_division(only, CANDIDATES)
+            first_free(by_division[only], division_head, only, CANDIDATES, places)
         else:
-            q, looked = line.next_free(p + 1), 0
-            while q < n and looked < AHEAD and len(places) < CANDIDATES:
-                v = order[q]
-                if offset[v] - ou > window:
+            q, looked = p + 1, 0
+            while looked < AHEAD and len(places) < CANDIDATES:
+                if ahead[q] != q:
+                    q = next_free(q)
+                if q >= n or offset[order[q]] - ou > window:
                     break
                 looked += 1
-                if same_ok or division[v] != du:
+                if same_ok or division[order[q]] != du:
                     places.append(q)
-                q = line.next_free(q + 1)
+                q += 1
             if not places:
                 for d in range(divisions):
                     if count[d] and (d != du or same_ok):
-                        places.extend(line.first_of_division(d, 1))
+                        first_free(by_division[d], division_head, d, 1, places)
         for t in interest_ids[u]:
-            for q in line.first_sharing(t, SHARED):
+            shared: list[int] = []
+            first_free(holders[t], interest_head, t, SHARED, shared)
+            for q in shared:
                 v = order[q]
                 dv = division[v]
                 if offset[v] - ou <= window and (dv == only if only >= 0 else same_ok or dv != du):
                     places.append(q)
-        partners = [order[q] for q in places]
-        for q, v, w in zip(places, partners, row(u, partners), strict=True):
-            s = w * tie + count[division[v]] * 8 + spare[v]
-            if s > best_score:
-                best, best_score = q, s
+        best, best_score = best_of(u, places, -1, BLOCKED * tie)
         if best_score < 0:
             # Only repeats or blocks on offer: look deeper where the ceiling allows.
-            allowed = (
-                [only] if only >= 0 else [d for d in range(divisions) if count[d] and (d != du or same_ok)]
-            )
-            for q in (q for d in allowed for q in line.first_of_division(d, DEEPER)):
-                v = order[q]
-                s = pair(u, v) * tie + count[division[v]] * 8 + spare[v]
-                if s > best_score:
-                    best, best_score = q, s
+            deeper: list[int] = []
+            for d in [only] if only >= 0 else range(divisions):
+                if only >= 0 or (count[d] and (d != du or same_ok)):
+                    first_free(by_division[d], division_head, d, DEEPER, deeper)
+            best, best_score = best_of(u, deeper, best, best_score)
         if best_score < 0:
             # Still nothing: everyone's nearest, even where it costs a crossing pair later.
-            widened = [
-                q for d in range(divisions) if count[d] for q in line.first_of_division(d, PER_DIVISION)
-            ]
-            if best_score < BLOCKED // 2 * tie:
-                q = line.next_free(p + 1)
+            widened: list[int] = []
+            for d in range(divisions):
+                if count[d]:
+                    first_free(by_division[d], division_head, d, PER_DIVISION, widened)
+            if best_score < hopeless:
+                q = next_free(p + 1)
                 while q < n:
                     widened.append(q)
-                    q = line.next_free(q + 1)
-            for q in widened:
-                v = order[q]
-                s = pair(u, v)
-                if hold_ceiling and not balance.admissible(du, division[v]):
-                    s -= CROSS  # it costs a crossing pair later, even if not here
-                s = s * tie + count[division[v]] * 8 + spare[v]
-                if s > best_score:
-                    best, best_score = q, s
+                    q = next_free(q + 1)
+            best, best_score = best_of(u, widened, best, best_score, bend=hold_ceiling)
         balance.remove(du)
-        if best < 0 or best_score <= BLOCKED // 2 * tie:
+        if best < 0 or best_score <= hopeless:
             stranded.append(u)
             continue
         v = order[best]
-        line.take(best)
+        ahead[best] = best + 1
         balance.remove(division[v])
         pairs.append([u, v])
     return pairs, stranded

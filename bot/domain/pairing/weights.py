@@ -1,4 +1,5 @@
 """Pair weights: one integer per pair, in tiers so that a higher rule outweighs everything below it.
+(The block and repeat tiers are in repeats.py: indexing the history uses them too.)
 
 The engine and the benchmark's exact matching use these same numbers. Tiers, highest first:
 blocked (never), a repeat of a pair that met (recent ones cost more than old ones), a repeat
@@ -12,31 +13,16 @@ two pairs: one overlap of hours is worth more than two pairs' interests and vari
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-if TYPE_CHECKING:
-    from bot.domain.pairing.roster import Roster
+from bot.domain.pairing.roster import Roster
 
-BLOCKED: Final = -(10**15)
-REPEAT_MET: Final = 1_000_000
-REPEAT_MET_RECENCY: Final = 10_000  # per round more recent than RECENCY_HORIZON
-REPEAT_UNMET: Final = 20_000
-REPEAT_UNMET_RECENCY: Final = 100
-RECENCY_HORIZON: Final = 64
 CROSS: Final = 1_000
 HOURS: Final = 20
 INTEREST: Final = 5
 INTEREST_EXTRA: Final = 1  # per further shared interest, at most two more
 VARIETY: Final = 1  # per side: the partner's division is new to this person within the history
 HOURS_WINDOW_MINUTES: Final = 180
-
-
-def repeat_penalty(rounds_ago: int, met: bool | None) -> int:
-    """What re-introducing a pair costs; `rounds_ago` is 1 for the latest round given."""
-    fresher = max(0, RECENCY_HORIZON - rounds_ago)
-    if met is False:
-        return REPEAT_UNMET + REPEAT_UNMET_RECENCY * fresher
-    return REPEAT_MET + REPEAT_MET_RECENCY * fresher
 
 
 class Weights:

@@ -7,7 +7,7 @@ from functools import cache
 from itertools import combinations
 
 from bot.domain.pairing import PairingRequest
-from bot.domain.pairing.weights import repeat_penalty
+from bot.domain.pairing.repeats import repeat_penalty
 
 
 def groupings(people: list[str], sizes: list[int]) -> Iterator[list[tuple[str, ...]]]:
