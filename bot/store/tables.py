@@ -262,3 +262,4 @@ outbox_holders = Table(
 # Slack's installations (OAuth installs) keep their table in a module of their own, on this
 # metadata, so Alembic sees one schema.
 from bot.store import installations as _installations  # noqa: E402, F401
+from bot.store import pacing as _pacing  # noqa: E402, F401  (outbox_pacing: each workspace's pace)

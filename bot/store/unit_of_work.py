@@ -16,6 +16,7 @@ from bot.store.dashboard import DashboardQueries
 from bot.store.db import AT_COMMIT
 from bot.store.holders import Holder, register
 from bot.store.outbox import Outbox
+from bot.store.pacing import DueWorkspaces, Pacing
 from bot.store.people import Memberships, People
 from bot.store.programs import Admins, Blocks, Programs
 from bot.store.recognition import Achievements, Deliveries, ShoutOuts
@@ -40,6 +41,7 @@ class TenantScope:
         self.achievements = Achievements(conn, tenant_id)
         self.deliveries = Deliveries(conn, tenant_id)
         self.outbox = Outbox(conn, tenant_id)
+        self.pacing = Pacing(conn, tenant_id)
         self.reports = Reports(conn, tenant_id)
         self.dashboard = DashboardQueries(conn, tenant_id)
 
@@ -57,6 +59,7 @@ class UnitOfWork:
         self._conn = await self._engine.connect()
         self._tx = await self._conn.begin()
         self.tenants = TenantDirectory(self._conn, self._held)
+        self.due = DueWorkspaces(self._conn, self._held)
         return self
 
     async def __aexit__(
