@@ -180,6 +180,8 @@ class Relay:
                     row = await scope.outbox.claim_next(now, self._lease, holder.id)
                     if row is not None:
                         await uow.commit()
+                elif not await scope.outbox.any_due(now, self._lease):
+                    return  # nothing left to wait for
             if slot is not None:
                 pause = (slot - now).total_seconds()
                 if pause > self._max_pause:
