@@ -131,6 +131,12 @@ class Relay:
         all it would send (minutes, when paced)."""
         self._finishing = True
 
+    async def settle(self, within: float) -> None:
+        """Wait up to `within` seconds for the workspaces' tasks to end (after finish_soon: each
+        ends once the send it is making is recorded)."""
+        if self._serving:
+            await asyncio.wait(list(self._serving.values()), timeout=within)
+
     async def close(self) -> None:
         """Unregister (at a clean stop, after the jobs have stopped), once the sends in flight
         are recorded."""

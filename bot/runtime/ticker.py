@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -71,19 +72,18 @@ def start_scheduler(ticker: Ticker, *, tick_seconds: int = 60, relay_seconds: in
     scheduler.add_job(
         ticker.tick, "interval", seconds=tick_seconds, id=TICK_JOB, misfire_grace_time=tick_seconds, **common
     )
-    # A paced run of the relay lasts minutes and its job fires every few seconds meanwhile. A
-    # second instance is allowed because run_once returns at once while a run is sending;
-    # with one, APScheduler would log "skipped: maximum number of running instances" on every
-    # firing of a normal round. Those warnings stay for the tick, where they mean a real miss.
+    # The relay's job starts a task for each workspace with messages due that is not being
+    # served yet, and returns: a paced round takes minutes, and a workspace whose round comes
+    # meanwhile must not wait for it (nor the job's next firing be skipped).
     scheduler.add_job(
-        ticker.relay.run_once,
+        functools.partial(ticker.relay.run_once, wait=False),
         "interval",
         seconds=relay_seconds,
         id=RELAY_JOB,
         misfire_grace_time=relay_seconds,
         # At once, then every few seconds: after a restart, what a crash left is sent without delay.
         next_run_time=datetime.now(UTC),
-        **(common | {"max_instances": 2}),
+        **common,
     )
     scheduler.start()
     return scheduler
@@ -126,8 +126,11 @@ class Jobs:
             return
         self.scheduler.pause()
         self.ticker.relay.finish_soon()  # a paced run would otherwise go on for minutes
+        started = asyncio.get_running_loop().time()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.idle.wait(), within)
+        # The relay's job leaves its workspaces' tasks running: their sends in flight end too.
+        await self.ticker.relay.settle(max(0.0, within - (asyncio.get_running_loop().time() - started)))
         self.scheduler.shutdown(wait=False)
         self.scheduler = None
 
