@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from bot.delivery import Relay
 from bot.domain.model import Platform, TenantRef
@@ -67,7 +68,7 @@ async def test_two_relays_share_one_workspace_budget_instead_of_doubling_it(driv
         times = messenger.times("T-ACME")
         # One budget: one send per ten seconds between the two, not one each.
         assert len(times) == 6
-        assert all(later - earlier >= timedelta(seconds=10) for earlier, later in zip(times, times[1:]))
+        assert all(later - earlier >= timedelta(seconds=10) for earlier, later in pairwise(times))
     finally:
         for replica in replicas:
             await replica.close()
@@ -128,6 +129,6 @@ async def test_two_workspaces_are_paced_side_by_side_not_one_after_the_other(dri
             times = messenger.times(team)
             spans = [round((t - start).total_seconds(), 2) for t in times]
             assert times[-1] - start < timedelta(seconds=3.5), (team, spans)
-            assert all(later - earlier >= timedelta(seconds=0.37) for earlier, later in zip(times, times[1:]))
+            assert all(later - earlier >= timedelta(seconds=0.37) for earlier, later in pairwise(times))
     finally:
         await relay.close()
