@@ -57,6 +57,7 @@ class Relay:
         lease: timedelta = DEFAULT_LEASE,
         min_interval: float = 0.0,
         workspaces: int = 16,
+        in_flight: int = 3,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._store = store
@@ -72,6 +73,7 @@ class Relay:
         # later pass, so a stop never waits long and the task is free meanwhile.
         self._max_pause = max(2 * min_interval, 2.0)
         self._workspaces = workspaces  # served at once by this process, each at its own pace
+        self._in_flight = in_flight  # sends to one workspace on their way at once, when paced
         self._sleep = sleep
         self._serving: dict[int, asyncio.Task[None]] = {}
         self._registering = asyncio.Lock()
@@ -165,45 +167,74 @@ class Relay:
         self._finishing = False
 
     async def _serve(self, tenant_id: int, holder: Holder, report: DeliveryReport) -> None:
-        """Send one workspace's due rows, one at a time, each in a send slot of its pace."""
+        """Send one workspace's due rows, each in a send slot of its pace. When paced, a send
+        may still be on its way when the next slot comes (a slow answer, a busy database): the
+        next starts anyway, up to `_in_flight` at once, so the pace is the platform's and not
+        our own latency's. Unpaced, one at a time."""
         async with self._store.unit() as uow:
             tenant = await uow.tenants.ref(tenant_id)
-        sent = 0
-        # Every turn either sends or waits for a slot.
-        for _ in range(2 * self._batch + 2):
-            # `_finishing` is not reset here: a stop's finish_soon() can land while the tick is
-            # still starting rounds, and the tick's own run must then send nothing more.
-            if self._finishing or sent >= self._batch:
-                return
-            now = self._clock()
-            row: OutboxRow | None = None
-            async with self._store.unit() as uow:
-                scope = uow.scoped(tenant_id)
-                # The slot and the row are taken in one transaction: a workspace with nothing
-                # due after all keeps its slot (the rollback), and no replica takes it meanwhile.
-                slot = await scope.pacing.take_slot(now, self._interval)
-                if slot is None:
-                    row = await scope.outbox.claim_next(now, self._lease, holder.id)
-                    if row is not None:
-                        await uow.commit()
-                elif not await scope.outbox.any_due(now, self._lease):
-                    return  # nothing left to wait for
-            if slot is not None:
-                pause = (slot - now).total_seconds()
-                if pause > self._max_pause:
-                    return  # held (a Retry-After): a pass after it ends takes the workspace up
-                # Waiting here, no row is held: a crash meanwhile costs nothing.
-                await self._sleep(pause)
-                if self._clock() <= now:
-                    return  # a clock that does not move (a test's): the slot would never come
-                continue
-            if row is None:
-                return
-            sent += 1
-            with about(tenant=tenant_id, outbox=row.id):
-                delivered = await self._deliver(tenant_id, tenant, row, report)
-            if not delivered:
-                return  # the workspace is gone: nothing more goes to it
+        depth = self._in_flight if self._interval > timedelta(0) else 1
+        sending: set[asyncio.Task[bool]] = set()
+        gone = False
+        try:
+            sent = 0
+            # Every turn either starts a send or waits for a slot.
+            for _ in range(2 * self._batch + 2):
+                # `_finishing` is not reset here: a stop's finish_soon() can land while the tick
+                # is still starting rounds, and the tick's own run must then send nothing more.
+                if self._finishing or sent >= self._batch or gone:
+                    return
+                if len(sending) >= depth:
+                    done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                    gone = any(not task.result() for task in done)
+                    continue
+                now = self._clock()
+                row: OutboxRow | None = None
+                async with self._store.unit() as uow:
+                    scope = uow.scoped(tenant_id)
+                    # The slot and the row are taken in one transaction: a workspace with nothing
+                    # due after all keeps its slot (the rollback), and no replica takes it meanwhile.
+                    slot = await scope.pacing.take_slot(now, self._interval)
+                    if slot is None:
+                        row = await scope.outbox.claim_next(now, self._lease, holder.id)
+                        if row is not None:
+                            await uow.commit()
+                    elif not await scope.outbox.any_due(now, self._lease):
+                        return  # nothing left to wait for
+                if slot is not None:
+                    pause = (slot - now).total_seconds()
+                    if pause > self._max_pause:
+                        return  # held (a Retry-After): a pass after it ends takes the workspace up
+                    # Waiting here, no row is held but those on their way.
+                    await self._sleep(pause)
+                    if self._clock() <= now:
+                        return  # a clock that does not move (a test's): the slot would never come
+                    continue
+                if row is None:
+                    return
+                sent += 1
+                sending.add(asyncio.create_task(self._deliver_about(tenant_id, tenant, row, report)))
+                if depth == 1:
+                    done, sending = await asyncio.wait(sending)
+                    gone = any(not task.result() for task in done)
+        except asyncio.CancelledError:
+            # Cancelled as a crash is (a test's), or at the end of the loop: so are the sends.
+            for task in sending:
+                task.cancel()
+            raise
+        finally:
+            # Whatever else ends the turn (a stop, an error), the sends on their way are recorded.
+            if sending:
+                await asyncio.wait(sending)
+                for task in sending:
+                    if not task.cancelled():
+                        task.result()  # a failure to record is raised, not dropped
+
+    async def _deliver_about(
+        self, tenant_id: int, tenant: TenantRef, row: OutboxRow, report: DeliveryReport
+    ) -> bool:
+        with about(tenant=tenant_id, outbox=row.id):
+            return await self._deliver(tenant_id, tenant, row, report)
 
     async def drain(self, rounds: int = 50) -> DeliveryReport:
         """Deliver until nothing is due now (retries scheduled for later stay queued)."""

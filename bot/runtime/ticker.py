@@ -8,7 +8,7 @@ import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import (  # type: ignore[import-untyped]
@@ -37,12 +37,19 @@ class TickReport:
     checkins: int = 0
     digests: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    expired: int = 0  # sent messages and delivery ids past their retention, deleted
+
+
+# Expiry looks at every sent row: once an hour is plenty for a window counted in days.
+EXPIRE_EVERY = timedelta(hours=1)
 
 
 class Ticker:
-    def __init__(self, deps: Deps, relay: Relay) -> None:
+    def __init__(self, deps: Deps, relay: Relay, *, keep_sent: timedelta = timedelta(days=30)) -> None:
         self.deps = deps
         self.relay = relay
+        self.keep_sent = keep_sent
+        self._expired_at: datetime | None = None
 
     async def tick(self) -> TickReport:
         # Each step claims its work in the database, so two processes ticking at once, or a
@@ -52,6 +59,7 @@ class Ticker:
         report.checkins = await due_checkins(self.deps)
         report.digests = await due_digests(self.deps)
         report.delivery = await self.relay.run_once()
+        report.expired = await self.expire()
         if report.rounds or report.checkins or report.delivery.sent or report.delivery.failed:
             log.info(
                 "tick: %d rounds, %d check-ins, %d sent, %d failed",
@@ -62,6 +70,25 @@ class Ticker:
             )
         log.debug("tick done")  # what end-to-end tests count to know a tick passed (not sleep)
         return report
+
+    async def expire(self) -> int:
+        """Delete sent messages and delivery ids older than `keep_sent` (never an unsent row),
+        at most once per EXPIRE_EVERY in this process. Replicas each do it: deleting what is
+        already gone deletes nothing."""
+        now = self.deps.clock()
+        if self._expired_at is not None and now - self._expired_at < EXPIRE_EVERY:
+            return 0
+        cutoff = now - self.keep_sent
+        async with self.deps.store.unit() as uow:
+            messages = await uow.expiry.sent_before(cutoff)
+            deliveries = await uow.expiry.deliveries_before(cutoff)
+            await uow.commit()
+        self._expired_at = now
+        if messages or deliveries:
+            log.info(
+                "expired %d sent messages and %d delivery ids from before %s", messages, deliveries, cutoff
+            )
+        return messages + deliveries
 
 
 def start_scheduler(ticker: Ticker, *, tick_seconds: int = 60, relay_seconds: int = 5) -> AsyncIOScheduler:

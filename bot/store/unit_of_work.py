@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from bot.domain.model import TenantRef
 from bot.store.dashboard import DashboardQueries
 from bot.store.db import AT_COMMIT
+from bot.store.expiry import Expiry
 from bot.store.holders import Holder, register
 from bot.store.outbox import Outbox
 from bot.store.pacing import DueWorkspaces, Pacing
@@ -60,6 +61,7 @@ class UnitOfWork:
         self._tx = await self._conn.begin()
         self.tenants = TenantDirectory(self._conn, self._held)
         self.due = DueWorkspaces(self._conn, self._held)
+        self.expiry = Expiry(self._conn)
         return self
 
     async def __aexit__(
