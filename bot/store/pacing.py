@@ -41,8 +41,9 @@ class Pacing(Repository):
         PostgreSQL the pace row stays locked until then, so a replica asking meanwhile waits and
         then sees the slot taken. Rolled back (nothing was due after all), the slot is not spent.
         A send that starts a little late (the wake-up, a database round trip) does not push every
-        later slot back: up to a quarter of an interval of lateness is made up, which keeps the
-        average pace at the interval and never sends two at once."""
+        later slot back: up to half an interval of lateness is made up, which keeps the average
+        pace at the interval (over any window, at most one send more than the interval allows:
+        within the burst every platform grants)."""
         await self._ensure(now)
         query = select(outbox_pacing.c.not_before).where(outbox_pacing.c.tenant_id == self.tenant_id)
         if self._conn.dialect.name == "postgresql":
@@ -51,7 +52,7 @@ class Pacing(Repository):
         if not_before > now:
             return not_before
         if interval > timedelta(0):
-            following = max(not_before, now - interval / 4) + interval
+            following = max(not_before, now - interval / 2) + interval
             await self._conn.execute(
                 update(outbox_pacing)
                 .where(outbox_pacing.c.tenant_id == self.tenant_id)

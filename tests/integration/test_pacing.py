@@ -113,6 +113,7 @@ async def test_one_workspaces_retry_after_never_delays_another(drive: Driver) ->
 async def test_two_workspaces_are_paced_side_by_side_not_one_after_the_other(drive: Driver) -> None:
     # Real time, as in production: five sends to each of two workspaces at one per half second
     # take two seconds for both together, where one after the other would take four and a half.
+    # (A late send's lateness is made up, up to half an interval: no two closer than that.)
     await _queue(drive, ACME, 5)
     await _queue(drive, GLOBEX, 5)
 
@@ -129,6 +130,6 @@ async def test_two_workspaces_are_paced_side_by_side_not_one_after_the_other(dri
             times = messenger.times(team)
             spans = [round((t - start).total_seconds(), 2) for t in times]
             assert times[-1] - start < timedelta(seconds=3.5), (team, spans)
-            assert all(later - earlier >= timedelta(seconds=0.37) for earlier, later in pairwise(times))
+            assert all(later - earlier >= timedelta(seconds=0.24) for earlier, later in pairwise(times))
     finally:
         await relay.close()
