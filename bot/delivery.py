@@ -176,6 +176,7 @@ class Relay:
         depth = self._in_flight if self._interval > timedelta(0) else 1
         sending: set[asyncio.Task[bool]] = set()
         gone = False
+        next_slot: datetime | None = None
         try:
             sent = 0
             # Every turn either starts a send or waits for a slot.
@@ -188,20 +189,27 @@ class Relay:
                     done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                     gone = any(not task.result() for task in done)
                     continue
+                if next_slot is not None and next_slot > self._clock():
+                    # Our own last send set the next slot: wait for it before asking again.
+                    await self._sleep((next_slot - self._clock()).total_seconds())
+                next_slot = None
                 now = self._clock()
                 row: OutboxRow | None = None
                 async with self._store.unit() as uow:
                     scope = uow.scoped(tenant_id)
                     # The slot and the row are taken in one transaction: a workspace with nothing
                     # due after all keeps its slot (the rollback), and no replica takes it meanwhile.
-                    slot = await scope.pacing.take_slot(now, self._interval)
-                    if slot is None:
+                    granted, slot = await scope.pacing.take_slot(now, self._interval)
+                    if granted:
                         row = await scope.outbox.claim_next(now, self._lease, holder.id)
                         if row is not None:
+                            # More to send: its slot is known, so wait for it without asking.
+                            if await scope.outbox.any_due(now, self._lease):
+                                next_slot = slot
                             await uow.commit()
                     elif not await scope.outbox.any_due(now, self._lease):
                         return  # nothing left to wait for
-                if slot is not None:
+                if not granted:
                     pause = (slot - now).total_seconds()
                     if pause > self._max_pause:
                         return  # held (a Retry-After): a pass after it ends takes the workspace up

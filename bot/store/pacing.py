@@ -33,9 +33,9 @@ outbox_pacing = Table(
 class Pacing(Repository):
     """One workspace's pace."""
 
-    async def take_slot(self, now: datetime, interval: timedelta) -> datetime | None:
-        """Take the workspace's next send slot if it has come: None, and the next slot is set
-        `interval` on. Otherwise the moment the slot comes (nothing is changed).
+    async def take_slot(self, now: datetime, interval: timedelta) -> tuple[bool, datetime]:
+        """Take the workspace's send slot if it has come: (True, when the next one comes), and
+        the next is set `interval` on. Otherwise (False, when the slot comes), nothing changed.
 
         Call it in the transaction that claims the row to send, and commit both together: on
         PostgreSQL the pace row stays locked until then, so a replica asking meanwhile waits and
@@ -44,21 +44,26 @@ class Pacing(Repository):
         later slot back: up to half an interval of lateness is made up, which keeps the average
         pace at the interval (over any window, at most one send more than the interval allows:
         within the burst every platform grants)."""
-        await self._ensure(now)
         query = select(outbox_pacing.c.not_before).where(outbox_pacing.c.tenant_id == self.tenant_id)
         if self._conn.dialect.name == "postgresql":
             query = query.with_for_update()
-        not_before = utc((await self._conn.execute(query)).scalar_one())
+        found = (await self._conn.execute(query)).first()
+        if found is None:
+            await self._ensure(now)
+            found = (await self._conn.execute(query)).first()
+            assert found is not None
+        not_before = utc(found.not_before)
         if not_before > now:
-            return not_before
-        if interval > timedelta(0):
-            following = max(not_before, now - interval / 2) + interval
-            await self._conn.execute(
-                update(outbox_pacing)
-                .where(outbox_pacing.c.tenant_id == self.tenant_id)
-                .values(not_before=following)
-            )
-        return None
+            return False, not_before
+        if interval <= timedelta(0):
+            return True, now
+        following = max(not_before, now - interval / 2) + interval
+        await self._conn.execute(
+            update(outbox_pacing)
+            .where(outbox_pacing.c.tenant_id == self.tenant_id)
+            .values(not_before=following)
+        )
+        return True, following
 
     async def hold_until(self, until: datetime) -> None:
         """The platform said wait (a 429's Retry-After): no request to this workspace before
