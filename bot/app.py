@@ -146,4 +146,5 @@ def build(
     deps = Deps(store=store, directory=directory, clock=clock, default_lang=Lang(settings.default_lang))
     relay = Relay(store, messenger, clock, min_interval=relay_interval, lease=relay_lease)
     intake = Intake(workers=settings.workers, capacity=settings.queue_size)
-    return Jembatan(store, deps, relay, Ticker(deps, relay), intake)
+    ticker = Ticker(deps, relay, store, keep_sent=timedelta(days=settings.keep_sent_days))
+    return Jembatan(store, deps, relay, ticker, intake)

@@ -51,11 +51,13 @@ class Relay:
         messenger: Messenger,
         clock: Callable[[], datetime],
         *,
-        batch: int = 100,  # rows per workspace per pass, so one big round does not starve the rest
+        batch: int = 100,  # sends per workspace per turn, then its rows go back to the queue
         max_attempts: int = 6,
         base_delay: float = 2.0,
         lease: timedelta = DEFAULT_LEASE,
         min_interval: float = 0.0,
+        workspaces: int = 16,
+        in_flight: int = 3,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._store = store
@@ -65,9 +67,16 @@ class Relay:
         self._max_attempts = max_attempts
         self._base_delay = base_delay
         self._lease = lease
-        self._min_interval = min_interval  # pacing between sends, so a big round is no storm
+        # Between two sends to one workspace, whichever process makes them (bot/store/pacing.py).
+        self._interval = timedelta(seconds=min_interval)
+        # A send slot this close is waited for; one further off (a Retry-After) is left to a
+        # later pass, so a stop never waits long and the task is free meanwhile.
+        self._max_pause = max(2 * min_interval, 2.0)
+        self._workspaces = workspaces  # served at once by this process, each at its own pace
+        self._in_flight = in_flight  # sends to one workspace on their way at once, when paced
         self._sleep = sleep
-        self._busy = asyncio.Lock()
+        self._serving: dict[int, asyncio.Task[None]] = {}
+        self._registering = asyncio.Lock()
         self._holder: Holder | None = None
         self._finishing = False
 
@@ -76,73 +85,164 @@ class Relay:
         """How long a row stays claimed by a sender that went quiet before another may send it."""
         return self._lease
 
-    async def run_once(self) -> DeliveryReport:
-        """Send what is due. The tick and the relay's own job both call this; while one run is
-        sending, another in the same process returns at once rather than sending alongside it
-        (which would double the paced rate). The running one picks up new rows on its next pass."""
-        if self._busy.locked():
+    async def run_once(self, *, wait: bool = True) -> DeliveryReport:
+        """Start sending to every workspace with messages due that this process is not already
+        serving, each in a task of its own at its own pace, so one workspace's long round or
+        Retry-After never holds up another's. The tick and the relay's job both call this; a
+        workspace already being served is left to the task serving it (two would share its
+        budget anyway, but would only contend for it). With `wait`, returns once the tasks it
+        started are done, with what they did; without, at once (the scheduled job)."""
+        if self._finishing:
             return DeliveryReport()
-        async with self._busy:
-            return await self._run()
+        holder = await self._registered()
+        now = self._clock()
+        async with self._store.unit() as uow:
+            tenant_ids = await uow.due.ids(now, within=timedelta(seconds=self._max_pause))
+            depth, oldest = await uow.tenants.outbox_backlog(now)
+        metrics.OUTBOX_DEPTH.set(depth)
+        metrics.OUTBOX_OLDEST_SECONDS.set(oldest)
+        report = DeliveryReport()
+        started: list[asyncio.Task[None]] = []
+        for tenant_id in tenant_ids:
+            if len(self._serving) >= self._workspaces:
+                break  # the rest on a later pass, when a task has finished
+            if tenant_id in self._serving:
+                continue
+            task = asyncio.create_task(self._serve(tenant_id, holder, report))
+            self._serving[tenant_id] = task
+            task.add_done_callback(self._served(tenant_id))
+            started.append(task)
+        if not wait:
+            for task in started:
+                task.add_done_callback(_log_failure)
+            return report
+        outcomes = await asyncio.gather(*started, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return report
+
+    def _served(self, tenant_id: int) -> Callable[[asyncio.Task[None]], None]:
+        def done(_: asyncio.Task[None]) -> None:
+            self._serving.pop(tenant_id, None)
+
+        return done
 
     def finish_soon(self) -> None:
-        """At a stop: a run in progress ends after the send it is making, rather than after
+        """At a stop: each workspace's task ends after the send it is making, rather than after
         all it would send (minutes, when paced)."""
         self._finishing = True
 
+    async def settle(self, within: float) -> None:
+        """Wait up to `within` seconds for the workspaces' tasks to end (after finish_soon: each
+        ends once the send it is making is recorded)."""
+        if self._serving:
+            await asyncio.wait(list(self._serving.values()), timeout=within)
+
     async def close(self) -> None:
-        """Unregister (at a clean stop, after the jobs have stopped)."""
+        """Unregister (at a clean stop, after the jobs have stopped), once the sends in flight
+        are recorded."""
         self._finishing = True
-        async with self._busy:
+        await asyncio.gather(*self._serving.values(), return_exceptions=True)
+        async with self._registering:
             if self._holder is not None:
                 holder, self._holder = self._holder, None
                 await holder.close()
 
     async def _registered(self) -> Holder:
-        if self._holder is not None and not await self._holder.alive():
-            log.error("lost the registration as an outbox holder; registering again")
-            dead, self._holder = self._holder, None
-            with contextlib.suppress(Exception):
-                await dead.close()
-        if self._holder is None:
-            self._holder = await self._store.register_holder(self._clock())
-        else:
-            await self._holder.take_back_dead()
-        return self._holder
+        async with self._registering:
+            if self._holder is not None and not await self._holder.alive():
+                log.error("lost the registration as an outbox holder; registering again")
+                dead, self._holder = self._holder, None
+                with contextlib.suppress(Exception):
+                    await dead.close()
+            if self._holder is None:
+                self._holder = await self._store.register_holder(self._clock())
+            else:
+                await self._holder.take_back_dead()
+            return self._holder
 
     def resume(self) -> None:
         """Take up sending again after `finish_soon` (the jobs were started again)."""
         self._finishing = False
 
-    async def _run(self) -> DeliveryReport:
-        # `_finishing` is not reset here: a stop's finish_soon() can land while the tick is
-        # still starting rounds, and the tick's own run must then send nothing more.
-        report = DeliveryReport()
-        holder = await self._registered()
+    async def _serve(self, tenant_id: int, holder: Holder, report: DeliveryReport) -> None:
+        """Send one workspace's due rows, each in a send slot of its pace. When paced, a send
+        may still be on its way when the next slot comes (a slow answer, a busy database): the
+        next starts anyway, up to `_in_flight` at once, so the pace is the platform's and not
+        our own latency's. Unpaced, one at a time."""
         async with self._store.unit() as uow:
-            tenant_ids = await uow.tenants.ids_with_outbox_due(self._clock())
-            depth, oldest = await uow.tenants.outbox_backlog(self._clock())
-        metrics.OUTBOX_DEPTH.set(depth)
-        metrics.OUTBOX_OLDEST_SECONDS.set(oldest)
-        for tenant_id in tenant_ids:
-            async with self._store.unit() as uow:
-                tenant = await uow.tenants.ref(tenant_id)
-            for _ in range(self._batch):
-                if self._finishing:
-                    return report
+            tenant = await uow.tenants.ref(tenant_id)
+        depth = self._in_flight if self._interval > timedelta(0) else 1
+        sending: set[asyncio.Task[bool]] = set()
+        gone = False
+        next_slot: datetime | None = None
+        try:
+            sent = 0
+            # Every turn either starts a send or waits for a slot.
+            for _ in range(2 * self._batch + 2):
+                # `_finishing` is not reset here: a stop's finish_soon() can land while the tick
+                # is still starting rounds, and the tick's own run must then send nothing more.
+                if self._finishing or sent >= self._batch or gone:
+                    return
+                if len(sending) >= depth:
+                    done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                    gone = any(not task.result() for task in done)
+                    continue
+                if next_slot is not None and next_slot > self._clock():
+                    # Our own last send set the next slot: wait for it before asking again.
+                    await self._sleep((next_slot - self._clock()).total_seconds())
+                next_slot = None
+                now = self._clock()
+                row: OutboxRow | None = None
                 async with self._store.unit() as uow:
-                    row = await uow.scoped(tenant_id).outbox.claim_next(self._clock(), self._lease, holder.id)
-                    await uow.commit()
+                    scope = uow.scoped(tenant_id)
+                    # The slot and the row are taken in one transaction: a workspace with nothing
+                    # due after all keeps its slot (the rollback), and no replica takes it meanwhile.
+                    granted, slot = await scope.pacing.take_slot(now, self._interval)
+                    if granted:
+                        row = await scope.outbox.claim_next(now, self._lease, holder.id)
+                        if row is not None:
+                            # More to send: its slot is known, so wait for it without asking.
+                            if await scope.outbox.any_due(now, self._lease):
+                                next_slot = slot
+                            await uow.commit()
+                    elif not await scope.outbox.any_due(now, self._lease):
+                        return  # nothing left to wait for
+                if not granted:
+                    pause = (slot - now).total_seconds()
+                    if pause > self._max_pause:
+                        return  # held (a Retry-After): a pass after it ends takes the workspace up
+                    # Waiting here, no row is held but those on their way.
+                    await self._sleep(pause)
+                    if self._clock() <= now:
+                        return  # a clock that does not move (a test's): the slot would never come
+                    continue
                 if row is None:
-                    break
-                with about(tenant=tenant_id, outbox=row.id):
-                    delivered = await self._deliver(tenant_id, tenant, row, report)
-                if not delivered:
-                    break  # the workspace is gone: nothing more goes to it
-                if self._min_interval:
-                    # Between sends no row is held: a crash while waiting here costs nothing.
-                    await self._sleep(self._min_interval)
-        return report
+                    return
+                sent += 1
+                sending.add(asyncio.create_task(self._deliver_about(tenant_id, tenant, row, report)))
+                if depth == 1:
+                    done, sending = await asyncio.wait(sending)
+                    gone = any(not task.result() for task in done)
+        except asyncio.CancelledError:
+            # Cancelled as a crash is (a test's), or at the end of the loop: so are the sends.
+            for task in sending:
+                task.cancel()
+            raise
+        finally:
+            # Whatever else ends the turn (a stop, an error), the sends on their way are recorded.
+            if sending:
+                await asyncio.wait(sending)
+                for task in sending:
+                    if not task.cancelled():
+                        task.result()  # a failure to record is raised, not dropped
+
+    async def _deliver_about(
+        self, tenant_id: int, tenant: TenantRef, row: OutboxRow, report: DeliveryReport
+    ) -> bool:
+        with about(tenant=tenant_id, outbox=row.id):
+            return await self._deliver(tenant_id, tenant, row, report)
 
     async def drain(self, rounds: int = 50) -> DeliveryReport:
         """Deliver until nothing is due now (retries scheduled for later stay queued)."""
@@ -251,6 +351,10 @@ class Relay:
                 report.failed += 1
                 metrics.SENDS.labels("failed").inc()
                 return False
+            if failure.retry_after:
+                # Every row of the workspace waits, in every process: the platform meant it.
+                until = self._clock() + timedelta(seconds=failure.retry_after)
+                await uow.scoped(tenant_id).pacing.hold_until(until)
             if failure.retryable and row.attempts < self._max_attempts:
                 delay = max(failure.retry_after or 0.0, self._base_delay * 2 ** (row.attempts - 1))
                 await outbox.mark_retry(row.id, self._clock() + timedelta(seconds=delay), failure.reason)
@@ -267,6 +371,11 @@ class Relay:
                     )
             await uow.commit()
         return True
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("delivery to a workspace stopped", exc_info=task.exception())
 
 
 async def _tell_who_set_it_up(

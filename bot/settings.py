@@ -44,6 +44,7 @@ class Settings:
     old_secret_keys: tuple[str, ...] = field(default=(), repr=False)  # read tokens; never write
     workers: int = 8  # commands carried out at once (each holds one database connection)
     queue_size: int = 200  # commands accepted and not yet answered; past it: "busy, try again"
+    keep_sent_days: int = 30  # sent messages and delivery ids are deleted after this many days
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +80,9 @@ class Settings:
         queue_size = get("JEMBATAN_QUEUE_SIZE") or "200"
         if not (queue_size.isascii() and queue_size.isdigit() and 1 <= int(queue_size) <= 100_000):
             raise ConfigError("JEMBATAN_QUEUE_SIZE must be a whole number from 1 to 100000")
+        keep_sent = get("JEMBATAN_KEEP_SENT_DAYS") or "30"
+        if not (keep_sent.isascii() and keep_sent.isdigit() and 1 <= int(keep_sent) <= 3650):
+            raise ConfigError("JEMBATAN_KEEP_SENT_DAYS must be a whole number of days from 1 to 3650")
         secret_key = get("JEMBATAN_SECRET_KEY")
         if secret_key is not None and (
             len(secret_key) < MIN_KEY_LENGTH or len(set(secret_key)) < MIN_KEY_DISTINCT
@@ -113,6 +117,7 @@ class Settings:
             old_secret_keys=old_keys,
             workers=int(workers),
             queue_size=int(queue_size),
+            keep_sent_days=int(keep_sent),
         )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import (  # type: ignore[import-untyped]
@@ -24,6 +25,7 @@ from bot.services.base import Deps
 from bot.services.recognition import due_digests
 from bot.services.rounds import RoundSummary, due_checkins, due_rounds
 from bot.store.db import is_database_error
+from bot.store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,22 @@ class TickReport:
     checkins: int = 0
     digests: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    expired: int = 0  # sent messages and delivery ids past their retention, deleted
+
+
+# Expiry looks at every sent row: once an hour is plenty for a window counted in days.
+EXPIRE_EVERY = timedelta(hours=1)
 
 
 class Ticker:
-    def __init__(self, deps: Deps, relay: Relay) -> None:
+    def __init__(
+        self, deps: Deps, relay: Relay, store: Store, *, keep_sent: timedelta = timedelta(days=30)
+    ) -> None:
         self.deps = deps
+        self.store = store  # the database itself, for housekeeping the services' port does not offer
         self.relay = relay
+        self.keep_sent = keep_sent
+        self._expired_at: datetime | None = None
 
     async def tick(self) -> TickReport:
         # Each step claims its work in the database, so two processes ticking at once, or a
@@ -51,6 +63,7 @@ class Ticker:
         report.checkins = await due_checkins(self.deps)
         report.digests = await due_digests(self.deps)
         report.delivery = await self.relay.run_once()
+        report.expired = await self.expire()
         if report.rounds or report.checkins or report.delivery.sent or report.delivery.failed:
             log.info(
                 "tick: %d rounds, %d check-ins, %d sent, %d failed",
@@ -62,6 +75,25 @@ class Ticker:
         log.debug("tick done")  # what end-to-end tests count to know a tick passed (not sleep)
         return report
 
+    async def expire(self) -> int:
+        """Delete sent messages and delivery ids older than `keep_sent` (never an unsent row),
+        at most once per EXPIRE_EVERY in this process. Replicas each do it: deleting what is
+        already gone deletes nothing."""
+        now = self.deps.clock()
+        if self._expired_at is not None and now - self._expired_at < EXPIRE_EVERY:
+            return 0
+        cutoff = now - self.keep_sent
+        async with self.store.unit() as uow:
+            messages = await uow.expiry.sent_before(cutoff)
+            deliveries = await uow.expiry.deliveries_before(cutoff)
+            await uow.commit()
+        self._expired_at = now
+        if messages or deliveries:
+            log.info(
+                "expired %d sent messages and %d delivery ids from before %s", messages, deliveries, cutoff
+            )
+        return messages + deliveries
+
 
 def start_scheduler(ticker: Ticker, *, tick_seconds: int = 60, relay_seconds: int = 5) -> AsyncIOScheduler:
     """Jobs live in memory (APScheduler's job stores are not safe to share between processes);
@@ -71,19 +103,18 @@ def start_scheduler(ticker: Ticker, *, tick_seconds: int = 60, relay_seconds: in
     scheduler.add_job(
         ticker.tick, "interval", seconds=tick_seconds, id=TICK_JOB, misfire_grace_time=tick_seconds, **common
     )
-    # A paced run of the relay lasts minutes and its job fires every few seconds meanwhile. A
-    # second instance is allowed because run_once returns at once while a run is sending;
-    # with one, APScheduler would log "skipped: maximum number of running instances" on every
-    # firing of a normal round. Those warnings stay for the tick, where they mean a real miss.
+    # The relay's job starts a task for each workspace with messages due that is not being
+    # served yet, and returns: a paced round takes minutes, and a workspace whose round comes
+    # meanwhile must not wait for it (nor the job's next firing be skipped).
     scheduler.add_job(
-        ticker.relay.run_once,
+        functools.partial(ticker.relay.run_once, wait=False),
         "interval",
         seconds=relay_seconds,
         id=RELAY_JOB,
         misfire_grace_time=relay_seconds,
         # At once, then every few seconds: after a restart, what a crash left is sent without delay.
         next_run_time=datetime.now(UTC),
-        **(common | {"max_instances": 2}),
+        **common,
     )
     scheduler.start()
     return scheduler
@@ -126,8 +157,11 @@ class Jobs:
             return
         self.scheduler.pause()
         self.ticker.relay.finish_soon()  # a paced run would otherwise go on for minutes
+        started = asyncio.get_running_loop().time()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.idle.wait(), within)
+        # The relay's job leaves its workspaces' tasks running: their sends in flight end too.
+        await self.ticker.relay.settle(max(0.0, within - (asyncio.get_running_loop().time() - started)))
         self.scheduler.shutdown(wait=False)
         self.scheduler = None
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.messages import Destination, Message, dump, load_destination, load_message
@@ -70,6 +70,18 @@ class Outbox(Repository):
             [self._pending(key, to, message, group_id, now) for key, to, message, group_id in items],
         )
 
+    def _due(self, now: datetime, lease: timedelta) -> ColumnElement[bool]:
+        stale = now - lease
+        return (outbox.c.tenant_id == self.tenant_id) & (
+            ((outbox.c.status == PENDING) & (outbox.c.next_attempt_at <= now))
+            | ((outbox.c.status == SENDING) & (outbox.c.next_attempt_at <= stale))
+        )
+
+    async def any_due(self, now: datetime, lease: timedelta) -> bool:
+        """Whether claim_next would find a row now (without claiming it)."""
+        query = select(outbox.c.id).where(self._due(now, lease)).limit(1)
+        return (await self._conn.execute(query)).first() is not None
+
     async def claim_next(self, now: datetime, lease: timedelta, holder_id: int) -> OutboxRow | None:
         """Take the next due row for the send about to start, or None when nothing is due.
 
@@ -80,18 +92,8 @@ class Outbox(Repository):
         is gone comes back at once (see holders.py); one whose live holder has been silent
         longer than the lease is due again too. At-least-once towards the platform, with the row
         id as the idempotency key adapters pass on where the platform supports one."""
-        stale = now - lease
         while True:
-            query = (
-                select(outbox)
-                .where(
-                    outbox.c.tenant_id == self.tenant_id,
-                    ((outbox.c.status == PENDING) & (outbox.c.next_attempt_at <= now))
-                    | ((outbox.c.status == SENDING) & (outbox.c.next_attempt_at <= stale)),
-                )
-                .order_by(outbox.c.id)
-                .limit(1)
-            )
+            query = select(outbox).where(self._due(now, lease)).order_by(outbox.c.id).limit(1)
             if self._conn.dialect.name == "postgresql":
                 # Several processes claim at once: each passes over rows another is claiming.
                 query = query.with_for_update(skip_locked=True)

@@ -278,3 +278,11 @@ slack_installations = Table(
     Column("installed_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("client_id", "enterprise_id", "team_id"),
 )
+
+# Each workspace's sending pace, shared by every relay process (repository: pacing.py).
+outbox_pacing = Table(
+    "outbox_pacing",
+    metadata,
+    Column("tenant_id", Integer, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("not_before", DateTime(timezone=True), nullable=False),  # no request to it before this
+)

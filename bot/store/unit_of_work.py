@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from bot.domain.model import TenantRef
 from bot.store.dashboard import DashboardQueries
 from bot.store.db import AT_COMMIT
+from bot.store.expiry import Expiry
 from bot.store.holders import Holder, register
 from bot.store.installations import Installations
 from bot.store.outbox import Outbox
+from bot.store.pacing import DueWorkspaces, Pacing
 from bot.store.people import Memberships, People
 from bot.store.programs import Admins, Blocks, Programs
 from bot.store.recognition import Achievements, Deliveries, ShoutOuts
@@ -41,6 +43,7 @@ class TenantScope:
         self.achievements = Achievements(conn, tenant_id)
         self.deliveries = Deliveries(conn, tenant_id)
         self.outbox = Outbox(conn, tenant_id)
+        self.pacing = Pacing(conn, tenant_id)
         self.reports = Reports(conn, tenant_id)
         self.dashboard = DashboardQueries(conn, tenant_id)
 
@@ -62,6 +65,8 @@ class UnitOfWork:
         self._tx = await self._conn.begin()
         self.tenants = TenantDirectory(self._conn, self._held)
         self.installations = Installations(self._conn, self._slack_client_id)
+        self.due = DueWorkspaces(self._conn, self._held)
+        self.expiry = Expiry(self._conn)
         return self
 
     async def __aexit__(

@@ -18,9 +18,8 @@ async def test_starting_twice_never_doubles_the_jobs(drive: Driver) -> None:
             assert sorted(job.id for job in scheduler.get_jobs()) == sorted([TICK_JOB, RELAY_JOB])
             for job in scheduler.get_jobs():
                 assert job.coalesce
-                # The relay's second instance returns at once while a run is sending (it exists
-                # so a paced round does not log a skipped run every few seconds).
-                assert job.max_instances == (2 if job.id == RELAY_JOB else 1)
+                # The relay's job returns at once, its workspaces' tasks sending on: one instance.
+                assert job.max_instances == 1
     finally:
         first.shutdown(wait=False)
         second.shutdown(wait=False)
@@ -40,10 +39,13 @@ class _SlowTicker:
         await asyncio.sleep(0.3)
         self.finished = True
 
-    async def run_once(self) -> None:
+    async def run_once(self, *, wait: bool = True) -> None:
         return None
 
     def finish_soon(self) -> None:
+        return None
+
+    async def settle(self, within: float) -> None:
         return None
 
     def resume(self) -> None:
@@ -79,13 +81,13 @@ async def test_paused_jobs_do_not_run_until_resumed() -> None:
 
 
 class _PacedRelay:
-    """A relay in the middle of a paced round: one run lasts longer than the job's interval;
-    a run started meanwhile returns at once, as Relay.run_once does."""
+    """A relay in the middle of a paced round: its job starts a workspace's task that sends for
+    longer than the job's interval, and returns; firings meanwhile find the workspace served."""
 
     def __init__(self) -> None:
         self.relay = self
         self.runs = 0
-        self.busy = False
+        self.sending: asyncio.Task[None] | None = None
         self.started = asyncio.Event()
         self.finished = False
         self.told_to_finish = False
@@ -94,16 +96,24 @@ class _PacedRelay:
     async def tick(self) -> None:
         return None
 
-    async def run_once(self) -> None:
+    async def run_once(self, *, wait: bool = True) -> None:
         self.runs += 1
-        if self.busy:
+        if self.sending is not None:
             if self.runs >= 3:
                 self.fired_meanwhile.set()
             return
-        self.busy = True
         self.started.set()
+        self.sending = asyncio.create_task(self._send())
+        if wait:
+            await self.sending
+
+    async def _send(self) -> None:
         await asyncio.sleep(2.5)  # the send in flight, and the pacing after it
         self.finished = True
+
+    async def settle(self, within: float) -> None:
+        if self.sending is not None:
+            await asyncio.wait({self.sending}, timeout=within)
 
     def finish_soon(self) -> None:
         self.told_to_finish = True

@@ -81,16 +81,23 @@ class Throttle:
     before the Retry-After they had been given (Slack may cut off an app that does that)."""
 
     served: dict[tuple[str, ...], list[float]] = field(default_factory=dict)
+    asked: dict[tuple[str, ...], list[float]] = field(default_factory=dict)  # served or refused
     refused: int = 0
     early: int = 0
+    # Requests to a workspace while any Retry-After it was given still ran (any method, channel).
+    early_in_workspace: int = 0
     retry_after: list[int] = field(default_factory=list)
     _tokens: dict[tuple[str, ...], tuple[float, float]] = field(default_factory=dict)  # tokens, when
     _until: dict[tuple[str, ...], float] = field(default_factory=dict)  # no request before this
+    _team_until: dict[str, float] = field(default_factory=dict)
 
     def take(self, key: tuple[str, ...], rate: float, burst: int, now: float) -> int | None:
         """None when the request may go; else the Retry-After (whole seconds) to answer."""
+        self.asked.setdefault(key, []).append(now)
         if now < self._until.get(key, 0.0):
             self.early += 1
+        if now < self._team_until.get(key[0], 0.0):
+            self.early_in_workspace += 1
         tokens, then = self._tokens.get(key, (float(burst), now))
         tokens = min(float(burst), tokens + (now - then) * rate)
         if tokens >= 1.0:
@@ -100,6 +107,7 @@ class Throttle:
         self._tokens[key] = (tokens, now)
         wait = max(1, math.ceil((1.0 - tokens) / rate))
         self._until[key] = max(self._until.get(key, 0.0), now + wait)
+        self._team_until[key[0]] = max(self._team_until.get(key[0], 0.0), now + wait)
         self.refused += 1
         self.retry_after.append(wait)
         return wait
