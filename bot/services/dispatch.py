@@ -19,7 +19,7 @@ from bot.domain.model import Platform, StillInChoice, TenantRef
 from bot.domain.validation import InvalidInput
 from bot.log_context import about, bind
 from bot.messages import Reply
-from bot.services import admin, members, recognition
+from bot.services import admin, audit, divisions, members, recognition
 from bot.services.base import Deps, Refusal, Session, resolve_program
 from bot.store.db import connection_lost, lost_before_commit
 
@@ -77,11 +77,13 @@ async def _handle(deps: Deps, actor: c.Actor, command: c.Command) -> tuple[Reply
         try:
             if isinstance(command, c.ADMIN_COMMANDS) and not await session.is_admin():
                 raise Refusal("error.admin_only")
+            before = session.program
             if isinstance(command, c.RunRoundNow):
                 session.require_program()
                 reply = None  # the round runs below, once this transaction is over
             else:
                 reply = await _dispatch(deps, session, command)
+            await audit.record(session, command, before)  # with the change, in its transaction
         except (Refusal, InvalidInput) as refusal:
             return Reply(session.t(refusal.key, **refusal.params)), "refused"
         await uow.commit()
@@ -150,6 +152,8 @@ async def _dispatch(deps: Deps, s: Session, command: c.Command) -> Reply:
             return await admin.export_csv(s)
         case c.GrantAdmin(user_id, revoke):
             return await admin.grant_admin(s, user_id, revoke)
+        case c.RenameDivision(old, new):
+            return await divisions.rename(s, old, new)
         case _:
             assert_never(command)
 

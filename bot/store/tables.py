@@ -259,6 +259,7 @@ outbox_holders = Table(
     _when("started_at"),
 )
 
-# Slack's installations (OAuth installs) keep their table in a module of their own, on this
-# metadata, so Alembic sees one schema.
+# Slack's installations (OAuth installs) and the admins' audit list keep their tables in modules
+# of their own, on this metadata, so Alembic sees one schema.
+from bot.store import audit as _audit  # noqa: E402, F401
 from bot.store import installations as _installations  # noqa: E402, F401

@@ -1,0 +1,81 @@
+"""The audit list: which admin changed what, and when, whichever door the command came through.
+
+Its table lives here, on the shared metadata (as Slack's installations do), so Alembic sees one
+schema. Rows go with their workspace (the tenant cascades) and with their program."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    insert,
+    or_,
+    select,
+)
+
+from bot.store.base import Repository, utc
+from bot.store.tables import metadata
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    # NULL: an action on the whole workspace (an export, a block, an admin granted).
+    Column("program_id", Integer, ForeignKey("programs.id", ondelete="CASCADE")),
+    Column("user_id", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_audit_entries_tenant_created", "tenant_id", "created_at"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    user_id: str
+    action: str  # the command's name, e.g. "SetupProgram"
+    program_id: int | None
+    details: dict[str, Any]
+
+
+class AuditLog(Repository):
+    async def record(
+        self, program_id: int | None, user_id: str, action: str, details: dict[str, Any], at: datetime
+    ) -> None:
+        await self._conn.execute(
+            insert(audit_entries).values(
+                tenant_id=self.tenant_id,
+                program_id=program_id,
+                user_id=user_id,
+                action=action,
+                details=details,
+                created_at=at,
+            )
+        )
+
+    async def recent(self, program_id: int, limit: int = 100) -> list[AuditEntry]:
+        """Newest first: this program's entries and the workspace-wide ones."""
+        rows = await self._conn.execute(
+            select(audit_entries)
+            .where(
+                audit_entries.c.tenant_id == self.tenant_id,
+                or_(audit_entries.c.program_id == program_id, audit_entries.c.program_id.is_(None)),
+            )
+            .order_by(audit_entries.c.created_at.desc(), audit_entries.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            AuditEntry(utc(r.created_at), r.user_id, r.action, r.program_id, dict(r.details)) for r in rows
+        ]
