@@ -5,6 +5,7 @@ the session, picks the language, turns values into words, tables and SVG, and se
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from adapters.dashboard import charts
 from adapters.dashboard.security import COOKIE, SESSION_SECONDS, Grant, Sessions, SignInLinks, csrf_ok
-from bot.domain.model import Lang
+from bot import commands as c
+from bot.domain.model import Cadence, Lang
+from bot.domain.pairing.model import CrossDivisionMode
+from bot.domain.validation import WEEKDAYS
 from bot.i18n import Texts, texts
-from bot.services.dashboard import Dashboard, Overview, ProgramCard
+from bot.services.dashboard import CHART_FILE, CSV_FILES, AuditEntry, Dashboard, Overview, ProgramCard
 
 # No script runs at all; styles and images only from this origin; no framing, no foreign forms.
 CSP = (
@@ -71,6 +75,12 @@ def create_app(setup: Setup) -> web.Application:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    add_routes(app)
+    return app
+
+
+def add_routes(app: web.Application) -> None:
+    """The dashboard's pages and forms, on `app` (its own, or a platform server's)."""
     app.router.add_get("/", index)
     app.router.add_get("/signin/{token}", sign_in)
     app.router.add_post("/signout", sign_out)
@@ -80,8 +90,11 @@ def create_app(setup: Setup) -> web.Application:
     app.router.add_get(base + "/rounds", rounds)
     app.router.add_get(base + r"/rounds/{round:\d+}", one_round)
     app.router.add_get(base + "/people", people)
+    app.router.add_post(base + "/people", rename_division)
+    app.router.add_get(base + "/settings", settings)
+    app.router.add_post(base + "/settings", change_settings)
+    app.router.add_post(base + "/download", download)
     app.router.add_static("/static", STATIC)
-    return app
 
 
 def _grant(request: web.Request) -> Grant | None:
@@ -255,6 +268,7 @@ async def overview(request: web.Request) -> web.Response:
         card=found.program,
         view=found,
         charts=_overview_charts(found, t),
+        files=[*CSV_FILES, CHART_FILE],
         tab="overview",
     )
 
@@ -309,7 +323,8 @@ async def rounds(request: web.Request) -> web.Response:
     grant, found = loaded
     card, lines = found
     t = _program_texts(grant, card)
-    return _page(request, "rounds.html", t, grant, card=card, lines=lines, tab="rounds")
+    upcoming = await request.app[SETUP].dashboard.preview(card.tenant_id, card.program_id)
+    return _page(request, "rounds.html", t, grant, card=card, lines=lines, preview=upcoming, tab="rounds")
 
 
 async def one_round(request: web.Request) -> web.Response:
@@ -324,9 +339,169 @@ async def one_round(request: web.Request) -> web.Response:
 
 
 async def people(request: web.Request) -> web.Response:
-    loaded = await _load(request, lambda d, tenant, program: d.people(tenant, program))
-    if isinstance(loaded, web.Response):
-        return loaded
-    grant, found = loaded
+    scoped = await _scoped(request)
+    if isinstance(scoped, web.Response):
+        return scoped
+    return await _people_page(request, scoped[0])
+
+
+# Admin actions: each form post runs one core command, as chat would. ----------------------------
+
+_MENTION = re.compile(r"<([#@])([^>|]+)(?:\|[^>]*)?>")
+
+
+def _plain(text: str, name: Callable[[str], str]) -> str:
+    """A chat reply as page text: a channel as #id, a person by name, no mrkdwn stars or ticks."""
+    text = _MENTION.sub(lambda m: "#" + m.group(2) if m.group(1) == "#" else name(m.group(2)), text)
+    return text.replace("*", "").replace("`", "")
+
+
+async def _scoped_form(
+    request: web.Request,
+) -> tuple[Grant, int, int, Mapping[str, str], list[str]] | web.Response:
+    """A form post about a program of a workspace this person administers, with its CSRF token;
+    else the refusal (401, 403). Also every value of a repeated field (`old`)."""
+    scoped = await _scoped(request)
+    if isinstance(scoped, web.Response):
+        return scoped
+    checked = await _checked_form(request)
+    if isinstance(checked, web.Response):
+        return checked
+    grant, tenant_id, program_id = scoped
+    form = await request.post()
+    many = [v for v in form.getall("old", []) if isinstance(v, str)]
+    return grant, tenant_id, program_id, checked[1], many
+
+
+def _name_of(request: web.Request) -> Callable[[str], str]:
+    names = request.app[SETUP].names
+    return lambda user_id: names.get(user_id, user_id)
+
+
+async def _settings_page(request: web.Request, grant: Grant, notice: str = "") -> web.Response:
+    tenant_id, program_id = int(request.match_info["tenant"]), int(request.match_info["program"])
+    found = await request.app[SETUP].dashboard.settings(tenant_id, program_id)
+    if found is None:
+        return _not_found(request, grant)
     t = _program_texts(grant, found.program)
-    return _page(request, "people.html", t, grant, card=found.program, page=found, tab="people")
+    name = _name_of(request)
+    return _page(
+        request,
+        "settings.html",
+        t,
+        grant,
+        card=found.program,
+        page=found,
+        entries=[(e, _audit_line(e, t, name)) for e in found.audit],
+        cadences=[(x.value, t(f"cadence.{x.value}")) for x in Cadence],
+        weekdays=[(day, t.pick("weekdays", i)) for i, day in enumerate(WEEKDAYS)],
+        modes=[(x.value, t(f"mode.{x.value}")) for x in CrossDivisionMode],
+        notice=notice,
+        tab="settings",
+    )
+
+
+def _audit_line(entry: AuditEntry, t: Texts, name: Callable[[str], str]) -> str:
+    d = entry.details
+    match entry.action:
+        case "SetupProgram":
+            changes = d.get("changes") or {}
+            shown = "; ".join(
+                f"{t('dashboard.setting_' + key)}: {old} → {new}"
+                if old is not None
+                else f"{t('dashboard.setting_' + key)}: {new}"
+                for key, (old, new) in changes.items()
+            )
+            head = t("dashboard.audit_created" if d.get("created") else "dashboard.audit_SetupProgram")
+            return f"{head}: {shown}" if shown else head
+        case "RenameDivision":
+            return t("dashboard.audit_RenameDivision", old=", ".join(d.get("from", [])), new=d.get("to", ""))
+        case "BlockPair":
+            return t(
+                "dashboard.audit_BlockPair", first=name(d.get("first", "")), second=name(d.get("second", ""))
+            )
+        case "GrantAdmin":
+            key = "dashboard.audit_RevokeAdmin" if d.get("revoke") else "dashboard.audit_GrantAdmin"
+            return t(key, user=name(d.get("user", "")))
+        case "RunRoundNow" | "ExportCsv":
+            return t(f"dashboard.audit_{entry.action}")
+        case _:
+            return entry.action
+
+
+async def settings(request: web.Request) -> web.Response:
+    scoped = await _scoped(request)
+    if isinstance(scoped, web.Response):
+        return scoped
+    return await _settings_page(request, scoped[0])
+
+
+async def change_settings(request: web.Request) -> web.Response:
+    checked = await _scoped_form(request)
+    if isinstance(checked, web.Response):
+        return checked
+    grant, tenant_id, program_id, fields, _ = checked
+    command = c.SetupProgram(
+        cadence=fields.get("cadence") or None,
+        weekday=fields.get("weekday") or None,
+        time=fields.get("time") or None,
+        timezone=fields.get("timezone") or None,
+        group_size=fields.get("group_size") or None,
+        lang=fields.get("lang") or None,
+        cross_division=fields.get("cross_division") or None,
+        shoutout_channel=fields.get("shoutout_channel", "").strip().lstrip("#"),
+    )
+    reply = await request.app[SETUP].dashboard.act(tenant_id, program_id, grant.user_id, command)
+    if reply is None:
+        return _not_found(request, grant)
+    return await _settings_page(request, grant, _plain(reply.text, _name_of(request)))
+
+
+async def _people_page(request: web.Request, grant: Grant, notice: str = "") -> web.Response:
+    tenant_id, program_id = int(request.match_info["tenant"]), int(request.match_info["program"])
+    dashboard = request.app[SETUP].dashboard
+    found = await dashboard.people(tenant_id, program_id)
+    if found is None:
+        return _not_found(request, grant)
+    t = _program_texts(grant, found.program)
+    divisions = await dashboard.divisions(tenant_id, program_id)
+    return _page(
+        request,
+        "people.html",
+        t,
+        grant,
+        card=found.program,
+        page=found,
+        divisions=divisions,
+        notice=notice,
+        tab="people",
+    )
+
+
+async def rename_division(request: web.Request) -> web.Response:
+    checked = await _scoped_form(request)
+    if isinstance(checked, web.Response):
+        return checked
+    grant, tenant_id, program_id, fields, old = checked
+    command = c.RenameDivision(tuple(old), fields.get("new", ""))
+    reply = await request.app[SETUP].dashboard.act(tenant_id, program_id, grant.user_id, command)
+    if reply is None:
+        return _not_found(request, grant)
+    return await _people_page(request, grant, _plain(reply.text, _name_of(request)))
+
+
+async def download(request: web.Request) -> web.StreamResponse:
+    checked = await _scoped_form(request)
+    if isinstance(checked, web.Response):
+        return checked
+    grant, tenant_id, program_id, fields, _ = checked
+    found = await request.app[SETUP].dashboard.download(
+        tenant_id, program_id, grant.user_id, fields.get("file", "")
+    )
+    if found is None:
+        return _not_found(request, grant)
+    return web.Response(
+        body=found.content,
+        content_type=found.mime_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+    )

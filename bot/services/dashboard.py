@@ -21,7 +21,7 @@ from bot.services import rounds as round_service
 from bot.services.audit import settings_of
 from bot.services.base import Deps
 from bot.services.dispatch import handle
-from bot.store.audit import AuditEntry
+from bot.store.audit import AuditEntry as AuditEntry  # re-exported: the settings page lists them
 from bot.store.dashboard import RosterRow
 from bot.store.unit_of_work import Store
 
@@ -136,6 +136,11 @@ class PeoplePage:
     people: tuple[PersonLine, ...]  # in the program first, then paused, then those who left
 
 
+# What an admin can download, as chat attaches it: the CSV tables of `export`, the chart of `stats`.
+CSV_FILES = ("jembatan-rounds.csv", "jembatan-groups.csv", "jembatan-shoutouts.csv")
+CHART_FILE = "jembatan-stats.png"
+
+
 @dataclass(frozen=True, slots=True)
 class SettingsPage:
     program: ProgramCard
@@ -238,10 +243,12 @@ class Dashboard:
         actor = c.Actor(tenant, user_id, program.channel_id, is_platform_admin=True)
         return await handle(self._deps, actor, command)
 
-    async def download(
-        self, tenant_id: int, program_id: int, user_id: str, command: c.ExportCsv | c.ShowStats, name: str
-    ) -> Attachment | None:
-        """One file an export command attaches (the CSV tables, the stats chart), by file name."""
+    async def download(self, tenant_id: int, program_id: int, user_id: str, name: str) -> Attachment | None:
+        """One file the export commands attach (a CSV table, the stats chart), by file name; run
+        as chat runs them, so a CSV export is in the audit list."""
+        if name not in (*CSV_FILES, CHART_FILE):
+            return None
+        command: c.Command = c.ShowStats() if name == CHART_FILE else c.ExportCsv()
         reply = await self.act(tenant_id, program_id, user_id, command)
         if reply is None:
             return None
