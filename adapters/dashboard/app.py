@@ -6,6 +6,7 @@ the session, picks the language, turns values into words, tables and SVG, and se
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from adapters.dashboard import charts
+from adapters.dashboard import charts, signin
 from adapters.dashboard.security import COOKIE, SESSION_SECONDS, Grant, Sessions, SignInLinks, csrf_ok
 from bot import commands as c
 from bot.domain.model import Cadence, Lang
@@ -45,6 +46,8 @@ class Setup:
     links: SignInLinks
     names: Mapping[str, str]  # user id → display name (the platform's directory, or the demo's)
     secure_cookie: bool = False  # True behind HTTPS; the demo serves plain HTTP on 127.0.0.1
+    slack: signin.SlackSignIn | None = None  # "Sign in with Slack", when the app is configured for it
+    discord: signin.DiscordSignIn | None = None  # Discord OAuth2, likewise
 
 
 SETUP = web.AppKey("setup", Setup)
@@ -83,6 +86,10 @@ def add_routes(app: web.Application) -> None:
     """The dashboard's pages and forms, on `app` (its own, or a platform server's)."""
     app.router.add_get("/", index)
     app.router.add_get("/signin/{token}", sign_in)
+    app.router.add_get("/auth/slack", slack_start)
+    app.router.add_get("/auth/slack/callback", slack_callback)
+    app.router.add_get("/auth/discord", discord_start)
+    app.router.add_get("/auth/discord/callback", discord_callback)
     app.router.add_post("/signout", sign_out)
     app.router.add_post("/lang", choose_language)
     base = r"/w/{tenant:\d+}/p/{program:\d+}"
@@ -112,7 +119,11 @@ def _page(
     setup = request.app[SETUP]
 
     def name(user_id: str | None) -> str:
-        return t("dashboard.forgotten") if user_id is None else setup.names.get(user_id, user_id)
+        if user_id is None:
+            return t("dashboard.forgotten")
+        if grant and user_id == grant.user_id and grant.name:
+            return grant.name
+        return setup.names.get(user_id, user_id)
 
     html = (
         request.app[ENV]
@@ -126,6 +137,7 @@ def _page(
             name=name,
             pct=lambda share: f"{share:.0%}",
             langs=[(Lang.EN.value, "English"), (Lang.ID.value, "Bahasa Indonesia")],
+            signins=_signins(setup),
             **context,
         )
     )
@@ -133,9 +145,18 @@ def _page(
 
 
 def _message(
-    request: web.Request, t: Texts, grant: Grant | None, status: int, title: str, text: str
+    request: web.Request, t: Texts, grant: Grant | None, status: int, title: str, text: str, refresh: str = ""
 ) -> web.Response:
-    return _page(request, "message.html", t, grant, status, title=t(title), text=t(text))
+    return _page(request, "message.html", t, grant, status, title=t(title), text=t(text), refresh=refresh)
+
+
+def _signins(setup: Setup) -> list[tuple[str, str]]:
+    found = []
+    if setup.slack is not None:
+        found.append(("/auth/slack", "dashboard.signin_with_slack"))
+    if setup.discord is not None:
+        found.append(("/auth/discord", "dashboard.signin_with_discord"))
+    return found
 
 
 def _refused(request: web.Request, grant: Grant | None) -> web.Response:
@@ -505,3 +526,78 @@ async def download(request: web.Request) -> web.StreamResponse:
         content_type=found.mime_type,
         headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
     )
+
+
+# Signing in through Slack or Discord. ------------------------------------------------------------
+
+
+def _to_platform(request: web.Request, url: str, state: str) -> web.Response:
+    response = web.Response(status=302, headers={"Location": url})
+    response.set_cookie(
+        signin.STATE_COOKIE,
+        request.app[SETUP].sessions.stamp(state),
+        max_age=600,
+        path="/auth",
+        httponly=True,
+        samesite="Lax",  # the platform's redirect back is a cross-site navigation: Strict would drop it
+        secure=request.app[SETUP].secure_cookie,
+    )
+    return response
+
+
+async def slack_start(request: web.Request) -> web.Response:
+    config = request.app[SETUP].slack
+    if config is None:
+        raise web.HTTPNotFound()
+    state = signin.new_state()
+    return _to_platform(request, signin.slack_authorize(config, state), state)
+
+
+async def discord_start(request: web.Request) -> web.Response:
+    config = request.app[SETUP].discord
+    if config is None:
+        raise web.HTTPNotFound()
+    state = signin.new_state()
+    return _to_platform(request, signin.discord_authorize(config, state), state)
+
+
+def _returned_code(request: web.Request) -> str | None:
+    """The authorization code, if this callback answers a sign-in this browser started."""
+    expected = request.app[SETUP].sessions.unstamp(request.cookies.get(signin.STATE_COOKIE))
+    state, code = request.query.get("state", ""), request.query.get("code", "")
+    if not expected or not code or not secrets.compare_digest(expected.encode(), state.encode()):
+        return None
+    return code
+
+
+async def _signed_in(request: web.Request, identity: signin.Identity | None) -> web.Response:
+    setup = request.app[SETUP]
+    t = texts(Lang.EN)
+    if identity is None:
+        return _message(request, t, None, 403, "dashboard.signin_title", "dashboard.signin_failed")
+    tenant_ids = await setup.dashboard.admin_of(
+        identity.platform, identity.user_id, identity.admin_in, identity.member_of
+    )
+    grant = setup.sessions.new(identity.user_id, tenant_ids, name=identity.name)
+    # A page that moves on by itself rather than a redirect: the session cookie is SameSite=Strict,
+    # and a redirect chain that began on the platform's site would not send it to "/" yet.
+    response = _message(request, t, grant, 200, "dashboard.signed_in_title", "dashboard.signed_in_title", "/")
+    _set_cookie(response, setup, grant)
+    response.del_cookie(signin.STATE_COOKIE, path="/auth")
+    return response
+
+
+async def slack_callback(request: web.Request) -> web.Response:
+    config = request.app[SETUP].slack
+    if config is None:
+        raise web.HTTPNotFound()
+    code = _returned_code(request)
+    return await _signed_in(request, await signin.slack_identity(config, code) if code else None)
+
+
+async def discord_callback(request: web.Request) -> web.Response:
+    config = request.app[SETUP].discord
+    if config is None:
+        raise web.HTTPNotFound()
+    code = _returned_code(request)
+    return await _signed_in(request, await signin.discord_identity(config, code) if code else None)
