@@ -70,6 +70,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 def create_app(setup: Setup) -> web.Application:
     app = web.Application(middlewares=[security_headers])
+    mount(app, setup)
+    return app
+
+
+def mount(app: web.Application, setup: Setup) -> None:
+    """The dashboard on `app`: its own, or a platform's web server beside /slack/events. Every
+    dashboard page carries the security headers, whichever app serves it."""
     app[SETUP] = setup
     app[ENV] = Environment(
         loader=PackageLoader("adapters.dashboard", "templates"),
@@ -79,28 +86,49 @@ def create_app(setup: Setup) -> web.Application:
         lstrip_blocks=True,
     )
     add_routes(app)
-    return app
+
+
+@dataclass
+class _Secured:
+    """A router whose every handler sets the security headers itself (a platform's app has no
+    dashboard middleware)."""
+
+    router: web.UrlDispatcher
+
+    def add_get(self, path: str, handler: Handler) -> None:
+        self.router.add_get(path, _secured(handler))
+
+    def add_post(self, path: str, handler: Handler) -> None:
+        self.router.add_post(path, _secured(handler))
+
+
+def _secured(handler: Handler) -> Handler:
+    async def with_headers(request: web.Request) -> web.StreamResponse:
+        return await security_headers(request, handler)
+
+    return with_headers
 
 
 def add_routes(app: web.Application) -> None:
     """The dashboard's pages and forms, on `app` (its own, or a platform server's)."""
-    app.router.add_get("/", index)
-    app.router.add_get("/signin/{token}", sign_in)
-    app.router.add_get("/auth/slack", slack_start)
-    app.router.add_get("/auth/slack/callback", slack_callback)
-    app.router.add_get("/auth/discord", discord_start)
-    app.router.add_get("/auth/discord/callback", discord_callback)
-    app.router.add_post("/signout", sign_out)
-    app.router.add_post("/lang", choose_language)
+    router = _Secured(app.router)
+    router.add_get("/", index)
+    router.add_get("/signin/{token}", sign_in)
+    router.add_get("/auth/slack", slack_start)
+    router.add_get("/auth/slack/callback", slack_callback)
+    router.add_get("/auth/discord", discord_start)
+    router.add_get("/auth/discord/callback", discord_callback)
+    router.add_post("/signout", sign_out)
+    router.add_post("/lang", choose_language)
     base = r"/w/{tenant:\d+}/p/{program:\d+}"
-    app.router.add_get(base, overview)
-    app.router.add_get(base + "/rounds", rounds)
-    app.router.add_get(base + r"/rounds/{round:\d+}", one_round)
-    app.router.add_get(base + "/people", people)
-    app.router.add_post(base + "/people", rename_division)
-    app.router.add_get(base + "/settings", settings)
-    app.router.add_post(base + "/settings", change_settings)
-    app.router.add_post(base + "/download", download)
+    router.add_get(base, overview)
+    router.add_get(base + "/rounds", rounds)
+    router.add_get(base + r"/rounds/{round:\d+}", one_round)
+    router.add_get(base + "/people", people)
+    router.add_post(base + "/people", rename_division)
+    router.add_get(base + "/settings", settings)
+    router.add_post(base + "/settings", change_settings)
+    router.add_post(base + "/download", download)
     app.router.add_static("/static", STATIC)
 
 

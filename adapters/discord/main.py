@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import aiohttp
@@ -77,6 +77,7 @@ class Config:
     token: str | None
     admin_role_id: int | None
     database_url_set: bool
+    web_port: int | None = None  # the admin dashboard's port (--web-port / JEMBATAN_WEB_PORT)
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
@@ -93,7 +94,13 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     if settings.discord_gateway_url and not settings.discord_gateway_url.startswith(("ws://", "wss://")):
         raise BadConfig("DISCORD_GATEWAY_URL must start with ws:// or wss://")
     role_id = int(role) if role else None
-    return Config(settings, settings.discord_token, role_id, bool(env.get("DATABASE_URL", "").strip()))
+    web_port = env.get("JEMBATAN_WEB_PORT", "").strip()
+    if web_port and not web_port.isdigit():
+        raise BadConfig("JEMBATAN_WEB_PORT must be a port number")
+    database_set = bool(env.get("DATABASE_URL", "").strip())
+    return Config(
+        settings, settings.discord_token, role_id, database_set, int(web_port) if web_port else None
+    )
 
 
 def point_at(settings: Settings) -> Callable[[], None]:
@@ -313,6 +320,7 @@ class _Runner:
             loop.add_signal_handler(sig, self.stop)
         port = self.config.settings.health_port
         health = HealthServer(self.probes, port) if port else None
+        dashboard = None
         try:
             if health is not None:
                 try:
@@ -320,6 +328,17 @@ class _Runner:
                 except OSError as error:
                     reason = error.strerror or type(error).__name__
                     raise BadConfig(f"JEMBATAN_HEALTH_PORT {port} cannot be listened on ({reason})") from None
+            if self.config.web_port is not None:  # the admin dashboard
+                from adapters.dashboard.platforms import discord_role_check, serve_for_discord
+
+                dashboard = await serve_for_discord(
+                    self.app.deps,
+                    os.environ,
+                    self.config.web_port,
+                    bot_token=self.token,
+                    api_url=self.config.settings.discord_api_url,
+                    role_admin=discord_role_check(self.client, self.config.admin_role_id),
+                )
             url = self.config.settings.database_url
             async with gateway_lock(url, self.token, stopped=self.stopped, on_lost=self.lost_lock) as held:
                 if held and not self.stopped.is_set():
@@ -335,6 +354,8 @@ class _Runner:
             await self.client.close()
             if health is not None:
                 await health.stop()
+            if dashboard is not None:
+                await dashboard.stop()
             await self.app.close()
 
 
@@ -399,7 +420,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jembatan discord", description="Jembatan on Discord.")
     sub = parser.add_subparsers(dest="action")
     # `jembatan run discord` is how people start it (the README, docs/discord.md), so its help says so.
-    sub.add_parser("run", prog="jembatan run discord", help="connect and serve (the default)")
+    run_cmd = sub.add_parser("run", prog="jembatan run discord", help="connect and serve (the default)")
+    run_cmd.add_argument("--web-port", type=int, help="serve the admin dashboard on this port")
     sync_cmd = sub.add_parser("sync", help="register /jembatan with Discord")
     sync_cmd.add_argument("--guild", type=int, help="one server's id, for instant availability")
     invite = sub.add_parser("invite", help="print the URL that adds the bot to a server")
@@ -411,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         config = load_config()
+        if getattr(args, "web_port", None) is not None:
+            config = replace(config, web_port=args.web_port)
         settings = config.settings
         configure_logging(settings.log_level, settings.log_format)
         match args.action:

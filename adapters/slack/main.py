@@ -199,7 +199,19 @@ async def run(config: Config, stop: asyncio.Event) -> None:
             await socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack in Socket Mode")
         else:
-            runner = web.AppRunner(web_app(slack.bolt, settings.slack_signing_secret or ""), access_log=None)
+            app = web_app(slack.bolt, settings.slack_signing_secret or "")
+            if os.environ.get("JEMBATAN_DASHBOARD_URL"):  # the admin dashboard, on the same server
+                from adapters.dashboard.platforms import mount_for_slack
+
+                mount_for_slack(
+                    app,
+                    jembatan.deps,
+                    os.environ,
+                    signing_secret=settings.slack_signing_secret or "",
+                    api_url=settings.slack_api_url,
+                    platform_admin=slack.directory.is_platform_admin,
+                )
+            runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             try:
                 await web.TCPSite(runner, "0.0.0.0", config.port).start()
