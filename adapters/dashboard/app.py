@@ -32,11 +32,15 @@ CSP = (
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # a sign-in link never leaks through a Referer header
+    # A sign-in link never leaks through a Referer header to another site; within this one the
+    # browser keeps sending a true Origin with each form (under "no-referrer" Chromium sends
+    # "Origin: null", which the forms' check refuses).
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
 STATIC = Path(__file__).parent / "static"
+LANGS = [(Lang.EN.value, "English"), (Lang.ID.value, "Bahasa Indonesia")]  # each in its own words
 
 
 @dataclass
@@ -164,7 +168,7 @@ def _page(
             path=request.path_qs,
             name=name,
             pct=lambda share: f"{share:.0%}",
-            langs=[(Lang.EN.value, "English"), (Lang.ID.value, "Bahasa Indonesia")],
+            langs=LANGS,
             signins=_signins(setup),
             **context,
         )
@@ -450,19 +454,37 @@ async def _settings_page(request: web.Request, grant: Grant, notice: str = "") -
     )
 
 
+def _setting_value(key: str, value: str | None, t: Texts) -> str:
+    """A setting as the form shows it: "Friday", "preferred", "English"; not the stored word."""
+    if not value:
+        return "–"
+    match key:
+        case "weekday" if value in WEEKDAYS:
+            return t.pick("weekdays", WEEKDAYS.index(value))
+        case "cadence" if value in {x.value for x in Cadence}:
+            return t(f"cadence.{value}")
+        case "cross_division" if value in {x.value for x in CrossDivisionMode}:
+            return t(f"mode.{value}")
+        case "lang":
+            return dict(LANGS).get(value, value)
+        case _:
+            return value
+
+
 def _audit_line(entry: AuditEntry, t: Texts, name: Callable[[str], str]) -> str:
     d = entry.details
     match entry.action:
         case "SetupProgram":
-            changes = d.get("changes") or {}
-            shown = "; ".join(
-                f"{t('dashboard.setting_' + key)}: {old} → {new}"
-                if old is not None
-                else f"{t('dashboard.setting_' + key)}: {new}"
-                for key, (old, new) in changes.items()
-            )
+            changes: dict[str, list[str | None]] = d.get("changes") or {}
+            parts = []
+            for key, (old, new) in changes.items():
+                label, after = t("dashboard.setting_" + key), _setting_value(key, new, t)
+                if d.get("created"):
+                    parts.append(f"{label}: {after}")
+                else:
+                    parts.append(f"{label}: {_setting_value(key, old, t)} → {after}")
             head = t("dashboard.audit_created" if d.get("created") else "dashboard.audit_SetupProgram")
-            return f"{head}: {shown}" if shown else head
+            return f"{head}: {'; '.join(parts)}" if parts else head
         case "RenameDivision":
             return t("dashboard.audit_RenameDivision", old=", ".join(d.get("from", [])), new=d.get("to", ""))
         case "BlockPair":

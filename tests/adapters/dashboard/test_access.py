@@ -122,7 +122,7 @@ async def test_pages_carry_a_strict_policy_and_the_cookie_its_flags(site: Site) 
         assert "default-src 'self'" in policy and "script-src 'none'" in policy, page
         assert "unsafe-inline" not in policy
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"
     html = await (await site.client.get(site.pages[1])).text()
     assert "<script" not in html and " style=" not in html
 
@@ -204,7 +204,7 @@ async def test_an_admin_changes_settings_renames_a_division_and_downloads_throug
     body = await changed.text()
     assert changed.status == 200 and "Updated #C-PAIRS" in body and "groups of 3" in body
     assert "Friday" in (await drive.say("U1", c.Status())).text  # chat sees the same change
-    assert re.search(r"U-ADMIN</th><td>changed settings: Day: monday → friday; Time: 09:00 → 10:00", body)
+    assert re.search(r"U-ADMIN</th><td>changed settings: Day: Monday → Friday; Time: 09:00 → 10:00", body)
     renamed = await site.client.post(rename[0], data=rename[1])
     assert "Renamed Sales to Revenue" in await renamed.text()
     assert "Revenue" in (await drive.say("U1", c.Status())).text
