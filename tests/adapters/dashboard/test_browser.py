@@ -168,8 +168,7 @@ async def test_an_admin_changes_the_schedule_renames_divisions_and_exports_a_str
             await page.get_by_role("button", name="Rename").click()
             await page.wait_for_load_state()
             assert (
-                "Renamed Finance, Legal to Finance & Legal"
-                in await page.get_by_role("status").inner_text()
+                "Renamed Finance, Legal to Finance & Legal" in await page.get_by_role("status").inner_text()
             )
             table = await page.locator("table.people").inner_text()
             assert "Finance & Legal" in table and "\tLegal\t" not in table
