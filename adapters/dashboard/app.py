@@ -376,8 +376,12 @@ async def rounds(request: web.Request) -> web.Response:
     grant, found = loaded
     card, lines = found
     t = _program_texts(grant, card)
-    upcoming = await request.app[SETUP].dashboard.preview(card.tenant_id, card.program_id)
-    return _page(request, "rounds.html", t, grant, card=card, lines=lines, preview=upcoming, tab="rounds")
+    # Drawing the next round pairs every member (a second or more for thousands): only on request.
+    asked = request.query.get("preview") == "1"
+    upcoming = await request.app[SETUP].dashboard.preview(card.tenant_id, card.program_id) if asked else None
+    return _page(
+        request, "rounds.html", t, grant, card=card, lines=lines, asked=asked, preview=upcoming, tab="rounds"
+    )
 
 
 async def one_round(request: web.Request) -> web.Response:

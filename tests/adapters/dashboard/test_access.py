@@ -49,7 +49,15 @@ async def site(drive: Driver) -> AsyncIterator[Site]:
             setup,
             program.tenant_id,
             other_id,
-            ["/", base, f"{base}/rounds", f"{base}/rounds/{round_id}", f"{base}/people", f"{base}/settings"],
+            [
+                "/",
+                base,
+                f"{base}/rounds",
+                f"{base}/rounds/{round_id}",
+                f"{base}/people",
+                f"{base}/settings",
+                f"{base}/rounds?preview=1",
+            ],
         )
     finally:
         await client.close()

@@ -176,6 +176,8 @@ async def test_an_admin_changes_the_schedule_renames_divisions_and_exports_a_str
 
             # Rounds: the preview of the next round, in groups of three now.
             await page.get_by_role("link", name="Rounds", exact=True).click()
+            await page.get_by_role("link", name="Draw the preview").click()
+            await page.wait_for_load_state()
             preview = page.locator("section", has=page.get_by_role("heading", name=re.compile("Preview")))
             assert await preview.locator("li.group").count() >= 5
             await page.screenshot(path=str(shots / "rounds.png"), full_page=True)
