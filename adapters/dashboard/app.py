@@ -430,9 +430,10 @@ async def _scoped_form(
     return grant, tenant_id, program_id, checked[1], many
 
 
-def _name_of(request: web.Request) -> Callable[[str], str]:
+def _name_of(request: web.Request, t: Texts | None = None) -> Callable[[str], str]:
     names = request.app[SETUP].names
-    return lambda user_id: names.get(user_id, user_id)
+    forgotten = (t or texts(Lang.EN))("dashboard.forgotten")
+    return lambda user_id: names.get(user_id, user_id) if user_id else forgotten
 
 
 async def _settings_page(request: web.Request, grant: Grant, notice: str = "") -> web.Response:
@@ -441,7 +442,7 @@ async def _settings_page(request: web.Request, grant: Grant, notice: str = "") -
     if found is None:
         return _not_found(request, grant)
     t = _program_texts(grant, found.program)
-    name = _name_of(request)
+    name = _name_of(request, t)
     return _page(
         request,
         "settings.html",

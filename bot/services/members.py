@@ -218,4 +218,5 @@ async def forget(session: Session, confirmed: bool) -> Reply:
     else:  # an admin who never joined can still be named in messages (a notice about a channel)
         await session.scope.people.forget_in_outbox(session.actor.user_id)
     await session.scope.programs.forget_setter(session.actor.user_id)
+    await session.scope.audit.forget(session.actor.user_id)
     return Reply(session.t("forget.done"))

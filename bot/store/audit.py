@@ -21,6 +21,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    update,
 )
 
 from bot.store.base import Repository, utc
@@ -79,3 +80,25 @@ class AuditLog(Repository):
         return [
             AuditEntry(utc(r.created_at), r.user_id, r.action, r.program_id, dict(r.details)) for r in rows
         ]
+
+    async def forget(self, user_id: str) -> None:
+        """A person asked to be forgotten: the entries stay (what changed, and when), but no
+        longer name them, as who did it or as whom it was done to."""
+        await self._conn.execute(
+            update(audit_entries)
+            .where(audit_entries.c.tenant_id == self.tenant_id, audit_entries.c.user_id == user_id)
+            .values(user_id="")
+        )
+        rows = await self._conn.execute(
+            select(audit_entries.c.id, audit_entries.c.details).where(
+                audit_entries.c.tenant_id == self.tenant_id,
+                audit_entries.c.action.in_(("BlockPair", "GrantAdmin")),
+            )
+        )
+        for row in rows.all():
+            details = dict(row.details)
+            if user_id in details.values():
+                scrubbed = {k: "" if v == user_id else v for k, v in details.items()}
+                await self._conn.execute(
+                    update(audit_entries).where(audit_entries.c.id == row.id).values(details=scrubbed)
+                )
