@@ -20,7 +20,8 @@ from bot import metrics
 from bot.delivery import DEFAULT_LEASE, Relay
 from bot.domain import schedule, validation
 from bot.domain.model import Lang, TenantRef
-from bot.domain.validation import MAX_DIVISION_CODE_POINTS
+from bot.domain.pairing.model import CrossDivisionMode
+from bot.domain.validation import MAX_DIVISION_CODE_POINTS, WEEKDAYS
 from bot.installations import Install, Installs, TokenUnreadable, keyring, rotate_keys, state_key
 from bot.installations import uninstall as _uninstall
 from bot.intake import Intake
@@ -38,7 +39,7 @@ from bot.process import (
 from bot.process import run as run_process
 from bot.runtime.ticker import Jobs, Ticker
 from bot.services.base import Deps, utc_now
-from bot.services.dashboard import Dashboard, Overview, ProgramCard
+from bot.services.dashboard import CHART_FILE, CSV_FILES, AuditEntry, Dashboard, Overview, ProgramCard
 from bot.services.dispatch import claim_delivery, forget_absent, handle, workspaces_on
 from bot.services.members import known_divisions
 from bot.settings import Settings
@@ -48,8 +49,13 @@ from bot.store.single_holder import held_alone, lock_key
 from bot.store.unit_of_work import Store
 
 __all__ = [
+    "CHART_FILE",
+    "CSV_FILES",
     "MAX_DIVISION_CODE_POINTS",
+    "WEEKDAYS",
+    "AuditEntry",
     "BadConfig",
+    "CrossDivisionMode",
     "Dashboard",
     "DatabaseUrlError",
     "Deps",

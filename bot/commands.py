@@ -149,6 +149,15 @@ class GrantAdmin:
     revoke: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class RenameDivision:
+    """Every person of the program (and its history) in one of `old` moves to `new`: "Eng" and
+    "engineering" merge into "Engineering". Names match ignoring case and extra spaces."""
+
+    old: tuple[str, ...]
+    new: str
+
+
 Command = (
     Help
     | Join
@@ -173,5 +182,18 @@ Command = (
     | BlockPair
     | ExportCsv
     | GrantAdmin
+    | RenameDivision
 )
-ADMIN_COMMANDS = (SetupProgram, RunRoundNow, PreviewRound, ShowStats, BlockPair, ExportCsv, GrantAdmin)
+ADMIN_COMMANDS = (
+    SetupProgram,
+    RunRoundNow,
+    PreviewRound,
+    ShowStats,
+    BlockPair,
+    ExportCsv,
+    GrantAdmin,
+    RenameDivision,
+)
+# What the audit list records (who, when, what), whichever door the command came through: every
+# admin command that changes something or takes data out; reads that only show are left out.
+AUDITED_COMMANDS = (SetupProgram, RunRoundNow, BlockPair, ExportCsv, GrantAdmin, RenameDivision)

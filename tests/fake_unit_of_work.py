@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import TracebackType
@@ -132,6 +132,7 @@ class Data:
     achievements: dict[int, _Achievement] = field(default_factory=dict)
     deliveries: set[tuple[int, str]] = field(default_factory=set)
     outbox: list[Queued] = field(default_factory=list)
+    audit: list[tuple[int, int | None, str, str, dict[str, Any]]] = field(default_factory=list)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -624,6 +625,27 @@ class FakeReports(_Repository):
         )
 
 
+class FakeAudit(_Repository):
+    async def record(
+        self, program_id: int | None, user_id: str, action: str, details: dict[str, Any], at: datetime
+    ) -> None:
+        self._data.audit.append((self.tenant_id, program_id, user_id, action, details))
+
+    async def forget(self, user_id: str) -> None:
+        self._data.audit = [
+            (t, p, "" if t == self.tenant_id and u == user_id else u, a, d)
+            for t, p, u, a, d in self._data.audit
+        ]
+
+
+class FakeDivisions(_Repository):
+    async def of_program(self, program_id: int) -> list[str]:
+        raise NotImplementedError("renaming divisions rewrites several tables: the database's to test")
+
+    async def rename(self, program_id: int, names: Collection[str], new: str) -> int:
+        raise NotImplementedError("renaming divisions rewrites several tables: the database's to test")
+
+
 class FakeTenants:
     def __init__(self, data: Data) -> None:
         self._data = data
@@ -676,6 +698,8 @@ class FakeScope:
         self.deliveries = FakeDeliveries(data, tenant_id)
         self.outbox = FakeOutbox(data, tenant_id)
         self.reports = FakeReports(data, tenant_id)
+        self.audit = FakeAudit(data, tenant_id)
+        self.divisions = FakeDivisions(data, tenant_id)
 
 
 class FakeUnitOfWork:

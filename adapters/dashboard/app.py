@@ -5,6 +5,8 @@ the session, picks the language, turns values into words, tables and SVG, and se
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +15,20 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from adapters.dashboard import charts
+from adapters.dashboard import charts, signin
 from adapters.dashboard.security import COOKIE, SESSION_SECONDS, Grant, Sessions, SignInLinks, csrf_ok
-from bot.app import Dashboard, Overview, ProgramCard
-from bot.domain.model import Lang
+from bot import commands as c
+from bot.app import (
+    CHART_FILE,
+    CSV_FILES,
+    WEEKDAYS,
+    AuditEntry,
+    CrossDivisionMode,
+    Dashboard,
+    Overview,
+    ProgramCard,
+)
+from bot.domain.model import Cadence, Lang
 from bot.i18n import Texts, texts
 
 # No script runs at all; styles and images only from this origin; no framing, no foreign forms.
@@ -27,11 +39,15 @@ CSP = (
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # a sign-in link never leaks through a Referer header
+    # A sign-in link never leaks through a Referer header to another site; within this one the
+    # browser keeps sending a true Origin with each form (under "no-referrer" Chromium sends
+    # "Origin: null", which the forms' check refuses).
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
 STATIC = Path(__file__).parent / "static"
+LANGS = [(Lang.EN.value, "English"), (Lang.ID.value, "Bahasa Indonesia")]  # each in its own words
 
 
 @dataclass
@@ -41,6 +57,8 @@ class Setup:
     links: SignInLinks
     names: Mapping[str, str]  # user id → display name (the platform's directory, or the demo's)
     secure_cookie: bool = False  # True behind HTTPS; the demo serves plain HTTP on 127.0.0.1
+    slack: signin.SlackSignIn | None = None  # "Sign in with Slack", when the app is configured for it
+    discord: signin.DiscordSignIn | None = None  # Discord OAuth2, likewise
 
 
 SETUP = web.AppKey("setup", Setup)
@@ -63,6 +81,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 def create_app(setup: Setup) -> web.Application:
     app = web.Application(middlewares=[security_headers])
+    mount(app, setup)
+    return app
+
+
+def mount(app: web.Application, setup: Setup) -> None:
+    """The dashboard on `app`: its own, or a platform's web server beside /slack/events. Every
+    dashboard page carries the security headers, whichever app serves it."""
     app[SETUP] = setup
     app[ENV] = Environment(
         loader=PackageLoader("adapters.dashboard", "templates"),
@@ -71,17 +96,51 @@ def create_app(setup: Setup) -> web.Application:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    app.router.add_get("/", index)
-    app.router.add_get("/signin/{token}", sign_in)
-    app.router.add_post("/signout", sign_out)
-    app.router.add_post("/lang", choose_language)
+    add_routes(app)
+
+
+@dataclass
+class _Secured:
+    """A router whose every handler sets the security headers itself (a platform's app has no
+    dashboard middleware)."""
+
+    router: web.UrlDispatcher
+
+    def add_get(self, path: str, handler: Handler) -> None:
+        self.router.add_get(path, _secured(handler))
+
+    def add_post(self, path: str, handler: Handler) -> None:
+        self.router.add_post(path, _secured(handler))
+
+
+def _secured(handler: Handler) -> Handler:
+    async def with_headers(request: web.Request) -> web.StreamResponse:
+        return await security_headers(request, handler)
+
+    return with_headers
+
+
+def add_routes(app: web.Application) -> None:
+    """The dashboard's pages and forms, on `app` (its own, or a platform server's)."""
+    router = _Secured(app.router)
+    router.add_get("/", index)
+    router.add_get("/signin/{token}", sign_in)
+    router.add_get("/auth/slack", slack_start)
+    router.add_get("/auth/slack/callback", slack_callback)
+    router.add_get("/auth/discord", discord_start)
+    router.add_get("/auth/discord/callback", discord_callback)
+    router.add_post("/signout", sign_out)
+    router.add_post("/lang", choose_language)
     base = r"/w/{tenant:\d+}/p/{program:\d+}"
-    app.router.add_get(base, overview)
-    app.router.add_get(base + "/rounds", rounds)
-    app.router.add_get(base + r"/rounds/{round:\d+}", one_round)
-    app.router.add_get(base + "/people", people)
+    router.add_get(base, overview)
+    router.add_get(base + "/rounds", rounds)
+    router.add_get(base + r"/rounds/{round:\d+}", one_round)
+    router.add_get(base + "/people", people)
+    router.add_post(base + "/people", rename_division)
+    router.add_get(base + "/settings", settings)
+    router.add_post(base + "/settings", change_settings)
+    router.add_post(base + "/download", download)
     app.router.add_static("/static", STATIC)
-    return app
 
 
 def _grant(request: web.Request) -> Grant | None:
@@ -99,7 +158,11 @@ def _page(
     setup = request.app[SETUP]
 
     def name(user_id: str | None) -> str:
-        return t("dashboard.forgotten") if user_id is None else setup.names.get(user_id, user_id)
+        if user_id is None:
+            return t("dashboard.forgotten")
+        if grant and user_id == grant.user_id and grant.name:
+            return grant.name
+        return setup.names.get(user_id, user_id)
 
     html = (
         request.app[ENV]
@@ -112,7 +175,8 @@ def _page(
             path=request.path_qs,
             name=name,
             pct=lambda share: f"{share:.0%}",
-            langs=[(Lang.EN.value, "English"), (Lang.ID.value, "Bahasa Indonesia")],
+            langs=LANGS,
+            signins=_signins(setup),
             **context,
         )
     )
@@ -120,9 +184,18 @@ def _page(
 
 
 def _message(
-    request: web.Request, t: Texts, grant: Grant | None, status: int, title: str, text: str
+    request: web.Request, t: Texts, grant: Grant | None, status: int, title: str, text: str, refresh: str = ""
 ) -> web.Response:
-    return _page(request, "message.html", t, grant, status, title=t(title), text=t(text))
+    return _page(request, "message.html", t, grant, status, title=t(title), text=t(text), refresh=refresh)
+
+
+def _signins(setup: Setup) -> list[tuple[str, str]]:
+    found = []
+    if setup.slack is not None:
+        found.append(("/auth/slack", "dashboard.signin_with_slack"))
+    if setup.discord is not None:
+        found.append(("/auth/discord", "dashboard.signin_with_discord"))
+    return found
 
 
 def _refused(request: web.Request, grant: Grant | None) -> web.Response:
@@ -255,6 +328,7 @@ async def overview(request: web.Request) -> web.Response:
         card=found.program,
         view=found,
         charts=_overview_charts(found, t),
+        files=[*CSV_FILES, CHART_FILE],
         tab="overview",
     )
 
@@ -309,7 +383,12 @@ async def rounds(request: web.Request) -> web.Response:
     grant, found = loaded
     card, lines = found
     t = _program_texts(grant, card)
-    return _page(request, "rounds.html", t, grant, card=card, lines=lines, tab="rounds")
+    # Drawing the next round pairs every member (a second or more for thousands): only on request.
+    asked = request.query.get("preview") == "1"
+    upcoming = await request.app[SETUP].dashboard.preview(card.tenant_id, card.program_id) if asked else None
+    return _page(
+        request, "rounds.html", t, grant, card=card, lines=lines, asked=asked, preview=upcoming, tab="rounds"
+    )
 
 
 async def one_round(request: web.Request) -> web.Response:
@@ -324,9 +403,263 @@ async def one_round(request: web.Request) -> web.Response:
 
 
 async def people(request: web.Request) -> web.Response:
-    loaded = await _load(request, lambda d, tenant, program: d.people(tenant, program))
-    if isinstance(loaded, web.Response):
-        return loaded
-    grant, found = loaded
+    scoped = await _scoped(request)
+    if isinstance(scoped, web.Response):
+        return scoped
+    return await _people_page(request, scoped[0])
+
+
+# Admin actions: each form post runs one core command, as chat would. ----------------------------
+
+_MENTION = re.compile(r"<([#@])([^>|]+)(?:\|[^>]*)?>")
+
+
+def _plain(text: str, name: Callable[[str], str]) -> str:
+    """A chat reply as page text: a channel as #id, a person by name, no mrkdwn stars or ticks."""
+    text = _MENTION.sub(lambda m: "#" + m.group(2) if m.group(1) == "#" else name(m.group(2)), text)
+    return text.replace("*", "").replace("`", "")
+
+
+async def _scoped_form(
+    request: web.Request,
+) -> tuple[Grant, int, int, Mapping[str, str], list[str]] | web.Response:
+    """A form post about a program of a workspace this person administers, with its CSRF token;
+    else the refusal (401, 403). Also every value of a repeated field (`old`)."""
+    scoped = await _scoped(request)
+    if isinstance(scoped, web.Response):
+        return scoped
+    checked = await _checked_form(request)
+    if isinstance(checked, web.Response):
+        return checked
+    grant, tenant_id, program_id = scoped
+    form = await request.post()
+    many = [v for v in form.getall("old", []) if isinstance(v, str)]
+    return grant, tenant_id, program_id, checked[1], many
+
+
+def _name_of(request: web.Request, t: Texts | None = None) -> Callable[[str], str]:
+    names = request.app[SETUP].names
+    forgotten = (t or texts(Lang.EN))("dashboard.forgotten")
+    return lambda user_id: names.get(user_id, user_id) if user_id else forgotten
+
+
+async def _settings_page(request: web.Request, grant: Grant, notice: str = "") -> web.Response:
+    tenant_id, program_id = int(request.match_info["tenant"]), int(request.match_info["program"])
+    found = await request.app[SETUP].dashboard.settings(tenant_id, program_id)
+    if found is None:
+        return _not_found(request, grant)
     t = _program_texts(grant, found.program)
-    return _page(request, "people.html", t, grant, card=found.program, page=found, tab="people")
+    name = _name_of(request, t)
+    return _page(
+        request,
+        "settings.html",
+        t,
+        grant,
+        card=found.program,
+        page=found,
+        entries=[(e, _audit_line(e, t, name)) for e in found.audit],
+        cadences=[(x.value, t(f"cadence.{x.value}")) for x in Cadence],
+        weekdays=[(day, t.pick("weekdays", i)) for i, day in enumerate(WEEKDAYS)],
+        modes=[(x.value, t(f"mode.{x.value}")) for x in CrossDivisionMode],
+        notice=notice,
+        tab="settings",
+    )
+
+
+def _setting_value(key: str, value: str | None, t: Texts) -> str:
+    """A setting as the form shows it: "Friday", "preferred", "English"; not the stored word."""
+    if not value:
+        return "–"
+    match key:
+        case "weekday" if value in WEEKDAYS:
+            return t.pick("weekdays", WEEKDAYS.index(value))
+        case "cadence" if value in {x.value for x in Cadence}:
+            return t(f"cadence.{value}")
+        case "cross_division" if value in {x.value for x in CrossDivisionMode}:
+            return t(f"mode.{value}")
+        case "lang":
+            return dict(LANGS).get(value, value)
+        case _:
+            return value
+
+
+def _audit_line(entry: AuditEntry, t: Texts, name: Callable[[str], str]) -> str:
+    d = entry.details
+    match entry.action:
+        case "SetupProgram":
+            changes: dict[str, list[str | None]] = d.get("changes") or {}
+            parts = []
+            for key, (old, new) in changes.items():
+                label, after = t("dashboard.setting_" + key), _setting_value(key, new, t)
+                if d.get("created"):
+                    parts.append(f"{label}: {after}")
+                else:
+                    parts.append(f"{label}: {_setting_value(key, old, t)} → {after}")
+            head = t("dashboard.audit_created" if d.get("created") else "dashboard.audit_SetupProgram")
+            return f"{head}: {'; '.join(parts)}" if parts else head
+        case "RenameDivision":
+            return t("dashboard.audit_RenameDivision", old=", ".join(d.get("from", [])), new=d.get("to", ""))
+        case "BlockPair":
+            return t(
+                "dashboard.audit_BlockPair", first=name(d.get("first", "")), second=name(d.get("second", ""))
+            )
+        case "GrantAdmin":
+            key = "dashboard.audit_RevokeAdmin" if d.get("revoke") else "dashboard.audit_GrantAdmin"
+            return t(key, user=name(d.get("user", "")))
+        case "RunRoundNow" | "ExportCsv":
+            return t(f"dashboard.audit_{entry.action}")
+        case _:
+            return entry.action
+
+
+async def settings(request: web.Request) -> web.Response:
+    scoped = await _scoped(request)
+    if isinstance(scoped, web.Response):
+        return scoped
+    return await _settings_page(request, scoped[0])
+
+
+async def change_settings(request: web.Request) -> web.Response:
+    checked = await _scoped_form(request)
+    if isinstance(checked, web.Response):
+        return checked
+    grant, tenant_id, program_id, fields, _ = checked
+    command = c.SetupProgram(
+        cadence=fields.get("cadence") or None,
+        weekday=fields.get("weekday") or None,
+        time=fields.get("time") or None,
+        timezone=fields.get("timezone") or None,
+        group_size=fields.get("group_size") or None,
+        lang=fields.get("lang") or None,
+        cross_division=fields.get("cross_division") or None,
+        shoutout_channel=fields.get("shoutout_channel", "").strip().lstrip("#"),
+    )
+    reply = await request.app[SETUP].dashboard.act(tenant_id, program_id, grant.user_id, command)
+    if reply is None:
+        return _not_found(request, grant)
+    return await _settings_page(request, grant, _plain(reply.text, _name_of(request)))
+
+
+async def _people_page(request: web.Request, grant: Grant, notice: str = "") -> web.Response:
+    tenant_id, program_id = int(request.match_info["tenant"]), int(request.match_info["program"])
+    dashboard = request.app[SETUP].dashboard
+    found = await dashboard.people(tenant_id, program_id)
+    if found is None:
+        return _not_found(request, grant)
+    t = _program_texts(grant, found.program)
+    divisions = await dashboard.divisions(tenant_id, program_id)
+    return _page(
+        request,
+        "people.html",
+        t,
+        grant,
+        card=found.program,
+        page=found,
+        divisions=divisions,
+        notice=notice,
+        tab="people",
+    )
+
+
+async def rename_division(request: web.Request) -> web.Response:
+    checked = await _scoped_form(request)
+    if isinstance(checked, web.Response):
+        return checked
+    grant, tenant_id, program_id, fields, old = checked
+    command = c.RenameDivision(tuple(old), fields.get("new", ""))
+    reply = await request.app[SETUP].dashboard.act(tenant_id, program_id, grant.user_id, command)
+    if reply is None:
+        return _not_found(request, grant)
+    return await _people_page(request, grant, _plain(reply.text, _name_of(request)))
+
+
+async def download(request: web.Request) -> web.StreamResponse:
+    checked = await _scoped_form(request)
+    if isinstance(checked, web.Response):
+        return checked
+    grant, tenant_id, program_id, fields, _ = checked
+    found = await request.app[SETUP].dashboard.download(
+        tenant_id, program_id, grant.user_id, fields.get("file", "")
+    )
+    if found is None:
+        return _not_found(request, grant)
+    return web.Response(
+        body=found.content,
+        content_type=found.mime_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+    )
+
+
+# Signing in through Slack or Discord. ------------------------------------------------------------
+
+
+def _to_platform(request: web.Request, url: str, state: str) -> web.Response:
+    response = web.Response(status=302, headers={"Location": url})
+    response.set_cookie(
+        signin.STATE_COOKIE,
+        request.app[SETUP].sessions.stamp(state),
+        max_age=600,
+        path="/auth",
+        httponly=True,
+        samesite="Lax",  # the platform's redirect back is a cross-site navigation: Strict would drop it
+        secure=request.app[SETUP].secure_cookie,
+    )
+    return response
+
+
+async def slack_start(request: web.Request) -> web.Response:
+    config = request.app[SETUP].slack
+    if config is None:
+        raise web.HTTPNotFound()
+    state = signin.new_state()
+    return _to_platform(request, signin.slack_authorize(config, state), state)
+
+
+async def discord_start(request: web.Request) -> web.Response:
+    config = request.app[SETUP].discord
+    if config is None:
+        raise web.HTTPNotFound()
+    state = signin.new_state()
+    return _to_platform(request, signin.discord_authorize(config, state), state)
+
+
+def _returned_code(request: web.Request) -> str | None:
+    """The authorization code, if this callback answers a sign-in this browser started."""
+    expected = request.app[SETUP].sessions.unstamp(request.cookies.get(signin.STATE_COOKIE))
+    state, code = request.query.get("state", ""), request.query.get("code", "")
+    if not expected or not code or not secrets.compare_digest(expected.encode(), state.encode()):
+        return None
+    return code
+
+
+async def _signed_in(request: web.Request, identity: signin.Identity | None) -> web.Response:
+    setup = request.app[SETUP]
+    t = texts(Lang.EN)
+    if identity is None:
+        return _message(request, t, None, 403, "dashboard.signin_title", "dashboard.signin_failed")
+    tenant_ids = await setup.dashboard.admin_of(
+        identity.platform, identity.user_id, identity.admin_in, identity.member_of
+    )
+    grant = setup.sessions.new(identity.user_id, tenant_ids, name=identity.name)
+    # A page that moves on by itself rather than a redirect: the session cookie is SameSite=Strict,
+    # and a redirect chain that began on the platform's site would not send it to "/" yet.
+    response = _message(request, t, grant, 200, "dashboard.signed_in_title", "dashboard.signed_in_title", "/")
+    _set_cookie(response, setup, grant)
+    response.del_cookie(signin.STATE_COOKIE, path="/auth")
+    return response
+
+
+async def slack_callback(request: web.Request) -> web.Response:
+    config = request.app[SETUP].slack
+    if config is None:
+        raise web.HTTPNotFound()
+    code = _returned_code(request)
+    return await _signed_in(request, await signin.slack_identity(config, code) if code else None)
+
+
+async def discord_callback(request: web.Request) -> web.Response:
+    config = request.app[SETUP].discord
+    if config is None:
+        raise web.HTTPNotFound()
+    code = _returned_code(request)
+    return await _signed_in(request, await signin.discord_identity(config, code) if code else None)

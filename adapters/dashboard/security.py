@@ -25,6 +25,7 @@ class Grant:
     csrf: str  # the token every form of this session must send back
     lang: str = ""  # the language the person chose; "" follows the program's
     expires: int = 0  # Unix seconds
+    name: str = ""  # how the platform names them, when it said (a sign-in with Slack or Discord)
 
     def with_lang(self, lang: str) -> Grant:
         return replace(self, lang=lang)
@@ -50,8 +51,30 @@ class Sessions:
     def _now(self) -> int:
         return int(self._clock())
 
-    def new(self, user_id: str, tenant_ids: frozenset[int], lang: str = "") -> Grant:
-        return Grant(user_id, tenant_ids, secrets.token_urlsafe(24), lang, self._now() + SESSION_SECONDS)
+    def new(self, user_id: str, tenant_ids: frozenset[int], lang: str = "", name: str = "") -> Grant:
+        return Grant(
+            user_id, tenant_ids, secrets.token_urlsafe(24), lang, self._now() + SESSION_SECONDS, name[:80]
+        )
+
+    def stamp(self, state: str, seconds: int = 600) -> str:
+        """A sign-in's `state`, signed and dated, for the short-lived cookie that carries it
+        from the redirect to the platform back to the callback (any replica can check it)."""
+        body = f"{state}.{self._now() + seconds}"
+        mac = hmac.new(self._key, b"state|" + body.encode(), hashlib.sha256).digest()
+        return f"{body}.{_b64(mac)}"
+
+    def unstamp(self, cookie: str | None) -> str | None:
+        """The state a stamp carries, if this process's key signed it and it has not expired."""
+        if not cookie or cookie.count(".") != 2:
+            return None
+        state, expires, mac_text = cookie.split(".")
+        try:
+            mac = _unb64(mac_text)
+            fresh = int(expires) > self._now()
+        except (ValueError, TypeError):
+            return None
+        expected = hmac.new(self._key, f"state|{state}.{expires}".encode(), hashlib.sha256).digest()
+        return state if hmac.compare_digest(mac, expected) and fresh else None
 
     def seal(self, grant: Grant) -> str:
         body = json.dumps(
@@ -61,6 +84,7 @@ class Sessions:
                 "c": grant.csrf,
                 "l": grant.lang,
                 "e": grant.expires,
+                "n": grant.name,
             },
             separators=(",", ":"),
         ).encode()
@@ -81,7 +105,14 @@ class Sessions:
         try:
             data = json.loads(body)
             tenant_ids = frozenset(int(t) for t in data["t"])
-            grant = Grant(str(data["u"]), tenant_ids, str(data["c"]), str(data["l"]), int(data["e"]))
+            grant = Grant(
+                str(data["u"]),
+                tenant_ids,
+                str(data["c"]),
+                str(data["l"]),
+                int(data["e"]),
+                str(data.get("n", "")),
+            )
         except (ValueError, KeyError, TypeError):
             return None
         return grant if grant.expires > self._now() else None

@@ -12,8 +12,9 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
@@ -37,6 +38,9 @@ from bot.app import (
     wait_for_database,
 )
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # the dashboard is imported only when it is served
+    from adapters.dashboard.platforms import Running
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,7 @@ class Config:
     token: str | None
     admin_role_id: int | None
     database_url_set: bool
+    web_port: int | None = None  # the admin dashboard's port (--web-port / JEMBATAN_WEB_PORT)
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
@@ -86,7 +91,13 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     if settings.discord_gateway_url and not settings.discord_gateway_url.startswith(("ws://", "wss://")):
         raise BadConfig("DISCORD_GATEWAY_URL must start with ws:// or wss://")
     role_id = int(role) if role else None
-    return Config(settings, settings.discord_token, role_id, bool(env.get("DATABASE_URL", "").strip()))
+    web_port = env.get("JEMBATAN_WEB_PORT", "").strip()
+    if web_port and not web_port.isdigit():
+        raise BadConfig("JEMBATAN_WEB_PORT must be a port number")
+    database_set = bool(env.get("DATABASE_URL", "").strip())
+    return Config(
+        settings, settings.discord_token, role_id, database_set, int(web_port) if web_port else None
+    )
 
 
 def point_at(settings: Settings) -> Callable[[], None]:
@@ -232,12 +243,27 @@ class _Runner:
         await signalled.wait()
         self.stop()
 
+    async def _serve_dashboard(self) -> Running | None:
+        if self.config.web_port is None:
+            return None
+        from adapters.dashboard.platforms import discord_role_check, serve_for_discord
+
+        return await serve_for_discord(
+            self.app,
+            os.environ,
+            self.config.web_port,
+            bot_token=self.token,
+            api_url=self.config.settings.discord_api_url,
+            role_admin=discord_role_check(self.client, self.config.admin_role_id),
+        )
+
     async def run(self, signalled: asyncio.Event) -> int:
         """Until `signalled` (SIGTERM, SIGINT) or the gateway lock is lost: 1 then, else 0."""
         watch = asyncio.create_task(self._stop_when(signalled))
-        health = None
+        health = dashboard = None
         try:
             health = await serve_probes(self.probes, self.config.settings.health_port)
+            dashboard = await self._serve_dashboard()
             url = self.config.settings.database_url
             key = lock_key(self.token, "jembatan-discord-gateway")  # one gateway per bot
             async with held_alone(
@@ -257,6 +283,8 @@ class _Runner:
             await self.client.close()
             if health is not None:
                 await health.stop()
+            if dashboard is not None:
+                await dashboard.stop()
             await self.app.close()
 
 
@@ -322,7 +350,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jembatan discord", description="Jembatan on Discord.")
     sub = parser.add_subparsers(dest="action")
     # `jembatan run discord` is how people start it (the README, docs/discord.md), so its help says so.
-    sub.add_parser("run", prog="jembatan run discord", help="connect and serve (the default)")
+    run_cmd = sub.add_parser("run", prog="jembatan run discord", help="connect and serve (the default)")
+    run_cmd.add_argument("--web-port", type=int, help="serve the admin dashboard on this port")
     sync_cmd = sub.add_parser("sync", help="register /jembatan with Discord")
     sync_cmd.add_argument("--guild", type=int, help="one server's id, for instant availability")
     invite = sub.add_parser("invite", help="print the URL that adds the bot to a server")
@@ -334,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         config = load_config()
+        if getattr(args, "web_port", None) is not None:
+            config = replace(config, web_port=args.web_port)
         settings = config.settings
         configure_logging(settings.log_level, settings.log_format)
         match args.action:

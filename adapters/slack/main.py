@@ -195,9 +195,19 @@ class _Connection:
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack in Socket Mode")
             return
-        self._runner = web.AppRunner(
-            web_app(bolt, config.settings.slack_signing_secret or ""), access_log=None
-        )
+        app = web_app(bolt, config.settings.slack_signing_secret or "")
+        if os.environ.get("JEMBATAN_DASHBOARD_URL"):  # the admin dashboard, on the same server
+            from adapters.dashboard.platforms import mount_for_slack
+
+            mount_for_slack(
+                app,
+                self._slack.jembatan,
+                os.environ,
+                signing_secret=config.settings.slack_signing_secret or "",
+                api_url=config.settings.slack_api_url,
+                platform_admin=self._slack.directory.is_platform_admin,
+            )
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         try:
             await web.TCPSite(self._runner, "0.0.0.0", config.port).start()

@@ -1,5 +1,7 @@
 """What the admin dashboard shows, as plain frozen values: a program's overview, its rounds, its
-people. Read-only use cases; every one is asked for a tenant and reads only that tenant's rows."""
+people, its settings and their audit list; and what it does, which is only ever a core command
+run through `handle`, exactly as chat runs it. Every read is asked for a tenant and reads only
+that tenant's rows."""
 
 from __future__ import annotations
 
@@ -9,9 +11,17 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
-from bot.domain.model import Group, Lang, MemberStatus, Outcome, Program, Round
+from bot import commands as c
+from bot.domain import schedule
+from bot.domain.model import Group, Lang, MemberStatus, Outcome, Platform, Program, Round, TenantRef
 from bot.domain.network import cross_colleagues, histogram, reach
 from bot.domain.stats import GroupFact, RoundFact, ShoutOutFact, Stats, StatsFacts, compute
+from bot.messages import Attachment, Reply
+from bot.services import rounds as round_service
+from bot.services.audit import settings_of
+from bot.services.base import Deps
+from bot.services.dispatch import handle
+from bot.store.audit import AuditEntry as AuditEntry  # re-exported: the settings page lists them
 from bot.store.dashboard import RosterRow
 from bot.store.unit_of_work import Store
 
@@ -126,6 +136,48 @@ class PeoplePage:
     people: tuple[PersonLine, ...]  # in the program first, then paused, then those who left
 
 
+# What an admin can download, as chat attaches it: the CSV tables of `export`, the chart of `stats`.
+CSV_FILES = ("jembatan-rounds.csv", "jembatan-groups.csv", "jembatan-shoutouts.csv")
+CHART_FILE = "jembatan-stats.png"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsPage:
+    program: ProgramCard
+    settings: dict[str, str]  # as `bot.services.audit.settings_of` words them
+    audit: tuple[AuditEntry, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewGroup:
+    members: tuple[Seat, ...]
+    reasons: tuple[str, ...]  # catalogue keys under `reason.`
+    shared_interests: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """Who would meet if the next round were drawn now (nothing is stored or sent)."""
+
+    day: date
+    groups: tuple[PreviewGroup, ...]
+    sat_out: tuple[tuple[str, str], ...]  # (user id, reason key under `unpaired.`)
+    pairs: int
+    cross_pairs: int
+    ceiling: int
+
+
+class _NobodyAsked:
+    """The directory a dashboard without a platform uses (the demo): every name is its id, and
+    nobody has left. Only a round asks, and the dashboard never runs one."""
+
+    async def display_name(self, tenant: TenantRef, user_id: str) -> str:
+        return user_id
+
+    async def still_present(self, tenant: TenantRef, user_ids: Sequence[str]) -> set[str]:
+        return set(user_ids)
+
+
 def _key(person_id: int | None, group_id: int, index: int) -> str:
     # The same stable keys the stats use; a forgotten seat gets a key nobody else has.
     return f"p{person_id}" if person_id is not None else f"anon{group_id}-{index}"
@@ -173,8 +225,90 @@ class Dashboard:
     """The dashboard's reads. Each method opens one unit of work and scopes it to `tenant_id`;
     a program that is not that tenant's is simply not found (None)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, deps: Deps | None = None) -> None:
         self._store = store
+        # The process's own dependencies when it has them (its clock, its directory), so a
+        # command from here acts as one from chat would.
+        self._deps = deps or Deps(store, _NobodyAsked())
+
+    async def act(self, tenant_id: int, program_id: int, user_id: str, command: c.Command) -> Reply | None:
+        """Run a core command as `user_id`, an admin of `tenant_id` (the sign-in established it),
+        in the program's channel: the same path, checks, effects and audit entry as chat. None
+        when the program is not this tenant's."""
+        async with self._store.unit() as uow:
+            program = await uow.scoped(tenant_id).programs.get(program_id)
+            if program is None:
+                return None
+            tenant = await uow.tenants.ref(tenant_id)
+        actor = c.Actor(tenant, user_id, program.channel_id, is_platform_admin=True)
+        return await handle(self._deps, actor, command)
+
+    async def download(self, tenant_id: int, program_id: int, user_id: str, name: str) -> Attachment | None:
+        """One file the export commands attach (a CSV table, the stats chart), by file name; run
+        as chat runs them, so a CSV export is in the audit list."""
+        if name not in (*CSV_FILES, CHART_FILE):
+            return None
+        command: c.Command = c.ShowStats() if name == CHART_FILE else c.ExportCsv()
+        reply = await self.act(tenant_id, program_id, user_id, command)
+        if reply is None:
+            return None
+        return next((a for a in reply.attachments if a.filename == name), None)
+
+    async def admin_of(
+        self, platform: Platform, user_id: str, platform_admin_in: Sequence[str], member_of: Sequence[str]
+    ) -> frozenset[int]:
+        """The tenants a signed-in person administers, by the admin commands' rule: an admin of the
+        platform workspace (`platform_admin_in`), or listed as one of ours in a workspace they
+        belong to (`member_of`). Workspaces Jembatan does not serve are left out."""
+        found: set[int] = set()
+        async with self._store.unit() as uow:
+            for external_id in dict.fromkeys([*platform_admin_in, *member_of]):
+                tenant_id = await uow.tenants.find(TenantRef(platform, external_id))
+                if tenant_id is None:
+                    continue
+                if external_id in platform_admin_in or await uow.scoped(tenant_id).admins.is_listed(user_id):
+                    found.add(tenant_id)
+        return frozenset(found)
+
+    async def settings(self, tenant_id: int, program_id: int) -> SettingsPage | None:
+        async with self._store.unit() as uow:
+            scope = uow.scoped(tenant_id)
+            program = await scope.programs.get(program_id)
+            if program is None:
+                return None
+            members = await scope.dashboard.member_count(program_id)
+            entries = await scope.audit.recent(program_id)
+        return SettingsPage(_card(program, members), settings_of(program.config), tuple(entries))
+
+    async def divisions(self, tenant_id: int, program_id: int) -> list[str]:
+        async with self._store.unit() as uow:
+            return await uow.scoped(tenant_id).divisions.of_program(program_id)
+
+    async def preview(self, tenant_id: int, program_id: int) -> Preview | None:
+        async with self._store.unit() as uow:
+            scope = uow.scoped(tenant_id)
+            program = await scope.programs.get(program_id)
+            if program is None:
+                return None
+            now = self._deps.now()
+            result = await round_service.preview(self._deps, scope, program, now)
+            roster = await scope.dashboard.roster(program_id)
+        division = {r.user_id: r.division for r in roster}
+        return Preview(
+            schedule.next_after(program.config, now).due.date(),
+            tuple(
+                PreviewGroup(
+                    tuple(Seat(u, division.get(u)) for u in g.members),
+                    tuple(r.value for r in sorted(g.reasons)),
+                    g.shared_interests,
+                )
+                for g in result.groups
+            ),
+            tuple((u.member, u.reason.value) for u in result.unpaired),
+            result.metrics.pairs,
+            result.metrics.cross_division_pairs,
+            result.metrics.ceiling,
+        )
 
     async def programs(self, tenant_ids: Sequence[int]) -> list[ProgramCard]:
         cards: list[ProgramCard] = []

@@ -19,7 +19,7 @@ from bot.domain.model import Platform, StillInChoice, TenantRef
 from bot.domain.validation import InvalidInput
 from bot.log_context import about, bind
 from bot.messages import Reply
-from bot.services import admin, members, recognition
+from bot.services import admin, audit, divisions, members, recognition
 from bot.services.base import CommandContext, Deps, Refusal, resolve_program
 from bot.store.db import connection_lost, lost_before_commit
 
@@ -77,11 +77,13 @@ async def _handle(deps: Deps, actor: c.Actor, command: c.Command) -> tuple[Reply
         try:
             if isinstance(command, c.ADMIN_COMMANDS) and not await ctx.is_admin():
                 raise Refusal("error.admin_only")
+            before = ctx.program
             if isinstance(command, c.RunRoundNow):
                 ctx.require_program()
                 reply = None  # the round runs below, once this transaction is over
             else:
                 reply = await _dispatch(deps, ctx, command)
+            await audit.record(ctx, command, before)  # with the change, in its transaction
         except (Refusal, InvalidInput) as refusal:
             return Reply(ctx.t(refusal.key, **refusal.params)), "refused"
         await uow.commit()
@@ -150,6 +152,8 @@ async def _dispatch(deps: Deps, ctx: CommandContext, command: c.Command) -> Repl
             return await admin.export_csv(ctx)
         case c.GrantAdmin(user_id, revoke):
             return await admin.grant_admin(ctx, user_id, revoke)
+        case c.RenameDivision(old, new):
+            return await divisions.rename(ctx, old, new)
         case _:
             assert_never(command)
 

@@ -218,4 +218,5 @@ async def forget(ctx: CommandContext, confirmed: bool) -> Reply:
     else:  # an admin who never joined can still be named in messages (a notice about a channel)
         await ctx.scope.people.forget_in_outbox(ctx.actor.user_id)
     await ctx.scope.programs.forget_setter(ctx.actor.user_id)
+    await ctx.scope.audit.forget(ctx.actor.user_id)
     return Reply(ctx.t("forget.done"))

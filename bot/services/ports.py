@@ -8,10 +8,10 @@ The repositories' own docstrings (bot/store/) say what each method promises.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.domain.leaderboard import LeaderboardFacts
 from bot.domain.model import (
@@ -217,6 +217,22 @@ class TenantScope(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def reports(self) -> ReportsRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def divisions(self) -> DivisionsRepository: ...
+
+
+class AuditRepository(Protocol):
+    async def record(
+        self, program_id: int | None, user_id: str, action: str, details: dict[str, Any], at: datetime
+    ) -> None: ...
+    async def forget(self, user_id: str) -> None: ...
+
+
+class DivisionsRepository(Protocol):
+    async def of_program(self, program_id: int) -> list[str]: ...
+    async def rename(self, program_id: int, names: Collection[str], new: str) -> int: ...
 
 
 class UnitOfWork(Protocol):

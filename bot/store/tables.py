@@ -286,3 +286,18 @@ outbox_pacing = Table(
     Column("tenant_id", Integer, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
     Column("not_before", DateTime(timezone=True), nullable=False),  # no request to it before this
 )
+
+# The admins' audit list: who changed what, and when, through any door (repository: audit.py).
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    # NULL: an action on the whole workspace (an export, a block, an admin granted).
+    Column("program_id", Integer, ForeignKey("programs.id", ondelete="CASCADE")),
+    Column("user_id", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_audit_entries_tenant_created", "tenant_id", "created_at"),
+)

@@ -12,8 +12,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from bot.domain.model import TenantRef
+from bot.store.audit import AuditLog
 from bot.store.dashboard import DashboardQueries
 from bot.store.db import AT_COMMIT
+from bot.store.divisions import Divisions
 from bot.store.expiry import Expiry
 from bot.store.holders import Holder, register
 from bot.store.installations import Installations
@@ -46,6 +48,8 @@ class TenantScope:
         self.pacing = Pacing(conn, tenant_id)
         self.reports = Reports(conn, tenant_id)
         self.dashboard = DashboardQueries(conn, tenant_id)
+        self.audit = AuditLog(conn, tenant_id)
+        self.divisions = Divisions(conn, tenant_id)
 
 
 class UnitOfWork:

@@ -193,9 +193,12 @@ def check(
             f.add(f"?{name}", "not a query parameter of this route")
         else:
             _parameter(f, route, name, value)
-    if {} not in route.operation.get("security", [{}]) and not headers.get("Authorization", "").startswith(
-        "Bot "
-    ):
+    security = route.operation.get("security", [{}])
+    auth = headers.get("Authorization", "")
+    if auth.startswith("Bearer "):  # a person's OAuth2 token: only on routes that take one
+        if not any("OAuth2" in option for option in security):
+            f.add("Authorization", "this route takes no OAuth2 (`Bearer …`) token")
+    elif {} not in security and not auth.startswith("Bot "):
         f.add("Authorization", "this route needs the bot's token (`Bot …`)")
     _body(f, route, body, files or [])
     if body is not None and not f.found:

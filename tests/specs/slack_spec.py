@@ -52,6 +52,18 @@ NEWER_METHODS: dict[str, Method] = {
         "blocks": Param("string"),
     },
     "apps.connections.open": {"token": Param("string", True)},  # the app-level token
+    # Sign in with Slack. Slack's page marks client_id and client_secret required; slack_sdk
+    # sends them as HTTP Basic credentials instead, which Slack takes too (OAuth 2.0, RFC 6749
+    # section 2.3.1), so here they are optional arguments.
+    "openid.connect.token": {
+        "client_id": Param("string"),
+        "client_secret": Param("string"),
+        "code": Param("string"),
+        "grant_type": Param("string"),
+        "redirect_uri": Param("string"),
+        "refresh_token": Param("string"),
+    },
+    "openid.connect.userInfo": {"token": Param("string", True)},
 }
 NEWER_ARGS: dict[str, Method] = {"chat.postMessage": {"metadata": Param("string")}}
 # slack_sdk adds `team_id` to calls made through Bolt's per-request client: the library's, not

@@ -49,7 +49,15 @@ async def site(drive: Driver) -> AsyncIterator[Site]:
             setup,
             program.tenant_id,
             other_id,
-            ["/", base, f"{base}/rounds", f"{base}/rounds/{round_id}", f"{base}/people"],
+            [
+                "/",
+                base,
+                f"{base}/rounds",
+                f"{base}/rounds/{round_id}",
+                f"{base}/people",
+                f"{base}/settings",
+                f"{base}/rounds?preview=1",
+            ],
         )
     finally:
         await client.close()
@@ -76,7 +84,7 @@ async def test_the_sign_in_link_works_once_and_opens_every_page(site: Site) -> N
     for page in site.pages:
         response = await site.client.get(page)
         assert response.status == 200, page
-    people = await (await site.client.get(site.pages[-1])).text()
+    people = await (await site.client.get(site.pages[4])).text()
     assert "Ayu Santoso" in people and "Sales" in people
     site.client.session.cookie_jar.clear()
     again = await site.client.get(f"/signin/{token}", allow_redirects=False)
@@ -122,7 +130,7 @@ async def test_pages_carry_a_strict_policy_and_the_cookie_its_flags(site: Site) 
         assert "default-src 'self'" in policy and "script-src 'none'" in policy, page
         assert "unsafe-inline" not in policy
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"
     html = await (await site.client.get(site.pages[1])).text()
     assert "<script" not in html and " style=" not in html
 
@@ -153,3 +161,69 @@ async def test_forms_need_this_sessions_token(site: Site) -> None:
     out = await site.client.post("/signout", data={"csrf": token.group(1)}, allow_redirects=False)
     assert out.status == 303
     assert (await site.client.get(site.pages[1])).status == 401
+
+
+def _forms(site: Site, csrf: str) -> list[tuple[str, dict[str, str]]]:
+    """Every admin form post of the program, filled in as the page would send it."""
+    base = site.pages[1]
+    return [
+        (f"{base}/settings", {"csrf": csrf, "weekday": "friday", "time": "10:00", "timezone": "UTC"}),
+        (f"{base}/people", {"csrf": csrf, "old": "Sales", "new": "Revenue"}),
+        (f"{base}/download", {"csrf": csrf, "file": "jembatan-rounds.csv"}),
+    ]
+
+
+async def _csrf(site: Site) -> str:
+    page = await (await site.client.get("/")).text()
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+async def test_every_admin_form_is_refused_to_strangers_other_admins_and_forged_posts(
+    site: Site, drive: Driver
+) -> None:
+    for path, fields in _forms(site, "x"):
+        assert (await site.client.post(path, data=fields)).status == 401, path
+    await _sign_in(site, {site.other_id})
+    other_csrf = await _csrf(site)
+    for path, fields in _forms(site, other_csrf):
+        response = await site.client.post(path, data=fields)
+        assert response.status == 403, path
+        assert "You do not administer this workspace" in await response.text()
+    site.client.session.cookie_jar.clear()
+    await _sign_in(site, {site.tenant_id})
+    for path, fields in _forms(site, "guess"):
+        assert (await site.client.post(path, data=fields)).status == 403, path
+    status = await drive.say("U1", c.Status())
+    assert "Monday" in status.text and "Sales" in status.text  # nothing changed
+    page = await (await site.client.get(site.pages[5])).text()
+    assert "No changes recorded yet" in page or "set up the program" in page
+    assert "changed settings" not in page and "renamed" not in page and "exported" not in page
+
+
+async def test_an_admin_changes_settings_renames_a_division_and_downloads_through_the_core(
+    site: Site, drive: Driver
+) -> None:
+    await _sign_in(site, {site.tenant_id})
+    csrf = await _csrf(site)
+    settings, rename, export = _forms(site, csrf)
+    changed = await site.client.post(settings[0], data=settings[1] | {"group_size": "3", "lang": "en"})
+    body = await changed.text()
+    assert changed.status == 200 and "Updated #C-PAIRS" in body and "groups of 3" in body
+    assert "Friday" in (await drive.say("U1", c.Status())).text  # chat sees the same change
+    assert re.search(r"U-ADMIN</th><td>changed settings: Day: Monday → Friday; Time: 09:00 → 10:00", body)
+    renamed = await site.client.post(rename[0], data=rename[1])
+    assert "Renamed Sales to Revenue" in await renamed.text()
+    assert "Revenue" in (await drive.say("U1", c.Status())).text
+    bad = await site.client.post(settings[0], data=settings[1] | {"group_size": "9"})
+    assert "group" in (await bad.text()).lower() and bad.status == 200
+    csv = await site.client.post(export[0], data=export[1])
+    assert csv.status == 200 and csv.headers["Content-Disposition"].endswith('filename="jembatan-rounds.csv"')
+    assert (await csv.text()).startswith("round,")
+    chart = await site.client.post(export[0], data=export[1] | {"file": "jembatan-stats.png"})
+    assert (await chart.read())[:4] == b"\x89PNG"
+    nothing = await site.client.post(export[0], data=export[1] | {"file": "../../etc/passwd"})
+    assert nothing.status == 404
+    audit = await (await site.client.get(site.pages[5])).text()
+    assert "renamed Sales to Revenue" in audit and "exported the CSV" in audit

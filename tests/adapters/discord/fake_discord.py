@@ -11,6 +11,7 @@ the intents the client identified with; RECONNECT, then RESUME → RESUMED (or I
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import re
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
@@ -147,6 +149,30 @@ class FakeDiscord:
         self._roles: dict[int, Json] = {}
         self.program_channel = self.add_channel("pairs")
         self.add_member(BOT_ID, "jembatan")
+        # OAuth2 sign-in (the dashboard): the app's credentials, who is signed in to discord.com
+        # in the test's browser (None: they press Cancel), and each person's servers as
+        # /users/@me/guilds lists them (MyGuildResponse).
+        self.client_id = str(APP_ID)
+        self.client_secret = "fake-discord-client-secret"
+        self.browser_user: int | None = None
+        self.user_guilds: dict[int, list[Json]] = {}
+        self.oauth_codes: dict[str, tuple[int, str]] = {}  # code → (user, redirect_uri)
+        self.bearers: dict[str, int] = {}  # access token → user
+
+    def add_user_guild(
+        self, user_id: int, guild_id: int, name: str, permissions: int, owner: bool = False
+    ) -> None:
+        self.user_guilds.setdefault(user_id, []).append(
+            {
+                "id": str(guild_id),
+                "name": name,
+                "icon": None,
+                "banner": None,
+                "owner": owner,
+                "permissions": str(permissions),
+                "features": [],
+            }
+        )
 
     # Setup -------------------------------------------------------------------------------------
 
@@ -217,6 +243,8 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application(client_max_size=50 * 1024 * 1024, middlewares=self.middlewares)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/oauth2/authorize", self._oauth_authorize)
+        app.router.add_post("/api/oauth2/token", self._oauth_token)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -375,6 +403,69 @@ class FakeDiscord:
 
     # REST --------------------------------------------------------------------------------------
 
+    # OAuth2 (Discord's "OAuth2" reference: authorization code grant) -------------------------
+
+    async def _oauth_authorize(self, request: web.Request) -> web.Response:
+        """Discord's consent screen, already agreed to: back to the app with a code."""
+        q = request.query
+        scopes = set(q.get("scope", "").split())
+        problems = [
+            name
+            for name, ok in (
+                ("response_type", q.get("response_type") == "code"),
+                ("client_id", q.get("client_id") == self.client_id),
+                ("scope", {"identify", "guilds"} <= scopes),
+                ("redirect_uri", q.get("redirect_uri", "").startswith("http")),
+                ("state", bool(q.get("state"))),
+            )
+            if not ok
+        ]
+        if problems:
+            self.violations.append(Violation("Discord /oauth2/authorize", ",".join(problems), "bad request"))
+            return web.Response(status=400, text="invalid_request: " + ",".join(problems))
+        target = q["redirect_uri"] + ("&" if "?" in q["redirect_uri"] else "?")
+        if self.browser_user is None:
+            raise web.HTTPFound(target + urlencode({"error": "access_denied", "state": q["state"]}))
+        code = f"code{self.snowflake()}"
+        self.oauth_codes[code] = (self.browser_user, q["redirect_uri"])
+        raise web.HTTPFound(target + urlencode({"code": code, "state": q["state"]}))
+
+    async def _oauth_token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        auth = request.headers.get("Authorization", "")
+        sent = base64.b64decode(auth.removeprefix("Basic ")).decode() if auth.startswith("Basic ") else ""
+        client = sent or f"{form.get('client_id', '')}:{form.get('client_secret', '')}"
+        if client != f"{self.client_id}:{self.client_secret}":
+            return _json({"error": "invalid_client"}, 401)
+        if form.get("grant_type") != "authorization_code":
+            return _json({"error": "unsupported_grant_type"}, 400)
+        found = self.oauth_codes.pop(str(form.get("code", "")), None)  # a code works once
+        if found is None or form.get("redirect_uri") != found[1]:
+            return _json({"error": "invalid_grant"}, 400)
+        token = f"bearer{self.snowflake()}"
+        self.bearers[token] = found[0]
+        return _json(
+            {
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": 604800,
+                "refresh_token": f"refresh{self.snowflake()}",
+                "scope": "identify guilds",
+            }
+        )
+
+    def _as_user(self, verb: str, path: str, auth: str) -> web.Response:
+        """A request with a person's Bearer token: only what `identify` and `guilds` allow."""
+        user = self.bearers.get(auth.removeprefix("Bearer "))
+        if user is None:
+            return _json({"message": "401: Unauthorized", "code": 0}, 401)
+        if verb == "GET" and path == "/users/@me":
+            member = self.members.get(user)
+            return _json(member["user"] if member else user_payload(user))
+        if verb == "GET" and path == "/users/@me/guilds":
+            return _json(self.user_guilds.get(user, []))
+        return _json({"message": "Missing Access", "code": 50001}, 403)
+
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body, files = await _read_body(request)
@@ -382,6 +473,9 @@ class FakeDiscord:
             request.method, path, request.query, request.headers, body, files
         )
         self.calls.append(Call(request.method, path, dict(request.query), body, files))
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            return self._as_user(request.method, path, auth)
         try:
             for fault in self.faults:
                 if fault.times and fault.method == request.method and fault.path.fullmatch(path):

@@ -11,6 +11,7 @@ Retry-After, and counts any request that came before the Retry-After it was give
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import itertools
 import json
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
@@ -142,6 +144,13 @@ class FakeSlack:
     violations: list[Violation] = field(default_factory=list)  # requests Slack's spec refuses
     rate_limits: RateLimits | None = None  # None: no limits enforced (the tests' default)
     throttle: Throttle = field(default_factory=Throttle)
+    # Sign in with Slack (OpenID Connect): the app's credentials, and who is signed in to
+    # slack.com in the test's browser (None: the person declines on Slack's consent page).
+    client_id: str = "1100.2200"
+    client_secret: str = "fake-client-secret"
+    browser_user: str | None = None
+    oidc_codes: dict[str, tuple[str, str]] = field(default_factory=dict)  # code → (user, redirect_uri)
+    oidc_tokens: dict[str, str] = field(default_factory=dict)  # user access token → user
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -212,7 +221,34 @@ class FakeSlack:
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/openid/connect/authorize", self._oidc_authorize)
         return app
+
+    async def _oidc_authorize(self, request: web.Request) -> web.Response:
+        """Slack's consent page, already agreed to: back to the app with a code (or an error)."""
+        q = request.query
+        problems = [
+            name
+            for name, ok in (
+                ("response_type", q.get("response_type") == "code"),
+                ("client_id", q.get("client_id") == self.client_id),
+                ("scope", "openid" in q.get("scope", "").split(",")),
+                ("redirect_uri", q.get("redirect_uri", "").startswith("http")),
+                ("state", bool(q.get("state"))),
+            )
+            if not ok
+        ]
+        if problems:
+            self.violations.append(
+                Violation("Slack openid/connect/authorize", ",".join(problems), "bad request")
+            )
+            return web.Response(status=400, text="invalid_request: " + ",".join(problems))
+        target = q["redirect_uri"] + ("&" if "?" in q["redirect_uri"] else "?")
+        if self.browser_user is None:
+            raise web.HTTPFound(target + urlencode({"error": "access_denied", "state": q["state"]}))
+        code = f"oidc-code-{next(self._files)}"
+        self.oidc_codes[code] = (self.browser_user, q["redirect_uri"])
+        raise web.HTTPFound(target + urlencode({"code": code, "state": q["state"]}))
 
     async def _args(self, request: web.Request) -> dict[str, Any]:
         args: dict[str, Any] = dict(request.query)
@@ -244,7 +280,8 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=headers
             )
-        own_auth = method in ("apps.connections.open", "oauth.v2.access")  # app token; client id + secret
+        # An app token; the client id and secret (the last two).
+        own_auth = method in ("apps.connections.open", "oauth.v2.access", "openid.connect.token")
         if not own_auth and (token in self.revoked or token not in self.tokens):
             return web.json_response(
                 {"ok": False, "error": "token_revoked" if token in self.revoked else "invalid_auth"}
@@ -347,6 +384,39 @@ class FakeSlack:
         if token != self.app_token:
             return {"ok": False, "error": "invalid_auth"}
         return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket"}
+
+    def _openid_connect_token(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        basic = str(token or "")
+        sent = base64.b64decode(basic.removeprefix("Basic ")).decode() if basic.startswith("Basic ") else ""
+        if sent != f"{self.client_id}:{self.client_secret}" and (
+            args.get("client_id"),
+            args.get("client_secret"),
+        ) != (self.client_id, self.client_secret):
+            return {"ok": False, "error": "invalid_client"}
+        found = self.oidc_codes.pop(str(args.get("code", "")), None)  # a code works once
+        if found is None:
+            return {"ok": False, "error": "invalid_code"}
+        user, redirect_uri = found
+        if args.get("redirect_uri") != redirect_uri:
+            return {"ok": False, "error": "bad_redirect_uri"}
+        issued = f"xoxp-oidc-{user.lower()}-{len(self.oidc_tokens)}"
+        self.tokens[issued] = self.team_id
+        self.oidc_tokens[issued] = user
+        return {"ok": True, "access_token": issued, "token_type": "Bearer", "id_token": "eyJ.fake.jwt"}
+
+    def _openid_connect_userInfo(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        user = self.oidc_tokens.get(token or "")
+        if user is None:
+            return {"ok": False, "error": "invalid_auth"}
+        profile = self.users.get(user, {}).get("profile", {})
+        return {
+            "ok": True,
+            "sub": user,
+            "https://slack.com/user_id": user,
+            "https://slack.com/team_id": self.team_id,
+            "name": profile.get("real_name") or user,
+            "https://slack.com/team_name": "Acme",
+        }
 
     def _oauth_v2_access(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if not str(token or "").startswith("Basic ") and not args.get("client_secret"):
