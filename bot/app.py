@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot import metrics
 from bot.delivery import DEFAULT_LEASE, Relay
+from bot.demo import Demo, DemoResult, person_name
 from bot.domain import schedule, validation
 from bot.domain.model import Lang, TenantRef
 from bot.domain.validation import MAX_DIVISION_CODE_POINTS
@@ -52,6 +53,8 @@ __all__ = [
     "BadConfig",
     "Dashboard",
     "DatabaseUrlError",
+    "Demo",
+    "DemoResult",
     "Deps",
     "Install",
     "Installs",
@@ -79,6 +82,7 @@ __all__ = [
     "lock_key",
     "metrics",
     "open_store",
+    "person_name",
     "refuse",
     "rotate_key_main",
     "rotate_keys",
