@@ -160,8 +160,6 @@ class Stage(Protocol):
     """Where the demo is shown: the scenario says what happens, in order; the stage decides
     what the user sees of it (the messages themselves arrive through the Messenger port)."""
 
-    def opened(self, database_url: str) -> None: ...
-
     def said(self, user: str, typed: str, reply: str) -> None:
         """A colleague typed a command (`typed` is empty for a button press); `reply` came back."""
 

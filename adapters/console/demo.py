@@ -11,11 +11,9 @@ from rich.markup import escape
 
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.render import names, render
-from bot.app import Demo, DemoResult, build, person_name, upgrade
+from bot.app import Demo, DemoResult, build, upgrade
 from bot.domain.model import Outcome
 from bot.messages import Reply
-
-__all__ = ["ConsoleStage", "DemoResult", "person_name", "run_demo"]
 
 
 class ConsoleStage:
