@@ -229,6 +229,7 @@ class _Play:
         self.rng = demo.rng
         self.clock = demo.clock
         self.names = demo.colleagues.names
+        self.tenant_id = self.program_id = 0  # known once the admin has set the program up
 
     async def say(
         self, user: str, command: str | c.Command, *, admin: bool = False, shown: bool = True
@@ -266,11 +267,13 @@ class _Play:
         await self.say("U002", f"{COMMAND} pause 20")
 
     async def program(self) -> tuple[ProgramConfig, int]:
+        """The program the admin set up, and the demo workspace's id in the database."""
         async with self.core.deps.store.unit() as uow:
             tenant_id = await uow.tenants.find(DEMO_TENANT)
             assert tenant_id is not None, "the demo set up its program a moment ago"
             program = await uow.scoped(tenant_id).programs.by_channel(CHANNEL)
         assert program is not None
+        self.tenant_id, self.program_id = tenant_id, program.id
         return program.config, tenant_id
 
     async def round(self, number: int, program: ProgramConfig) -> int:
@@ -299,11 +302,8 @@ class _Play:
 
     async def groups_of_latest_round(self) -> list[Group]:
         async with self.core.deps.store.unit() as uow:
-            tenant_id = await uow.tenants.find(DEMO_TENANT)
-            assert tenant_id is not None
-            scope = uow.scoped(tenant_id)
-            program = (await scope.programs.all())[0]
-            latest = await scope.rounds.of_program(program.id, limit=1)
+            scope = uow.scoped(self.tenant_id)
+            latest = await scope.rounds.of_program(self.program_id, limit=1)
             return await scope.groups.of_round(latest[0].id) if latest else []
 
     async def clicks(self, groups: list[Group], chance: tuple[float, float, float]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.console import Console
@@ -14,22 +13,14 @@ from bot.domain.model import TenantRef
 from bot.messages import Intro, Message, ToGroup
 
 
-@dataclass
-class Posted:
-    conversation: str
-    message: Message
-    key: str
-
-
 class ConsoleMessenger:
-    """Prints every message; keeps a log for the demo's summary. `show_intros` limits how many
-    intros per round are printed in full, so a 60-person round stays readable."""
+    """Prints every message. `show_intros` limits how many intros per round are printed in full,
+    so a 60-person round stays readable; the demo says how many it left out."""
 
     def __init__(self, console: Console, people: Mapping[str, str], show_intros: int = 2) -> None:
         self.console = console
         self.people = people  # user id → name, shown in place of a mention
         self.show_intros = show_intros
-        self.posted: list[Posted] = []
         self.hidden_intros = 0
         self._intros_shown = 0
         self._ids = itertools.count(1)
@@ -51,7 +42,6 @@ class ConsoleMessenger:
         self.console.print(render(message, self.people))
 
     async def post(self, tenant: TenantRef, conversation_id: str, message: Message, key: str) -> str:
-        self.posted.append(Posted(conversation_id, message, key))
         self._show(conversation_id, message)
         return f"m{next(self._ids)}"
 
