@@ -19,9 +19,7 @@ async def demo_and_serve(members: int, rounds: int, lang: str, seed: int, port: 
     result = await run_demo(members, rounds, lang, seed, console)
     store = open_store(f"sqlite:///{result.folder / 'jembatan.db'}")
     try:
-        async with store.unit() as uow:
-            tenant_id = await uow.tenants.find(result.tenant)
-        assert tenant_id is not None, "the demo set up its workspace"
+        assert result.tenant_id is not None, "the demo set up its workspace"
         setup = setup_for(store, result.names)
         try:
             running = await start(setup, "127.0.0.1", port)
@@ -30,7 +28,7 @@ async def demo_and_serve(members: int, rounds: int, lang: str, seed: int, port: 
                 f"jembatan: cannot serve the dashboard on 127.0.0.1:{port}: {error.strerror}", file=sys.stderr
             )
             return 2
-        token = setup.links.issue(result.admin, frozenset({tenant_id}))
+        token = setup.links.issue(result.admin, frozenset({result.tenant_id}))
         console.rule("[bold cyan]Dashboard")
         admin = result.names.get(result.admin, result.admin)
         console.print(f"Open this link to sign in as {admin} (it works once):")

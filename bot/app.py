@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot import metrics
 from bot.delivery import DEFAULT_LEASE, Relay
+from bot.demo import Demo, DemoResult, person_name
 from bot.domain import schedule, validation
 from bot.domain.model import Lang, TenantRef
 from bot.domain.pairing.model import CrossDivisionMode
@@ -58,6 +59,8 @@ __all__ = [
     "CrossDivisionMode",
     "Dashboard",
     "DatabaseUrlError",
+    "Demo",
+    "DemoResult",
     "Deps",
     "Install",
     "Installs",
@@ -85,6 +88,7 @@ __all__ = [
     "lock_key",
     "metrics",
     "open_store",
+    "person_name",
     "refuse",
     "rotate_key_main",
     "rotate_keys",

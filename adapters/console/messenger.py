@@ -1,10 +1,9 @@
-"""The Messenger and Directory ports in a terminal: prints what a chat platform would show."""
+"""The Messenger port in a terminal: prints what a chat platform would show."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime
 
 from rich.console import Console
@@ -14,34 +13,14 @@ from bot.domain.model import TenantRef
 from bot.messages import Intro, Message, ToGroup
 
 
-@dataclass
-class Posted:
-    conversation: str
-    message: Message
-    key: str
-
-
-@dataclass
-class ConsoleDirectory:
-    names: dict[str, str] = field(default_factory=dict)
-    departed: set[str] = field(default_factory=set)
-
-    async def display_name(self, tenant: TenantRef, user_id: str) -> str:
-        return self.names.get(user_id, user_id)
-
-    async def still_present(self, tenant: TenantRef, user_ids: Sequence[str]) -> set[str]:
-        return {u for u in user_ids if u not in self.departed}
-
-
 class ConsoleMessenger:
-    """Prints every message; keeps a log for the demo's summary. `show_intros` limits how many
-    intros per round are printed in full, so a 60-person round stays readable."""
+    """Prints every message. `show_intros` limits how many intros per round are printed in full,
+    so a 60-person round stays readable; the demo says how many it left out."""
 
-    def __init__(self, console: Console, directory: ConsoleDirectory, show_intros: int = 2) -> None:
+    def __init__(self, console: Console, people: Mapping[str, str], show_intros: int = 2) -> None:
         self.console = console
-        self.directory = directory
+        self.people = people  # user id → name, shown in place of a mention
         self.show_intros = show_intros
-        self.posted: list[Posted] = []
         self.hidden_intros = 0
         self._intros_shown = 0
         self._ids = itertools.count(1)
@@ -60,13 +39,12 @@ class ConsoleMessenger:
                 return
             self._intros_shown += 1
         self.console.print(f"[dim]→ {conversation}[/dim]")
-        self.console.print(render(message, self.directory.names))
+        self.console.print(render(message, self.people))
 
     async def post(self, tenant: TenantRef, conversation_id: str, message: Message, key: str) -> str:
-        self.posted.append(Posted(conversation_id, message, key))
         self._show(conversation_id, message)
         return f"m{next(self._ids)}"
 
     async def post_direct(self, tenant: TenantRef, user_id: str, message: Message, key: str) -> str:
-        name = self.directory.names.get(user_id, user_id)
+        name = self.people.get(user_id, user_id)
         return await self.post(tenant, f"DM @{name}", message, key)

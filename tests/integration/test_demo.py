@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from adapters.console.demo import person_name, run_demo
+from adapters.console.demo import run_demo
+from bot.app import person_name
 
 
 async def test_the_demo_shows_the_loop_end_to_end(tmp_path: Path) -> None:
