@@ -76,3 +76,45 @@ def test_an_import_circle_in_the_store_breaks_the_build(tmp_path: Path) -> None:
     done = _lint(folder)
     assert done.returncode != 0
     assert "NoimportcirclesinsidethestoreBROKEN" in "".join((done.stdout + done.stderr).split())
+
+
+# What an adapter may import of the core: the door and the shared vocabulary, nothing else.
+VOCABULARY = {
+    "bot",
+    "bot.app",
+    "bot.commands",
+    "bot.messages",
+    "bot.actions",
+    "bot.ports",
+    "bot.settings",
+    "bot.i18n",
+    "bot.grammar",
+    "bot.forms",
+    "bot.catalog",
+    "bot.domain",
+    "bot.domain.model",
+    "bot.domain.lengths",
+    "bot.domain.markup",
+}
+
+
+def test_every_module_of_the_core_is_either_vocabulary_or_behind_the_door() -> None:
+    """The door's contract lists what adapters may NOT import; a module added to the core later
+    must be classified too, or an adapter could reach it unseen."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    door = next(c for c in contracts if c["name"] == DOOR)
+    forbidden = [m for m in door["forbidden_modules"] if m.startswith("bot.")]
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in (ROOT / "bot").rglob("*.py")
+    }
+    unclassified = sorted(
+        m for m in modules - VOCABULARY if not any(m == f or m.startswith(f + ".") for f in forbidden)
+    )
+    assert not unclassified, f"add these to the door's contract or to the vocabulary: {unclassified}"
+    wrongly_forbidden = sorted(
+        m for m in VOCABULARY if any(m == f or m.startswith(f + ".") for f in forbidden)
+    )
+    assert not wrongly_forbidden
