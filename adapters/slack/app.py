@@ -1,21 +1,14 @@
-"""The Slack side of one process, and the Bolt app around it.
-
-`Slack` holds what the listeners work with: the core, the Slack ports the core delivers through,
-the installations, and the Bolt app. The listeners themselves are in `listeners.py`; here are the
-two checks every request passes first (a well-formed payload; a workspace whose token we can read).
-"""
+"""The Bolt app around the Slack side of one process (`side.py`). The listeners themselves are
+in `listeners.py`; here are the two checks every request passes first (a well-formed payload; a
+workspace whose token we can read)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import time
-from collections.abc import Awaitable, Callable, Set
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
@@ -23,105 +16,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import inbound, listeners
-from adapters.slack.clients import Workspaces
-from adapters.slack.directory import SlackDirectory
 from adapters.slack.listeners import erase_workspace, is_removal, tenant_of
-from adapters.slack.messenger import SlackMessenger
-from bot.app import Deps, Installs, Jembatan, known_divisions
-from bot.domain.model import Lang, Platform, TenantRef
-from bot.i18n import texts
+from adapters.slack.side import Slack
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
-
-class _BusyLog:
-    """One line a minute at most while requests are turned away, so a flood cannot fill the disk."""
-
-    def __init__(self, every: float = 60.0) -> None:
-        self._every = every
-        self._last = 0.0
-        self._since = 0
-
-    def note(self, tenant: TenantRef) -> None:
-        self._since += 1
-        now = time.monotonic()
-        if now - self._last >= self._every:
-            log.warning(
-                "busy: turned away %d request(s) (latest from %s); try JEMBATAN_WORKERS",
-                self._since,
-                tenant.external_id,
-            )
-            self._last, self._since = now, 0
-
-
-_busy_log = _BusyLog()
-
-
-@dataclass(eq=False)
-class Slack:
-    """The core, the Slack ports, the installations (OAuth mode) and the Bolt app, for one process."""
-
-    jembatan: Jembatan
-    messenger: SlackMessenger
-    directory: SlackDirectory
-    workspaces: Workspaces
-    installations: Installs | None = None  # OAuth installs; None with one SLACK_BOT_TOKEN
-    bolt: AsyncApp = field(init=False, repr=False)
-    answering: set[asyncio.Task[Any]] = field(default_factory=set)  # listeners past their ack
-    _http: aiohttp.ClientSession | None = field(default=None, repr=False)
-
-    @property
-    def deps(self) -> Deps:
-        return self.jembatan.deps
-
-    @property
-    def lang(self) -> Lang:
-        return self.deps.default_lang
-
-    @property
-    def held(self) -> Set[TenantRef]:
-        """Workspaces whose stored token does not decrypt (the relay holds the same set)."""
-        return self.jembatan.store.held
-
-    async def divisions(self, tenant: TenantRef) -> list[str]:
-        # The select has no channel: it offers every division in use in the workspace.
-        return await known_divisions(self.deps, tenant)
-
-    def says(self, key: str) -> str:
-        # Said without asking the database (the answer to "busy" must cost nothing), so in the
-        # workspace's default language rather than the program's.
-        return texts(self.lang, Platform.SLACK.value)(key)
-
-    def offer(self, tenant: TenantRef, work: Callable[[], Awaitable[T]]) -> asyncio.Future[T] | None:
-        """Room for one more piece of work after the acknowledgement, or None: then the caller
-        says "busy" instead of acknowledging work that would not be done."""
-        accepted = self.jembatan.intake.offer(tenant, work)
-        if accepted is None:
-            _busy_log.note(tenant)
-            return None
-        # The listener goes on to answer once the work is done; a shutdown waits for that too.
-        listener = asyncio.current_task()
-        if listener is not None:
-            self.answering.add(listener)
-            listener.add_done_callback(self.answering.discard)
-        return accepted
-
-    def session(self) -> aiohttp.ClientSession:
-        """The HTTP session answers go out on (response_url), made on first use."""
-        if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        return self._http
-
-    async def close(self, grace: float = 30.0) -> None:
-        """Within `grace` seconds in all: what was acknowledged is done and answered first."""
-        deadline = asyncio.get_running_loop().time() + grace
-        if self.answering:
-            await asyncio.wait(set(self.answering), timeout=grace)
-        if self._http is not None:
-            await self._http.close()
-        await self.jembatan.close(max(1.0, deadline - asyncio.get_running_loop().time()))
 
 
 class _NoBodies(logging.Filter):

@@ -35,7 +35,7 @@ from bot.messages import Reply
 from bot.ports import DeliveryFailed
 
 if TYPE_CHECKING:
-    from adapters.slack.app import Slack
+    from adapters.slack.side import Slack
 
 log = logging.getLogger(__name__)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from adapters.slack.app import Slack, build_app
+from adapters.slack.app import build_app
 from adapters.slack.clients import StaticToken, TokenSource, Workspaces, web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.installations import oauth_parts
 from adapters.slack.messenger import SlackMessenger
+from adapters.slack.side import Slack
 from bot.app import build, open_store, utc_now
 from bot.settings import Settings
 
