@@ -26,13 +26,20 @@ from bot.installations import uninstall as _uninstall
 from bot.intake import Intake
 from bot.key_rotation import main as rotate_key_main
 from bot.logs import configure as configure_logging
+from bot.platform_config import DiscordConfig, SlackConfig, discord_config, port_from_env, slack_config
 from bot.ports import Directory, Messenger
 from bot.process import (
+    STOP_WITHIN,
+    Backoff,
     BadConfig,
+    Platform,
+    Readiness,
+    Shell,
     check_url,
     database_errors_as_bad_config,
     load_settings,
     refuse,
+    serve_platform,
     wait_for_database,
 )
 from bot.process import run as run_process
@@ -49,17 +56,24 @@ from bot.store.unit_of_work import Store
 
 __all__ = [
     "MAX_DIVISION_CODE_POINTS",
+    "STOP_WITHIN",
+    "Backoff",
     "BadConfig",
     "Dashboard",
     "DatabaseUrlError",
     "Deps",
+    "DiscordConfig",
     "Install",
     "Installs",
     "Intake",
     "Jembatan",
     "Jobs",
     "Overview",
+    "Platform",
     "ProgramCard",
+    "Readiness",
+    "Shell",
+    "SlackConfig",
     "Store",
     "TokenUnreadable",
     "async_url",
@@ -70,6 +84,7 @@ __all__ = [
     "configure_logging",
     "database_errors_as_bad_config",
     "database_problem",
+    "discord_config",
     "forget_absent",
     "handle",
     "held_alone",
@@ -79,12 +94,15 @@ __all__ = [
     "lock_key",
     "metrics",
     "open_store",
+    "port_from_env",
     "refuse",
     "rotate_key_main",
     "rotate_keys",
     "run_process",
     "schedule",
+    "serve_platform",
     "shown",
+    "slack_config",
     "state_key",
     "upgrade",
     "upgrade_sync",
