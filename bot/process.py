@@ -186,6 +186,32 @@ class Backoff:
         return delay
 
 
+async def keep_connected(
+    connect: Callable[[], Awaitable[None]],
+    *,
+    stopped: asyncio.Event,
+    down: Callable[[], Awaitable[None]],
+    again: Callable[[], None],
+    backoff: Backoff,
+    what: str,
+) -> None:
+    """`connect()` until `stopped`: it returns when the connection ends (it logs why, and raises
+    BadConfig when no retry can help). Each time it ends without `stopped`: `down()` (pause,
+    close what is left), the backoff's wait, then `again()` (ready to connect anew)."""
+    loop = asyncio.get_running_loop()
+    while not stopped.is_set():
+        started = loop.time()
+        await connect()
+        if stopped.is_set():
+            return  # closed on purpose
+        await down()
+        delay = backoff.next(loop.time() - started)
+        log.warning("connecting to %s again in %.0f s", what, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopped.wait(), delay)
+        again()
+
+
 @dataclass
 class Shell:
     """What a platform's connection shares with the shell while it holds it."""

@@ -6,11 +6,9 @@ import argparse
 import asyncio
 import base64
 import binascii
-import contextlib
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
@@ -33,6 +31,7 @@ from bot.app import (
     configure_logging,
     discord_config,
     held_alone,
+    keep_connected,
     load_settings,
     lock_key,
     refuse,
@@ -119,9 +118,8 @@ async def stay_connected(
     """Log in and hold the gateway until `stopped`. discord.py reconnects by itself after most
     drops; what it gives up on (a failed login, a gateway it cannot reach) is retried here with
     growing waits, so a broken network or a Discord outage never turns into a storm of logins."""
-    backoff = backoff or Backoff()
-    while not stopped.is_set():
-        started = time.monotonic()
+
+    async def connect() -> None:
         try:
             await client.start(token)
         except discord.LoginFailure:
@@ -133,15 +131,14 @@ async def stay_connected(
                 raise BadConfig("Discord refused DISCORD_TOKEN") from None
             if not stopped.is_set():
                 log.warning("Discord connection failed (%s: %s)", type(error).__name__, error)
-        if stopped.is_set():
-            return  # closed on purpose
+
+    async def down() -> None:
         on_down()
         await client.close()
-        delay = backoff.next(time.monotonic() - started)
-        log.warning("connecting to Discord again in %.0f s", delay)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopped.wait(), delay)
-        client.clear()
+
+    await keep_connected(
+        connect, stopped=stopped, down=down, again=client.clear, backoff=backoff or Backoff(), what="Discord"
+    )
 
 
 class _Runner:
