@@ -7,6 +7,8 @@ needs, and how they must look. The platform's `main.py` keeps only its command-l
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlparse
@@ -84,11 +86,36 @@ class DiscordConfig:
 
     def check_for_run(self) -> str:
         """What `run` needs beyond `sync` and `invite`; the token when all is there."""
-        if not self.token:
-            raise BadConfig("DISCORD_TOKEN is not set")
+        token = self.needs_token()
         if not self.database_url_set:
             raise BadConfig("DATABASE_URL is not set")
+        return token
+
+    def needs_token(self) -> str:
+        if not self.token:
+            raise BadConfig("DISCORD_TOKEN is not set")
         return self.token
+
+    def application_id(self, given: str | None) -> str:
+        """The application id an invite is for: the one given (--client-id), else the token's."""
+        if not given and not self.token:
+            raise BadConfig("DISCORD_TOKEN is not set (or pass --client-id)")
+        client_id = given or application_id(self.token or "")
+        if not client_id.isdigit():
+            raise BadConfig("--client-id must be a number")
+        return client_id
+
+
+def application_id(token: str) -> str:
+    """A bot token starts with the bot's id in base 64; for bots that is the application id."""
+    head = token.split(".", 1)[0]
+    try:
+        value = base64.b64decode(head + "=" * (-len(head) % 4), validate=False).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        value = ""
+    if not value.isdigit():
+        raise BadConfig("DISCORD_TOKEN does not look like a bot token; pass --client-id instead")
+    return value
 
 
 def discord_config(settings: Settings, env: Mapping[str, str]) -> DiscordConfig:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import binascii
 import logging
 import os
 import sys
@@ -89,18 +87,6 @@ def point_at(settings: Settings) -> Callable[[], None]:
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = before
 
     return restore
-
-
-def application_id(token: str) -> str:
-    """A bot token starts with the bot's id in base 64; for bots that is the application id."""
-    head = token.split(".", 1)[0]
-    try:
-        value = base64.b64decode(head + "=" * (-len(head) % 4), validate=False).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
-        value = ""
-    if not value.isdigit():
-        raise BadConfig("DISCORD_TOKEN does not look like a bot token; pass --client-id instead")
-    return value
 
 
 def invite_url(client_id: str) -> str:
@@ -210,11 +196,10 @@ async def run(config: Config, signalled: asyncio.Event) -> int:
 
 
 async def sync(config: Config, guild: int | None) -> int:
-    if not config.token:
-        raise BadConfig("DISCORD_TOKEN is not set")
+    token = config.needs_token()
     point_at(config.settings)
     try:
-        return await _sync(config.token, guild)
+        return await _sync(token, guild)
     except (TimeoutError, aiohttp.ClientError, OSError) as error:
         # A one-off command, so no retrying: say what failed and where to look.
         reason = type(error).__name__
@@ -278,12 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                 logging.getLogger("discord.client").setLevel(logging.WARNING)  # "logging in using…"
                 return asyncio.run(sync(config, args.guild))
             case "invite":
-                if not args.client_id and not config.token:
-                    raise BadConfig("DISCORD_TOKEN is not set (or pass --client-id)")
-                client_id = args.client_id or application_id(config.token or "")
-                if not client_id.isdigit():
-                    raise BadConfig("--client-id must be a number")
-                print(invite_url(client_id))
+                print(invite_url(config.application_id(args.client_id)))
                 return 0
             case _:
                 # Unset, DATABASE_URL is refused by run() before any file is touched.
