@@ -248,12 +248,12 @@ class Platform(Protocol):
         """Close the core and what the platform built around it, within `grace` seconds."""
 
 
-class Probes(Protocol):
+class ProbeServer(Protocol):
     async def stop(self) -> None: ...
 
 
 # The probes' server (adapters/health.py: the core serves no HTTP): None when no port is set.
-ServeProbes = Callable[[Readiness, int | None], Awaitable[Probes | None]]
+ServeProbes = Callable[[Readiness, int | None], Awaitable[ProbeServer | None]]
 
 
 async def serve_platform(
@@ -300,7 +300,11 @@ async def _first(*events: asyncio.Event) -> None:
 
 
 async def _wind_down(
-    platform: Platform, jobs: Jobs, holding: asyncio.Task[int | None], probes: Probes | None, within: float
+    platform: Platform,
+    jobs: Jobs,
+    holding: asyncio.Task[int | None],
+    probes: ProbeServer | None,
+    within: float,
 ) -> None:
     """One budget for the whole stop: the running tick and send first, then the work already
     accepted (answered while the connection is open), then the connection, then the database."""
