@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import binascii
-import contextlib
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -23,19 +19,24 @@ import yarl
 from adapters.discord.client import JembatanClient
 from adapters.discord.directory import DiscordDirectory
 from adapters.discord.messenger import DiscordMessenger
-from adapters.health import Probes, serve_probes
+from adapters.health import serve_probes
 from bot.app import (
+    Backoff,
     BadConfig,
+    DiscordConfig,
     Jobs,
+    Shell,
     build,
     check_url,
     configure_logging,
+    discord_config,
     held_alone,
+    keep_connected,
     load_settings,
     lock_key,
     refuse,
     run_process,
-    wait_for_database,
+    serve_platform,
 )
 from bot.settings import Settings
 
@@ -55,8 +56,6 @@ PERMISSIONS = discord.Permissions(
     attach_files=True,
 )
 SCOPES = ("bot", "applications.commands")
-FIRST_DELAY, MAX_DELAY, STABLE_AFTER = 5.0, 900.0, 600.0  # seconds, for reconnecting after failures
-WORK_FINISH_WITHIN = 30.0
 # The row a crashed process was sending is taken back at the next start (holders.py); this lease
 # covers a live sender gone silent. Discord dedupes an enforced nonce for "the past few minutes"
 # only, so even that resend must come well inside it.
@@ -71,33 +70,12 @@ TRANSIENT = (
 )
 
 
-@dataclass(frozen=True)
-class Config:
-    settings: Settings
-    token: str | None
-    admin_role_id: int | None
-    database_url_set: bool
-    web_port: int | None = None  # the admin dashboard's port (--web-port / JEMBATAN_WEB_PORT)
+Config = DiscordConfig  # the checks are the core's (bot/platform_config.py)
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
-    settings = load_settings(env)
-    role = env.get("DISCORD_ADMIN_ROLE", "").strip()
-    if role and not role.isdigit():
-        raise BadConfig("DISCORD_ADMIN_ROLE must be a role id (a number)")
-    if settings.discord_api_url and not settings.discord_api_url.startswith(("http://", "https://")):
-        raise BadConfig("DISCORD_API_URL must start with http:// or https://")
-    if settings.discord_gateway_url and not settings.discord_gateway_url.startswith(("ws://", "wss://")):
-        raise BadConfig("DISCORD_GATEWAY_URL must start with ws:// or wss://")
-    role_id = int(role) if role else None
-    web_port = env.get("JEMBATAN_WEB_PORT", "").strip()
-    if web_port and not web_port.isdigit():
-        raise BadConfig("JEMBATAN_WEB_PORT must be a port number")
-    database_set = bool(env.get("DATABASE_URL", "").strip())
-    return Config(
-        settings, settings.discord_token, role_id, database_set, int(web_port) if web_port else None
-    )
+    return discord_config(load_settings(env), env)
 
 
 def point_at(settings: Settings) -> Callable[[], None]:
@@ -116,33 +94,8 @@ def point_at(settings: Settings) -> Callable[[], None]:
     return restore
 
 
-def application_id(token: str) -> str:
-    """A bot token starts with the bot's id in base 64; for bots that is the application id."""
-    head = token.split(".", 1)[0]
-    try:
-        value = base64.b64decode(head + "=" * (-len(head) % 4), validate=False).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
-        value = ""
-    if not value.isdigit():
-        raise BadConfig("DISCORD_TOKEN does not look like a bot token; pass --client-id instead")
-    return value
-
-
 def invite_url(client_id: str) -> str:
     return discord.utils.oauth_url(client_id, permissions=PERMISSIONS, scopes=SCOPES)
-
-
-class Backoff:
-    """Waits that double after each failure, back to the start once a connection held a while."""
-
-    def __init__(self, first: float = FIRST_DELAY, most: float = MAX_DELAY) -> None:
-        self.first, self.most, self.current = first, most, first
-
-    def next(self, connected_for: float) -> float:
-        if connected_for > STABLE_AFTER:
-            self.current = self.first
-        delay, self.current = self.current, min(self.current * 2, self.most)
-        return delay
 
 
 async def stay_connected(
@@ -156,9 +109,8 @@ async def stay_connected(
     """Log in and hold the gateway until `stopped`. discord.py reconnects by itself after most
     drops; what it gives up on (a failed login, a gateway it cannot reach) is retried here with
     growing waits, so a broken network or a Discord outage never turns into a storm of logins."""
-    backoff = backoff or Backoff()
-    while not stopped.is_set():
-        started = time.monotonic()
+
+    async def connect() -> None:
         try:
             await client.start(token)
         except discord.LoginFailure:
@@ -170,23 +122,25 @@ async def stay_connected(
                 raise BadConfig("Discord refused DISCORD_TOKEN") from None
             if not stopped.is_set():
                 log.warning("Discord connection failed (%s: %s)", type(error).__name__, error)
-        if stopped.is_set():
-            return  # closed on purpose
+
+    async def down() -> None:
         on_down()
         await client.close()
-        delay = backoff.next(time.monotonic() - started)
-        log.warning("connecting to Discord again in %.0f s", delay)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopped.wait(), delay)
-        client.clear()
+
+    await keep_connected(
+        connect, stopped=stopped, down=down, again=client.clear, backoff=backoff or Backoff(), what="Discord"
+    )
 
 
 class _Runner:
+    """Discord's side of a running process (bot.process.Platform): the gateway, held by one
+    process per bot, around the core."""
+
     def __init__(self, config: Config, token: str) -> None:
         self.config = config
         self.token = token
         self.lock_lost = False
-        self.stopped = asyncio.Event()
+        self.jobs: Jobs | None = None
         self.client = JembatanClient(admin_role_id=config.admin_role_id, on_setup=self.start_jobs)
         self.app = build(
             config.settings,
@@ -196,52 +150,54 @@ class _Runner:
             relay_interval=config.settings.send_interval or 0.0,
         )
         self.client.app = self.app
-        self.jobs = Jobs(self.app.ticker, tick_seconds=config.settings.tick_seconds)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.probes = Probes(self.app.store.ping, self.connected)
+        self.ticker = self.app.ticker
+        self.ping = self.app.store.ping
+        self.finish_work = self.client.finish_work
+        self.disconnect = self.client.close
+        self.close = self.app.close
 
     async def connected(self) -> bool:
         # A standby waiting for the gateway lock is not ready: it serves nobody yet.
         return self.client.is_ready() and not self.client.is_closed()
 
+    async def check(self) -> None:
+        """Nothing more: the token is tried at login, once this process holds the gateway lock."""
+
     async def start_jobs(self) -> None:
         # From setup_hook, after each login: the jobs start once, and resume after a reconnect.
-        self.jobs.start()
-
-    async def stop_jobs(self) -> None:
-        await self.jobs.stop(within=WORK_FINISH_WITHIN)
+        if self.jobs is not None:
+            self.jobs.start()
 
     def pause_jobs(self) -> None:
-        self.jobs.pause()
+        if self.jobs is not None:
+            self.jobs.pause()
 
-    def stop(self) -> None:
-        self.probes.draining = True  # readiness drops at once, before the last send finishes
-        self.stopped.set()
-        task = asyncio.ensure_future(self._wind_down())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def hold(self, shell: Shell) -> int:
+        """Until told to stop, or the gateway lock is lost: 1 then, else 0."""
+        self.jobs = shell.jobs
 
-    async def _wind_down(self) -> None:
-        """The send in flight and the commands already accepted finish, and are answered,
-        while the connection is still open; then it closes (which ends `stay_connected`).
-        One budget for it all, inside the 40 s an orchestrator gives after SIGTERM."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + WORK_FINISH_WITHIN
+        def lost_lock() -> None:
+            self.lock_lost = True
+            shell.stopping.set()
+
+        dashboard = await self._serve_dashboard()
+        key = lock_key(self.token, "jembatan-discord-gateway")  # one gateway per bot
         try:
-            await self.jobs.stop(within=WORK_FINISH_WITHIN * 2 / 3)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(max(1.0, deadline - loop.time())):
-                    await self.client.finish_work()
+            async with held_alone(
+                self.config.settings.database_url,
+                key,
+                what="Discord gateway for this bot",
+                stopped=shell.stopping,
+                on_lost=lost_lock,
+            ) as held:
+                if held and not shell.stopping.is_set():
+                    await stay_connected(
+                        self.client, self.token, stopped=shell.stopping, on_down=self.pause_jobs
+                    )
         finally:
-            await self.client.close()
-
-    def lost_lock(self) -> None:
-        self.lock_lost = True
-        self.stop()
-
-    async def _stop_when(self, signalled: asyncio.Event) -> None:
-        await signalled.wait()
-        self.stop()
+            if dashboard is not None:
+                await dashboard.stop()
+        return 1 if self.lock_lost else 0
 
     async def _serve_dashboard(self) -> Running | None:
         if self.config.web_port is None:
@@ -257,55 +213,19 @@ class _Runner:
             role_admin=discord_role_check(self.client, self.config.admin_role_id),
         )
 
-    async def run(self, signalled: asyncio.Event) -> int:
-        """Until `signalled` (SIGTERM, SIGINT) or the gateway lock is lost: 1 then, else 0."""
-        watch = asyncio.create_task(self._stop_when(signalled))
-        health = dashboard = None
-        try:
-            health = await serve_probes(self.probes, self.config.settings.health_port)
-            dashboard = await self._serve_dashboard()
-            url = self.config.settings.database_url
-            key = lock_key(self.token, "jembatan-discord-gateway")  # one gateway per bot
-            async with held_alone(
-                url, key, what="Discord gateway for this bot", stopped=self.stopped, on_lost=self.lost_lock
-            ) as held:
-                if held and not self.stopped.is_set():
-                    await stay_connected(
-                        self.client, self.token, stopped=self.stopped, on_down=self.pause_jobs
-                    )
-            return 1 if self.lock_lost else 0
-        finally:
-            watch.cancel()
-            await self.stop_jobs()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(WORK_FINISH_WITHIN):
-                    await self.client.finish_work()
-            await self.client.close()
-            if health is not None:
-                await health.stop()
-            if dashboard is not None:
-                await dashboard.stop()
-            await self.app.close()
-
 
 async def run(config: Config, signalled: asyncio.Event) -> int:
-    if not config.token:
-        raise BadConfig("DISCORD_TOKEN is not set")
-    if not config.database_url_set:
-        raise BadConfig("DATABASE_URL is not set")
+    token = config.check_for_run()
     check_url(config.settings.database_url)
     point_at(config.settings)
-    # Before any login: Discord resets a token after 1,000 logins a day.
-    await wait_for_database(config.settings.database_url, stop=signalled)
-    return await _Runner(config, config.token).run(signalled)
+    return await serve_platform(config.settings, signalled, lambda: _Runner(config, token), serve_probes)
 
 
 async def sync(config: Config, guild: int | None) -> int:
-    if not config.token:
-        raise BadConfig("DISCORD_TOKEN is not set")
+    token = config.needs_token()
     point_at(config.settings)
     try:
-        return await _sync(config.token, guild)
+        return await _sync(token, guild)
     except (TimeoutError, aiohttp.ClientError, OSError) as error:
         # A one-off command, so no retrying: say what failed and where to look.
         reason = type(error).__name__
@@ -372,12 +292,7 @@ def main(argv: list[str] | None = None) -> int:
                 logging.getLogger("discord.client").setLevel(logging.WARNING)  # "logging in using…"
                 return asyncio.run(sync(config, args.guild))
             case "invite":
-                if not args.client_id and not config.token:
-                    raise BadConfig("DISCORD_TOKEN is not set (or pass --client-id)")
-                client_id = args.client_id or application_id(config.token or "")
-                if not client_id.isdigit():
-                    raise BadConfig("--client-id must be a number")
-                print(invite_url(client_id))
+                print(invite_url(config.application_id(args.client_id)))
                 return 0
             case _:
                 # Unset, DATABASE_URL is refused by run() before any file is touched.

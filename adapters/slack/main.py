@@ -13,12 +13,20 @@ import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
-from urllib.parse import urlparse
 
-from bot.app import BadConfig, Jobs, check_url, load_settings, refuse, run_process, wait_for_database
-from bot.settings import Settings
+from bot.app import (
+    BadConfig,
+    Shell,
+    SlackConfig,
+    check_url,
+    load_settings,
+    port_from_env,
+    refuse,
+    run_process,
+    serve_platform,
+    slack_config,
+)
 
 if TYPE_CHECKING:
     from adapters.slack.wiring import Slack
@@ -30,15 +38,8 @@ DEFAULT_PORT = 3000
 # About one send a second: each group's intro is a conversations.open (Tier 3, ~50 a minute)
 # and a post, so a 1,000-pair round drains in ~20 minutes instead of tripping rate limits.
 SEND_INTERVAL = 1.2
-STOP_WITHIN = 30.0  # seconds from SIGTERM to exit, all stages together
 
-
-@dataclass(frozen=True)
-class Config:
-    settings: Settings
-    mode: str
-    port: int
-    oauth: bool
+Config = SlackConfig  # the checks are the core's (bot/platform_config.py)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,92 +55,55 @@ def load_config(argv: list[str], env: Mapping[str, str] | None = None) -> Config
     )
     parser.add_argument("--port", type=int, help=f"HTTP mode's port (default: PORT, else {DEFAULT_PORT})")
     args = parser.parse_args(argv)
-    port = args.port if args.port is not None else _port_from_env(env)
+    port = args.port if args.port is not None else port_from_env(env, DEFAULT_PORT)
     settings = load_settings(env)
     check_url(settings.database_url)
-    if not 1 <= port <= 65535:
-        raise BadConfig("--port must be from 1 to 65535")
-    oauth = bool(settings.slack_client_id or settings.slack_client_secret)
-    mode = args.mode or ("socket" if settings.slack_app_token and not oauth else "http")
-    api = urlparse(settings.slack_api_url)
-    if api.scheme not in ("http", "https") or not api.netloc:
-        raise BadConfig("SLACK_API_URL must be an http:// or https:// URL")
-    if not settings.slack_api_url.endswith("/"):
-        settings = replace(settings, slack_api_url=settings.slack_api_url + "/")
-    if oauth:
-        if mode != "http":
-            raise BadConfig("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth installs) need --mode http")
-        for name, value in (
-            ("SLACK_CLIENT_ID", settings.slack_client_id),
-            ("SLACK_CLIENT_SECRET", settings.slack_client_secret),
-            ("JEMBATAN_SECRET_KEY", settings.secret_key),
-        ):
-            if not value:
-                raise BadConfig(f"{name} is required for OAuth installs")
-    elif not settings.slack_bot_token:
-        raise BadConfig("SLACK_BOT_TOKEN is required (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth)")
-    elif not settings.slack_bot_token.startswith("xoxb-"):
-        raise BadConfig("SLACK_BOT_TOKEN must be a bot token (it starts with xoxb-)")
-    if mode == "socket":
-        if not settings.slack_app_token:
-            raise BadConfig("SLACK_APP_TOKEN is required for --mode socket")
-        if not settings.slack_app_token.startswith("xapp-"):
-            raise BadConfig("SLACK_APP_TOKEN must be an app-level token (it starts with xapp-)")
-    elif not settings.slack_signing_secret:
-        instead = "" if args.mode or oauth else " (or set SLACK_APP_TOKEN to run in Socket Mode)"
-        raise BadConfig(f"SLACK_SIGNING_SECRET is required for --mode http{instead}")
-    return Config(settings, mode, port, oauth)
+    return slack_config(settings, args.mode, port)
 
 
-def _port_from_env(env: Mapping[str, str]) -> int:
-    # Platforms and deploy/compose.yml hand the port over as PORT; empty counts as unset, as
-    # compose passes `${PORT:-}` through as an empty string.
-    raw = env.get("PORT", "").strip()
-    if not raw:
-        return DEFAULT_PORT
-    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 65535):
-        raise BadConfig("PORT must be a number from 1 to 65535")
-    return int(raw)
+async def run(config: Config, stop: asyncio.Event) -> int:
+    from adapters.health import serve_probes
+
+    return await serve_platform(config.settings, stop, lambda: _Process(config), serve_probes)
 
 
-async def run(config: Config, stop: asyncio.Event) -> None:
-    from adapters.health import Probes, serve_probes
-    from adapters.slack import wiring
+class _Process:
+    """Slack's side of a running process (bot.process.Platform): a Socket Mode connection, or
+    the HTTP server of HTTP mode, around the core."""
 
-    settings = config.settings
-    await wait_for_database(settings.database_url, stop=stop)
-    interval = SEND_INTERVAL if settings.send_interval is None else settings.send_interval
-    slack = wiring.assemble(settings, relay_interval=interval)
-    connection = _Connection(config, slack)
-    probes = Probes(slack.jembatan.store.ping, connection.connected)
-    try:
-        await _check_tokens(config, slack)
-        health = await serve_probes(probes, settings.health_port)
-    except BadConfig:
-        await slack.close()
-        raise
-    if slack.installations is not None:
-        await slack.installations.check_keys()  # names the workspaces a changed key holds
-    jobs = Jobs(slack.jembatan.ticker, tick_seconds=settings.tick_seconds)
-    jobs.start()
-    removals = asyncio.create_task(_erase_removed(slack)) if config.oauth else None
-    try:
-        await connection.open()
-        await stop.wait()
-        probes.draining = True  # not ready from now on, while the running work finishes
-    finally:
-        if removals is not None:
-            removals.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await removals
-        # One budget for the whole stop, inside the 40 s an orchestrator gives after SIGTERM:
-        # the running tick and send first, then what was acknowledged, then the database.
-        stopping = asyncio.get_running_loop().time()
-        await jobs.stop(within=STOP_WITHIN * 2 / 3)
-        await connection.close()
-        if health is not None:
-            await health.stop()
-        await slack.close(max(1.0, STOP_WITHIN - (asyncio.get_running_loop().time() - stopping)))
+    def __init__(self, config: Config) -> None:
+        from adapters.slack import wiring
+
+        settings = config.settings
+        interval = SEND_INTERVAL if settings.send_interval is None else settings.send_interval
+        self.slack = wiring.assemble(settings, relay_interval=interval)
+        self.config = config
+        self.ticker = self.slack.jembatan.ticker
+        self.ping = self.slack.jembatan.store.ping
+        self.connection = _Connection(config, self.slack)
+        self.connected = self.connection.connected
+        self.disconnect = self.connection.close
+        self.close = self.slack.close
+
+    async def check(self) -> None:
+        await _check_tokens(self.config, self.slack)
+        if self.slack.installations is not None:
+            await self.slack.installations.check_keys()  # names the workspaces a changed key holds
+
+    async def hold(self, shell: Shell) -> None:
+        shell.jobs.start()
+        removals = asyncio.create_task(_erase_removed(self.slack)) if self.config.oauth else None
+        try:
+            await self.connection.open()
+            await shell.stopping.wait()
+        finally:
+            if removals is not None:
+                removals.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await removals
+
+    async def finish_work(self) -> None:
+        """Slack's answers go to response URLs, not the connection: the core's close waits."""
 
 
 async def _check_tokens(config: Config, slack: Slack) -> None:
