@@ -113,6 +113,11 @@ def _setup(v: Values) -> c.SetupProgram:
     )
 
 
+def _rename(v: Values) -> c.RenameDivision:
+    old = (_text(v, "divisions") or "").split(",")
+    return c.RenameDivision(tuple(n.strip() for n in old if n.strip()), _text(v, "new_name") or "")
+
+
 def _choices(kinds: type[Enum]) -> tuple[str, ...]:
     return tuple(str(kind.value) for kind in kinds)
 
@@ -198,6 +203,15 @@ ENTRIES: tuple[Entry, ...] = (
         Field("second", Kind.PERSON, required=True),
     ),
     _command("export-csv", lambda v: c.ExportCsv(), slow=True),
+    _command(
+        "rename-division",
+        lambda v: c.RenameDivision(
+            tuple(n.strip() for n in (_text(v, "divisions") or "").split(",") if n.strip()),
+            _text(v, "new_name") or "",
+        ),
+        Field("divisions", required=True, described=True),
+        Field("new_name", required=True, low=1, high=validation.MAX_DIVISION, described=True),
+    ),
     _command(
         "admin",
         lambda v: c.GrantAdmin(_text(v, "member") or "", _flag(v, "remove")),

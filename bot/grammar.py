@@ -93,6 +93,20 @@ def _leaderboard(words: list[str]) -> c.Leaderboard:
     return c.Leaderboard(period, by_division)
 
 
+_INTO = re.compile(r"\s+(?:to|into|jadi|menjadi)\s+", re.IGNORECASE)
+
+
+def _rename(rest: str) -> c.RenameDivision:
+    """`rename-division Eng, engineering to Engineering`: the names before the last `to` (or
+    `jadi`), comma-separated, become the one after it. Missing either side, the core says what
+    to type."""
+    parts = _INTO.split(rest)
+    if len(parts) < 2:
+        return c.RenameDivision((), "")
+    old = " ".join(parts[:-1])
+    return c.RenameDivision(tuple(n.strip() for n in old.split(",") if n.strip()), parts[-1].strip())
+
+
 def _as_typed(text: str) -> str:
     return text
 
@@ -147,6 +161,8 @@ def parse(text: str, *, escaped: bool = False) -> Parsed:
         case "block" | "blokir":
             people = mentioned(rest)
             return c.BlockPair(*[*people, "", ""][:2]) if len(people) <= 2 else c.BlockPair("", "")
+        case "rename-division" | "ganti-divisi":
+            return _rename(plain(rest))
         case "admin":
             people = mentioned(rest)
             action = words[0].lower() if words else ""

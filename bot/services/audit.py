@@ -47,15 +47,13 @@ def _details(command: c.Command, before: Program | None, after: Program | None) 
             return {}
 
 
-async def record(session: CommandContext, command: c.Command, before: Program | None) -> None:
-    """Add the entry for an audited command that has just succeeded in `session`."""
+async def record(ctx: CommandContext, command: c.Command, before: Program | None) -> None:
+    """Add the entry for an audited command that has just succeeded in `ctx`."""
     if not isinstance(command, c.AUDITED_COMMANDS):
         return
-    details = _details(command, before, session.program)
+    details = _details(command, before, ctx.program)
     if details is None:
         return
     workspace_wide = isinstance(command, c.BlockPair | c.ExportCsv | c.GrantAdmin)
-    program_id = None if workspace_wide or session.program is None else session.program.id
-    await session.scope.audit.record(
-        program_id, session.actor.user_id, type(command).__name__, details, session.now
-    )
+    program_id = None if workspace_wide or ctx.program is None else ctx.program.id
+    await ctx.scope.audit.record(program_id, ctx.actor.user_id, type(command).__name__, details, ctx.now)

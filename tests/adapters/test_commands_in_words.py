@@ -26,7 +26,7 @@ PLATFORMS = ("slack", "discord", "console")
 VERBS = {
     *("join", "leave", "pause", "resume", "division", "timezone", "tz", "interests", "profile", "status"),
     *("shoutout", "kudos", "leaderboard", "export", "forget", "setup", "round", "stats", "block", "admin"),
-    *("help", "round-now", "round-preview", "export-csv"),
+    *("help", "round-now", "round-preview", "export-csv", "rename-division", "ganti-divisi"),
     *("gabung", "keluar", "jeda", "lanjut", "divisi", "zona", "minat", "profil", "apresiasi", "ekspor"),
     *("lupakan", "ronde", "statistik", "blokir", "bantuan"),
 }
@@ -57,6 +57,8 @@ MEANT: dict[str, type] = {
     "stats": c.ShowStats,
     "block": c.BlockPair,
     "admin": c.GrantAdmin,
+    "rename-division": c.RenameDivision,
+    "ganti-divisi": c.RenameDivision,
 }
 
 
@@ -109,6 +111,8 @@ def _check_text_command(span: str, platform: str) -> str | None:
         return f"{span}: nobody mentioned"
     if isinstance(parsed, c.BlockPair) and not (parsed.first and parsed.second):
         return f"{span}: two people expected"
+    if isinstance(parsed, c.RenameDivision) and not (parsed.old and parsed.new):
+        return f"{span}: the divisions or the new name lost"
     if isinstance(parsed, c.Pause) and words[1:] and parsed.weeks != words[1]:
         return f"{span}: weeks lost"
     return None

@@ -37,7 +37,9 @@ async def test_renaming_is_for_admins_and_a_bad_name_changes_nothing(drive: Driv
     unknown = await drive.say(ADMIN, c.RenameDivision(("Legal",), "Law"), admin=True)
     assert "Nobody in this program" in unknown.text
     empty = await drive.say(ADMIN, c.RenameDivision(("Eng",), "   "), admin=True)
-    assert "Please give a division name" in empty.text
+    assert "Name the divisions to rename, and the new name" in empty.text
+    control = await drive.say(ADMIN, c.RenameDivision(("Eng",), "Eng\u202eineering"), admin=True)
+    assert "hidden characters" in control.text
     assert "Eng" in (await drive.say("U1", c.Status())).text
     assert [action for _, action, _ in await _audit(drive)] == ["SetupProgram"]
 

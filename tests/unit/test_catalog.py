@@ -27,7 +27,7 @@ def test_every_command_and_described_field_has_words_that_fit_a_description(
 
 def test_names_are_unique_and_say_only_what_a_platform_accepts() -> None:
     names = [e.name for e in catalog.ENTRIES]
-    assert len(set(names)) == len(names) == 21
+    assert len(set(names)) == len(names) <= 25  # Discord takes at most 25 subcommands under one command
     for entry in catalog.ENTRIES:
         fields = [f.name for f in entry.fields]
         assert len(set(fields)) == len(fields)

@@ -73,6 +73,13 @@ TABLE = [
     ("admin remove <@U5|eve>", c.GrantAdmin("U5", revoke=True)),
     ("admin add", c.Help("admin")),
     ("admin", c.Help("admin")),
+    (
+        "rename-division Eng, engineering to Engineering",
+        c.RenameDivision(("Eng", "engineering"), "Engineering"),
+    ),
+    ("ganti-divisi Keuangan jadi Finance", c.RenameDivision(("Keuangan",), "Finance")),
+    ("rename-division R&amp;D to Research", c.RenameDivision(("R&amp;D",), "Research")),
+    ("rename-division Eng", c.RenameDivision((), "")),
 ]
 
 
@@ -100,7 +107,6 @@ def test_text_typed_unescaped_is_taken_as_it_is() -> None:
 
 def test_every_command_a_person_can_type_is_in_the_table() -> None:
     reached = {type(expected) for _, expected in TABLE}
-    # Buttons and forms; and RenameDivision, the dashboard's for now (its chat words come with
-    # the core's text grammar, bot/grammar.py).
-    typed = set(c.Command.__args__) - {c.RecordOutcome, c.AnswerStillIn, c.UpdateProfile, c.RenameDivision}
+    # Buttons and forms.
+    typed = set(c.Command.__args__) - {c.RecordOutcome, c.AnswerStillIn, c.UpdateProfile}
     assert typed <= reached
