@@ -51,6 +51,7 @@ SUBCOMMANDS = [
     "stats",
     "block",
     "export-csv",
+    "rename-division",
     "admin",
 ]
 
