@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from bot import actions
+from bot.shapes import Shape, may, need, problem, unstorable
 
 log = logging.getLogger(__name__)
 
@@ -82,201 +83,124 @@ def parse(raw: bytes, content_type: str) -> dict[str, Any]:
 
 def check(body: dict[str, Any]) -> None:
     """Raises Refused unless every field a listener reads has the type and shape Slack sends."""
-    _storable(body)
-    _shape(body)
+    if reason := unstorable(body) or problem(body, ANY) or problem(body, _kind_of(body)):
+        raise Refused(reason)
 
 
-def _storable(body: dict[str, Any]) -> None:
-    """Every string can go into a database column: no NUL (PostgreSQL refuses it) and no lone
-    surrogate (which UTF-8 cannot encode). Walked with a stack: the body is as deep as JSON allows."""
-    stack: list[Any] = [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend(node.keys())
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, str):
-            if "\x00" in node:
-                raise Refused("nul_character")
-            try:
-                node.encode("utf-8")
-            except UnicodeEncodeError:
-                raise Refused("lone_surrogate") from None
-        elif isinstance(node, float) and not math.isfinite(node):
-            raise Refused("malformed_json")
+def _kind_of(body: dict[str, Any]) -> Shape:
+    if "command" in body:
+        return SLASH
+    if "ssl_check" in body:
+        return Shape()  # Bolt answers Slack's SSL check itself
+    # By the body's `type`; a type none of our listeners takes is left to Bolt (which answers 404).
+    kind = body.get("type")
+    return KINDS.get(kind, KIND) if isinstance(kind, str) else KIND
 
 
-def _get(node: Any, key: str, kind: type, *, required: bool = True) -> Any:
-    value = node.get(key) if isinstance(node, dict) else None
-    if value is None:
-        if required:
-            raise Refused(f"missing_{key}")
-        return None
-    # bool is an int to isinstance, and `true` is no time of day.
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise Refused(f"bad_{key}")
-    return value
-
-
-def _id(node: Any, key: str, pattern: re.Pattern[str] = _ID, *, required: bool = True) -> str | None:
-    value = _get(node, key, str, required=required)
-    if value is not None and not pattern.fullmatch(value):
-        raise Refused(f"bad_{key}")
-    return value  # type: ignore[no-any-return]
-
-
-def _tenant(body: dict[str, Any]) -> None:
+def _named_tenant(body: dict[str, Any]) -> str | None:
     """Someone's workspace: the team (or the Enterprise Grid org) is named, as an id."""
-    team = _get(body, "team", dict, required=False)
-    enterprise = _get(body, "enterprise", dict, required=False)
-    named = [
-        _id(team, "id", required=False) if team else None,
-        _id(enterprise, "id", required=False) if enterprise else None,
-        _id(body, "team_id", required=False),
-        _id(body, "enterprise_id", required=False),
-    ]
-    user = body.get("user")
-    if isinstance(user, dict):
-        named.append(_id(user, "team_id", required=False))
-    if not any(named):
-        raise Refused("missing_team")
+    places = (body.get("team"), body.get("enterprise"), body, body, body.get("user"))
+    keys = ("id", "id", "team_id", "enterprise_id", "team_id")
+    named = any(isinstance(place, dict) and place.get(key) for place, key in zip(places, keys, strict=True))
+    return None if named else "missing_team"
+
+
+def _our_click(action: dict[str, Any]) -> str | None:
+    action_id, value = action["action_id"], action.get("value")
+    if _GROUP_BUTTON.fullmatch(action_id):
+        # A group's buttons carry their id as their value too: a click whose value says
+        # anything else was not made on a button we sent. (Whether the clicker is in that
+        # group, in this workspace, the core checks.)
+        if value != action_id:
+            return "bad_value"
+        if actions.decode(action_id) is None:
+            return "bad_action_id"
+    if action_id == "jb:division" and action.get("selected_option") is None:
+        return "missing_selected_option"
+    return None
+
+
+def _in_time(body: dict[str, Any]) -> str | None:
+    stamp = body.get("event_time")
+    return "bad_event_time" if stamp is not None and not 0 <= stamp < MAX_EVENT_TIME else None
 
 
 # What Bolt's own middleware and context reads on every request, `body.get("event", {}).get(…)`
 # and the like: each is an object when it is there at all.
-_OBJECTS = (
-    "event",
-    "user",
-    "team",
-    "enterprise",
-    "channel",
-    "view",
-    "message",
-    "previous_message",
-    "container",
-    "item",
-    "assistant_thread",
-    "function_data",
+_OBJECTS = "event user team enterprise channel view message previous_message container item"
+ANY = Shape(
+    {key: may(dict) for key in (*_OBJECTS.split(), "assistant_thread", "function_data")}
+    | {"authorizations": may(list, each=need(dict))}
 )
+KIND = Shape({"type": need(str)})
+_OPTION = may(dict, shape=Shape({"value": need(str)}))
+# Someone's workspace, named by one of these as an id (the rule: by at least one).
+_TENANT = Shape(
+    {
+        "team": may(dict, shape=Shape({"id": may(str, _ID)})),
+        "enterprise": may(dict, shape=Shape({"id": may(str, _ID)})),
+        "team_id": may(str, _ID),
+        "enterprise_id": may(str, _ID),
+        "user": may(dict, shape=Shape({"team_id": may(str, _ID)})),
+    },
+    _named_tenant,
+)
+_PERSON = _TENANT.plus({"user": need(dict, shape=Shape({"id": need(str, _ID), "team_id": may(str, _ID)}))})
+# A slash command's form: every field a string.
+SLASH = _TENANT.plus(
+    {
+        "command": need(str),
+        "text": need(str),
+        "user_id": need(str, _ID),
+        "trigger_id": need(str, _OPAQUE),
+        "channel_id": may(str, _ID),
+        "response_url": may(str),
+    }
+)
+_ACTION = Shape({"action_id": need(str), "value": may(str), "selected_option": _OPTION}, _our_click)
+_MESSAGE = Shape({"text": may(str), "blocks": may(list, each=need(dict))})
+_CONTAINER = Shape({"channel_id": may(str, _ID), "message_ts": may(str, _OPAQUE)})
+_ELEMENT = Shape({"value": may(str), "selected_option": _OPTION})
+_STATE = Shape({"values": may(dict, each=need(dict, each=need(dict, shape=_ELEMENT)))})
+_VIEW = Shape(
+    {
+        "type": need(str),
+        "callback_id": may(str),
+        "private_metadata": may(str),
+        "state": may(dict, shape=_STATE),
+    }
+)
+_TOKENS = Shape({key: may(list, each=need(str, _ID)) for key in ("oauth", "bot")})
+_EVENTS = {
+    "app_home_opened": KIND.plus({"user": need(str, _ID), "tab": may(str)}),
+    "tokens_revoked": KIND.plus({"tokens": need(dict, shape=_TOKENS)}),
+}
 
 
-def _shape(body: dict[str, Any]) -> None:
-    for key in _OBJECTS:
-        _get(body, key, dict, required=False)
-    grants = _get(body, "authorizations", list, required=False)
-    if grants is not None and not all(isinstance(g, dict) for g in grants):
-        raise Refused("bad_authorizations")
-    if "command" in body:
-        _slash(body)
-        return
-    if "ssl_check" in body:
-        return  # Bolt answers Slack's SSL check itself
-    kind = _get(body, "type", str)
-    match kind:
-        case "block_actions":
-            _block_actions(body)
-        case "view_submission" | "view_closed":
-            _view(body)
-        case "block_suggestion":
-            _tenant(body)
-            _id(_get(body, "user", dict), "id")
-            _get(body, "value", str)
-            _get(body, "action_id", str)
-        case "event_callback":
-            _event(body)
-        case "url_verification":
-            _get(body, "challenge", str)
-        case _:
-            pass  # no listener of ours: Bolt answers 404
+def _event_fits(body: dict[str, Any]) -> str | None:
+    kind = body["event"].get("type")
+    return problem(body["event"], _EVENTS.get(kind, KIND) if isinstance(kind, str) else KIND)
 
 
-def _slash(body: dict[str, Any]) -> None:
-    # Every slash command carries these (a form's values are always strings).
-    for key in ("command", "text"):
-        _get(body, key, str)
-    _id(body, "user_id")
-    _id(body, "trigger_id", _OPAQUE)
-    _id(body, "channel_id", required=False)
-    _get(body, "response_url", str, required=False)
-    _tenant(body)
-
-
-def _block_actions(body: dict[str, Any]) -> None:
-    _tenant(body)
-    _id(_get(body, "user", dict), "id")
-    _id(body, "trigger_id", _OPAQUE)
-    clicked = _get(body, "actions", list)
-    if not clicked:
-        raise Refused("missing_actions")
-    for action in clicked:
-        if not isinstance(action, dict):
-            raise Refused("bad_actions")
-        action_id = _get(action, "action_id", str)
-        value = _get(action, "value", str, required=False)
-        option = _get(action, "selected_option", dict, required=False)
-        if option is not None:
-            _get(option, "value", str)
-        if _GROUP_BUTTON.fullmatch(action_id):
-            # A group's buttons carry their id as their value too: a click whose value says
-            # anything else was not made on a button we sent. (Whether the clicker is in that
-            # group, in this workspace, the core checks.)
-            if value != action_id:
-                raise Refused("bad_value")
-            if actions.decode(action_id) is None:
-                raise Refused("bad_action_id")
-        if action_id == "jb:division" and option is None:
-            raise Refused("missing_selected_option")
-    container = _get(body, "container", dict, required=False)
-    if container is not None:
-        _id(container, "channel_id", required=False)
-        _id(container, "message_ts", _OPAQUE, required=False)
-    message = _get(body, "message", dict, required=False)
-    if message is not None:
-        _get(message, "text", str, required=False)
-        blocks = _get(message, "blocks", list, required=False) or []
-        if not all(isinstance(b, dict) for b in blocks):
-            raise Refused("bad_blocks")
-
-
-def _view(body: dict[str, Any]) -> None:
-    _tenant(body)
-    _id(_get(body, "user", dict), "id")
-    _id(body, "trigger_id", _OPAQUE, required=False)
-    view = _get(body, "view", dict)
-    _get(view, "type", str)
-    _get(view, "callback_id", str, required=False)
-    _get(view, "private_metadata", str, required=False)
-    state = _get(view, "state", dict, required=False)
-    values = _get(state, "values", dict, required=False) if state is not None else None
-    for block in (values or {}).values():
-        if not isinstance(block, dict) or not all(isinstance(v, dict) for v in block.values()):
-            raise Refused("bad_state")
-        for element in block.values():
-            _get(element, "value", str, required=False)
-            option = _get(element, "selected_option", dict, required=False)
-            if option is not None:
-                _get(option, "value", str)
-
-
-def _event(body: dict[str, Any]) -> None:
-    _tenant(body)
-    _id(body, "event_id", _OPAQUE)
-    stamp = _get(body, "event_time", int, required=False)
-    if stamp is not None and not 0 <= stamp < MAX_EVENT_TIME:
-        raise Refused("bad_event_time")
-    event = _get(body, "event", dict)
-    kind = _get(event, "type", str)
-    if kind == "app_home_opened":
-        _id(event, "user")
-        _get(event, "tab", str, required=False)
-    elif kind == "tokens_revoked":
-        tokens = _get(event, "tokens", dict)
-        for key in ("oauth", "bot"):
-            ids = _get(tokens, key, list, required=False) or []
-            if not all(isinstance(i, str) and _ID.fullmatch(i) for i in ids):
-                raise Refused(f"bad_tokens_{key}")
+KINDS = {
+    "block_actions": _PERSON.plus(
+        {
+            "trigger_id": need(str, _OPAQUE),
+            "actions": need(list, each=need(dict, shape=_ACTION)),
+            "container": may(dict, shape=_CONTAINER),
+            "message": may(dict, shape=_MESSAGE),
+        },
+        lambda body: None if body["actions"] else "missing_actions",
+    ),
+    "view_submission": _PERSON.plus({"trigger_id": may(str, _OPAQUE), "view": need(dict, shape=_VIEW)}),
+    "block_suggestion": _PERSON.plus({"value": need(str), "action_id": need(str)}),
+    "event_callback": _TENANT.plus(
+        {"event_id": need(str, _OPAQUE), "event_time": may(int), "event": need(dict)},
+        lambda body: _in_time(body) or _event_fits(body),
+    ),
+    "url_verification": KIND.plus({"challenge": need(str)}),
+}
+KINDS["view_closed"] = KINDS["view_submission"]
 
 
 @dataclass

@@ -91,6 +91,7 @@ VOCABULARY = {
     "bot.grammar",
     "bot.forms",
     "bot.catalog",
+    "bot.shapes",
     "bot.domain",
     "bot.domain.model",
     "bot.domain.lengths",
