@@ -23,7 +23,7 @@ from bot.domain import schedule, validation
 from bot.domain.model import Lang, TenantRef
 from bot.domain.pairing.model import CrossDivisionMode
 from bot.domain.validation import MAX_DIVISION_CODE_POINTS, WEEKDAYS
-from bot.installations import Install, Installs, TokenUnreadable, keyring, rotate_keys, state_key
+from bot.installations import Install, Installs, OAuthState, TokenUnreadable, keyring, rotate_keys, state_key
 from bot.installations import uninstall as _uninstall
 from bot.intake import Intake
 from bot.key_rotation import main as rotate_key_main
@@ -78,6 +78,7 @@ __all__ = [
     "Intake",
     "Jembatan",
     "Jobs",
+    "OAuthState",
     "Overview",
     "Platform",
     "ProgramCard",

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import logging
-from collections.abc import Sequence
+import secrets
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -57,6 +60,30 @@ def keyring(secret_key: str, old_keys: tuple[str, ...] = ()) -> MultiFernet:
 def state_key(secret_key: str) -> bytes:
     """The key that signs the OAuth `state`, apart from the one that encrypts tokens."""
     return hashlib.sha256(b"jembatan/slack-oauth-state/v1:" + secret_key.encode()).digest()
+
+
+@dataclass(frozen=True)
+class OAuthState:
+    """The OAuth `state`: signed with `key` (state_key) and valid for `seconds`, so any of several
+    processes can check the one another issued."""
+
+    key: bytes
+    clock: Callable[[], float] = time.time
+    seconds: int = 600
+
+    def _mac(self, body: str) -> str:
+        return hmac.new(self.key, body.encode(), hashlib.sha256).hexdigest()
+
+    def issue(self) -> str:
+        body = f"{int(self.clock()) + self.seconds}.{secrets.token_hex(8)}"
+        return f"{body}.{self._mac(body)}"
+
+    def valid(self, state: str) -> bool:
+        body, _, mac = state.rpartition(".")
+        expires = body.split(".", 1)[0]
+        if not (body and expires.isdigit() and hmac.compare_digest(mac, self._mac(body))):
+            return False
+        return int(expires) >= self.clock()
 
 
 def unreadable_line(tenants: Sequence[TenantRef]) -> str:

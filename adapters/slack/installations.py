@@ -7,13 +7,10 @@ process starts with the right key."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,13 +22,14 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
 from adapters.slack.clients import TokenUnreadable, web_client
-from bot.app import Install, Installs, Store, keyring, state_key
+from bot.app import Install, Installs, OAuthState, Store, keyring, state_key
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 SCOPES = ("commands", "chat:write", "im:write", "mpim:write", "users:read", "files:write")
-STATE_SECONDS = 600
+# Every field of the core's install: slack_sdk's Bot and its Installation hold them by the same names.
+_SHARED = tuple(f.name for f in fields(Install))
 
 
 class SqlInstallationStore(AsyncInstallationStore):
@@ -48,19 +46,13 @@ class SqlInstallationStore(AsyncInstallationStore):
         await self.async_save_bot(installation.to_bot())
 
     async def async_save_bot(self, bot: Bot) -> None:
-        await self.installs.save(
-            Install(
-                enterprise_id=bot.enterprise_id,
-                team_id=bot.team_id,
-                is_enterprise_install=bool(bot.is_enterprise_install),
-                bot_token=bot.bot_token,
-                bot_scopes=",".join(bot.bot_scopes or []),
-                installed_at=datetime.fromtimestamp(float(bot.installed_at), UTC),
-                app_id=bot.app_id,
-                bot_id=bot.bot_id,
-                bot_user_id=bot.bot_user_id,
-            )
-        )
+        when = datetime.fromtimestamp(float(bot.installed_at), UTC)
+        shared = {key: getattr(bot, key) for key in _SHARED} | {"installed_at": when}
+        shared |= {
+            "bot_scopes": ",".join(bot.bot_scopes or []),
+            "is_enterprise_install": bool(bot.is_enterprise_install),
+        }
+        await self.installs.save(Install(**shared))
 
     async def async_find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
@@ -73,17 +65,9 @@ class SqlInstallationStore(AsyncInstallationStore):
             return None
         if found is None:
             return None
-        return Bot(
-            app_id=found.app_id,
-            enterprise_id=found.enterprise_id,
-            team_id=found.team_id,
-            bot_token=found.bot_token,
-            bot_id=found.bot_id or "",
-            bot_user_id=found.bot_user_id or "",
-            bot_scopes=found.bot_scopes,
-            is_enterprise_install=found.is_enterprise_install,
-            installed_at=found.installed_at.timestamp(),
-        )
+        # (slack_sdk reads the comma-separated scopes and the datetime itself.)
+        shared = {key: getattr(found, key) for key in _SHARED}
+        return Bot(**shared | {"bot_id": found.bot_id or "", "bot_user_id": found.bot_user_id or ""})
 
     async def async_find_installation(
         self,
@@ -98,18 +82,7 @@ class SqlInstallationStore(AsyncInstallationStore):
         )
         if bot is None:
             return None
-        return Installation(
-            app_id=bot.app_id,
-            enterprise_id=bot.enterprise_id,
-            team_id=bot.team_id,
-            bot_token=bot.bot_token,
-            bot_id=bot.bot_id,
-            bot_user_id=bot.bot_user_id,
-            bot_scopes=bot.bot_scopes,
-            user_id=user_id or "",
-            is_enterprise_install=bot.is_enterprise_install,
-            installed_at=bot.installed_at,
-        )
+        return Installation(user_id=user_id or "", **{key: getattr(bot, key) for key in _SHARED})
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await self.installs.delete(enterprise_id, team_id)
@@ -125,30 +98,21 @@ class SqlInstallationStore(AsyncInstallationStore):
 
 
 class SignedState(AsyncOAuthStateStore):
-    """The OAuth `state`: signed and short-lived, so any of several processes can check it
-    (Bolt also pins it to the browser with a cookie)."""
+    """The OAuth `state` as Bolt asks for it: signed and short-lived (the core's OAuthState), so
+    any of several processes can check it (Bolt also pins it to the browser with a cookie)."""
 
     def __init__(self, key: bytes, clock: Callable[[], float] = time.time) -> None:
-        self._key = key
-        self._clock = clock
+        self._state = OAuthState(key, clock)
 
     @property
     def logger(self) -> logging.Logger:
         return log
 
-    def _mac(self, body: str) -> str:
-        return hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
-
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
-        body = f"{int(self._clock()) + STATE_SECONDS}.{secrets.token_hex(8)}"
-        return f"{body}.{self._mac(body)}"
+        return self._state.issue()
 
     async def async_consume(self, state: str) -> bool:
-        body, _, mac = state.rpartition(".")
-        expires = body.split(".", 1)[0]
-        if not (body and expires.isdigit() and hmac.compare_digest(mac, self._mac(body))):
-            return False
-        return int(expires) >= self._clock()
+        return self._state.valid(state)
 
 
 @dataclass
