@@ -27,6 +27,7 @@ from adapters.slack import home
 from adapters.slack.render import render, reply_blocks, safe, status_cause, with_status
 from bot import commands as c
 from bot import forms, grammar
+from bot import home as page
 from bot.actions import command_for
 from bot.app import claim_delivery, handle
 from bot.domain.model import Platform, TenantRef
@@ -154,8 +155,8 @@ class Listeners:
                 log.warning("could not upload %s: %s", attachment.filename, failure.reason)
 
     async def _division_named(self, context: AsyncBoltContext, value: str) -> str | None:
-        known = await self.slack.divisions(tenant_of(context)) if value.startswith(home.KNOWN) else []
-        return home.division_named(value, known)
+        known = await self.slack.divisions(tenant_of(context)) if value.startswith(page.KNOWN) else []
+        return page.division_named(value, known)
 
     async def _publish_home(
         self, context: AsyncBoltContext, user_id: str, status: str, note: str | None
@@ -227,14 +228,14 @@ class Listeners:
 
     async def home_control(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await context.ack()
-        command = home.home_command(body["actions"][0])
-        user_id = body["user"]["id"]
-        if isinstance(command, home.PickDivision):
-            named = await self._division_named(context, command.value)
+        action, user_id = body["actions"][0], body["user"]["id"]
+        command = page.command_for(action["action_id"])
+        if action["action_id"] == page.DIVISION:
+            named = await self._division_named(context, action["selected_option"]["value"])
             if named is None:
                 status = await self._status(tenant_of(context), user_id)
                 await self._publish_home(
-                    context, user_id, status, home.words(self.slack.lang)("profile.form.division_unread")
+                    context, user_id, status, self.slack.says("profile.form.division_unread")
                 )
                 return
             command = c.SetDivision(named)
@@ -265,7 +266,7 @@ class Listeners:
         if form.division is not None:
             named = await self._division_named(context, form.division)
             if named is None:
-                return form, {forms.DIVISION: home.words(self.slack.lang)("profile.form.division_unread")}
+                return form, {forms.DIVISION: self.slack.says("profile.form.division_unread")}
             form = replace(form, division=named)
         t = texts(self.slack.lang)
         return form, {key: t(p.key, **p.params)[:ERROR_TEXT_MAX] for key, p in forms.problems(form).items()}
@@ -325,7 +326,7 @@ def register(app: AsyncApp, listen: Listeners) -> None:
     app.command(re.compile(r"^/"))(listen.command)
     app.action(OUR_BUTTONS)(listen.button)
     app.action(HOME_CONTROLS)(listen.home_control)
-    app.options(home.DIVISION_ACTION)(listen.division_options)
+    app.options(page.DIVISION)(listen.division_options)
     app.view(home.PROFILE_CALLBACK)(listen.profile)
     app.event("app_home_opened")(listen.home_opened)
     app.event("app_uninstalled")(listen.removed)

@@ -92,6 +92,7 @@ VOCABULARY = {
     "bot.forms",
     "bot.catalog",
     "bot.shapes",
+    "bot.home",
     "bot.domain",
     "bot.domain.model",
     "bot.domain.lengths",
