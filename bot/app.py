@@ -27,6 +27,7 @@ from bot.installations import Install, Installs, OAuthState, TokenUnreadable, ke
 from bot.installations import uninstall as _uninstall
 from bot.intake import Intake
 from bot.key_rotation import main as rotate_key_main
+from bot.logs import Throttled
 from bot.logs import configure as configure_logging
 from bot.platform_config import DiscordConfig, SlackConfig, discord_config, port_from_env, slack_config
 from bot.ports import Directory, Messenger
@@ -86,6 +87,7 @@ __all__ = [
     "Shell",
     "SlackConfig",
     "Store",
+    "Throttled",
     "TokenUnreadable",
     "async_url",
     "build",

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from bot import metrics
+from bot.logs import Throttled
 from bot.store.db import is_database_error
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ DEFAULT_CAPACITY = 200  # queued + running: what memory may hold at most
 # the answer's own trip take about as long again as the wait, so the queue gets one second
 # (bench/ack_load.py: answers p99 2.1 s with 1 s, 4.8 s with 2 s, in the same flood).
 DEFAULT_MAX_WAIT = 1.0
+_BUSY = "busy: turned away a request; try JEMBATAN_WORKERS"
+_BUSY_HELD = "busy: turned away %d more request(s) in the last minute; try JEMBATAN_WORKERS"
 
 
 class IntakeClosed(RuntimeError):
@@ -74,6 +77,10 @@ class Intake:
         self._idle: asyncio.Event | None = None
         self._closing = False
         self.refused = 0  # offers turned away since start, for logs and benches
+        # The first refusal is logged at once, then one line a minute says how many followed.
+        self._busy_log = Throttled(
+            log, "busy: turned away a request; try JEMBATAN_WORKERS", _BUSY_HELD, burst=1
+        )
 
     @property
     def held(self) -> int:
@@ -85,6 +92,7 @@ class Intake:
         if self._closing or self._held >= self.capacity or self.expected_wait(key) > self.max_wait:
             self.refused += 1
             metrics.BUSY.inc()
+            self._busy_log()
             return None
         loop = asyncio.get_running_loop()
         self._start(loop)

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.log_context import FIELDS, ContextFilter
@@ -39,6 +43,35 @@ QUIET = (
     "apscheduler.scheduler",
     "matplotlib.font_manager",
 )
+
+
+@dataclass
+class Throttled:
+    """A log line that a flood cannot turn into a full disk: `line` (with the call's arguments)
+    at most `burst` times in a `window`; past that, one line when the window ends says how many
+    were not logged (`held`, given the count)."""
+
+    logger: logging.Logger
+    line: str
+    held: str
+    burst: int = 20
+    window: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    _opened: float = field(default=-math.inf, init=False)
+    _logged: int = field(default=0, init=False)
+    _held: int = field(default=0, init=False)
+
+    def __call__(self, *args: object) -> None:
+        now = self.clock()
+        if now - self._opened >= self.window:
+            if self._held:
+                self.logger.warning(self.held, self._held)
+            self._opened, self._logged, self._held = now, 0, 0
+        if self._logged < self.burst:
+            self._logged += 1
+            self.logger.warning(self.line, *args)
+        else:
+            self._held += 1
 
 
 def _one_line(text: str) -> str:

@@ -15,15 +15,14 @@ import hashlib
 import hmac
 import json
 import logging
-import math
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from bot import actions
+from bot.app import Throttled
 from bot.shapes import Shape, may, need, problem, unstorable
 
 log = logging.getLogger(__name__)
@@ -203,26 +202,12 @@ KINDS = {
 KINDS["view_closed"] = KINDS["view_submission"]
 
 
-@dataclass
-class RefusalLog:
+class RefusalLog(Throttled):
     """One short line per refused request, at most `burst` in a `window`; past that, one line when
     the window ends says how many were not logged, so a flood cannot fill the disk."""
 
-    burst: int = 20
-    window: float = 60.0
-    clock: Callable[[], float] = time.monotonic
-    _opened: float = field(default=-math.inf, init=False)
-    _logged: int = field(default=0, init=False)
-    _held: int = field(default=0, init=False)
-
-    def __call__(self, status: int | str, reason: str) -> None:
-        now = self.clock()
-        if now - self._opened >= self.window:
-            if self._held:
-                log.warning("%d more refused Slack requests were not logged", self._held)
-            self._opened, self._logged, self._held = now, 0, 0
-        if self._logged < self.burst:
-            self._logged += 1
-            log.warning("refused a Slack request: %s %s", status, reason)
-        else:
-            self._held += 1
+    def __init__(
+        self, burst: int = 20, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        held = "%d more refused Slack requests were not logged"
+        super().__init__(log, "refused a Slack request: %s %s", held, burst, window, clock)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Set
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -24,29 +23,6 @@ from bot.i18n import texts
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-class _BusyLog:
-    """One line a minute at most while requests are turned away, so a flood cannot fill the disk."""
-
-    def __init__(self, every: float = 60.0) -> None:
-        self._every = every
-        self._last = 0.0
-        self._since = 0
-
-    def note(self, tenant: TenantRef) -> None:
-        self._since += 1
-        now = time.monotonic()
-        if now - self._last >= self._every:
-            log.warning(
-                "busy: turned away %d request(s) (latest from %s); try JEMBATAN_WORKERS",
-                self._since,
-                tenant.external_id,
-            )
-            self._last, self._since = now, 0
-
-
-_busy_log = _BusyLog()
 
 
 @dataclass(eq=False)
@@ -87,9 +63,8 @@ class Slack:
     def offer(self, tenant: TenantRef, work: Callable[[], Awaitable[T]]) -> asyncio.Future[T] | None:
         """Room for one more piece of work after the acknowledgement, or None: then the caller
         says "busy" instead of acknowledging work that would not be done."""
-        accepted = self.jembatan.intake.offer(tenant, work)
+        accepted = self.jembatan.intake.offer(tenant, work)  # (the intake logs what it turns away)
         if accepted is None:
-            _busy_log.note(tenant)
             return None
         # The listener goes on to answer once the work is done; a shutdown waits for that too.
         listener = asyncio.current_task()

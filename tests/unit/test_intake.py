@@ -170,3 +170,24 @@ async def test_jobs_still_queued_at_the_end_of_the_grace_hear_that_they_will_not
     assert await intake.close(grace=0.1) == 2
     with pytest.raises(IntakeClosed):
         await asyncio.wait_for(queued, 1)  # settled, not left hanging
+
+
+async def test_a_flood_turned_away_is_logged_once_and_then_counted(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    intake = Intake(workers=1, capacity=1, clock=lambda: now[0])
+    release = asyncio.Event()
+
+    async def held() -> None:
+        await release.wait()
+
+    accepted = intake.offer("T1", held)
+    caplog.set_level("WARNING", logger="bot.intake")
+    for _ in range(500):
+        assert intake.offer("T2", held) is None
+    assert [r.getMessage() for r in caplog.records] == ["busy: turned away a request; try JEMBATAN_WORKERS"]
+    now[0] = 61.0  # a minute later, the next refusal says how many were not logged
+    intake.offer("T2", held)
+    assert "499 more request(s)" in caplog.records[1].getMessage() and len(caplog.records) == 3
+    release.set()
+    await accepted  # type: ignore[misc]
+    await intake.close()
