@@ -37,6 +37,7 @@ DEFAULT_CAPACITY = 200  # queued + running: what memory may hold at most
 # (bench/ack_load.py: answers p99 2.1 s with 1 s, 4.8 s with 2 s, in the same flood).
 DEFAULT_MAX_WAIT = 1.0
 _BUSY = "busy: turned away a request; try JEMBATAN_WORKERS"
+_BUSY = "busy: turned away a request; try JEMBATAN_WORKERS"
 _BUSY_HELD = "busy: turned away %d more request(s) in the last minute; try JEMBATAN_WORKERS"
 
 
@@ -78,9 +79,7 @@ class Intake:
         self._closing = False
         self.refused = 0  # offers turned away since start, for logs and benches
         # The first refusal is logged at once, then one line a minute says how many followed.
-        self._busy_log = Throttled(
-            log, "busy: turned away a request; try JEMBATAN_WORKERS", _BUSY_HELD, burst=1
-        )
+        self._busy_log = Throttled(log, _BUSY, _BUSY_HELD, burst=1, clock=clock)
 
     @property
     def held(self) -> int:
