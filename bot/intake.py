@@ -37,7 +37,6 @@ DEFAULT_CAPACITY = 200  # queued + running: what memory may hold at most
 # (bench/ack_load.py: answers p99 2.1 s with 1 s, 4.8 s with 2 s, in the same flood).
 DEFAULT_MAX_WAIT = 1.0
 _BUSY = "busy: turned away a request; try JEMBATAN_WORKERS"
-_BUSY = "busy: turned away a request; try JEMBATAN_WORKERS"
 _BUSY_HELD = "busy: turned away %d more request(s) in the last minute; try JEMBATAN_WORKERS"
 
 
