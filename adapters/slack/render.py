@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from bot.domain import markup
-from bot.domain.lengths import cut, units
+from bot.domain.lengths import cut, listed, packed, units
 from bot.messages import (
     Button,
     CheckIn,
@@ -51,19 +51,6 @@ def safe(text: str) -> str:
     return markup.slack_calm(text)
 
 
-def listed(lines: Sequence[str], budget: int) -> list[str]:
-    """As many lines as fit in `budget` characters, then `… (+N)` for the N left out."""
-    shown: list[str] = []
-    used = 0
-    for i, line in enumerate(lines):
-        size = min(units(line), SECTION_MAX) + 1
-        if used + size > budget:
-            return [*shown, f"… (+{len(lines) - i})"]
-        shown.append(line)
-        used += size
-    return shown
-
-
 def _mrkdwn(text: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": cut(safe(text), SECTION_MAX)}
 
@@ -96,19 +83,7 @@ def context(text: str, block_id: str | None = None) -> Block:
 
 def sections(lines: Iterable[str]) -> list[Block]:
     """Lines packed into as few sections as the size limit allows."""
-    blocks: list[Block] = []
-    chunk: list[str] = []
-    size = 0
-    for line in lines:
-        line = cut(line, SECTION_MAX)
-        if chunk and size + units(line) + 1 > SECTION_MAX:
-            blocks.append(section("\n".join(chunk)))
-            chunk, size = [], 0
-        chunk.append(line)
-        size += units(line) + 1
-    if chunk:
-        blocks.append(section("\n".join(chunk)))
-    return blocks
+    return [section(piece) for piece in packed(lines, SECTION_MAX)]
 
 
 def button(b: Button) -> Block:
@@ -143,7 +118,7 @@ def render(message: Message) -> Rendered:
             # The core lists a bounded number of groups and says how many more; this holds for
             # any list (a row queued before that bound, say) by keeping whole lines to a budget.
             budget = BLOCK_TEXT_MAX - sum(units(t) for t in (heading, text, footer, more))
-            shown = listed([f"• {line}" for line in group_lines], budget)
+            shown = listed([f"• {line}" for line in group_lines], budget, SECTION_MAX)
             blocks = [title(heading), section(text), *sections([*shown, *([more] if more else [])])]
             return Rendered(cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
         case Intro(_, heading, text, people, reasons, icebreaker, window, buttons):
@@ -194,4 +169,4 @@ def status_cause(blocks: Sequence[Block]) -> str | None:
 
 def reply_blocks(text: str) -> list[Block]:
     """A long answer (a preview of 500 groups) split into sections Slack accepts."""
-    return _fit(sections(listed(text.split("\n"), BLOCK_TEXT_MAX)))
+    return _fit(sections(listed(text.split("\n"), BLOCK_TEXT_MAX, SECTION_MAX)))

@@ -7,6 +7,8 @@ within both. Both renderers use this one rule.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 
 def units(text: str) -> int:
     """The length of `text` in UTF-16 code units."""
@@ -49,3 +51,31 @@ def split(text: str, limit: int) -> list[str]:
     if current or not parts:
         parts.append(current)
     return parts
+
+
+def listed(lines: Sequence[str], budget: int, line_limit: int) -> list[str]:
+    """As many whole lines as fit in `budget` units (each counted up to `line_limit`, where it
+    will be cut, plus its line end), then `… (+N)` for the N left out."""
+    shown: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        size = min(units(line), line_limit) + 1
+        if used + size > budget:
+            return [*shown, f"… (+{len(lines) - i})"]
+        shown.append(line)
+        used += size
+    return shown
+
+
+def packed(lines: Iterable[str], limit: int) -> list[str]:
+    """Lines (each cut to `limit`) joined into as few pieces within `limit` units as they fit."""
+    pieces: list[list[str]] = []
+    size = 0
+    for line in lines:
+        line = cut(line, limit)
+        if not pieces or size + units(line) + 1 > limit:
+            pieces.append([])
+            size = 0
+        pieces[-1].append(line)
+        size += units(line) + 1
+    return ["\n".join(piece) for piece in pieces]
