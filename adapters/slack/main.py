@@ -29,6 +29,9 @@ from bot.app import (
 )
 
 if TYPE_CHECKING:
+    from aiohttp import web
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
     from adapters.slack.wiring import Slack
 
 log = logging.getLogger(__name__)
@@ -80,21 +83,26 @@ class _Process:
         self.config = config
         self.ticker = self.slack.jembatan.ticker
         self.ping = self.slack.jembatan.store.ping
-        self.connection = _Connection(config, self.slack)
-        self.connected = self.connection.connected
-        self.disconnect = self.connection.close
         self.close = self.slack.close
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self._listening = False
 
     async def check(self) -> None:
         await _check_tokens(self.config, self.slack)
         if self.slack.installations is not None:
             await self.slack.installations.check_keys()  # names the workspaces a changed key holds
 
+    async def connected(self) -> bool:
+        if self._socket is not None:
+            return bool(await self._socket.client.is_connected())
+        return self._listening
+
     async def hold(self, shell: Shell) -> None:
         shell.jobs.start()
         removals = asyncio.create_task(_erase_removed(self.slack)) if self.config.oauth else None
         try:
-            await self.connection.open()
+            await (self._connect() if self.config.mode == "socket" else self._listen())
             await shell.stopping.wait()
         finally:
             if removals is not None:
@@ -102,8 +110,52 @@ class _Process:
                 with contextlib.suppress(asyncio.CancelledError):
                     await removals
 
+    async def _connect(self) -> None:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        bolt = self.slack.bolt
+        self._socket = AsyncSocketModeHandler(
+            bolt, self.config.settings.slack_app_token, web_client=bolt.client
+        )
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        log.info("connected to Slack in Socket Mode")
+
+    async def _listen(self) -> None:
+        from aiohttp import web
+
+        from adapters.slack.server import web_app
+
+        config = self.config
+        app = web_app(self.slack.bolt, config.settings.slack_signing_secret or "")
+        if os.environ.get("JEMBATAN_DASHBOARD_URL"):  # the admin dashboard, on the same server
+            from adapters.dashboard.platforms import mount_for_slack
+
+            mount_for_slack(
+                app,
+                self.slack.jembatan,
+                os.environ,
+                signing_secret=config.settings.slack_signing_secret or "",
+                api_url=config.settings.slack_api_url,
+                platform_admin=self.slack.directory.is_platform_admin,
+            )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, "0.0.0.0", config.port).start()
+        except OSError as error:  # in use, or below 1024 without the right to it
+            reason = error.strerror or type(error).__name__
+            raise BadConfig(f"--port/PORT {config.port} cannot be listened on ({reason})") from None
+        self._listening = True
+        log.info("serving /slack/events and /healthz on port %d", config.port)
+
     async def finish_work(self) -> None:
         """Slack's answers go to response URLs, not the connection: the core's close waits."""
+
+    async def disconnect(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+        if self._runner is not None:
+            await self._runner.cleanup()
 
 
 async def _check_tokens(config: Config, slack: Slack) -> None:
@@ -126,66 +178,6 @@ async def _check_tokens(config: Config, slack: Slack) -> None:
             raise BadConfig(f"{name} was refused by Slack ({error.response.get('error')})") from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
-
-
-class _Connection:
-    """Slack's side of the process: a Socket Mode connection, or the HTTP server of HTTP mode."""
-
-    def __init__(self, config: Config, slack: Slack) -> None:
-        from aiohttp import web
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-        self._config, self._slack = config, slack
-        self._socket: AsyncSocketModeHandler | None = None
-        self._runner: web.AppRunner | None = None
-        self._listening = False
-
-    async def connected(self) -> bool:
-        if self._socket is not None:
-            return bool(await self._socket.client.is_connected())
-        return self._listening
-
-    async def open(self) -> None:
-        from aiohttp import web
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-        from adapters.slack.server import web_app
-
-        config, bolt = self._config, self._slack.bolt
-        if config.mode == "socket":
-            self._socket = AsyncSocketModeHandler(
-                bolt, config.settings.slack_app_token, web_client=bolt.client
-            )
-            await self._socket.connect_async()  # type: ignore[no-untyped-call]
-            log.info("connected to Slack in Socket Mode")
-            return
-        app = web_app(bolt, config.settings.slack_signing_secret or "")
-        if os.environ.get("JEMBATAN_DASHBOARD_URL"):  # the admin dashboard, on the same server
-            from adapters.dashboard.platforms import mount_for_slack
-
-            mount_for_slack(
-                app,
-                self._slack.jembatan,
-                os.environ,
-                signing_secret=config.settings.slack_signing_secret or "",
-                api_url=config.settings.slack_api_url,
-                platform_admin=self._slack.directory.is_platform_admin,
-            )
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        try:
-            await web.TCPSite(self._runner, "0.0.0.0", config.port).start()
-        except OSError as error:  # in use, or below 1024 without the right to it
-            reason = error.strerror or type(error).__name__
-            raise BadConfig(f"--port/PORT {config.port} cannot be listened on ({reason})") from None
-        self._listening = True
-        log.info("serving /slack/events and /healthz on port %d", config.port)
-
-    async def close(self) -> None:
-        if self._socket is not None:
-            await self._socket.close_async()  # type: ignore[no-untyped-call]
-        if self._runner is not None:
-            await self._runner.cleanup()
 
 
 async def _erase_removed(slack: Slack) -> None:
