@@ -80,16 +80,11 @@ class SlackDirectory:
         if client is None or not wanted:
             return wanted
         gone: set[str] = set()
-        cursor = ""
         try:
-            while True:
-                response = await client.users_list(limit=LIST_PAGE, cursor=cursor or None)
-                for member in response.get("members") or []:
-                    if member.get("id") in wanted and member.get("deleted"):
-                        gone.add(member["id"])
-                cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
-                if not cursor:
-                    break
+            # slack_sdk follows users.list's cursor, a page at a time.
+            async for page in await client.users_list(limit=LIST_PAGE):
+                members = page.get("members") or []
+                gone |= {m["id"] for m in members if m.get("id") in wanted and m.get("deleted")}
         except ERRORS as error:
             log.warning("could not list members of %s (%s); pairing everyone", tenant.external_id, error)
             return wanted
