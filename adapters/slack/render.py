@@ -113,6 +113,13 @@ def _fit(blocks: list[Block]) -> list[Block]:
 
 
 def render(message: Message) -> Rendered:
+    """The message's blocks, within Slack's limits, and its notification text."""
+    fallback, blocks = _blocks(message)
+    return Rendered(cut(safe(fallback), FALLBACK_MAX), _fit(blocks))
+
+
+def _blocks(message: Message) -> tuple[str, list[Block]]:
+    """What the notification says (the heading, mostly) and the blocks, one kind at a time."""
     match message:
         case RoundAnnouncement(heading, text, _, group_lines, footer, more):
             # The core lists a bounded number of groups and says how many more; this holds for
@@ -120,30 +127,24 @@ def render(message: Message) -> Rendered:
             budget = BLOCK_TEXT_MAX - sum(units(t) for t in (heading, text, footer, more))
             shown = listed([f"• {line}" for line in group_lines], budget, SECTION_MAX)
             blocks = [title(heading), section(text), *sections([*shown, *([more] if more else [])])]
-            return Rendered(cut(safe(heading), FALLBACK_MAX), _fit([*blocks, context(footer)]))
+            return heading, [*blocks, context(footer)]
         case Intro(_, heading, text, people, reasons, icebreaker, window, buttons):
             blocks = [title(heading), section(text)]
             # A person's own words (division, interests): plain, even if stored before they were.
             blocks += sections(f"<@{p.user_id}> · {markup.plain(p.detail)}" for p in people)
             if reasons:
                 blocks.append(context("\n".join(f"✓ {r}" for r in reasons)))
-            blocks += [section(icebreaker), section(window), *actions(buttons)]
-            return Rendered(cut(safe(f"{heading} {text}"), FALLBACK_MAX), _fit(blocks))
-        case CheckIn(_, text, buttons):
-            return Rendered(cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
+            return f"{heading} {text}", [*blocks, section(icebreaker), section(window), *actions(buttons)]
+        case CheckIn(_, text, buttons) | Notice(text, buttons):
+            return text, [section(text), *actions(buttons)]
         case ShoutOut(heading, text, _, _, tags):
             # The giver's own words: their mentions stay, a labelled link shows its address.
             blocks = [section(f"*{heading}*"), section(markup.slack_shown(text))]
-            if tags:
-                blocks.append(context(" ".join(f"#{tag}" for tag in tags)))
-            return Rendered(cut(safe(heading), FALLBACK_MAX), blocks)
-        case Notice(text, buttons):
-            return Rendered(cut(safe(text), FALLBACK_MAX), [section(text), *actions(buttons)])
+            return heading, [*blocks, *([context(" ".join(f"#{tag}" for tag in tags))] if tags else [])]
         case StatsReport(heading, _, rows):
-            blocks = [title(heading)]
             fields = [_mrkdwn(cut(f"*{label}*\n{value}", FIELD_MAX)) for label, value in rows]
-            blocks += [{"type": "section", "fields": fields[i : i + 10]} for i in range(0, len(fields), 10)]
-            return Rendered(cut(safe(heading), FALLBACK_MAX), _fit(blocks))
+            tens = [{"type": "section", "fields": fields[i : i + 10]} for i in range(0, len(fields), 10)]
+            return heading, [title(heading), *tens]
         case _:
             assert_never(message)
 
