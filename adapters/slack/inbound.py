@@ -98,10 +98,9 @@ def _kind_of(body: dict[str, Any]) -> Shape:
 
 def _named_tenant(body: dict[str, Any]) -> str | None:
     """Someone's workspace: the team (or the Enterprise Grid org) is named, as an id."""
-    places = (body.get("team"), body.get("enterprise"), body, body, body.get("user"))
-    keys = ("id", "id", "team_id", "enterprise_id", "team_id")
-    named = any(isinstance(place, dict) and place.get(key) for place, key in zip(places, keys, strict=True))
-    return None if named else "missing_team"
+    team, enterprise, user = (body.get(key) or {} for key in ("team", "enterprise", "user"))
+    named = team.get("id") or enterprise.get("id") or user.get("team_id")
+    return None if named or body.get("team_id") or body.get("enterprise_id") else "missing_team"
 
 
 def _our_click(action: dict[str, Any]) -> str | None:
@@ -126,11 +125,21 @@ def _in_time(body: dict[str, Any]) -> str | None:
 
 # What Bolt's own middleware and context reads on every request, `body.get("event", {}).get(…)`
 # and the like: each is an object when it is there at all.
-_OBJECTS = "event user team enterprise channel view message previous_message container item"
-ANY = Shape(
-    {key: may(dict) for key in (*_OBJECTS.split(), "assistant_thread", "function_data")}
-    | {"authorizations": may(list, each=need(dict))}
+_OBJECTS = (
+    "event",
+    "user",
+    "team",
+    "enterprise",
+    "channel",
+    "view",
+    "message",
+    "previous_message",
+    "container",
+    "item",
+    "assistant_thread",
+    "function_data",
 )
+ANY = Shape({key: may(dict) for key in _OBJECTS} | {"authorizations": may(list, each=need(dict))})
 KIND = Shape({"type": need(str)})
 _OPTION = may(dict, shape=Shape({"value": need(str)}))
 # Someone's workspace, named by one of these as an id (the rule: by at least one).
