@@ -38,6 +38,15 @@ def _division_select(hint: str) -> Block:
     }
 
 
+def _typed(hint: str) -> Block:
+    return {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "max_length": 400,
+        "placeholder": _text(hint, 150),
+    }
+
+
 def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any]:
     """The core's page for this status: the title, the last click's answer, the status, then the controls."""
     shown = page.view(status, words(lang), note)
@@ -51,17 +60,15 @@ def home_view(status: str, lang: Lang, note: str | None = None) -> dict[str, Any
 
 
 def profile_modal(lang: Lang, private_metadata: str) -> dict[str, Any]:
+    """The core's profile form (bot.forms), a block per field: the division picked or typed in
+    the select, the others typed."""
     t = words(lang)
 
-    def field(key: str, element: Block) -> Block:
+    def field(key: str) -> Block:
+        hint = t(f"profile.form.{key}_hint")
+        element = _division_select(hint) if key == forms.DIVISION else _typed(hint)
         label = _text(t(f"profile.form.{key}"))
         return {"type": "input", "block_id": key, "optional": True, "label": label, "element": element}
-
-    def typed(key: str) -> Block:
-        hint = _text(t(f"profile.form.{key}_hint"), 150)
-        return field(
-            key, {"type": "plain_text_input", "action_id": "value", "max_length": 400, "placeholder": hint}
-        )
 
     return {
         "type": "modal",
@@ -70,12 +77,7 @@ def profile_modal(lang: Lang, private_metadata: str) -> dict[str, Any]:
         "title": _text(t("profile.form.title"), 24),
         "submit": _text(t("profile.form.save"), 24),
         "close": _text(t("profile.form.cancel"), 24),
-        "blocks": [
-            section(t("profile.form.empty_note")),
-            field(forms.DIVISION, _division_select(t("profile.form.division_hint"))),
-            typed(forms.TIMEZONE),
-            typed(forms.INTERESTS),
-        ],
+        "blocks": [section(t("profile.form.empty_note")), *(field(key) for key in forms.FIELDS)],
     }
 
 
