@@ -23,17 +23,19 @@ import gc
 import json
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import Any, NoReturn, overload
+from itertools import chain
+from operator import eq
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from bot.domain.pairing import (
     CrossDivisionMode,
+    FlatGroups,
     Member,
     PairingRequest,
     PairingResult,
-    PastGroup,
     PastRound,
     make_groups,
 )
@@ -171,15 +173,14 @@ class _Compact:
         pool = self.strings.setdefault
         groups = entry.get("groups")
         if type(groups) is list:  # a round
-            for x, group in enumerate(groups):
-                if type(group) is list and len(group) == 2:  # most groups: a pair
-                    a, b = group
-                    if type(a) is str and type(b) is str:
-                        groups[x] = (pool(a, a), pool(b, b))
-                        continue
-                shared = self._strings(group)
-                if shared is not None:
-                    groups[x] = shared
+            pairs = self._pairs(groups)
+            if pairs is not None:
+                entry["groups"] = pairs
+            else:
+                for x, group in enumerate(groups):
+                    shared = self._strings(group)
+                    if shared is not None:
+                        groups[x] = shared
         if "id" in entry:  # a member: share the id, the division and the interests' names
             for key in ("id", "division", "timezone"):
                 value = entry.get(key)
@@ -190,11 +191,30 @@ class _Compact:
                 entry["interests"] = shared
         return entry
 
+    def _pairs(self, groups: list[Any]) -> _Pairs | None:
+        """A round whose every group is two id strings (the usual one), as one flat tuple of
+        shared strings; found and built by whole-list operations, in C."""
+        if set(map(type, groups)) != {list} or set(map(len, groups)) != {2}:
+            return None
+        ids = list(chain.from_iterable(groups))
+        if set(map(type, ids)) != {str}:
+            return None
+        return _Pairs(tuple(map(self.strings.setdefault, ids, ids)))
+
     def _strings(self, value: Any) -> tuple[str, ...] | None:
         if type(value) is not list or not all(type(v) is str for v in value):
             return None
         pool = self.strings.setdefault
         return tuple([pool(v, v) for v in value])
+
+
+class _Pairs:
+    """A decoded round's groups when all are pairs: ids[0] with ids[1], ids[2] with ids[3], ..."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: tuple[str, ...]) -> None:
+        self.ids = ids
 
 
 def parse_request(
@@ -298,38 +318,6 @@ def _offset(zone: str, noon: datetime, member_id: str) -> int:
     return int(delta.total_seconds() // 60) if delta is not None else 0
 
 
-class _PastGroups(Sequence[PastGroup]):
-    """A round's groups as one flat tuple of the members' own id strings and where each group
-    starts: a PastGroup is made only while the engine reads it. Eight rounds of 100,000 people
-    held as PastGroups took about 48 MB; like this, about 7."""
-
-    __slots__ = ("_ids", "_met", "_starts")
-
-    def __init__(self, ids: tuple[str, ...], starts: array[int], met: dict[int, bool]) -> None:
-        self._ids, self._starts, self._met = ids, starts, met
-
-    def __len__(self) -> int:
-        return len(self._starts) - 1
-
-    @overload
-    def __getitem__(self, index: int) -> PastGroup: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[PastGroup]: ...
-    def __getitem__(self, index: int | slice) -> PastGroup | Sequence[PastGroup]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        index %= len(self)
-        start, end = self._starts[index], self._starts[index + 1]
-        return PastGroup(self._ids[start:end], self._met.get(index))
-
-    def __iter__(self) -> Iterator[PastGroup]:
-        ids, starts, met = self._ids, self._starts, self._met.get
-        for index in range(len(starts) - 1):
-            yield PastGroup(ids[starts[index] : starts[index + 1]], met(index))
-
-
 def _history(value: Any, known: dict[str, str]) -> list[PastRound]:
     if not isinstance(value, list):
         raise BadInput('"history" must be a list of rounds')
@@ -338,43 +326,50 @@ def _history(value: Any, known: dict[str, str]) -> list[PastRound]:
         if not isinstance(entry, dict):
             raise BadInput(f"history round #{number} must be an object with a date and groups")
         when = _date(entry.get("date"), f"history round #{number}: date")
-        groups_raw = entry.get("groups")
-        if not isinstance(groups_raw, list):
+        groups = entry.get("groups")
+        if type(groups) is _Pairs:  # every group two ids, compacted while decoding
+            rounds.append(PastRound(when, _checked_pairs(groups.ids, known, when)))
+        elif isinstance(groups, list):
+            rounds.append(PastRound(when, _groups(groups, known, when)))
+        else:
             raise BadInput(f'history {when}: "groups" must be a list')
-        flat: list[str] = []
-        starts = array("l", [0])
-        met_of: dict[int, bool] = {}
-        for index, group in enumerate(groups_raw):
-            if type(group) is tuple and len(group) == 2 and group[0] != group[1]:
-                # The usual group: two ids, compacted while decoding (see _Compact); they are
-                # the members' own strings when both are known.
-                if group[0] not in known or group[1] not in known:
-                    unknown = group[0] if group[0] not in known else group[1]
-                    raise BadInput(f"history {when}: unknown member id {unknown!r}")
-                flat += group
-                starts.append(len(flat))
-                continue
-            met: bool | None = None
-            if isinstance(group, dict):
-                ids = _strings(group.get("members"), f"history {when}: group members")
-                met = group.get("met")
-                if met is not None and not isinstance(met, bool):
-                    raise BadInput(f'history {when}: "met" must be true, false or null')
-            else:
-                ids = _strings(group, f"history {when}: each group")
-            if len(set(ids)) < 2 or len(set(ids)) != len(ids):
-                raise BadInput(
-                    f"history {when}: a group needs two or more different members, not {list(ids)!r}"
-                )
-            for member_id in ids:
-                if member_id not in known:
-                    raise BadInput(f"history {when}: unknown member id {member_id!r}")
-            flat += [known[u] for u in ids]
-            starts.append(len(flat))
-            if met is not None:
-                met_of[index] = met
-        rounds.append(PastRound(when, _PastGroups(tuple(flat), starts, met_of)))
     return rounds
+
+
+def _checked_pairs(ids: tuple[str, ...], known: dict[str, str], when: date) -> FlatGroups:
+    # Whole-round checks, in C: 800,000 ids at 100,000 members.
+    unknown = set(ids).difference(known)
+    if unknown:
+        raise BadInput(f"history {when}: unknown member id {min(unknown)!r}")
+    if any(map(eq, ids[0::2], ids[1::2])):
+        same = next(a for a, b in zip(ids[0::2], ids[1::2], strict=True) if a == b)
+        raise BadInput(f"history {when}: a group needs two or more different members, not {[same, same]!r}")
+    return FlatGroups.of_pairs(ids)
+
+
+def _groups(groups: list[Any], known: dict[str, str], when: date) -> FlatGroups:
+    flat: list[str] = []
+    starts = array("l", [0])
+    met_of: dict[int, bool] = {}
+    for index, group in enumerate(groups):
+        met: bool | None = None
+        if isinstance(group, dict):
+            ids = _strings(group.get("members"), f"history {when}: group members")
+            met = group.get("met")
+            if met is not None and not isinstance(met, bool):
+                raise BadInput(f'history {when}: "met" must be true, false or null')
+        else:
+            ids = _strings(group, f"history {when}: each group")
+        if len(set(ids)) < 2 or len(set(ids)) != len(ids):
+            raise BadInput(f"history {when}: a group needs two or more different members, not {list(ids)!r}")
+        for member_id in ids:
+            if member_id not in known:
+                raise BadInput(f"history {when}: unknown member id {member_id!r}")
+        flat += [known[u] for u in ids]
+        starts.append(len(flat))
+        if met is not None:
+            met_of[index] = met
+    return FlatGroups(tuple(flat), starts, met_of)
 
 
 def _blocked(value: Any, known: dict[str, str]) -> list[tuple[str, str]]:

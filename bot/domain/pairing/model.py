@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from array import array
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import overload
 
 
 class CrossDivisionMode(StrEnum):
@@ -51,6 +53,48 @@ class Member:
 class PastGroup:
     members: tuple[str, ...]
     met: bool | None = None  # False: introduced, but they reported they did not meet
+
+
+class FlatGroups(Sequence[PastGroup]):
+    """A round's groups held flat: every member id in one tuple, and where each group starts.
+
+    Any sequence of PastGroups will do for `PastRound.groups`; this one is for big rounds. Eight
+    rounds of 100,000 people as PastGroup objects took about 48 MB, like this about 7 (the ids
+    are the members' own strings), and the engine reads the ids straight from the tuple instead
+    of making a PastGroup per group (see `roster`)."""
+
+    __slots__ = ("ids", "met", "starts")
+
+    def __init__(self, ids: tuple[str, ...], starts: array[int], met: dict[int, bool] | None = None) -> None:
+        self.ids = ids  # group g is ids[starts[g]:starts[g + 1]]
+        self.starts = starts
+        self.met = met or {}  # group index -> met, for the groups that said
+
+    @classmethod
+    def of_pairs(cls, ids: tuple[str, ...]) -> FlatGroups:
+        """Groups of two: ids[0] with ids[1], ids[2] with ids[3], ..."""
+        return cls(ids, array("l", range(0, len(ids) + 1, 2)))
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> PastGroup: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[PastGroup]: ...
+    def __getitem__(self, index: int | slice) -> PastGroup | Sequence[PastGroup]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        start, end = self.starts[index], self.starts[index + 1]
+        return PastGroup(self.ids[start:end], self.met.get(index))
+
+    def __iter__(self) -> Iterator[PastGroup]:
+        ids, starts, met = self.ids, self.starts, self.met.get
+        for index in range(len(starts) - 1):
+            yield PastGroup(ids[starts[index] : starts[index + 1]], met(index))
 
 
 @dataclass(frozen=True, slots=True)

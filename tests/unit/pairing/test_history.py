@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from array import array
 from itertools import combinations
 
 import pytest
 
-from bot.domain.pairing import Member, PairingRequest, PastRound, Reason, Relaxed, make_groups
+from bot.domain.pairing import FlatGroups, Member, PairingRequest, PastRound, Reason, Relaxed, make_groups
+from bot.domain.pairing.repeats import repeat_penalty
+from bot.domain.pairing.roster import index_request
 from tests.unit.pairing.builders import past_round, result_pairs, roster, round_from
 
 
@@ -93,3 +96,49 @@ def test_history_with_people_who_left_is_ignored_for_them() -> None:
     result = make_groups(PairingRequest(members, history=history))
     assert result.metrics.repeats == 0
     assert len(result.groups) == 10
+
+
+def _as_flat(past: PastRound) -> PastRound:
+    ids = tuple(u for g in past.groups for u in g.members)
+    starts = array("l", [0])
+    for g in past.groups:
+        starts.append(starts[-1] + len(g.members))
+    met = {i: g.met for i, g in enumerate(past.groups) if g.met is not None}
+    return PastRound(past.date, FlatGroups(ids, starts, met))
+
+
+@pytest.mark.parametrize(
+    "rounds",
+    [
+        [[("U0000", "U0001"), ("U0002", "U0003")]],  # pairs only: the quick path
+        [[("U0000", "U0001"), ("U0002", "U0003", "U0004")]],  # a trio
+        [[("U0000", "U0001"), ("U0002", "GONE")], [("U0000", "U0001")]],  # someone left; met twice
+        [[("U0000", "U0001"), ("U0001", "U0000")]],  # a pair listed twice in one round
+        [[("U0000", "U0000"), ("U0002", "U0003")]],  # a careless group of one person
+    ],
+)
+@pytest.mark.parametrize("met", [None, False])
+def test_history_reads_the_same_as_plain_groups_or_flat(
+    rounds: list[list[tuple[str, ...]]], met: bool | None
+) -> None:
+    members = roster(12, seed=3)
+    plain = [past_round(week, groups, met) for week, groups in enumerate(rounds)]
+    flat = [_as_flat(past) for past in plain]
+    assert flat[0].groups[0] == plain[0].groups[0]
+    for key in ("penalty", "never_met", "seen_divisions"):
+        as_plain = getattr(index_request(PairingRequest(members, history=plain)), key)
+        assert as_plain == getattr(index_request(PairingRequest(members, history=flat)), key)
+    indexed = index_request(PairingRequest(members, history=flat))
+    assert indexed.penalty  # the history counted
+    first, second = indexed.members[0].id, indexed.members[1].id
+    assert (first, second) == ("U0000", "U0001")
+    times = sum(g.members in {("U0000", "U0001"), ("U0001", "U0000")} for past in plain for g in past.groups)
+    costs = sorted(repeat_penalty(age, met) for age in range(1, len(rounds) + 1))
+    if times == len(rounds):  # once a round: each round's cost, by its age
+        assert indexed.penalty[indexed.key(0, 1)] == sum(costs)
+    elif times == 2:  # twice in the one round
+        assert indexed.penalty[indexed.key(0, 1)] == 2 * costs[0]
+    assert (
+        make_groups(PairingRequest(members, history=plain)).groups
+        == make_groups(PairingRequest(members, history=flat)).groups
+    )
