@@ -25,7 +25,7 @@ import sys
 from array import array
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from itertools import chain
+from itertools import chain, repeat
 from operator import eq
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -156,18 +156,22 @@ def _read(path: str) -> Any:
 
 
 class _Compact:
-    """Called with each JSON object as it is decoded: a past group written as a list of ids
-    becomes a tuple of strings shared with the member who has that id, and everyone else who
-    names it; members share their division, time zone and interests' strings the same way.
+    """Called with each JSON object as it is decoded, to keep the decoded file small.
 
-    The decoder makes a new string for every id it reads, so a history of 8 rounds of 100,000
-    people held 800,000 of them, plus a list per group; a round is compacted as soon as it is
-    decoded, so the whole decoded history never exists at once. Anything else is left as it
-    was, for `parse_request` to check (and name what is wrong).
+    A round of pairs (the usual round) becomes an array of positions in the member list as
+    decoded so far (the members come first in a file the bot or the benchmark writes); any
+    other round's groups become tuples of strings shared with the member who has that id.
+    Members share their division, time zone and interests' strings the same way. The decoder
+    makes a new string for every id it reads: 8 rounds of 100,000 people were 800,000 of them,
+    plus a list per group, and a round is compacted as soon as it is decoded, so the whole
+    decoded history never exists at once. Anything else is left as it was, for
+    `parse_request` to check (and name what is wrong).
     """
 
     def __init__(self) -> None:
         self.strings: dict[str, str] = {}
+        self.order: list[str] = []  # the ids of objects that look like members, as decoded
+        self.position: dict[str, int] = {}
 
     def __call__(self, entry: dict[str, Any]) -> dict[str, Any]:
         pool = self.strings.setdefault
@@ -186,20 +190,25 @@ class _Compact:
                 value = entry.get(key)
                 if type(value) is str:
                     entry[key] = pool(value, value)
+            member_id = entry["id"]
+            if type(member_id) is str:
+                self.position.setdefault(member_id, len(self.order))
+                self.order.append(member_id)
             shared = self._strings(entry.get("interests"))
             if shared is not None:
                 entry["interests"] = shared
         return entry
 
     def _pairs(self, groups: list[Any]) -> _Pairs | None:
-        """A round whose every group is two id strings (the usual one), as one flat tuple of
-        shared strings; found and built by whole-list operations, in C."""
+        """A round whose every group is two ids of members already decoded, as positions;
+        found and built by whole-list operations, in C."""
         if set(map(type, groups)) != {list} or set(map(len, groups)) != {2}:
             return None
-        ids = list(chain.from_iterable(groups))
-        if set(map(type, ids)) != {str}:
+        try:
+            at = array("i", map(self.position.get, chain.from_iterable(groups), repeat(-1)))
+        except TypeError:  # an id that is a list or an object: parse_request names it
             return None
-        return _Pairs(tuple(map(self.strings.setdefault, ids, ids)))
+        return _Pairs(at, self.order) if -1 not in at else None
 
     def _strings(self, value: Any) -> tuple[str, ...] | None:
         if type(value) is not list or not all(type(v) is str for v in value):
@@ -209,12 +218,13 @@ class _Compact:
 
 
 class _Pairs:
-    """A decoded round's groups when all are pairs: ids[0] with ids[1], ids[2] with ids[3], ..."""
+    """A decoded round whose groups are all pairs: at[0] with at[1], at[2] with at[3], ...,
+    as positions in `order`, the ids of the members as decoded."""
 
-    __slots__ = ("ids",)
+    __slots__ = ("at", "order")
 
-    def __init__(self, ids: tuple[str, ...]) -> None:
-        self.ids = ids
+    def __init__(self, at: array[int], order: list[str]) -> None:
+        self.at, self.order = at, order
 
 
 def parse_request(
@@ -225,9 +235,9 @@ def parse_request(
         raise BadInput('the input must be a JSON object with a "members" list')
     day = _date(raw.get("date"), '"date"') if raw.get("date") is not None else date.today()
     members = _members(raw.get("members"), day)
-    known = {m.id: m.id for m in members}  # history ids point at these: one string per member
-    history = _history(raw.get("history", []), known)
-    blocked = _blocked(raw.get("blocked", []), known)
+    where = {m.id: i for i, m in enumerate(members)}
+    history = _history(raw.get("history", []), members, where)
+    blocked = _blocked(raw.get("blocked", []), members, where)
     size = group_size if group_size is not None else raw.get("group_size", 2)
     if isinstance(size, bool) or not isinstance(size, int) or not MIN_GROUP_SIZE <= size <= MAX_GROUP_SIZE:
         raise BadInput(
@@ -318,37 +328,35 @@ def _offset(zone: str, noon: datetime, member_id: str) -> int:
     return int(delta.total_seconds() // 60) if delta is not None else 0
 
 
-def _history(value: Any, known: dict[str, str]) -> list[PastRound]:
+def _history(value: Any, members: list[Member], where: dict[str, int]) -> list[PastRound]:
     if not isinstance(value, list):
         raise BadInput('"history" must be a list of rounds')
     rounds: list[PastRound] = []
+    ids = [m.id for m in members]
     for number, entry in enumerate(value, start=1):
         if not isinstance(entry, dict):
             raise BadInput(f"history round #{number} must be an object with a date and groups")
         when = _date(entry.get("date"), f"history round #{number}: date")
         groups = entry.get("groups")
-        if type(groups) is _Pairs:  # every group two ids, compacted while decoding
-            rounds.append(PastRound(when, _checked_pairs(groups.ids, known, when)))
-        elif isinstance(groups, list):
-            rounds.append(PastRound(when, _groups(groups, known, when)))
-        else:
+        if type(groups) is _Pairs and groups.order == ids:  # positions in `members` already
+            if any(map(eq, groups.at[0::2], groups.at[1::2])):
+                twice = next(a for a, b in zip(groups.at[0::2], groups.at[1::2], strict=True) if a == b)
+                raise BadInput(
+                    f"history {when}: a group needs two or more different members, not {[ids[twice]] * 2!r}"
+                )
+            rounds.append(PastRound(when, FlatGroups(members, groups.at)))
+            continue
+        if type(groups) is _Pairs:  # something else that looked like a member was decoded too
+            pairs = [groups.order[i] for i in groups.at]
+            groups = [pairs[i : i + 2] for i in range(0, len(pairs), 2)]
+        if not isinstance(groups, list):
             raise BadInput(f'history {when}: "groups" must be a list')
+        rounds.append(PastRound(when, _groups(groups, members, where, when)))
     return rounds
 
 
-def _checked_pairs(ids: tuple[str, ...], known: dict[str, str], when: date) -> FlatGroups:
-    # Whole-round checks, in C: 800,000 ids at 100,000 members.
-    unknown = set(ids).difference(known)
-    if unknown:
-        raise BadInput(f"history {when}: unknown member id {min(unknown)!r}")
-    if any(map(eq, ids[0::2], ids[1::2])):
-        same = next(a for a, b in zip(ids[0::2], ids[1::2], strict=True) if a == b)
-        raise BadInput(f"history {when}: a group needs two or more different members, not {[same, same]!r}")
-    return FlatGroups.of_pairs(ids)
-
-
-def _groups(groups: list[Any], known: dict[str, str], when: date) -> FlatGroups:
-    flat: list[str] = []
+def _groups(groups: list[Any], members: list[Member], where: dict[str, int], when: date) -> FlatGroups:
+    at = array("i")
     starts = array("l", [0])
     met_of: dict[int, bool] = {}
     for index, group in enumerate(groups):
@@ -363,16 +371,16 @@ def _groups(groups: list[Any], known: dict[str, str], when: date) -> FlatGroups:
         if len(set(ids)) < 2 or len(set(ids)) != len(ids):
             raise BadInput(f"history {when}: a group needs two or more different members, not {list(ids)!r}")
         for member_id in ids:
-            if member_id not in known:
+            if member_id not in where:
                 raise BadInput(f"history {when}: unknown member id {member_id!r}")
-        flat += [known[u] for u in ids]
-        starts.append(len(flat))
+        at.extend(where[u] for u in ids)
+        starts.append(len(at))
         if met is not None:
             met_of[index] = met
-    return FlatGroups(tuple(flat), starts, met_of)
+    return FlatGroups(members, at, starts, met_of)
 
 
-def _blocked(value: Any, known: dict[str, str]) -> list[tuple[str, str]]:
+def _blocked(value: Any, members: list[Member], where: dict[str, int]) -> list[tuple[str, str]]:
     if not isinstance(value, list):
         raise BadInput('"blocked" must be a list of [id, id] pairs')
     pairs: list[tuple[str, str]] = []
@@ -381,9 +389,9 @@ def _blocked(value: Any, known: dict[str, str]) -> list[tuple[str, str]]:
         if len(ids) != 2 or ids[0] == ids[1]:
             raise BadInput(f"blocked entry {entry!r} must name two different members")
         for member_id in ids:
-            if member_id not in known:
+            if member_id not in where:
                 raise BadInput(f"blocked: unknown member id {member_id!r}")
-        pairs.append((known[ids[0]], known[ids[1]]))
+        pairs.append((members[where[ids[0]]].id, members[where[ids[1]]].id))
     return pairs
 
 

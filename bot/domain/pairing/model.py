@@ -56,27 +56,39 @@ class PastGroup:
 
 
 class FlatGroups(Sequence[PastGroup]):
-    """A round's groups held flat: every member id in one tuple, and where each group starts.
+    """A round's groups held flat, as positions in the request's member list.
 
-    Any sequence of PastGroups will do for `PastRound.groups`; this one is for big rounds. Eight
-    rounds of 100,000 people as PastGroup objects took about 48 MB, like this about 7 (the ids
-    are the members' own strings), and the engine reads the ids straight from the tuple instead
-    of making a PastGroup per group (see `roster`)."""
+    Any sequence of PastGroups will do for `PastRound.groups`; this one is for big rounds: a
+    round of 100,000 people is one array of 400 KB, not 50,000 PastGroups, and when `members`
+    is the request's own list the engine reads the positions as they are, with no id to look
+    up (800,000 lookups took a third of a 100,000-member run). PastGroups are made only for a
+    caller who reads it as a sequence."""
 
-    __slots__ = ("ids", "met", "starts")
+    __slots__ = ("at", "members", "met", "starts")
 
-    def __init__(self, ids: tuple[str, ...], starts: array[int], met: dict[int, bool] | None = None) -> None:
-        self.ids = ids  # group g is ids[starts[g]:starts[g + 1]]
-        self.starts = starts
+    def __init__(
+        self,
+        members: Sequence[Member],
+        at: array[int],
+        starts: array[int] | None = None,
+        met: dict[int, bool] | None = None,
+    ) -> None:
+        if at and not 0 <= min(at) <= max(at) < len(members):
+            raise ValueError("a past group names a position outside the member list")
+        self.members = members
+        self.at = at  # group g is members[at[i]] for i in range(starts[g], starts[g + 1])
+        self.starts = starts  # None: every group is a pair (at[0] with at[1], at[2] with at[3], ...)
         self.met = met or {}  # group index -> met, for the groups that said
 
-    @classmethod
-    def of_pairs(cls, ids: tuple[str, ...]) -> FlatGroups:
-        """Groups of two: ids[0] with ids[1], ids[2] with ids[3], ..."""
-        return cls(ids, array("l", range(0, len(ids) + 1, 2)))
+    def bounds(self, index: int) -> tuple[int, int]:
+        return (
+            (self.starts[index], self.starts[index + 1])
+            if self.starts is not None
+            else (2 * index, 2 * index + 2)
+        )
 
     def __len__(self) -> int:
-        return len(self.starts) - 1
+        return len(self.starts) - 1 if self.starts is not None else len(self.at) // 2
 
     @overload
     def __getitem__(self, index: int) -> PastGroup: ...
@@ -88,13 +100,12 @@ class FlatGroups(Sequence[PastGroup]):
         if not -len(self) <= index < len(self):
             raise IndexError(index)
         index %= len(self)
-        start, end = self.starts[index], self.starts[index + 1]
-        return PastGroup(self.ids[start:end], self.met.get(index))
+        start, end = self.bounds(index)
+        return PastGroup(tuple([self.members[i].id for i in self.at[start:end]]), self.met.get(index))
 
     def __iter__(self) -> Iterator[PastGroup]:
-        ids, starts, met = self.ids, self.starts, self.met.get
-        for index in range(len(starts) - 1):
-            yield PastGroup(ids[starts[index] : starts[index + 1]], met(index))
+        for index in range(len(self)):
+            yield self[index]
 
 
 @dataclass(frozen=True, slots=True)

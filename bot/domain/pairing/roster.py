@@ -7,11 +7,11 @@ i * n + j.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
-from operator import add, attrgetter, eq, mul
+from itertools import chain, islice, repeat
+from operator import add, attrgetter, eq, lt, mul, or_
 
 from bot.domain.pairing.model import FlatGroups, Member, PairingRequest, PastGroup
 from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
@@ -45,40 +45,66 @@ class Roster:
         return key in self.penalty and key not in self.blocked
 
 
-def _round_pairs(
-    groups: Sequence[PastGroup], where: dict[str, int]
-) -> tuple[list[int], list[int], list[tuple[int, int, bool]]]:
-    """A past round as member indices: the two sides of its pairs (a[i] with b[i]), and the
-    pairs of bigger groups, or of groups that said whether they met, as (a, b, met_not_false).
+class _Indices:
+    """Turns a past round into member indices: from ids, or, for FlatGroups over the request's
+    own member list, from its positions, with no id to look up."""
 
-    Most rounds are pairs that did not say: those go through `map`, in C, instead of a Python
-    step per group (that step was a fifth of a 100,000-member run). Unknown ids are skipped."""
-    if isinstance(groups, FlatGroups):
-        ids: Sequence[str] = groups.ids
-        plain = not groups.met and len(ids) == 2 * len(groups)
-    else:
-        members = list(map(attrgetter("members"), groups))
-        plain = set(map(len, members)) <= {2} and False not in map(attrgetter("met"), groups)
-        ids = list(chain.from_iterable(members)) if plain else ()
-    if plain:
-        found = list(map(where.get, ids, repeat(-1)))
-        a, b = found[0::2], found[1::2]
-        if -1 not in found and not any(map(eq, a, b)):
-            return a, b, []
-    a, b, others = [], [], []
-    for group in groups:
-        present = sorted({where[u] for u in group.members if u in where})
-        said = group.met is not False
-        if len(present) == 2 and said:
-            a.append(present[0])
-            b.append(present[1])
-            continue
-        others += [(x, y, said) for i, x in enumerate(present) for y in present[i + 1 :]]
-    return a, b, others
+    def __init__(self, request: PairingRequest, where: dict[str, int], rank: list[int] | None) -> None:
+        self.members, self.where, self.rank = request.members, where, rank  # rank None: positions are indices
+
+    def groups(self, groups: Sequence[PastGroup]) -> Iterator[tuple[list[int], bool]]:
+        """Each group's members present (as indices), and whether it did not say it did not meet."""
+        if isinstance(groups, FlatGroups) and groups.members is self.members:
+            found = self.positions(groups)
+            met = groups.met.get
+            for g in range(len(groups)):
+                start, end = groups.bounds(g)
+                yield found[start:end], met(g) is not False
+            return
+        where = self.where
+        for group in groups:
+            yield [where[u] for u in group.members if u in where], group.met is not False
+
+    def positions(self, groups: FlatGroups) -> list[int]:
+        return groups.at.tolist() if self.rank is None else list(map(self.rank.__getitem__, groups.at))
+
+    def pairs(self, groups: Sequence[PastGroup]) -> tuple[list[int], list[int], list[tuple[int, int, bool]]]:
+        """The round's pairs as two lists of indices (a[i] with b[i]), and the pairs of bigger groups
+        or of groups that said whether they met, as (x, y, not said they did not meet).
+
+        Most rounds are pairs that did not say: those go through `map`, in C, not a Python step
+        per group. People no longer on the roster are left out."""
+        found: list[int] | None = None
+        if isinstance(groups, FlatGroups) and groups.members is self.members:
+            if groups.starts is None and not groups.met:
+                found = self.positions(groups)
+        else:
+            members = list(map(attrgetter("members"), groups))
+            if set(map(len, members)) <= {2} and False not in map(attrgetter("met"), groups):
+                found = list(map(self.where.get, chain.from_iterable(members), repeat(-1)))
+        if found is not None:
+            a, b = found[0::2], found[1::2]
+            if -1 not in found and not any(map(eq, a, b)):
+                return a, b, []
+        a, b, others = [], [], []
+        for present, said in self.groups(groups):
+            present = sorted(set(present))
+            if len(present) == 2 and said:
+                a.append(present[0])
+                b.append(present[1])
+            else:
+                others += [(x, y, said) for i, x in enumerate(present) for y in present[i + 1 :]]
+        return a, b, others
+
+
+def _add_bits(bits: list[int], at: list[int], add: Iterator[int]) -> None:
+    """bits[at[i]] |= add[i] for every i, as a chain of `map`s that runs in C (each step reads
+    then writes one place, so a place named twice gets both)."""
+    deque(map(bits.__setitem__, at, map(or_, map(bits.__getitem__, at), add)), maxlen=0)
 
 
 def _history(
-    request: PairingRequest, where: dict[str, int], division: list[int]
+    request: PairingRequest, indices: _Indices, division: list[int]
 ) -> tuple[dict[int, int], set[int], list[int]]:
     """Repeat penalties per pair key, pairs that never met, and the divisions each member has met."""
     n = len(division)
@@ -88,10 +114,9 @@ def _history(
     division_bit = [1 << d for d in division]
     latest_first = sorted(request.history, key=attrgetter("date"), reverse=True)
     for age, past in enumerate(latest_first, start=1):
-        a, b, others = _round_pairs(past.groups, where)
-        for x, y in zip(a, b, strict=True):
-            seen[x] |= division_bit[y]
-            seen[y] |= division_bit[x]
+        a, b, others = indices.pairs(past.groups)
+        _add_bits(seen, a, map(division_bit.__getitem__, b))
+        _add_bits(seen, b, map(division_bit.__getitem__, a))
         # Pair keys, min * n + max, all in C; a pair grouped once (nearly all of them) holds
         # the round's own cost object, not a copy of it.
         keys = list(map(add, map(mul, map(min, a, b), repeat(n)), map(max, a, b)))
@@ -116,13 +141,24 @@ def _history(
     return penalty, never_met, seen
 
 
-def index_request(request: PairingRequest) -> Roster:
+def _canonical(given: Sequence[Member]) -> tuple[list[Member], list[int] | None]:
+    """Members by id, each once, and where each given member went (None: nowhere else, as
+    they came in order already, the common case, checked in C)."""
+    ids = list(map(attrgetter("id"), given))
+    if all(map(lt, ids, islice(ids, 1, None))):
+        return list(given), None
     unique: dict[str, Member] = {}
-    for member in request.members:
+    for member in given:
         unique.setdefault(member.id, member)
     members = [unique[i] for i in sorted(unique)]
-    n = len(members)
     where = {m.id: i for i, m in enumerate(members)}
+    return members, [where[i] for i in ids]
+
+
+def index_request(request: PairingRequest) -> Roster:
+    members, rank = _canonical(request.members)
+    n = len(members)
+    where = dict(zip(map(attrgetter("id"), members), range(n), strict=True))
 
     names = sorted({m.division for m in members}, key=lambda d: (d is not None, d or ""))
     code = {name: c for c, name in enumerate(names)}
@@ -143,7 +179,7 @@ def index_request(request: PairingRequest) -> Roster:
     masks = {key: sum(1 << b for b in ids) for key, ids in known.items()}
     interests = [masks[m.interests] for m in members]
 
-    penalty, never_met, seen = _history(request, where, division)
+    penalty, never_met, seen = _history(request, _Indices(request, where, rank), division)
 
     blocked: set[int] = set()
     for a_id, b_id in request.blocked:
