@@ -7,11 +7,11 @@ i * n + j.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
-from operator import add, attrgetter, eq, lt, mul, or_
+from operator import add, attrgetter, eq, lt, mul
 
 from bot.domain.pairing.model import FlatGroups, Member, PairingRequest, PastGroup
 from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
@@ -97,12 +97,6 @@ class _Indices:
         return a, b, others
 
 
-def _add_bits(bits: list[int], at: list[int], add: Iterator[int]) -> None:
-    """bits[at[i]] |= add[i] for every i, as a chain of `map`s that runs in C (each step reads
-    then writes one place, so a place named twice gets both)."""
-    deque(map(bits.__setitem__, at, map(or_, map(bits.__getitem__, at), add)), maxlen=0)
-
-
 def _history(
     request: PairingRequest, indices: _Indices, division: list[int]
 ) -> tuple[dict[int, int], set[int], list[int]]:
@@ -115,8 +109,9 @@ def _history(
     latest_first = sorted(request.history, key=attrgetter("date"), reverse=True)
     for age, past in enumerate(latest_first, start=1):
         a, b, others = indices.pairs(past.groups)
-        _add_bits(seen, a, map(division_bit.__getitem__, b))
-        _add_bits(seen, b, map(division_bit.__getitem__, a))
+        for x, y in zip(a, b, strict=True):
+            seen[x] |= division_bit[y]
+            seen[y] |= division_bit[x]
         # Pair keys, min * n + max, all in C; a pair grouped once (nearly all of them) holds
         # the round's own cost object, not a copy of it.
         keys = list(map(add, map(mul, map(min, a, b), repeat(n)), map(max, a, b)))

@@ -168,36 +168,45 @@ class _Sweep:
                 for d, c in enumerate(self.balance.count):
                     if c and (d != du or same_ok):
                         line.first_free(line.by_division[d], line.division_head, d, 1, places)
+        holders, heads = line.holders, line.interest_head
         for t in self.interest_ids[u]:
-            shared: list[int] = []
-            line.first_free(line.holders[t], line.interest_head, t, SHARED, shared)
-            for q in shared:
+            # The first SHARED free holders of the interest (first_free, written out: this runs
+            # for every interest of every person), as far as the hours window reaches.
+            held, h, end = holders[t], heads[t], len(holders[t])
+            while h < end and ahead[held[h]] != held[h]:
+                h += 1
+            heads[t] = h
+            left = SHARED
+            while h < end and left:
+                q = held[h]
+                h += 1
+                if ahead[q] != q:
+                    continue
+                left -= 1
                 v = order[q]
+                if offset[v] - ou > window:
+                    break  # holders are in line order: the rest are further east still
                 dv = division[v]
-                if offset[v] - ou <= window and (dv == only if only >= 0 else same_ok or dv != du):
+                if dv == only if only >= 0 else same_ok or dv != du:
                     places.append(q)
         return places
 
     def best_of(
         self, u: int, places: list[int], best: int, best_score: int, bend: bool = False
     ) -> tuple[int, int]:
-        """The best place among `best` and `places` for u's partner; with `bend`, a partner the
-        ceiling does not allow costs the crossing pair it loses later."""
-        order, division, count, spare, tie = (
-            self.order,
-            self.division,
-            self.balance.count,
-            self.spare,
-            self.tie,
-        )
-        admissible = self.balance.admissible
-        du = division[u]
-        partners = [order[q] for q in places]
-        for q, v, w in zip(places, partners, self.row(u, partners), strict=True):
-            dv = division[v]
-            if bend and not admissible(du, dv):
-                w -= CROSS
-            s = w * tie + count[dv] * 8 + spare[v]
-            if s > best_score:
-                best, best_score = q, s
-        return best, best_score
+        """The best place among `best` and `places` for u's partner (the first of equals); with
+        `bend`, a partner the ceiling does not allow costs the crossing pair it loses later."""
+        if not places:
+            return best, best_score
+        division, count, spare, tie = self.division, self.balance.count, self.spare, self.tie
+        partners = [self.order[q] for q in places]
+        weights = self.row(u, partners)
+        if bend:
+            du, admissible = division[u], self.balance.admissible
+            weights = [
+                w if admissible(du, division[v]) else w - CROSS
+                for w, v in zip(weights, partners, strict=True)
+            ]
+        scores = [w * tie + count[division[v]] * 8 + spare[v] for w, v in zip(weights, partners, strict=True)]
+        top = max(scores)
+        return (places[scores.index(top)], top) if top > best_score else (best, best_score)
