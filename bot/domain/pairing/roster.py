@@ -7,11 +7,10 @@ i * n + j.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, islice, repeat
-from operator import add, attrgetter, eq, lt, mul
+from itertools import islice
+from operator import attrgetter, lt
 
 from bot.domain.pairing.model import FlatGroups, Member, PairingRequest, PastGroup
 from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
@@ -52,49 +51,52 @@ class _Indices:
     def __init__(self, request: PairingRequest, where: dict[str, int], rank: list[int] | None) -> None:
         self.members, self.where, self.rank = request.members, where, rank  # rank None: positions are indices
 
-    def groups(self, groups: Sequence[PastGroup]) -> Iterator[tuple[list[int], bool]]:
-        """Each group's members present (as indices), and whether it did not say it did not meet."""
+    def pairs(
+        self, groups: Sequence[PastGroup]
+    ) -> tuple[Iterable[tuple[int, int]], list[tuple[int, int, bool]]]:
+        """The round's pairs that did not say they did not meet, as (a, b) (a == b possible, from
+        a careless caller); those of bigger groups or of groups that said, as (a, b, met), a < b.
+        People no longer on the roster are left out. Most rounds are pairs only: one step per
+        pair, and none at all per group when they come as positions."""
         if isinstance(groups, FlatGroups) and groups.members is self.members:
-            found = self.positions(groups)
-            met = groups.met.get
-            for g in range(len(groups)):
-                start, end = groups.bounds(g)
-                yield found[start:end], met(g) is not False
-            return
-        where = self.where
-        for group in groups:
-            yield [where[u] for u in group.members if u in where], group.met is not False
-
-    def positions(self, groups: FlatGroups) -> list[int]:
-        return groups.at.tolist() if self.rank is None else list(map(self.rank.__getitem__, groups.at))
-
-    def pairs(self, groups: Sequence[PastGroup]) -> tuple[list[int], list[int], list[tuple[int, int, bool]]]:
-        """The round's pairs as two lists of indices (a[i] with b[i]), and the pairs of bigger groups
-        or of groups that said whether they met, as (x, y, not said they did not meet).
-
-        Most rounds are pairs that did not say: those go through `map`, in C, not a Python step
-        per group. People no longer on the roster are left out."""
-        found: list[int] | None = None
-        if isinstance(groups, FlatGroups) and groups.members is self.members:
+            at = groups.at.tolist() if self.rank is None else list(map(self.rank.__getitem__, groups.at))
             if groups.starts is None and not groups.met:
-                found = self.positions(groups)
-        else:
-            members = list(map(attrgetter("members"), groups))
-            if set(map(len, members)) <= {2} and False not in map(attrgetter("met"), groups):
-                found = list(map(self.where.get, chain.from_iterable(members), repeat(-1)))
-        if found is not None:
-            a, b = found[0::2], found[1::2]
-            if -1 not in found and not any(map(eq, a, b)):
-                return a, b, []
-        a, b, others = [], [], []
-        for present, said in self.groups(groups):
-            present = sorted(set(present))
-            if len(present) == 2 and said:
-                a.append(present[0])
-                b.append(present[1])
+                pairs = iter(at)
+                return zip(pairs, pairs, strict=False), []  # at[0] with at[1], ...
+            spans = (groups.bounds(g) for g in range(len(groups)))
+            return _split(
+                [(at[start:end], groups.met.get(g) is not False) for g, (start, end) in enumerate(spans)]
+            )
+        return self._by_id(groups)
+
+    def _by_id(
+        self, groups: Sequence[PastGroup]
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int, bool]]]:
+        get, where = self.where.get, self.where
+        plain: list[tuple[int, int]] = []
+        bigger: list[tuple[list[int], bool]] = []
+        for group in groups:
+            ids = group.members
+            if len(ids) == 2 and group.met is not False:  # the common case, kept to one step
+                a, b = get(ids[0]), get(ids[1])
+                if a is not None and b is not None:
+                    plain.append((a, b))
             else:
-                others += [(x, y, said) for i, x in enumerate(present) for y in present[i + 1 :]]
-        return a, b, others
+                bigger.append(([where[u] for u in ids if u in where], group.met is not False))
+        more, others = _split(bigger)
+        return plain + more, others
+
+
+def _split(groups: list[tuple[list[int], bool]]) -> tuple[list[tuple[int, int]], list[tuple[int, int, bool]]]:
+    plain: list[tuple[int, int]] = []
+    others: list[tuple[int, int, bool]] = []
+    for present, said in groups:
+        if len(present) == 2 and said:
+            plain.append((present[0], present[1]))
+            continue
+        present = sorted(set(present))
+        others += [(x, y, said) for i, x in enumerate(present) for y in present[i + 1 :]]
+    return plain, others
 
 
 def _history(
@@ -108,30 +110,28 @@ def _history(
     division_bit = [1 << d for d in division]
     latest_first = sorted(request.history, key=attrgetter("date"), reverse=True)
     for age, past in enumerate(latest_first, start=1):
-        a, b, others = indices.pairs(past.groups)
-        for x, y in zip(a, b, strict=True):
-            seen[x] |= division_bit[y]
-            seen[y] |= division_bit[x]
-        # Pair keys, min * n + max, all in C; a pair grouped once (nearly all of them) holds
-        # the round's own cost object, not a copy of it.
-        keys = list(map(add, map(mul, map(min, a, b), repeat(n)), map(max, a, b)))
+        plain, others = indices.pairs(past.groups)
+        # A pair grouped once (nearly all of them) holds the round's own cost object, not a
+        # copy: 400,000 pairs' worth of int objects at 100,000 members.
         cost = repeat_penalty(age, True)
-        fresh = dict.fromkeys(keys, cost)
-        again = {key: penalty[key] + cost for key in fresh.keys() & penalty.keys()}
-        if len(fresh) < len(keys):  # a pair listed twice in one round counts twice
-            for key, times in Counter(keys).items():
-                if times > 1:
-                    again[key] = again.get(key, penalty.get(key, 0) + cost) + cost * (times - 1)
-        penalty.update(fresh)
-        penalty.update(again)
-        for x, y, met in others:
+        for x, y in plain:
+            if x == y:
+                continue
             seen[x] |= division_bit[y]
             seen[y] |= division_bit[x]
             key = x * n + y if x < y else y * n + x
-            cost = repeat_penalty(age, None if met else False)
-            penalty[key] = penalty.get(key, 0) + cost
+            if key in penalty:
+                penalty[key] += cost
+            else:
+                penalty[key] = cost
+        for x, y, met in others:
+            seen[x] |= division_bit[y]
+            seen[y] |= division_bit[x]
+            key = x * n + y
+            weight = repeat_penalty(age, None if met else False)
+            penalty[key] = penalty.get(key, 0) + weight
             if not met:
-                unmet_penalty[key] = unmet_penalty.get(key, 0) + cost
+                unmet_penalty[key] = unmet_penalty.get(key, 0) + weight
     never_met = {key for key, cost in unmet_penalty.items() if penalty[key] == cost}
     return penalty, never_met, seen
 
