@@ -148,3 +148,19 @@ def test_history_reads_the_same_as_plain_groups_or_flat(
         assert indexed.penalty[indexed.key(0, 1)] == 2 * costs[0]
     for request in requests:
         assert make_groups(PairingRequest(members, history=plain)).groups == make_groups(request).groups
+
+
+def test_a_flat_round_reads_as_its_groups_and_refuses_positions_outside_the_roster() -> None:
+    members = roster(5, seed=4)
+    pairs = FlatGroups(members, array("i", [0, 1, 2, 3]))  # no starts: every group a pair
+    mixed = FlatGroups(members, array("i", [4, 0, 1, 2, 3]), array("l", [0, 3, 5]), {1: False})
+    assert [g.members for g in pairs] == [("U0000", "U0001"), ("U0002", "U0003")]
+    assert [(g.members, g.met) for g in mixed] == [
+        (("U0004", "U0000", "U0001"), None),
+        (("U0002", "U0003"), False),
+    ]
+    assert mixed[-1] == mixed[1] and mixed[0:1] == [mixed[0]] and len(mixed) == 2
+    with pytest.raises(IndexError):
+        mixed[2]
+    with pytest.raises(ValueError, match="outside the member list"):
+        FlatGroups(members, array("i", [0, 5]))
