@@ -35,9 +35,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from functools import partial
@@ -51,6 +52,7 @@ import rustworkx as rx
 
 from bot.domain.pairing import (
     CrossDivisionMode,
+    FlatGroups,
     Member,
     PairingRequest,
     PastGroup,
@@ -362,56 +364,70 @@ def engine_in_subprocess(code_root: Path, request_file: Path) -> tuple[float, fl
     return float(took), float(cpu), " ".join(quality)
 
 
+def as_positions(request: PairingRequest) -> PairingRequest:
+    """The same request with each past round as positions in the member list (FlatGroups), the
+    way `jembatan pair` hands history to the engine."""
+    members = list(request.members)
+    where = {m.id: i for i, m in enumerate(members)}
+    history = [
+        PastRound(r.date, FlatGroups(members, array("i", [where[u] for g in r.groups for u in g.members])))
+        for r in request.history
+    ]
+    return replace(request, members=members, history=history)
+
+
 def at_scale(table: Table, n: int, seed: int, baseline: Path | None) -> tuple[Roster, list[PastRound]]:
     progress(f"{n:,} members with 8 rounds of history")
     roster = make_roster(n, seed)
     history = history_by_engine(roster.members, roster.blocked, 8)
     request = PairingRequest(roster.members, history=history, blocked=roster.blocked, seed=seed)
     scenario = f"{n:,} members, 8 rounds history"
+    runs: dict[str, list[tuple[float, float, str]]] = {"positions": [], "ids": [], "baseline": []}
     with tempfile.TemporaryDirectory() as folder:
-        request_file = Path(folder) / "request.pickle"
-        with request_file.open("wb") as f:
+        by_ids, by_positions = Path(folder) / "ids.pickle", Path(folder) / "positions.pickle"
+        with by_ids.open("wb") as f:
             pickle.dump(request, f)
+        with by_positions.open("wb") as f:
+            pickle.dump(as_positions(request), f)
         progress(
             "  timing the engine, each run in a fresh process"
             + (", turn about with the baseline" if baseline else "")
         )
-        ours: list[float] = []
-        theirs: list[float] = []
-        ours_cpu: list[float] = []
-        theirs_cpu: list[float] = []
         for _ in range(3):
-            took, cpu, _ = engine_in_subprocess(ROOT, request_file)
-            ours.append(took)
-            ours_cpu.append(cpu)
+            runs["positions"].append(engine_in_subprocess(ROOT, by_positions))
+            runs["ids"].append(engine_in_subprocess(ROOT, by_ids))
             if baseline is not None:
-                took, cpu, theirs_quality = engine_in_subprocess(baseline, request_file)
-                theirs.append(took)
-                theirs_cpu.append(cpu)
+                runs["baseline"].append(engine_in_subprocess(baseline, by_ids))
     progress("  measuring peak memory (tracemalloc, in this process)")
     tracemalloc.start()
     result = make_groups(request)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     m = result.metrics
-    gap = (m.ceiling - m.cross_division_pairs) / m.pairs
-    cpu = statistics.median(ours_cpu)
-    versus = (
-        f", {statistics.median(ours) / statistics.median(theirs):.2f}× the baseline's; "
-        f"CPU {cpu:.2f} s, {cpu / statistics.median(theirs_cpu):.2f}×"
-        if theirs
-        else f"; CPU {cpu:.2f} s"
-    )
-    table.add(
-        scenario, "engine", f"{n:,}", f"{seconds(statistics.median(ours))} (median of 3{versus})",
-        f"{100 * gap:.3f} pp below ceiling", str(m.repeats), pct(m.cross_division_pairs / m.pairs),
-        pct(m.ceiling / m.pairs), f"{peak / 2**20:.0f} MiB (engine, tracemalloc)",
-    )  # fmt: skip
-    if baseline is not None:
-        repeats, cross = theirs_quality.split()
+    wall = {k: statistics.median(t for t, _, _ in v) for k, v in runs.items() if v}
+    cpu = {k: statistics.median(c for _, c, _ in v) for k, v in runs.items() if v}
+
+    def versus(k: str) -> str:
+        if "baseline" not in wall:
+            return f"; CPU {cpu[k]:.2f} s"
+        return (
+            f", {wall[k] / wall['baseline']:.2f}× the baseline's; "
+            f"CPU {cpu[k]:.2f} s, {cpu[k] / cpu['baseline']:.2f}×"
+        )
+
+    for k, method in (("positions", "engine (history as positions)"), ("ids", "engine (history as ids)")):
+        repeats, cross = runs[k][-1][2].split()
         table.add(
-            scenario, f"baseline engine ({baseline})", f"{n:,}",
-            f"{seconds(statistics.median(theirs))} (median of 3; CPU {statistics.median(theirs_cpu):.2f} s)",
+            scenario, method, f"{n:,}", f"{seconds(wall[k])} (median of 3{versus(k)})",
+            f"{100 * (m.ceiling - int(cross)) / m.pairs:.3f} pp below ceiling", repeats,
+            pct(int(cross) / m.pairs), pct(m.ceiling / m.pairs),
+            f"{peak / 2**20:.0f} MiB (engine, tracemalloc)" if k == "ids" else "",
+        )  # fmt: skip
+    if baseline is not None:
+        repeats, cross = runs["baseline"][-1][2].split()
+        table.add(
+            scenario, f"baseline engine ({baseline}, history as ids)", f"{n:,}",
+            f"{seconds(wall['baseline'])} (median of 3; CPU {cpu['baseline']:.2f} s)",
             f"{100 * (m.ceiling - int(cross)) / m.pairs:.3f} pp below ceiling", repeats,
             pct(int(cross) / m.pairs), pct(m.ceiling / m.pairs), "",
         )  # fmt: skip

@@ -23,17 +23,19 @@ import gc
 import json
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import Any, NoReturn, overload
+from itertools import chain, repeat
+from operator import eq
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from bot.domain.pairing import (
     CrossDivisionMode,
+    FlatGroups,
     Member,
     PairingRequest,
     PairingResult,
-    PastGroup,
     PastRound,
     make_groups,
 )
@@ -154,47 +156,80 @@ def _read(path: str) -> Any:
 
 
 class _Compact:
-    """Called with each JSON object as it is decoded: a past group written as a list of ids
-    becomes a tuple of strings shared with the member who has that id, and everyone else who
-    names it; members share their division, time zone and interests' strings the same way.
+    """Called with each JSON object as it is decoded, to keep the decoded file small.
 
-    The decoder makes a new string for every id it reads, so a history of 8 rounds of 100,000
-    people held 800,000 of them, plus a list per group; a round is compacted as soon as it is
-    decoded, so the whole decoded history never exists at once. Anything else is left as it
-    was, for `parse_request` to check (and name what is wrong).
+    A round of pairs (the usual round) becomes an array of positions in the member list as
+    decoded so far (the members come first in a file the bot or the benchmark writes); any
+    other round's groups become tuples of strings shared with the member who has that id.
+    Members share their division, time zone and interests' strings the same way. The decoder
+    makes a new string for every id it reads: 8 rounds of 100,000 people were 800,000 of them,
+    plus a list per group, and a round is compacted as soon as it is decoded, so the whole
+    decoded history never exists at once. Anything else is left as it was, for
+    `parse_request` to check (and name what is wrong).
     """
 
     def __init__(self) -> None:
         self.strings: dict[str, str] = {}
+        self.order: list[str] = []  # the ids of objects that look like members, as decoded
+        self.position: dict[str, int] = {}
 
     def __call__(self, entry: dict[str, Any]) -> dict[str, Any]:
-        pool = self.strings.setdefault
         groups = entry.get("groups")
         if type(groups) is list:  # a round
-            for x, group in enumerate(groups):
-                if type(group) is list and len(group) == 2:  # most groups: a pair
-                    a, b = group
-                    if type(a) is str and type(b) is str:
-                        groups[x] = (pool(a, a), pool(b, b))
-                        continue
-                shared = self._strings(group)
-                if shared is not None:
-                    groups[x] = shared
+            pairs = self._pairs(groups)
+            if pairs is not None:
+                entry["groups"] = pairs
+            else:
+                for x, group in enumerate(groups):
+                    shared = self._strings(group)
+                    if shared is not None:
+                        groups[x] = shared
         if "id" in entry:  # a member: share the id, the division and the interests' names
-            for key in ("id", "division", "timezone"):
-                value = entry.get(key)
-                if type(value) is str:
-                    entry[key] = pool(value, value)
-            shared = self._strings(entry.get("interests"))
-            if shared is not None:
-                entry["interests"] = shared
+            self._member(entry)
         return entry
+
+    def _member(self, entry: dict[str, Any]) -> None:
+        # Written for speed: it runs for each of 100,000 members in a big file.
+        pool, get = self.strings.setdefault, entry.get
+        member_id = get("id")
+        if type(member_id) is str:
+            member_id = entry["id"] = pool(member_id, member_id)
+            self.position.setdefault(member_id, len(self.order))
+            self.order.append(member_id)
+        for key in ("division", "timezone"):
+            value = get(key)
+            if type(value) is str:
+                entry[key] = pool(value, value)
+        interests = get("interests")
+        if type(interests) is list and set(map(type, interests)) <= {str}:
+            entry["interests"] = tuple(map(pool, interests, interests))
+
+    def _pairs(self, groups: list[Any]) -> _Pairs | None:
+        """A round whose every group is two ids of members already decoded, as positions;
+        found and built by whole-list operations, in C."""
+        if set(map(type, groups)) != {list} or set(map(len, groups)) != {2}:
+            return None
+        try:
+            at = array("i", map(self.position.get, chain.from_iterable(groups), repeat(-1)))
+        except TypeError:  # an id that is a list or an object: parse_request names it
+            return None
+        return _Pairs(at, self.order) if -1 not in at else None
 
     def _strings(self, value: Any) -> tuple[str, ...] | None:
         if type(value) is not list or not all(type(v) is str for v in value):
             return None
         pool = self.strings.setdefault
         return tuple([pool(v, v) for v in value])
+
+
+class _Pairs:
+    """A decoded round whose groups are all pairs: at[0] with at[1], at[2] with at[3], ...,
+    as positions in `order`, the ids of the members as decoded."""
+
+    __slots__ = ("at", "order")
+
+    def __init__(self, at: array[int], order: list[str]) -> None:
+        self.at, self.order = at, order
 
 
 def parse_request(
@@ -205,9 +240,9 @@ def parse_request(
         raise BadInput('the input must be a JSON object with a "members" list')
     day = _date(raw.get("date"), '"date"') if raw.get("date") is not None else date.today()
     members = _members(raw.get("members"), day)
-    known = {m.id: m.id for m in members}  # history ids point at these: one string per member
-    history = _history(raw.get("history", []), known)
-    blocked = _blocked(raw.get("blocked", []), known)
+    where = {m.id: i for i, m in enumerate(members)}
+    history = _history(raw.get("history", []), members, where)
+    blocked = _blocked(raw.get("blocked", []), members, where)
     size = group_size if group_size is not None else raw.get("group_size", 2)
     if isinstance(size, bool) or not isinstance(size, int) or not MIN_GROUP_SIZE <= size <= MAX_GROUP_SIZE:
         raise BadInput(
@@ -298,86 +333,59 @@ def _offset(zone: str, noon: datetime, member_id: str) -> int:
     return int(delta.total_seconds() // 60) if delta is not None else 0
 
 
-class _PastGroups(Sequence[PastGroup]):
-    """A round's groups as one flat tuple of the members' own id strings and where each group
-    starts: a PastGroup is made only while the engine reads it. Eight rounds of 100,000 people
-    held as PastGroups took about 48 MB; like this, about 7."""
-
-    __slots__ = ("_ids", "_met", "_starts")
-
-    def __init__(self, ids: tuple[str, ...], starts: array[int], met: dict[int, bool]) -> None:
-        self._ids, self._starts, self._met = ids, starts, met
-
-    def __len__(self) -> int:
-        return len(self._starts) - 1
-
-    @overload
-    def __getitem__(self, index: int) -> PastGroup: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[PastGroup]: ...
-    def __getitem__(self, index: int | slice) -> PastGroup | Sequence[PastGroup]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        index %= len(self)
-        start, end = self._starts[index], self._starts[index + 1]
-        return PastGroup(self._ids[start:end], self._met.get(index))
-
-    def __iter__(self) -> Iterator[PastGroup]:
-        ids, starts, met = self._ids, self._starts, self._met.get
-        for index in range(len(starts) - 1):
-            yield PastGroup(ids[starts[index] : starts[index + 1]], met(index))
-
-
-def _history(value: Any, known: dict[str, str]) -> list[PastRound]:
+def _history(value: Any, members: list[Member], where: dict[str, int]) -> list[PastRound]:
     if not isinstance(value, list):
         raise BadInput('"history" must be a list of rounds')
     rounds: list[PastRound] = []
+    ids = [m.id for m in members]
     for number, entry in enumerate(value, start=1):
         if not isinstance(entry, dict):
             raise BadInput(f"history round #{number} must be an object with a date and groups")
         when = _date(entry.get("date"), f"history round #{number}: date")
-        groups_raw = entry.get("groups")
-        if not isinstance(groups_raw, list):
-            raise BadInput(f'history {when}: "groups" must be a list')
-        flat: list[str] = []
-        starts = array("l", [0])
-        met_of: dict[int, bool] = {}
-        for index, group in enumerate(groups_raw):
-            if type(group) is tuple and len(group) == 2 and group[0] != group[1]:
-                # The usual group: two ids, compacted while decoding (see _Compact); they are
-                # the members' own strings when both are known.
-                if group[0] not in known or group[1] not in known:
-                    unknown = group[0] if group[0] not in known else group[1]
-                    raise BadInput(f"history {when}: unknown member id {unknown!r}")
-                flat += group
-                starts.append(len(flat))
-                continue
-            met: bool | None = None
-            if isinstance(group, dict):
-                ids = _strings(group.get("members"), f"history {when}: group members")
-                met = group.get("met")
-                if met is not None and not isinstance(met, bool):
-                    raise BadInput(f'history {when}: "met" must be true, false or null')
-            else:
-                ids = _strings(group, f"history {when}: each group")
-            if len(set(ids)) < 2 or len(set(ids)) != len(ids):
+        groups = entry.get("groups")
+        if type(groups) is _Pairs and groups.order == ids:  # positions in `members` already
+            if any(map(eq, groups.at[0::2], groups.at[1::2])):
+                twice = next(a for a, b in zip(groups.at[0::2], groups.at[1::2], strict=True) if a == b)
                 raise BadInput(
-                    f"history {when}: a group needs two or more different members, not {list(ids)!r}"
+                    f"history {when}: a group needs two or more different members, not {[ids[twice]] * 2!r}"
                 )
-            for member_id in ids:
-                if member_id not in known:
-                    raise BadInput(f"history {when}: unknown member id {member_id!r}")
-            flat += [known[u] for u in ids]
-            starts.append(len(flat))
-            if met is not None:
-                met_of[index] = met
-        rounds.append(PastRound(when, _PastGroups(tuple(flat), starts, met_of)))
+            rounds.append(PastRound(when, FlatGroups(members, groups.at)))
+            continue
+        if type(groups) is _Pairs:  # something else that looked like a member was decoded too
+            pairs = [groups.order[i] for i in groups.at]
+            groups = [pairs[i : i + 2] for i in range(0, len(pairs), 2)]
+        if not isinstance(groups, list):
+            raise BadInput(f'history {when}: "groups" must be a list')
+        rounds.append(PastRound(when, _groups(groups, members, where, when)))
     return rounds
 
 
-def _blocked(value: Any, known: dict[str, str]) -> list[tuple[str, str]]:
+def _groups(groups: list[Any], members: list[Member], where: dict[str, int], when: date) -> FlatGroups:
+    at = array("i")
+    starts = array("l", [0])
+    met_of: dict[int, bool] = {}
+    for index, group in enumerate(groups):
+        met: bool | None = None
+        if isinstance(group, dict):
+            ids = _strings(group.get("members"), f"history {when}: group members")
+            met = group.get("met")
+            if met is not None and not isinstance(met, bool):
+                raise BadInput(f'history {when}: "met" must be true, false or null')
+        else:
+            ids = _strings(group, f"history {when}: each group")
+        if len(set(ids)) < 2 or len(set(ids)) != len(ids):
+            raise BadInput(f"history {when}: a group needs two or more different members, not {list(ids)!r}")
+        for member_id in ids:
+            if member_id not in where:
+                raise BadInput(f"history {when}: unknown member id {member_id!r}")
+        at.extend(where[u] for u in ids)
+        starts.append(len(at))
+        if met is not None:
+            met_of[index] = met
+    return FlatGroups(members, at, starts, met_of)
+
+
+def _blocked(value: Any, members: list[Member], where: dict[str, int]) -> list[tuple[str, str]]:
     if not isinstance(value, list):
         raise BadInput('"blocked" must be a list of [id, id] pairs')
     pairs: list[tuple[str, str]] = []
@@ -386,9 +394,9 @@ def _blocked(value: Any, known: dict[str, str]) -> list[tuple[str, str]]:
         if len(ids) != 2 or ids[0] == ids[1]:
             raise BadInput(f"blocked entry {entry!r} must name two different members")
         for member_id in ids:
-            if member_id not in known:
+            if member_id not in where:
                 raise BadInput(f"blocked: unknown member id {member_id!r}")
-        pairs.append((known[ids[0]], known[ids[1]]))
+        pairs.append((members[where[ids[0]]].id, members[where[ids[1]]].id))
     return pairs
 
 

@@ -3,6 +3,7 @@
 from bot.domain.pairing.engine import make_groups
 from bot.domain.pairing.model import (
     CrossDivisionMode,
+    FlatGroups,
     Member,
     PairingMetrics,
     PairingRequest,
@@ -19,6 +20,7 @@ from bot.domain.pairing.model import (
 
 __all__ = [
     "CrossDivisionMode",
+    "FlatGroups",
     "Member",
     "PairingMetrics",
     "PairingRequest",

@@ -105,10 +105,13 @@ def build_bridges(roster: Roster, groups: list[list[int]], rng: random.Random) -
     if placed == 2 * len(groups) and 2 * max(Counter(division).values()) >= placed:
         return  # every pair must hold one of the biggest division's members to reach the ceiling
     met = [0] * d  # division -> bit set of divisions its members met within the history
-    members_of: list[list[int]] = [[] for _ in range(d)]
     for i, seen in enumerate(roster.seen_divisions):
         met[division[i]] |= seen
-        members_of[division[i]].append(i)
+    state = _Round(roster, groups, met)
+    members_of: list[list[int]] = [[] for _ in range(d)]  # those placed: only they can move
+    for i, g in enumerate(state.group_of):
+        if g >= 0:
+            members_of[division[i]].append(i)
     never = [
         a * d + b
         for a in range(d)
@@ -117,7 +120,6 @@ def build_bridges(roster: Roster, groups: list[list[int]], rng: random.Random) -
     ]
     if not never:
         return
-    state = _Round(roster, groups, met)
     for key in never:
         if state.budget <= 0:
             return

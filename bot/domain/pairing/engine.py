@@ -179,68 +179,12 @@ def _result(
     mode: CrossDivisionMode,
     started: float,
 ) -> PairingResult:
-    members, division, offset, interests = (
-        roster.members,
-        roster.division,
-        roster.offset_key,
-        roster.interests,
-    )
-    n, penalty, blocked, never_met = roster.size, roster.penalty, roster.blocked, roster.never_met
-    pair = weights.pair
-    reason_sets: dict[tuple[bool, bool, bool, bool], frozenset[Reason]] = {}
-    out: list[ProposedGroup] = []
-    relaxed_repeat: list[Relaxation] = []
-    count_pairs = cross = repeats = weak = hours = shared = objective = 0
-    window = HOURS_WINDOW_MINUTES
-    chosen = (Reason.CROSS_DIVISION, Reason.FIRST_MEETING, Reason.HOURS_OVERLAP, Reason.SHARED_INTEREST)
-    crossing_counts = mode is not CrossDivisionMode.OFF
     for g in groups:
         g.sort()
     groups.sort(key=itemgetter(0))  # by the first member's id: the order the result lists them in
-    unknown = UNKNOWN_OFFSET_SPACING
-    for g in groups:
-        spans = repeat = met_before = False
-        together = True  # every pair's working hours overlap
-        common = interests[g[0]]
-        count_pairs += len(g) * (len(g) - 1) // 2
-        for a, b in combinations(g, 2):  # g is sorted, so a < b
-            key = a * n + b
-            objective += pair(a, b)
-            if division[a] != division[b]:
-                cross += 1
-                spans = True
-            if key in penalty and key not in blocked:
-                repeat = True
-                repeats += 1
-                if key in never_met:
-                    weak += 1
-                else:
-                    met_before = True
-            if -window <= offset[a] - offset[b] <= window:
-                hours += 1
-            else:
-                together = False
-            if interests[a] & interests[b]:
-                shared += 1
-            common &= interests[b]
-        flags = (
-            crossing_counts and spans,
-            not met_before,
-            together and offset[g[0]] < unknown,  # unknown zones are far apart: one known, all known
-            common != 0,
-        )
-        reasons = reason_sets.get(flags)
-        if reasons is None:
-            reasons = reason_sets[flags] = frozenset(r for r, on in zip(chosen, flags, strict=True) if on)
-        names = (
-            tuple([roster.interest_names[t] for t in roster.interest_ids[g[0]] if common >> t & 1])
-            if common
-            else ()
-        )
-        ids = tuple([members[i].id for i in g])
-        out.append(ProposedGroup(ids, reasons, names))
-        if repeat:
-            relaxed_repeat.append(Relaxation(Relaxed.NO_REPEAT, ids))
+    tally = _Tally(roster, weights, crossing_counts=mode is not CrossDivisionMode.OFF)
+    out = tuple([tally.group(g) for g in groups])
+    members = roster.members
     unpaired = tuple(
         sorted(
             [Unpaired(members[i].id, UnpairedReason.BLOCKED) for i in unplaced]
@@ -249,14 +193,81 @@ def _result(
         )
     )
     metrics = PairingMetrics(
-        pairs=count_pairs,
-        cross_division_pairs=cross,
+        pairs=tally.pairs,
+        cross_division_pairs=tally.cross,
         ceiling=ceiling,
-        repeats=repeats,
+        repeats=tally.repeats,
         seconds=time.perf_counter() - started,
-        weak_repeats=weak,
-        hours_overlap_pairs=hours,
-        shared_interest_pairs=shared,
-        objective=objective,
+        weak_repeats=tally.weak,
+        hours_overlap_pairs=tally.hours,
+        shared_interest_pairs=tally.shared,
+        objective=tally.objective,
     )
-    return PairingResult(groups=tuple(out), unpaired=unpaired, relaxed=tuple(relaxed_repeat), metrics=metrics)
+    return PairingResult(groups=out, unpaired=unpaired, relaxed=tuple(tally.relaxed), metrics=metrics)
+
+
+_CHOSEN = (Reason.CROSS_DIVISION, Reason.FIRST_MEETING, Reason.HOURS_OVERLAP, Reason.SHARED_INTEREST)
+
+
+class _Tally:
+    """Each group as the result shows it (ids, reasons, shared interests), and the metrics summed
+    over all of them: counts of pairs that cross, repeat, overlap in hours, share an interest."""
+
+    def __init__(self, roster: Roster, weights: Weights, *, crossing_counts: bool) -> None:
+        self.roster, self.pair, self.crossing_counts = roster, weights.pair, crossing_counts
+        self.pairs = self.cross = self.repeats = self.weak = self.hours = self.shared = self.objective = 0
+        self.relaxed: list[Relaxation] = []
+        self.reason_sets: dict[tuple[bool, bool, bool, bool], frozenset[Reason]] = {}  # one object per kind
+
+    def group(self, g: list[int]) -> ProposedGroup:
+        """g sorted; its pairs are counted as they are looked at."""
+        roster = self.roster
+        division, offset, interests, penalty = (
+            roster.division,
+            roster.offset_key,
+            roster.interests,
+            roster.penalty,
+        )
+        n, window = roster.size, HOURS_WINDOW_MINUTES
+        spans = met_before = repeat = False
+        together = True  # every pair's working hours overlap
+        common = interests[g[0]]
+        self.pairs += len(g) * (len(g) - 1) // 2
+        for a, b in combinations(g, 2):  # a < b
+            self.objective += self.pair(a, b)
+            if division[a] != division[b]:
+                self.cross += 1
+                spans = True
+            key = a * n + b
+            if key in penalty and key not in roster.blocked:
+                repeat = True
+                self.repeats += 1
+                if key in roster.never_met:
+                    self.weak += 1
+                else:
+                    met_before = True
+            if -window <= offset[a] - offset[b] <= window:
+                self.hours += 1
+            else:
+                together = False
+            if interests[a] & interests[b]:
+                self.shared += 1
+            common &= interests[b]
+        # Unknown zones sit far apart: when all overlap, one known means all are known.
+        flags = (
+            self.crossing_counts and spans,
+            not met_before,
+            together and offset[g[0]] < UNKNOWN_OFFSET_SPACING,
+            common != 0,
+        )
+        reasons = self.reason_sets.get(flags)
+        if reasons is None:
+            reasons = self.reason_sets[flags] = frozenset(
+                r for r, on in zip(_CHOSEN, flags, strict=True) if on
+            )
+        names = roster.interest_names
+        shared = tuple([names[t] for t in roster.interest_ids[g[0]] if common >> t & 1]) if common else ()
+        ids = tuple([roster.members[i].id for i in g])
+        if repeat:
+            self.relaxed.append(Relaxation(Relaxed.NO_REPEAT, ids))
+        return ProposedGroup(ids, reasons, shared)

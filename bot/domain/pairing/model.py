@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from array import array
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import overload
 
 
 class CrossDivisionMode(StrEnum):
@@ -51,6 +53,59 @@ class Member:
 class PastGroup:
     members: tuple[str, ...]
     met: bool | None = None  # False: introduced, but they reported they did not meet
+
+
+class FlatGroups(Sequence[PastGroup]):
+    """A round's groups held flat, as positions in the request's member list.
+
+    Any sequence of PastGroups will do for `PastRound.groups`; this one is for big rounds: a
+    round of 100,000 people is one array of 400 KB, not 50,000 PastGroups, and when `members`
+    is the request's own list the engine reads the positions as they are, with no id to look
+    up (looking up 800,000 ids was half of indexing a 100,000-member request). PastGroups are
+    made only for a caller who reads it as a sequence."""
+
+    __slots__ = ("at", "members", "met", "starts")
+
+    def __init__(
+        self,
+        members: Sequence[Member],
+        at: array[int],
+        starts: array[int] | None = None,
+        met: dict[int, bool] | None = None,
+    ) -> None:
+        if at and not 0 <= min(at) <= max(at) < len(members):
+            raise ValueError("a past group names a position outside the member list")
+        self.members = members
+        self.at = at  # group g is members[at[i]] for i in range(starts[g], starts[g + 1])
+        self.starts = starts  # None: every group is a pair (at[0] with at[1], at[2] with at[3], ...)
+        self.met = met or {}  # group index -> met, for the groups that said
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        return (
+            (self.starts[index], self.starts[index + 1])
+            if self.starts is not None
+            else (2 * index, 2 * index + 2)
+        )
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1 if self.starts is not None else len(self.at) // 2
+
+    @overload
+    def __getitem__(self, index: int) -> PastGroup: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[PastGroup]: ...
+    def __getitem__(self, index: int | slice) -> PastGroup | Sequence[PastGroup]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        start, end = self.bounds(index)
+        return PastGroup(tuple([self.members[i].id for i in self.at[start:end]]), self.met.get(index))
+
+    def __iter__(self) -> Iterator[PastGroup]:
+        for index in range(len(self)):
+            yield self[index]
 
 
 @dataclass(frozen=True, slots=True)

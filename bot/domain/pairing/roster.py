@@ -7,9 +7,12 @@ i * n + j.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
+from operator import attrgetter, lt
 
-from bot.domain.pairing.model import Member, PairingRequest
+from bot.domain.pairing.model import FlatGroups, Member, PairingRequest, PastGroup
 from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
 
 UNKNOWN_OFFSET_SPACING = 10_000_000  # unknown time zones sit far from every real offset and from each other
@@ -41,8 +44,63 @@ class Roster:
         return key in self.penalty and key not in self.blocked
 
 
+class _Indices:
+    """Turns a past round into member indices: from ids, or, for FlatGroups over the request's
+    own member list, from its positions, with no id to look up."""
+
+    def __init__(self, request: PairingRequest, where: dict[str, int], rank: list[int] | None) -> None:
+        self.members, self.where, self.rank = request.members, where, rank  # rank None: positions are indices
+
+    def pairs(
+        self, groups: Sequence[PastGroup]
+    ) -> tuple[Iterable[tuple[int, int]], list[tuple[int, int, bool]]]:
+        """The round's pairs that did not say they did not meet, as (a, b) (a == b possible, from
+        a careless caller); those of bigger groups or of groups that said, as (a, b, met), a < b.
+        People no longer on the roster are left out. Most rounds are pairs only: one step per
+        pair, and none at all per group when they come as positions."""
+        if isinstance(groups, FlatGroups) and groups.members is self.members:
+            at = groups.at.tolist() if self.rank is None else list(map(self.rank.__getitem__, groups.at))
+            if groups.starts is None and not groups.met:
+                pairs = iter(at)
+                return zip(pairs, pairs, strict=False), []  # at[0] with at[1], ...
+            spans = (groups.bounds(g) for g in range(len(groups)))
+            return _split(
+                [(at[start:end], groups.met.get(g) is not False) for g, (start, end) in enumerate(spans)]
+            )
+        return self._by_id(groups)
+
+    def _by_id(
+        self, groups: Sequence[PastGroup]
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int, bool]]]:
+        get, where = self.where.get, self.where
+        plain: list[tuple[int, int]] = []
+        bigger: list[tuple[list[int], bool]] = []
+        for group in groups:
+            ids = group.members
+            if len(ids) == 2 and group.met is not False:  # the common case, kept to one step
+                a, b = get(ids[0]), get(ids[1])
+                if a is not None and b is not None:
+                    plain.append((a, b))
+            else:
+                bigger.append(([where[u] for u in ids if u in where], group.met is not False))
+        more, others = _split(bigger)
+        return plain + more, others
+
+
+def _split(groups: list[tuple[list[int], bool]]) -> tuple[list[tuple[int, int]], list[tuple[int, int, bool]]]:
+    plain: list[tuple[int, int]] = []
+    others: list[tuple[int, int, bool]] = []
+    for present, said in groups:
+        if len(present) == 2 and said:
+            plain.append((present[0], present[1]))
+            continue
+        present = sorted(set(present))
+        others += [(x, y, said) for i, x in enumerate(present) for y in present[i + 1 :]]
+    return plain, others
+
+
 def _history(
-    request: PairingRequest, where: dict[str, int], division: list[int]
+    request: PairingRequest, indices: _Indices, division: list[int]
 ) -> tuple[dict[int, int], set[int], list[int]]:
     """Repeat penalties per pair key, pairs that never met, and the divisions each member has met."""
     n = len(division)
@@ -50,50 +108,52 @@ def _history(
     unmet_penalty: dict[int, int] = {}
     seen = [0] * n
     division_bit = [1 << d for d in division]
-    get = where.get
-    latest_first = sorted(range(len(request.history)), key=lambda r: request.history[r].date, reverse=True)
-    for age, r in enumerate(latest_first, start=1):
-        met_keys: list[int] = []
-        unmet_keys: list[int] = []
-        for group in request.history[r].groups:
-            ids = group.members
-            if len(ids) == 2:  # the common case, kept quick
-                a, b = get(ids[0], -1), get(ids[1], -1)
-                if a < 0 or b < 0 or a == b:
-                    continue
-                (unmet_keys if group.met is False else met_keys).append(a * n + b if a < b else b * n + a)
-                seen[a] |= division_bit[b]
-                seen[b] |= division_bit[a]
-                continue
-            present = sorted({where[u] for u in ids if u in where})
-            for x, a in enumerate(present):
-                for b in present[x + 1 :]:
-                    (unmet_keys if group.met is False else met_keys).append(a * n + b)
-                    seen[a] |= division_bit[b]
-                    seen[b] |= division_bit[a]
+    latest_first = sorted(request.history, key=attrgetter("date"), reverse=True)
+    for age, past in enumerate(latest_first, start=1):
+        plain, others = indices.pairs(past.groups)
         # A pair grouped once (nearly all of them) holds the round's own cost object, not a
         # copy: 400,000 pairs' worth of int objects at 100,000 members.
         cost = repeat_penalty(age, True)
-        for key in met_keys:
+        for x, y in plain:
+            if x == y:
+                continue
+            seen[x] |= division_bit[y]
+            seen[y] |= division_bit[x]
+            key = x * n + y if x < y else y * n + x
             if key in penalty:
                 penalty[key] += cost
             else:
                 penalty[key] = cost
-        cost = repeat_penalty(age, False)
-        for key in unmet_keys:
-            penalty[key] = penalty.get(key, 0) + cost
-            unmet_penalty[key] = unmet_penalty.get(key, 0) + cost
+        for x, y, met in others:
+            seen[x] |= division_bit[y]
+            seen[y] |= division_bit[x]
+            key = x * n + y
+            weight = repeat_penalty(age, None if met else False)
+            penalty[key] = penalty.get(key, 0) + weight
+            if not met:
+                unmet_penalty[key] = unmet_penalty.get(key, 0) + weight
     never_met = {key for key, cost in unmet_penalty.items() if penalty[key] == cost}
     return penalty, never_met, seen
 
 
-def index_request(request: PairingRequest) -> Roster:
+def _canonical(given: Sequence[Member]) -> tuple[list[Member], list[int] | None]:
+    """Members by id, each once, and where each given member went (None: nowhere else, as
+    they came in order already, the common case, checked in C)."""
+    ids = list(map(attrgetter("id"), given))
+    if all(map(lt, ids, islice(ids, 1, None))):
+        return list(given), None
     unique: dict[str, Member] = {}
-    for member in request.members:
+    for member in given:
         unique.setdefault(member.id, member)
     members = [unique[i] for i in sorted(unique)]
-    n = len(members)
     where = {m.id: i for i, m in enumerate(members)}
+    return members, [where[i] for i in ids]
+
+
+def index_request(request: PairingRequest) -> Roster:
+    members, rank = _canonical(request.members)
+    n = len(members)
+    where = dict(zip(map(attrgetter("id"), members), range(n), strict=True))
 
     names = sorted({m.division for m in members}, key=lambda d: (d is not None, d or ""))
     code = {name: c for c, name in enumerate(names)}
@@ -114,7 +174,7 @@ def index_request(request: PairingRequest) -> Roster:
     masks = {key: sum(1 << b for b in ids) for key, ids in known.items()}
     interests = [masks[m.interests] for m in members]
 
-    penalty, never_met, seen = _history(request, where, division)
+    penalty, never_met, seen = _history(request, _Indices(request, where, rank), division)
 
     blocked: set[int] = set()
     for a_id, b_id in request.blocked:

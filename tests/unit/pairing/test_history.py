@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from array import array
 from itertools import combinations
 
 import pytest
 
-from bot.domain.pairing import Member, PairingRequest, PastRound, Reason, Relaxed, make_groups
+from bot.domain.pairing import FlatGroups, Member, PairingRequest, PastRound, Reason, Relaxed, make_groups
+from bot.domain.pairing.repeats import repeat_penalty
+from bot.domain.pairing.roster import index_request
 from tests.unit.pairing.builders import past_round, result_pairs, roster, round_from
 
 
@@ -93,3 +96,71 @@ def test_history_with_people_who_left_is_ignored_for_them() -> None:
     result = make_groups(PairingRequest(members, history=history))
     assert result.metrics.repeats == 0
     assert len(result.groups) == 10
+
+
+def _as_flat(past: PastRound, members: list[Member]) -> PastRound:
+    """The round as positions in `members`; people not in it are left out, as the engine would."""
+    position = {m.id: i for i, m in enumerate(members)}
+    at, starts = array("i"), array("l", [0])
+    for g in past.groups:
+        at.extend(position[u] for u in g.members if u in position)
+        starts.append(len(at))
+    met = {i: g.met for i, g in enumerate(past.groups) if g.met is not None}
+    return PastRound(past.date, FlatGroups(members, at, starts, met))
+
+
+@pytest.mark.parametrize(
+    "rounds",
+    [
+        [[("U0000", "U0001"), ("U0002", "U0003")]],  # pairs only: the quick path
+        [[("U0000", "U0001"), ("U0002", "U0003", "U0004")]],  # a trio
+        [[("U0000", "U0001"), ("U0002", "GONE")], [("U0000", "U0001")]],  # someone left; met twice
+        [[("U0000", "U0001"), ("U0001", "U0000")]],  # a pair listed twice in one round
+        [[("U0000", "U0000"), ("U0002", "U0003")]],  # a careless group of one person
+    ],
+)
+@pytest.mark.parametrize("met", [None, False])
+def test_history_reads_the_same_as_plain_groups_or_flat(
+    rounds: list[list[tuple[str, ...]]], met: bool | None
+) -> None:
+    members = roster(12, seed=3)
+    shuffled = members[::-1]  # given out of order: positions are in the caller's order, not by id
+    plain = [past_round(week, groups, met) for week, groups in enumerate(rounds)]
+    assert _as_flat(plain[0], members).groups[0] == plain[0].groups[0]
+    requests = [
+        PairingRequest(given, history=[_as_flat(past, of) for past in plain])
+        for given in (members, shuffled)
+        for of in (given, list(given))  # the request's own list: positions; another: by id
+    ]
+    for key in ("penalty", "never_met", "seen_divisions"):
+        as_plain = getattr(index_request(PairingRequest(members, history=plain)), key)
+        for request in requests:
+            assert as_plain == getattr(index_request(request), key)
+    indexed = index_request(requests[0])
+    assert indexed.penalty  # the history counted
+    first, second = indexed.members[0].id, indexed.members[1].id
+    assert (first, second) == ("U0000", "U0001")
+    times = sum(g.members in {("U0000", "U0001"), ("U0001", "U0000")} for past in plain for g in past.groups)
+    costs = sorted(repeat_penalty(age, met) for age in range(1, len(rounds) + 1))
+    if times == len(rounds):  # once a round: each round's cost, by its age
+        assert indexed.penalty[indexed.key(0, 1)] == sum(costs)
+    elif times == 2:  # twice in the one round
+        assert indexed.penalty[indexed.key(0, 1)] == 2 * costs[0]
+    for request in requests:
+        assert make_groups(PairingRequest(members, history=plain)).groups == make_groups(request).groups
+
+
+def test_a_flat_round_reads_as_its_groups_and_refuses_positions_outside_the_roster() -> None:
+    members = roster(5, seed=4)
+    pairs = FlatGroups(members, array("i", [0, 1, 2, 3]))  # no starts: every group a pair
+    mixed = FlatGroups(members, array("i", [4, 0, 1, 2, 3]), array("l", [0, 3, 5]), {1: False})
+    assert [g.members for g in pairs] == [("U0000", "U0001"), ("U0002", "U0003")]
+    assert [(g.members, g.met) for g in mixed] == [
+        (("U0004", "U0000", "U0001"), None),
+        (("U0002", "U0003"), False),
+    ]
+    assert mixed[-1] == mixed[1] and mixed[0:1] == [mixed[0]] and len(mixed) == 2
+    with pytest.raises(IndexError):
+        mixed[2]
+    with pytest.raises(ValueError, match="outside the member list"):
+        FlatGroups(members, array("i", [0, 5]))

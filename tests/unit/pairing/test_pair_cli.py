@@ -147,6 +147,26 @@ BAD = [
         "unknown member id 'U99'",
     ),
     (
+        "unknown id in a round with a trio",
+        _bad(history=[{"date": "2026-11-02", "groups": [["U1", "U2", "U3"], ["U4", "U98"]]}]),
+        "unknown member id 'U98'",
+    ),
+    (
+        "a number in a past pair",
+        _bad(history=[{"date": "2026-11-02", "groups": [["U1", 7]]}]),
+        "each group must be a list of strings",
+    ),
+    (
+        "a list in a past pair",
+        _bad(history=[{"date": "2026-11-02", "groups": [["U1", ["U2"]]]}]),
+        "each group must be a list of strings",
+    ),
+    (
+        "history before the members",
+        {"history": [{"date": "2026-11-02", "groups": [["U1", "U77"]]}], "members": GOOD["members"]},
+        "unknown member id 'U77'",
+    ),
+    (
         "unknown time zone",
         _bad(members=[{"id": "U6", "division": "HR", "timezone": "Mars/Olympus"}]),
         "unknown time zone 'Mars/Olympus'",
