@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.app import (
     BadConfig,
@@ -29,6 +29,9 @@ from bot.app import (
 )
 
 if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+    from slack_bolt.async_app import AsyncApp
+
     from adapters.slack.wiring import Slack
 
 log = logging.getLogger(__name__)
@@ -128,12 +131,29 @@ async def _check_tokens(config: Config, slack: Slack) -> None:
             raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
 
 
+def socket_mode_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
+    """Bolt's Socket Mode handler, its acknowledgements timed into jembatan_ack_seconds as HTTP
+    mode's are (server.py): from the envelope reaching the handler to its ack sent back."""
+    import time
+
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    from bot.app import metrics
+
+    class Timed(AsyncSocketModeHandler):
+        async def handle(self, client: Any, req: Any) -> None:
+            arrived = time.monotonic()
+            await super().handle(client, req)
+            metrics.ACK_SECONDS.labels("slack").observe(time.monotonic() - arrived)
+
+    return Timed(bolt, app_token, web_client=bolt.client)
+
+
 class _Connection:
     """Slack's side of the process: a Socket Mode connection, or the HTTP server of HTTP mode."""
 
     def __init__(self, config: Config, slack: Slack) -> None:
         from aiohttp import web
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
         self._config, self._slack = config, slack
         self._socket: AsyncSocketModeHandler | None = None
@@ -147,15 +167,12 @@ class _Connection:
 
     async def open(self) -> None:
         from aiohttp import web
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
         from adapters.slack.server import web_app
 
         config, bolt = self._config, self._slack.bolt
         if config.mode == "socket":
-            self._socket = AsyncSocketModeHandler(
-                bolt, config.settings.slack_app_token, web_client=bolt.client
-            )
+            self._socket = socket_mode_handler(bolt, config.settings.slack_app_token or "")
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack in Socket Mode")
             return
