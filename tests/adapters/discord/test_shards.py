@@ -1,6 +1,7 @@
 """Discord past one gateway connection: `jembatan run discord` opens as many shards as Discord
 recommends (or JEMBATAN_DISCORD_SHARDS says), each identifying with its `[id, count]`; servers
-on every shard are answered; one process per bot holds them all, a second one stands by."""
+on every shard are answered; one process per bot holds them all, a second one stands by; the
+servers every shard lists together are the whole list, so one removed while offline is erased."""
 
 from __future__ import annotations
 
@@ -63,11 +64,12 @@ async def set_up(fake: FakeDiscord, payloads: Payloads) -> str:
     return (await fake.answer(payload["token"], within=30)).text
 
 
-async def test_two_shards_both_identify_each_answers_its_servers_and_a_second_process_stands_by(
+async def test_two_shards_identify_answer_their_servers_and_a_second_process_stands_by_then_takes_over(
     fake: FakeDiscord, postgres_url: str
 ) -> None:
     fake.shards, fake.max_concurrency = 2, 2  # Discord's recommendation for this bot
     other, other_channel = fake.add_guild(shard=0, of=2)
+    later, later_channel = fake.add_guild(shard=0, of=2)  # set up only after the takeover
     assert {shard_of(fake.guild_id, 2), shard_of(other, 2)} == {0, 1}  # a server on each shard
     env = env_for(fake, postgres_url)
     first = await jembatan("run", "discord", env=env)
@@ -86,13 +88,26 @@ async def test_two_shards_both_identify_each_answers_its_servers_and_a_second_pr
         await logged(standby, "another process holds the Discord gateway")
         await asyncio.sleep(1)  # long enough for it to log in, were it not waiting
         assert len(fake.identified) == 2  # no shard opened twice
+        # While it changes hands, the bot is removed from the server on shard 0: no process hears
+        # of it, and the READYs of the next login no longer list it.
+        fake.guild_ids.remove(other)
         first.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(first.wait(), 30) == 0
         # The standby takes over the whole shard set, and answers on both shards.
         await fake.wait_for(lambda: fake.gateway_open and len(fake.identified) == 4, within=60)
         assert sorted(fake.identified[2:]) == [(0, 2), (1, 2)]
-        again = await set_up(fake, Payloads(fake, other, other_channel))
-        assert again.startswith(f"Updated <#{other_channel}>"), again  # the same program, taken over
+        again = await set_up(fake, Payloads(fake))
+        assert again.startswith(f"Updated <#{fake.program_channel}>"), again  # the same program, taken over
+        new = await set_up(fake, Payloads(fake, later, later_channel))
+        assert new.startswith(f"Jembatan is set up in <#{later_channel}>"), new
+        # Every shard's READY together is the whole list: the server missing from it is erased,
+        # the one listed on the other shard is kept.
+        kept = {str(fake.guild_id), str(later)}
+        for _ in range(100):
+            if await discord_servers(postgres_url) == kept:
+                break
+            await asyncio.sleep(0.1)
+        assert await discord_servers(postgres_url) == kept
     finally:
         for process in (first, standby):
             if process is not None and process.returncode is None:
