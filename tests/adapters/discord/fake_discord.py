@@ -18,6 +18,7 @@ import base64
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -135,6 +136,7 @@ class FakeDiscord:
         self.answers: dict[str, Answer] = {}  # interaction token → what came back
         self.identifies = 0
         self.identified: list[tuple[int, int]] = []  # each IDENTIFY's [shard id, shard count]
+        self.identified_at: list[float] = []  # and when it came (time.monotonic())
         self.intents: int | None = None  # from the latest IDENTIFY
         self.shards = 1  # what GET /gateway/bot recommends
         self.shards_required = 1  # fewer than this: the IDENTIFY is closed with 4011
@@ -328,6 +330,7 @@ class FakeDiscord:
             return
         self.identifies += 1
         self.identified.append((shard, count))
+        self.identified_at.append(time.monotonic())
         self.intents = data["intents"]
         self._count = count
         self._sockets[shard] = ws

@@ -12,9 +12,12 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 
-from adapters.discord.main import MAX_SHARDS, shard_count
+from adapters.discord import client as client_module
+from adapters.discord.client import JembatanClient
+from adapters.discord.main import MAX_SHARDS, point_at, shard_count
 from bot.app import BadConfig
 from bot.store.db import create_engine
+from tests.adapters.discord.conftest import settings_for
 from tests.adapters.discord.fake_discord import (
     MANAGE_GUILD,
     MEMBER_PERMISSIONS,
@@ -165,3 +168,28 @@ async def test_the_fakes_gateway_bot_answer_is_discords_shape(fake: FakeDiscord)
     validator = discord_spec._validator("/components/schemas/GatewayBotResponse")
     errors = [e.message for e in validator.iter_errors(fake._gateway_bot())]
     assert errors == []
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+async def test_shards_start_as_fast_as_discords_identify_buckets_allow(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, concurrency: int
+) -> None:
+    # Discord starts one session per 5 s in each bucket (shard id modulo max_concurrency);
+    # shortened here to 0.5 s. discord.py alone would wait before every shard but the first.
+    monkeypatch.setattr(client_module, "IDENTIFY_EVERY", 0.5)
+    fake.shards, fake.max_concurrency = 2, concurrency
+    restore = point_at(settings_for(fake))
+    client = JembatanClient(guild_ready_timeout=0.05)
+    try:
+        await client.login(TOKEN)
+        connection = asyncio.create_task(client.connect())
+        await fake.wait_for(lambda: len(fake.identified) == 2, within=10)
+        apart = fake.identified_at[1] - fake.identified_at[0]
+        if concurrency == 1:  # one bucket: the second shard waits its turn
+            assert apart >= 0.45, apart
+        else:  # a bucket each: both at once
+            assert apart < 0.45, apart
+        await client.close()
+        await asyncio.wait_for(connection, 10)
+    finally:
+        restore()
