@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
 ACK_WITHIN = 2.0  # Discord wants an answer within 3 s; work still running by then is deferred
 NO_PINGS = discord.AllowedMentions.none()
+IDENTIFY_EVERY = 5.0  # seconds: Discord starts one session per 5 s in each identify bucket
 MALFORMED = (
     app_commands.CommandSignatureMismatch,
     app_commands.CommandNotFound,
@@ -42,9 +45,14 @@ def _acked(arrived: float) -> None:
     metrics.ACK_SECONDS.labels("discord").observe(time.monotonic() - arrived)
 
 
-class JembatanClient(discord.Client):
+class JembatanClient(discord.AutoShardedClient):
     """Needs no privileged intent: commands and clicks arrive as interactions; `guilds` tells us
-    when the bot is removed from a server."""
+    when the bot is removed from a server.
+
+    Sharded: one gateway connection serves up to 2,500 servers, and Discord refuses a bot in
+    more that connects with fewer shards than it requires. This one process opens every shard
+    (the gateway lock keeps any other process standing by); `shards` None opens as many as
+    Discord recommends (GET /gateway/bot, asked at each login), a number opens that many."""
 
     def __init__(
         self,
@@ -52,6 +60,7 @@ class JembatanClient(discord.Client):
         *,
         admin_role_id: int | None = None,
         on_setup: Callable[[], Awaitable[None]] | None = None,
+        shards: int | None = None,
         **options: Any,
     ) -> None:
         # Jembatan has no voice, so discord.py's warnings about voice libraries are noise.
@@ -59,7 +68,14 @@ class JembatanClient(discord.Client):
         intents = discord.Intents.none()
         intents.guilds = True
         options.setdefault("max_ratelimit_timeout", 30.0)  # longer waits go back to the relay's schedule
-        super().__init__(intents=intents, allowed_mentions=NO_PINGS, **options)
+        super().__init__(intents=intents, allowed_mentions=NO_PINGS, shard_count=shards, **options)
+        self.shards_wanted = shards
+        self._fresh_events()
+        # Session starts Discord allows at once (/gateway/bot's max_concurrency), and when each
+        # identify bucket (shard id modulo it) last started one.
+        self._concurrency = 1
+        self._identified_at: dict[int, float] = {}
+        self._identify_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.app = app
         self.admin_role_id = admin_role_id
         self._on_setup = on_setup
@@ -76,6 +92,36 @@ class JembatanClient(discord.Client):
         connector, and a new session on it fails with "Session is closed"."""
         super().clear()
         self.http.connector = discord.utils.MISSING
+        self._fresh_events()
+
+    def _fresh_events(self) -> None:
+        # discord.py makes the sharded client's event queue at the first login only, and close()
+        # leaves a "closed" event in it: the next connect would read it and end at once. A
+        # standby that never logged in must be able to close() too, so there is one from the start.
+        self._AutoShardedClient__queue: asyncio.PriorityQueue[Any] = asyncio.PriorityQueue()
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """Opens every shard. With no count set, Discord's recommendation is asked first, so a
+        bot that has grown past a shard's 2,500 servers opens more at its next login. The
+        gateway's address stays discord.py's (or DISCORD_GATEWAY_URL), as without sharding."""
+        shards, _url, limits = await self.http.get_bot_gateway()
+        self._concurrency = max(1, int(limits.get("max_concurrency", 1)))
+        if self.shards_wanted is None:
+            self.shard_count = max(1, shards)
+        log.info("opening %d gateway shard(s)", self.shard_count)
+        await super().connect(reconnect=reconnect)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # Discord starts at most one session per 5 s in each bucket (shard id modulo
+        # max_concurrency), so shards in different buckets identify at once; discord.py's own
+        # hook waits 5 s before every shard but the first, whatever the bucket.
+        bucket = (shard_id or 0) % self._concurrency
+        async with self._identify_locks[bucket]:
+            last = self._identified_at.get(bucket, -math.inf)
+            wait = last + IDENTIFY_EVERY - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._identified_at[bucket] = time.monotonic()
 
     async def setup_hook(self) -> None:
         # Runs after every login, before the gateway connects; on_ready would run again on reconnects.
@@ -91,10 +137,11 @@ class JembatanClient(discord.Client):
     async def on_ready(self) -> None:
         # READY lists every server the bot is in (one in an outage as an unavailable stub), so a
         # server we hold data for that is not listed removed the bot while it was offline. Erasing
-        # is idempotent, so the READY of a later reconnect repeating this does no harm. Only one
-        # shard sees every server.
+        # is idempotent, so the READY of a later reconnect repeating this does no harm. Sharded,
+        # discord.py calls this once every shard this process opens has had its READY, so the
+        # list is every shard's; a shard that identifies again alone does not call it.
         try:
-            if self.app is None or (self.shard_count or 1) > 1:
+            if self.app is None:
                 return
             listed_at = self.app.deps.now()
             work = asyncio.ensure_future(

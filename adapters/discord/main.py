@@ -71,11 +71,24 @@ TRANSIENT = (
 
 
 Config = DiscordConfig  # the checks are the core's (bot/platform_config.py)
+MAX_SHARDS = 1024  # far past any bot's need; a typo of a few more digits is refused, not obeyed
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
     return discord_config(load_settings(env), env)
+
+
+def shard_count(env: Mapping[str, str] | None = None) -> int | None:
+    """JEMBATAN_DISCORD_SHARDS: how many gateway shards to open; unset or `auto`, as many as
+    Discord recommends for the bot's servers (None)."""
+    env = os.environ if env is None else env
+    raw = env.get("JEMBATAN_DISCORD_SHARDS", "").strip().lower()
+    if raw in ("", "auto"):
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SHARDS:
+        raise BadConfig(f"JEMBATAN_DISCORD_SHARDS must be auto or a number from 1 to {MAX_SHARDS}")
+    return int(raw)
 
 
 def point_at(settings: Settings) -> Callable[[], None]:
@@ -120,6 +133,11 @@ async def stay_connected(
         except TRANSIENT as error:
             if isinstance(error, discord.ConnectionClosed) and error.code == 4004:
                 raise BadConfig("Discord refused DISCORD_TOKEN") from None
+            if isinstance(error, discord.ConnectionClosed) and error.code in (4010, 4011):
+                raise BadConfig(
+                    "Discord wants more gateway shards for this bot's servers; "
+                    "raise JEMBATAN_DISCORD_SHARDS, or unset it to take Discord's count"
+                ) from None
             if not stopped.is_set():
                 log.warning("Discord connection failed (%s: %s)", type(error).__name__, error)
 
@@ -136,12 +154,14 @@ class _Runner:
     """Discord's side of a running process (bot.process.Platform): the gateway, held by one
     process per bot, around the core."""
 
-    def __init__(self, config: Config, token: str) -> None:
+    def __init__(self, config: Config, token: str, shards: int | None = None) -> None:
         self.config = config
         self.token = token
         self.lock_lost = False
         self.jobs: Jobs | None = None
-        self.client = JembatanClient(admin_role_id=config.admin_role_id, on_setup=self.start_jobs)
+        self.client = JembatanClient(
+            admin_role_id=config.admin_role_id, on_setup=self.start_jobs, shards=shards
+        )
         self.app = build(
             config.settings,
             DiscordMessenger(self.client),
@@ -181,7 +201,9 @@ class _Runner:
             shell.stopping.set()
 
         dashboard = await self._serve_dashboard()
-        key = lock_key(self.token, "jembatan-discord-gateway")  # one gateway per bot
+        # One holder per bot: it opens the whole shard set, so a second process with the same
+        # token, whatever its JEMBATAN_DISCORD_SHARDS, stands by rather than open the shards twice.
+        key = lock_key(self.token, "jembatan-discord-gateway")
         try:
             async with held_alone(
                 self.config.settings.database_url,
@@ -214,11 +236,13 @@ class _Runner:
         )
 
 
-async def run(config: Config, signalled: asyncio.Event) -> int:
+async def run(config: Config, signalled: asyncio.Event, shards: int | None = None) -> int:
     token = config.check_for_run()
     check_url(config.settings.database_url)
     point_at(config.settings)
-    return await serve_platform(config.settings, signalled, lambda: _Runner(config, token), serve_probes)
+    return await serve_platform(
+        config.settings, signalled, lambda: _Runner(config, token, shards), serve_probes
+    )
 
 
 async def sync(config: Config, guild: int | None) -> int:
@@ -297,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
             case _:
                 # Unset, DATABASE_URL is refused by run() before any file is touched.
                 url = settings.database_url if config.database_url_set else "postgresql://"
-                return run_process(settings, lambda stop: run(config, stop), database_url=url)
+                shards = shard_count()
+                return run_process(settings, lambda stop: run(config, stop, shards), database_url=url)
     except BadConfig as error:
         return refuse(error)

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import inbound, listeners
 from adapters.slack.listeners import erase_workspace, is_removal, tenant_of
+from adapters.slack.server import CHECKED
 from adapters.slack.side import Slack
 
 log = logging.getLogger(__name__)
@@ -63,9 +64,14 @@ def _held_back(slack: Slack) -> Callable[..., Awaitable[BoltResponse]]:
 
 
 def _well_formed(refusals: inbound.RefusalLog) -> Callable[..., Awaitable[BoltResponse]]:
-    async def well_formed(body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
-        # HTTP mode checks this at its edge (server.py) already; Socket Mode's requests come
-        # straight from the SDK, and a malformed one must not reach a listener either.
+    async def well_formed(
+        body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        # HTTP mode checks this at its edge (server.py) already, and says so in the context
+        # (no request can set it: Bolt builds the context); Socket Mode's requests come straight
+        # from the SDK, and a malformed one must not reach a listener either.
+        if context.get(CHECKED):
+            return await next()
         try:
             inbound.check(body)
         except inbound.Refused as refused:

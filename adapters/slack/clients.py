@@ -1,8 +1,11 @@
 """Web API clients: one per workspace token, all pointed at SLACK_API_URL, all retrying alike.
 
-slack_sdk retries only dropped connections by default; here 429s (after Retry-After) and
-5xx answers are retried once too. What still fails reaches the caller, and for outbox sends
-the relay takes over with its own backoff.
+slack_sdk retries only dropped connections by default; here 5xx answers are retried once too.
+A 429 is never retried here: it reaches the caller at once, with its Retry-After. For outbox
+sends the relay then holds the whole workspace until the wait is over, for every replica,
+through the pace row in the database (bot/store/pacing.py). slack_sdk's own 429 retry would
+sleep in this process and send again unseen by that pace: a second request the shared budget
+never counted, and a relay worker held for the whole wait.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from typing import Protocol
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,9 +26,9 @@ DEFAULT_TIMEOUT = 30
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
+    # No AsyncRateLimitErrorRetryHandler, on purpose: see the module's docstring.
     return [
         AsyncConnectionErrorRetryHandler(max_retry_count=1),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=1),
         AsyncServerErrorRetryHandler(max_retry_count=1),
     ]
 

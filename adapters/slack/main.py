@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.app import (
     BadConfig,
@@ -31,6 +31,7 @@ from bot.app import (
 if TYPE_CHECKING:
     from aiohttp import web
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+    from slack_bolt.async_app import AsyncApp
 
     from adapters.slack.wiring import Slack
 
@@ -111,12 +112,7 @@ class _Process:
                     await removals
 
     async def _connect(self) -> None:
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-        bolt = self.slack.bolt
-        self._socket = AsyncSocketModeHandler(
-            bolt, self.config.settings.slack_app_token, web_client=bolt.client
-        )
+        self._socket = socket_mode_handler(self.slack.bolt, self.config.settings.slack_app_token or "")
         await self._socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("connected to Slack in Socket Mode")
 
@@ -178,6 +174,24 @@ async def _check_tokens(config: Config, slack: Slack) -> None:
             raise BadConfig(f"{name} was refused by Slack ({error.response.get('error')})") from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise BadConfig(f"SLACK_API_URL: cannot reach Slack ({type(error).__name__})") from None
+
+
+def socket_mode_handler(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
+    """Bolt's Socket Mode handler, its acknowledgements timed into jembatan_ack_seconds as HTTP
+    mode's are (server.py): from the envelope reaching the handler to its ack sent back."""
+    import time
+
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    from bot.app import metrics
+
+    class Timed(AsyncSocketModeHandler):
+        async def handle(self, client: Any, req: Any) -> None:
+            arrived = time.monotonic()
+            await super().handle(client, req)
+            metrics.ACK_SECONDS.labels("slack").observe(time.monotonic() - arrived)
+
+    return Timed(bolt, app_token, web_client=bolt.client)
 
 
 async def _erase_removed(slack: Slack) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _DRIVERS = {
@@ -84,9 +85,38 @@ def pool_for(url: str, connections: int) -> dict[str, Any]:
     if backend == "postgresql":
         # A pooled connection whose server process went away (a restart, a failover,
         # pg_terminate_backend) is found out at checkout and replaced, instead of failing the
-        # command or send that drew it (bench/db_faults.py). It costs one round trip per checkout.
-        sized["pool_pre_ping"] = True
+        # command or send that drew it (bench/db_faults.py). Only one that sat idle for a while
+        # is pinged: asyncpg's ping is three round trips (BEGIN, ";", ROLLBACK), which under a
+        # burst were a quarter of a command's and slowed every acknowledgement on the machine
+        # (bench/ack_load.py). One used a moment ago is alive; if not, the work's own retry
+        # (bot/services/dispatch.py, the relay's next pass) meets it.
+        sized[PING_AFTER_IDLE] = IDLE_BEFORE_PING
     return sized
+
+
+PING_AFTER_IDLE = "jembatan_ping_after_idle"  # create_engine's own option, not SQLAlchemy's
+IDLE_BEFORE_PING = 1.0  # seconds
+
+
+def _ping_after_idle(engine: AsyncEngine, idle: float) -> None:
+    """Pessimistic disconnect handling as SQLAlchemy's pool_pre_ping, for connections that
+    were checked in more than `idle` seconds ago."""
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is not None and time.monotonic() - since < idle:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception:
+            # The pool throws this connection away and draws another (as pool_pre_ping does).
+            raise DisconnectionError() from None
 
 
 def shown(url: str) -> str:
@@ -102,6 +132,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # A database error's message would otherwise carry the statement's parameters (people's
     # words, message bodies) into the traceback an operator's log receives.
     kwargs.setdefault("hide_parameters", True)
+    idle: float | None = kwargs.pop(PING_AFTER_IDLE, None)
     try:
         engine = create_async_engine(async_url(url), **kwargs)
     except ModuleNotFoundError as error:
@@ -115,6 +146,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         _check_folder(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+    if idle is not None:
+        _ping_after_idle(engine, idle)
     return engine
 
 

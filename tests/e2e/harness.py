@@ -200,7 +200,7 @@ class FakeDiscordServer:
     def connected(self, identifies: int = 1, within: float = 60) -> None:
         """Wait until the bot has identified `identifies` times in all (a restart adds one)."""
         wait_until(
-            lambda: self.call(lambda f: f.identifies >= identifies and f._socket is not None),
+            lambda: self.call(lambda f: f.identifies >= identifies and f.gateway_open),
             within,
             f"Discord gateway session #{identifies}",
         )

@@ -6,6 +6,9 @@ REST: JSON replies carry `Content-Type: application/json` exactly (discord.py re
 else as JSON); 429s carry `Via` (without it discord.py assumes a Cloudflare ban and gives up).
 Gateway: plain JSON text frames: HELLO → IDENTIFY → READY → GUILD_CREATE → dispatches, honouring
 the intents the client identified with; RECONNECT, then RESUME → RESUMED (or INVALID_SESSION).
+Sharded as Discord shards: GET /gateway/bot recommends `shards`; each connection identifies with
+`shard: [id, count]` and gets the servers whose `(guild_id >> 22) % count` is its id, and their
+events; fewer shards than `shards_required` is closed with 4011, a shard id out of range with 4010.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import base64
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -131,7 +135,13 @@ class FakeDiscord:
         self.dm_channels: dict[int, int] = {}  # user id → DM channel id
         self.answers: dict[str, Answer] = {}  # interaction token → what came back
         self.identifies = 0
+        self.identified: list[tuple[int, int]] = []  # each IDENTIFY's [shard id, shard count]
+        self.identified_at: list[float] = []  # and when it came (time.monotonic())
         self.intents: int | None = None  # from the latest IDENTIFY
+        self.shards = 1  # what GET /gateway/bot recommends
+        self.shards_required = 1  # fewer than this: the IDENTIFY is closed with 4011
+        self.max_concurrency = 1  # sessions Discord starts at once (/gateway/bot)
+        self.guild_ids = [guild_id]  # every server the bot is in (add_guild adds more)
         self.resumes = 0  # sessions resumed (RESUMED sent)
         self.resumable = True  # False: a RESUME is answered with INVALID_SESSION, so the client identifies
         self.in_guild = True  # False: the bot was removed from the server; READY no longer lists it
@@ -140,7 +150,9 @@ class FakeDiscord:
         self.violations: list[Violation] = []  # requests Discord's spec refuses
         watch(self)  # a violation fails the test that caused it (tests/conftest.py)
         self._nonces: dict[tuple[int, str], Json] = {}
-        self._socket: web.WebSocketResponse | None = None
+        self._sockets: dict[int, web.WebSocketResponse] = {}  # by shard id, once identified
+        self._sessions: dict[str, int] = {}  # session id → its shard, for RESUME
+        self._count = 1  # the shard count of the latest IDENTIFY
         self._seq = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -179,12 +191,12 @@ class FakeDiscord:
     def snowflake(self) -> int:
         return next(self._ids)
 
-    def add_channel(self, name: str) -> int:
+    def add_channel(self, name: str, guild_id: int | None = None) -> int:
         channel_id = self.snowflake()
         self.channels[channel_id] = {
             "id": str(channel_id),
             "type": 0,
-            "guild_id": str(self.guild_id),
+            "guild_id": str(guild_id or self.guild_id),
             "name": name,
             "position": len(self.channels),
             "permission_overwrites": [],
@@ -211,6 +223,13 @@ class FakeDiscord:
         }
         self.members[user_id] = member
         return member
+
+    def add_guild(self, shard: int, of: int) -> tuple[int, int]:
+        """Another server the bot is in, on `shard` when there are `of` shards: its id and the
+        id of its one text channel."""
+        guild_id = next(g for g in itertools.count(self.snowflake()) if shard_of(g, of) == shard)
+        self.guild_ids.append(guild_id)
+        return guild_id, self.add_channel("pairs", guild_id)
 
     def fail(
         self,
@@ -262,8 +281,8 @@ class FakeDiscord:
         return self.base.replace("http", "ws", 1) + "/gateway"
 
     async def close(self) -> None:
-        if self._socket is not None:
-            await self._socket.close()
+        for ws in list(self._sockets.values()):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -285,7 +304,6 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self._socket = ws
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
         async for frame in ws:
             if frame.type is not WSMsgType.TEXT:
@@ -294,33 +312,56 @@ class FakeDiscord:
             if payload["op"] == 1:
                 await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
             elif payload["op"] == 2:
-                self.identifies += 1
-                self.intents = payload["d"]["intents"]
-                await self._ready(ws)
+                await self._identify(ws, payload["d"])
             elif payload["op"] == 6:
-                await self._resume(ws)
-        if self._socket is ws:
-            self._socket = None
+                await self._resume(ws, payload["d"])
+        for shard, open_ws in list(self._sockets.items()):
+            if open_ws is ws:
+                del self._sockets[shard]
         return ws
 
-    async def _ready(self, ws: web.WebSocketResponse) -> None:
+    async def _identify(self, ws: web.WebSocketResponse, data: Json) -> None:
+        shard, count = data.get("shard") or (0, 1)
+        if count < self.shards_required:
+            await ws.close(code=4011, message=b"Sharding required.")
+            return
+        if not 0 <= shard < count:
+            await ws.close(code=4010, message=b"Invalid shard.")
+            return
+        self.identifies += 1
+        self.identified.append((shard, count))
+        self.identified_at.append(time.monotonic())
+        self.intents = data["intents"]
+        self._count = count
+        self._sockets[shard] = ws
+        await self._ready(ws, shard, count)
+
+    async def _ready(self, ws: web.WebSocketResponse, shard: int, count: int) -> None:
+        session = f"session-{self.identifies}"
+        self._sessions[session] = shard
+        mine = [g for g in self.guild_ids if shard_of(g, count) == shard]
+        if not self.in_guild and self.guild_id in mine:
+            mine.remove(self.guild_id)
         ready = {
             "v": 10,
             "user": BOT_USER,
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}] if self.in_guild else [],
-            "session_id": f"session-{self.identifies}",
+            "guilds": [{"id": str(g), "unavailable": True} for g in mine],
+            "session_id": session,
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(APP_ID), "flags": 0},
-            "shard": [0, 1],
+            "shard": [shard, count],
         }
         await self._send(ws, "READY", ready)
-        if self.in_guild and self.guild_available and self._subscribed("GUILD_CREATE"):
-            await self._send(ws, "GUILD_CREATE", self.guild_payload())
+        for guild in mine:
+            available = self.guild_available or guild != self.guild_id
+            if available and self._subscribed("GUILD_CREATE"):
+                await self._send(ws, "GUILD_CREATE", self.guild_payload(guild))
         await self._changed_now()
 
-    async def _resume(self, ws: web.WebSocketResponse) -> None:
+    async def _resume(self, ws: web.WebSocketResponse, data: Json) -> None:
         if self.resumable:
             self.resumes += 1
+            self._sockets[self._sessions.get(data.get("session_id", ""), 0)] = ws
             await self._send(ws, "RESUMED", {})
         else:  # the session is gone: the client must IDENTIFY again and gets a new READY
             await ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
@@ -335,15 +376,24 @@ class FakeDiscord:
         ws = await self.connected()
         await ws.send_str(json.dumps({"op": 7, "d": None, "s": None, "t": None}))
 
-    def guild_payload(self) -> Json:
+    def _gateway_bot(self) -> Json:
+        limit = {"total": 1000, "remaining": 999, "reset_after": 14400000}
         return {
-            "id": str(self.guild_id),
+            "url": self.gateway_url,
+            "shards": self.shards,
+            "session_start_limit": limit | {"max_concurrency": self.max_concurrency},
+        }
+
+    def guild_payload(self, guild_id: int | None = None) -> Json:
+        guild_id = guild_id or self.guild_id
+        return {
+            "id": str(guild_id),
             "name": "Acme",
             "icon": None,
             "owner_id": "1",
             "roles": [
                 {
-                    "id": str(self.guild_id),
+                    "id": str(guild_id),
                     "name": "@everyone",
                     "permissions": str(MEMBER_PERMISSIONS),
                     "position": 0,
@@ -358,7 +408,7 @@ class FakeDiscord:
             "emojis": [],
             "stickers": [],
             "features": [],
-            "channels": list(self.channels.values()),
+            "channels": [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)],
             "threads": [],
             "members": [self.members[BOT_ID]],
             "member_count": len(self.members),
@@ -393,13 +443,25 @@ class FakeDiscord:
     async def _send(self, ws: web.WebSocketResponse, event: str, data: Json) -> None:
         await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
 
-    async def connected(self) -> web.WebSocketResponse:
-        return await self.wait_for(lambda: self._socket if self._socket and self.identifies else None)
+    async def connected(self, guild_id: int | None = None) -> web.WebSocketResponse:
+        """The open connection of the shard that has the server (the bot's first by default)."""
+        guild_id = guild_id or self.guild_id
+        return await self.wait_for(lambda: self._sockets.get(shard_of(guild_id, self._count)))
 
     async def dispatch(self, event: str, data: Json) -> None:
-        ws = await self.connected()
+        # A server's events go to its shard; a direct message's (no guild) to shard 0, as on Discord.
+        guild = data.get("id") if event in GUILD_EVENTS else data.get("guild_id")
+        ws = await (self.connected(int(guild)) if guild else self._shard_zero())
         if self._subscribed(event):
             await self._send(ws, event, data)
+
+    @property
+    def gateway_open(self) -> bool:
+        """Every shard of the latest shard count has an identified connection open."""
+        return all(shard in self._sockets for shard in range(self._count))
+
+    async def _shard_zero(self) -> web.WebSocketResponse:
+        return await self.wait_for(lambda: self._sockets.get(0))
 
     # REST --------------------------------------------------------------------------------------
 
@@ -492,6 +554,7 @@ class FakeDiscord:
     def _routes(self) -> list[tuple[str, str, Callable[..., Any]]]:
         return [
             ("GET", r"/users/@me", lambda *_: BOT_USER),
+            ("GET", r"/gateway/bot", lambda *_: self._gateway_bot()),
             ("GET", r"/oauth2/applications/@me", lambda *_: self._application()),
             ("GET", r"/users/(\d+)", lambda _b, _f, u: user_payload(int(u))),
             ("GET", r"/channels/(\d+)", lambda _b, _f, c: self._channel(int(c))),
@@ -697,6 +760,11 @@ async def _read_body(request: web.Request) -> tuple[Json | None, list[str]]:
     return (json.loads(raw) if raw else None), []
 
 
+def shard_of(guild_id: int, count: int) -> int:
+    """The shard that carries a server's events (Discord's formula)."""
+    return (guild_id >> 22) % count
+
+
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # Exactly `application/json`: aiohttp's json_response would add "; charset=utf-8".
     return web.Response(
@@ -723,8 +791,11 @@ class Person:
 class Payloads:
     """INTERACTION_CREATE payloads as Discord sends them to a bot."""
 
-    def __init__(self, fake: FakeDiscord) -> None:
+    def __init__(self, fake: FakeDiscord, guild_id: int | None = None, channel_id: int | None = None) -> None:
+        """From people in the bot's first server, or in `guild_id`, typing in `channel_id`."""
         self.fake = fake
+        self.guild_id = guild_id or fake.guild_id
+        self.channel_id = channel_id or fake.program_channel
 
     def _base(self, kind: int, who: Person, channel_id: int | None, *, dm: bool = False) -> Json:
         interaction_id = self.fake.snowflake()
@@ -746,10 +817,10 @@ class Payloads:
                 "channel": {"id": str(dm_channel), "type": 1, "recipients": [user_payload(who.user_id)]},
                 "user": user_payload(who.user_id),
                 "context": 1,
-                "authorizing_integration_owners": {"0": str(self.fake.guild_id)},
+                "authorizing_integration_owners": {"0": str(self.guild_id)},
             }
             return payload
-        channel = self.fake.channels.get(channel_id or self.fake.program_channel)
+        channel = self.fake.channels.get(channel_id or self.channel_id)
         assert channel is not None
         member = dict(
             self.fake.members.get(who.user_id) or self.fake.add_member(who.user_id, roles=who.roles)
@@ -757,14 +828,14 @@ class Payloads:
         member["roles"] = [str(r) for r in who.roles]
         member["permissions"] = str(who.permissions)
         payload |= {
-            "guild_id": str(self.fake.guild_id),
+            "guild_id": str(self.guild_id),
             "guild_locale": "en-US",
-            "guild": {"id": str(self.fake.guild_id), "locale": "en-US", "features": []},
+            "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
             "channel_id": channel["id"],
             "channel": channel,
             "member": member,
             "context": 0,
-            "authorizing_integration_owners": {"0": str(self.fake.guild_id)},
+            "authorizing_integration_owners": {"0": str(self.guild_id)},
         }
         return payload
 

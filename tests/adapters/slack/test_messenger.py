@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
-from adapters.slack.clients import StaticToken, Workspaces
+from adapters.slack.clients import StaticToken, Workspaces, retry_handlers
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.messenger import SlackMessenger
 from bot.domain.model import Platform, TenantRef
 from bot.messages import Attachment, Notice, ToGroup
 from bot.ports import DeliveryFailed
+from tests.adapters.slack.conftest import Harness
 from tests.adapters.slack.fake_slack import FakeSlack
 
 TENANT = TenantRef(Platform.SLACK, "T0ACME")
@@ -47,16 +49,17 @@ async def test_a_direct_post_and_an_upload_reach_the_person(fake: FakeSlack) -> 
     assert done.args["channel_id"].startswith("D") and done.args["files"][0]["title"] == "Chart"
 
 
-async def test_a_429_honours_retry_after_once_then_reaches_the_relay_as_retryable(fake: FakeSlack) -> None:
+async def test_a_429_reaches_the_caller_at_once_with_its_retry_after(fake: FakeSlack) -> None:
+    # The relay's pace in the database is the only retry: the client neither sleeps nor sends again.
     messenger, _ = ports(fake)
-    fake.fail("chat.postMessage", status=429, retry_after=1)
+    fake.fail("chat.postMessage", status=429, retry_after=30)
     started = time.monotonic()
-    await messenger.post(TENANT, "C1", Notice("x"), "k")  # the client waited and tried again
-    assert time.monotonic() - started >= 1.0
-    fake.fail("chat.postMessage", status=429, retry_after=2, times=2)
     with pytest.raises(DeliveryFailed) as failed:
         await messenger.post(TENANT, "C1", Notice("x"), "k")
-    assert failed.value.retryable and failed.value.retry_after == 2 and not failed.value.tenant_gone
+    assert time.monotonic() - started < 5
+    assert failed.value.retryable and failed.value.retry_after == 30 and not failed.value.tenant_gone
+    assert len(fake.posts()) == 1  # the refused request, and no second one
+    assert all(not isinstance(h, AsyncRateLimitErrorRetryHandler) for h in retry_handlers())
 
 
 @pytest.mark.parametrize(
@@ -110,3 +113,25 @@ async def test_the_directory_knows_names_departures_and_admins(fake: FakeSlack) 
     calls = len(fake.called("users.info"))
     assert await directory.is_platform_admin(TENANT, "U1")  # remembered for a few minutes
     assert len(fake.called("users.info")) == calls
+
+
+async def test_a_429_holds_the_workspace_in_the_outbox_until_retry_after(program: Harness) -> None:
+    # Slack's Retry-After reaches the outbox, which sends nothing to the workspace before it
+    # ends (and, through the pace row, neither does any other replica).
+    h = program
+    h.fake.add_user("U1", "Ana")
+    h.fake.add_user("U2", "Budi")
+    await h.slash("U1", "join Finance")
+    assert "Shout-out posted" in (await h.slash("U1", "shoutout <@U2|budi> fixed the build"))["text"]
+    h.fake.fail("chat.postMessage", status=429, retry_after=30)
+    started = time.monotonic()
+    await h.deliver()
+    assert time.monotonic() - started < 10  # no sleeping through the 30 s inside the client
+    assert len(h.fake.posts()) == 1  # the refused post only
+    h.clock.advance(seconds=29)
+    await h.deliver()
+    assert len(h.fake.posts()) == 1  # nothing before the Retry-After is over
+    h.clock.advance(seconds=2)
+    await h.deliver()
+    posts = h.fake.posts()
+    assert len(posts) == 2 and "fixed the build" in str(posts[1].args)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.health import Probes
+from adapters.slack.main import socket_mode_handler
 from bot.domain.model import Platform
 from tests.adapters.slack.conftest import ADMIN, CHANNEL, Harness
 
 
 @pytest.fixture
 async def socket(harness: Harness) -> AsyncIterator[Harness]:
-    handler = AsyncSocketModeHandler(
-        harness.slack.bolt, harness.fake.app_token, web_client=harness.slack.bolt.client
-    )
+    handler = socket_mode_handler(harness.slack.bolt, harness.fake.app_token)  # as `run slack` makes it
     await handler.connect_async()
     await harness.fake.connected()
     yield harness
@@ -88,3 +90,32 @@ async def test_a_malformed_removal_over_the_socket_erases_nothing(
     assert answer == {"envelope_id": "E2"}
     async with h.slack.jembatan.store.unit() as uow:
         assert await uow.tenants.on_platform(Platform.SLACK)  # the workspace is still there
+
+
+async def slack_acks_on_metrics() -> float:
+    """jembatan_ack_seconds_count{platform="slack"}, read from /metrics as Prometheus would."""
+
+    async def yes() -> bool:
+        return True
+
+    app = web.Application()
+    app.add_routes(Probes(yes, yes).routes())
+    async with TestClient(TestServer(app)) as client:
+        body = await (await client.get("/metrics")).text()
+    line = next(x for x in body.splitlines() if x.startswith('jembatan_ack_seconds_count{platform="slack"}'))
+    return float(line.split()[-1])
+
+
+async def test_socket_mode_acknowledgements_are_timed_on_metrics(socket: Harness) -> None:
+    h = socket
+    await h.fake.envelope("slash_commands", slash_payload(h, ADMIN, "setup weekly monday 09:00", "s1"), "E1")
+    before = await slack_acks_on_metrics()
+    for i in range(3):
+        ack = await h.fake.envelope("slash_commands", slash_payload(h, ADMIN, "status", f"st{i}"), f"S{i}")
+        assert ack == {"envelope_id": f"S{i}"}
+    # The ack can reach the fake a moment before the handler records it: poll briefly.
+    for _ in range(500):
+        if await slack_acks_on_metrics() >= before + 3:
+            break
+        await asyncio.sleep(0.01)
+    assert await slack_acks_on_metrics() == before + 3
