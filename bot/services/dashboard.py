@@ -5,25 +5,29 @@ that tenant's rows."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
+from typing import TypeVar
 
 from bot import commands as c
 from bot.domain import schedule
-from bot.domain.model import Group, Lang, MemberStatus, Outcome, Platform, Program, Round, TenantRef
-from bot.domain.network import cross_colleagues, histogram, reach
-from bot.domain.stats import GroupFact, RoundFact, ShoutOutFact, Stats, StatsFacts, compute
+from bot.domain.model import Lang, MemberStatus, Outcome, Platform, Program, ShoutOutRecord, TenantRef
+from bot.domain.network import histogram
+from bot.domain.pairing.ceiling import cross_division_ceiling
+from bot.domain.stats import ShoutOutFact, StatsFacts, compute
 from bot.messages import Attachment, Reply
 from bot.services import rounds as round_service
 from bot.services.audit import settings_of
 from bot.services.base import Deps
 from bot.services.dispatch import handle
 from bot.store.audit import AuditEntry as AuditEntry  # re-exported: the settings page lists them
-from bot.store.dashboard import RosterRow
-from bot.store.unit_of_work import Store
+from bot.store.dashboard import RosterRow, RoundCounts, Tally
+from bot.store.unit_of_work import Store, TenantScope
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,7 @@ class RoundLine:
     pairs: int
     cross_pairs: int
     ceiling: int
+    seats: int  # people placed in a group
 
     @property
     def meetup_rate(self) -> float:
@@ -86,9 +91,28 @@ class DivisionLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Totals:
+    """The figures at a glance, as `/jembatan stats` words them, over every round so far."""
+
+    active: int
+    paused: int
+    left: int
+    rounds: int
+    groups: int
+    meetup_rate: float
+    cross_division_share: float  # pairs across divisions / pairs, as the per-round chart counts
+    connections: int  # distinct pairs of people who met
+    shoutouts_given: int
+    shoutouts_cross_division: int
+    shoutouts_received: int
+    people_recognised: int
+    milestones: int
+
+
+@dataclass(frozen=True, slots=True)
 class Overview:
     program: ProgramCard
-    stats: Stats  # the same figures `/jembatan stats` shows
+    stats: Totals
     rounds: tuple[RoundLine, ...]  # oldest first
     participation: tuple[Participation, ...]  # one per round, oldest first
     cross_colleagues_median: float  # per current member: distinct people met in another division
@@ -178,19 +202,6 @@ class _NobodyAsked:
         return set(user_ids)
 
 
-def _key(person_id: int | None, group_id: int, index: int) -> str:
-    # The same stable keys the stats use; a forgotten seat gets a key nobody else has.
-    return f"p{person_id}" if person_id is not None else f"anon{group_id}-{index}"
-
-
-def _fact(group: Group) -> GroupFact:
-    return GroupFact(
-        tuple(_key(m.person_id, group.id, i) for i, m in enumerate(group.members)),
-        tuple(m.division for m in group.members),
-        group.outcome,
-    )
-
-
 def _card(program: Program, members: int) -> ProgramCard:
     return ProgramCard(
         program.tenant_id,
@@ -202,22 +213,32 @@ def _card(program: Program, members: int) -> ProgramCard:
     )
 
 
-def _line(rnd: Round, facts: Sequence[GroupFact], sat_out: int) -> RoundLine:
-    outcomes = Counter(g.outcome for g in facts)
-    r = reach(facts)
+def _line(counts: RoundCounts) -> RoundLine:
+    """A round's line from the counts the database added up. The ceiling needs only how many
+    sat in each division and the groups' sizes; nobody without a division shares one."""
+    labels: list[int] = []
+    for number, (division, n) in enumerate(counts.seats.items()):
+        if division is None:
+            labels.extend(-len(labels) - 1 - i for i in range(n))
+        else:
+            labels.extend([number] * n)
+    sizes = [size for size, n in sorted(counts.sizes.items()) for _ in range(n)]
+    ceiling = cross_division_ceiling(labels, sizes) if labels else 0
+    outcomes = counts.outcomes
     return RoundLine(
-        rnd.id,
-        rnd.scheduled_for.date(),
-        rnd.period,
-        len(facts),
+        counts.round_id,
+        counts.scheduled_for.date(),
+        counts.period,
+        sum(outcomes.values()),
         outcomes[Outcome.MET],
         outcomes[Outcome.NOT_YET],
         outcomes[Outcome.SKIPPED],
         outcomes[Outcome.PENDING],
-        sat_out,
-        r.pairs,
-        r.cross_pairs,
-        r.ceiling,
+        counts.sat_out,
+        counts.pairs,
+        counts.cross_pairs,
+        max(ceiling, counts.cross_pairs),
+        sum(counts.seats.values()),
     )
 
 
@@ -270,45 +291,50 @@ class Dashboard:
                     found.add(tenant_id)
         return frozenset(found)
 
-    async def settings(self, tenant_id: int, program_id: int) -> SettingsPage | None:
+    async def _read(
+        self, tenant_id: int, program_id: int, read: Callable[[TenantScope, Program], Awaitable[T]]
+    ) -> T | None:
+        """`read` of the program in one unit of work scoped to `tenant_id`; None when the program
+        is not that tenant's."""
         async with self._store.unit() as uow:
             scope = uow.scoped(tenant_id)
             program = await scope.programs.get(program_id)
-            if program is None:
-                return None
-            members = await scope.dashboard.member_count(program_id)
-            entries = await scope.audit.recent(program_id)
-        return SettingsPage(_card(program, members), settings_of(program.config), tuple(entries))
+            return None if program is None else await read(scope, program)
+
+    async def settings(self, tenant_id: int, program_id: int) -> SettingsPage | None:
+        async def read(scope: TenantScope, program: Program) -> SettingsPage:
+            members = await scope.dashboard.member_count(program.id)
+            entries = await scope.audit.recent(program.id)
+            return SettingsPage(_card(program, members), settings_of(program.config), tuple(entries))
+
+        return await self._read(tenant_id, program_id, read)
 
     async def divisions(self, tenant_id: int, program_id: int) -> list[str]:
         async with self._store.unit() as uow:
             return await uow.scoped(tenant_id).divisions.of_program(program_id)
 
     async def preview(self, tenant_id: int, program_id: int) -> Preview | None:
-        async with self._store.unit() as uow:
-            scope = uow.scoped(tenant_id)
-            program = await scope.programs.get(program_id)
-            if program is None:
-                return None
+        async def read(scope: TenantScope, program: Program) -> Preview:
             now = self._deps.now()
             result = await round_service.preview(self._deps, scope, program, now)
-            roster = await scope.dashboard.roster(program_id)
-        division = {r.user_id: r.division for r in roster}
-        return Preview(
-            schedule.next_after(program.config, now).due.date(),
-            tuple(
-                PreviewGroup(
-                    tuple(Seat(u, division.get(u)) for u in g.members),
-                    tuple(r.value for r in sorted(g.reasons)),
-                    g.shared_interests,
-                )
-                for g in result.groups
-            ),
-            tuple((u.member, u.reason.value) for u in result.unpaired),
-            result.metrics.pairs,
-            result.metrics.cross_division_pairs,
-            result.metrics.ceiling,
-        )
+            division = {r.user_id: r.division for r in await scope.dashboard.roster(program.id)}
+            return Preview(
+                schedule.next_after(program.config, now).due.date(),
+                tuple(
+                    PreviewGroup(
+                        tuple(Seat(u, division.get(u)) for u in g.members),
+                        tuple(r.value for r in sorted(g.reasons)),
+                        g.shared_interests,
+                    )
+                    for g in result.groups
+                ),
+                tuple((u.member, u.reason.value) for u in result.unpaired),
+                result.metrics.pairs,
+                result.metrics.cross_division_pairs,
+                result.metrics.ceiling,
+            )
+
+        return await self._read(tenant_id, program_id, read)
 
     async def programs(self, tenant_ids: Sequence[int]) -> list[ProgramCard]:
         cards: list[ProgramCard] = []
@@ -320,29 +346,109 @@ class Dashboard:
         return cards
 
     async def overview(self, tenant_id: int, program_id: int) -> Overview | None:
-        async with self._store.unit() as uow:
-            scope = uow.scoped(tenant_id)
-            program = await scope.programs.get(program_id)
-            if program is None:
-                return None
-            statuses, here, sizes = await scope.dashboard.current(program_id)
-            round_list = await scope.rounds.of_program(program_id)
-            round_list.sort(key=lambda r: (r.scheduled_for, r.id))
-            by_round = await scope.dashboard.group_facts(program_id)
-            on_day = await scope.dashboard.members_on_round_days(program_id)
-            sat_out = await scope.dashboard.sat_out(program_id)
-            shoutouts = await scope.shoutouts.listing([program_id])
-        out_by_round: dict[int, list[str]] = defaultdict(list)
-        for row in sat_out:
-            out_by_round[row.round_id].append(row.reason)
-        facts = StatsFacts(
-            statuses=statuses,
-            current_members=tuple(f"p{person_id}" for person_id in here),
-            rounds=tuple(
-                RoundFact(r.scheduled_for.date(), tuple(by_round.get(r.id, ())), tuple(out_by_round[r.id]))
-                for r in round_list
-            ),
-            shoutouts=tuple(
+        """Everything is counted in the database: reading a big program's every past seat into
+        Python took most of this page's time."""
+
+        async def read(scope: TenantScope, program: Program) -> Overview:
+            q = scope.dashboard
+            statuses, sizes = await q.statuses(program.id), await q.division_sizes(program.id)
+            counted = await q.round_counts(program.id)
+            lines = tuple(_line(counts) for counts in counted)
+            on_day = await q.members_on_round_days(program.id)
+            connections = await q.connections(program.id)
+            colleagues = await q.cross_colleague_counts(program.id)
+            shoutouts = await scope.shoutouts.listing([program.id])
+            here = statuses[MemberStatus.ACTIVE.value] + statuses[MemberStatus.PAUSED.value]
+            counts = [*colleagues, *[0] * max(here - len(colleagues), 0)]
+            return Overview(
+                _card(program, here),
+                _totals(statuses, lines, connections, shoutouts),
+                lines,
+                tuple(_participation(line, *on_day.get(line.round_id, (0, 0))) for line in lines),
+                float(median(counts)) if counts else 0.0,
+                histogram(counts),
+                tuple(
+                    DivisionNode(name, n)
+                    for name, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+                ),
+                _links(sum((r.met_pairs for r in counted), Counter())),
+            )
+
+        return await self._read(tenant_id, program_id, read)
+
+    async def rounds(self, tenant_id: int, program_id: int) -> tuple[ProgramCard, list[RoundLine]] | None:
+        async def read(scope: TenantScope, program: Program) -> tuple[ProgramCard, list[RoundLine]]:
+            members = await scope.dashboard.member_count(program.id)
+            lines = [_line(counts) for counts in await scope.dashboard.round_counts(program.id)]
+            return _card(program, members), lines[::-1]  # newest first
+
+        return await self._read(tenant_id, program_id, read)
+
+    async def round(self, tenant_id: int, program_id: int, round_id: int) -> RoundDetail | None:
+        async def read(scope: TenantScope, program: Program) -> RoundDetail | None:
+            found = await scope.dashboard.round_counts(program.id, round_id)
+            if not found:
+                return None  # no such round, or another program's
+            members = await scope.dashboard.member_count(program.id)
+            groups = await scope.groups.of_round(round_id)
+            sat_out = await scope.dashboard.sat_out(program.id, round_id)
+            return RoundDetail(
+                _card(program, members),
+                _line(found[0]),
+                tuple(
+                    GroupView(
+                        tuple(Seat(m.user_id, m.division) for m in g.members),
+                        g.outcome,
+                        g.reasons,
+                        g.shared_interests,
+                    )
+                    for g in groups
+                ),
+                tuple((s.user_id, s.reason) for s in sat_out),
+            )
+
+        return await self._read(tenant_id, program_id, read)
+
+    async def people(self, tenant_id: int, program_id: int) -> PeoplePage | None:
+        async def read(scope: TenantScope, program: Program) -> PeoplePage:
+            roster = await scope.dashboard.roster(program.id)
+            tallies = await scope.dashboard.tallies(program.id)
+            order = {MemberStatus.ACTIVE: 0, MemberStatus.PAUSED: 1, MemberStatus.LEFT: 2}
+            nothing = Tally(0, 0)
+            lines = [
+                PersonLine(
+                    r.user_id,
+                    r.division,
+                    r.timezone,
+                    r.status,
+                    r.paused_until,
+                    tallies.get(r.person_id, nothing).rounds,
+                    tallies.get(r.person_id, nothing).meetups,
+                )
+                for r in roster
+            ]
+            lines.sort(key=lambda p: (order[p.status], (p.division or "").casefold(), p.user_id))
+            return PeoplePage(_card(program, _present(roster)), tuple(lines))
+
+        return await self._read(tenant_id, program_id, read)
+
+
+def _participation(line: RoundLine, inside: int, gone: int) -> Participation:
+    drawn = line.seats + line.sat_out
+    return Participation(line.day, drawn, max(inside - drawn, 0), gone)
+
+
+def _totals(
+    statuses: Counter[str], lines: Sequence[RoundLine], connections: int, shoutouts: Sequence[ShoutOutRecord]
+) -> Totals:
+    groups, pairs = sum(r.groups for r in lines), sum(r.pairs for r in lines)
+    # The shout-out figures are the stats' own, from the stats' own function (shout-outs are few).
+    recognition = compute(
+        StatsFacts(
+            Counter(),
+            (),
+            (),
+            tuple(
                 ShoutOutFact(
                     s.giver_division,
                     tuple(d for _, d in s.recipients),
@@ -352,101 +458,43 @@ class Dashboard:
                 for s in shoutouts
             ),
         )
-        stats = compute(facts)
-        lines = tuple(
-            _line(r, f.groups, len(f.unpaired)) for r, f in zip(round_list, facts.rounds, strict=True)
-        )
-        participation = []
-        for rnd, line, fact in zip(round_list, lines, facts.rounds, strict=True):
-            inside, gone = on_day.get(rnd.id, (0, 0))
-            drawn = sum(len(g.members) for g in fact.groups) + line.sat_out
-            participation.append(Participation(line.day, drawn, max(inside - drawn, 0), gone))
-        met_across = cross_colleagues(f.groups for f in facts.rounds)
-        counts = [len(met_across.get(key, ())) for key in facts.current_members]
-        nodes = tuple(
-            DivisionNode(name, n) for name, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0] or ""))
-        )
-        links = tuple(
-            DivisionLink(_named(a), _named(b), n)
-            for (a, b), n in sorted(stats.matrix.items(), key=lambda kv: (-kv[1], kv[0]))
-            if a != b
-        )
-        return Overview(
-            _card(program, len(here)),
-            stats,
-            lines,
-            tuple(participation),
-            float(median(counts)) if counts else 0.0,
-            histogram(counts),
-            nodes,
-            links,
-        )
+    )
+    return Totals(
+        statuses[MemberStatus.ACTIVE.value],
+        statuses[MemberStatus.PAUSED.value],
+        statuses[MemberStatus.LEFT.value],
+        len(lines),
+        groups,
+        sum(r.met for r in lines) / groups if groups else 0.0,
+        sum(r.cross_pairs for r in lines) / pairs if pairs else 0.0,
+        connections,
+        recognition.shoutouts_given,
+        recognition.shoutouts_cross_division,
+        recognition.shoutouts_received,
+        recognition.people_recognised,
+        recognition.milestones,
+    )
 
-    async def rounds(self, tenant_id: int, program_id: int) -> tuple[ProgramCard, list[RoundLine]] | None:
-        async with self._store.unit() as uow:
-            scope = uow.scoped(tenant_id)
-            program = await scope.programs.get(program_id)
-            if program is None:
-                return None
-            members = await scope.dashboard.member_count(program_id)
-            round_list = await scope.rounds.of_program(program_id)  # newest first
-            by_round = await scope.dashboard.group_facts(program_id)
-            sat_out = Counter(s.round_id for s in await scope.dashboard.sat_out(program_id))
-        return _card(program, members), [_line(r, by_round.get(r.id, ()), sat_out[r.id]) for r in round_list]
 
-    async def round(self, tenant_id: int, program_id: int, round_id: int) -> RoundDetail | None:
-        async with self._store.unit() as uow:
-            scope = uow.scoped(tenant_id)
-            program = await scope.programs.get(program_id)
-            rnd = await scope.rounds.get(round_id)
-            if program is None or rnd is None or rnd.program_id != program_id:
-                return None
-            members = await scope.dashboard.member_count(program_id)
-            groups = await scope.groups.of_round(round_id)
-            sat_out = await scope.dashboard.sat_out(program_id, round_id)
-        return RoundDetail(
-            _card(program, members),
-            _line(rnd, [_fact(g) for g in groups], len(sat_out)),
-            tuple(
-                GroupView(
-                    tuple(Seat(m.user_id, m.division) for m in g.members),
-                    g.outcome,
-                    g.reasons,
-                    g.shared_interests,
-                )
-                for g in groups
-            ),
-            tuple((s.user_id, s.reason) for s in sat_out),
-        )
-
-    async def people(self, tenant_id: int, program_id: int) -> PeoplePage | None:
-        async with self._store.unit() as uow:
-            scope = uow.scoped(tenant_id)
-            program = await scope.programs.get(program_id)
-            if program is None:
-                return None
-            roster = await scope.dashboard.roster(program_id)
-            tallies = await scope.dashboard.tallies(program_id)
-        order = {MemberStatus.ACTIVE: 0, MemberStatus.PAUSED: 1, MemberStatus.LEFT: 2}
-        lines = [
-            PersonLine(
-                r.user_id,
-                r.division,
-                r.timezone,
-                r.status,
-                r.paused_until,
-                tallies[r.person_id].rounds if r.person_id in tallies else 0,
-                tallies[r.person_id].meetups if r.person_id in tallies else 0,
-            )
-            for r in roster
-        ]
-        lines.sort(key=lambda p: (order[p.status], (p.division or "").casefold(), p.user_id))
-        return PeoplePage(_card(program, _present(roster)), tuple(lines))
+def _links(by_division: Counter[tuple[str | None, str | None]]) -> tuple[DivisionLink, ...]:
+    """Met pairs between two different divisions, heaviest first (as the stats' matrix keys them)."""
+    weights: Counter[tuple[str, str]] = Counter()
+    for (a, b), n in by_division.items():
+        first, second = sorted((a or _NONE, b or _NONE))
+        if first != second:
+            weights[first, second] += n
+    return tuple(
+        DivisionLink(_named(a), _named(b), n)
+        for (a, b), n in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
 
 
 def _present(roster: Sequence[RosterRow]) -> int:
     return sum(1 for r in roster if r.status is not MemberStatus.LEFT)
 
 
+_NONE = "–"  # the stats' placeholder for "no division"
+
+
 def _named(division: str) -> str | None:
-    return None if division == "–" else division  # the stats' placeholder for "no division"
+    return None if division == _NONE else division
