@@ -88,6 +88,7 @@ def mount_for_slack(
         api_url=api_url,
     )
     mount(app, setup)
+    core.deps.dashboard_url = where.url  # what `/jembatan dashboard` tells an admin
     log.info("the dashboard is at %s (Sign in with Slack)", where.url)
     return True
 
@@ -119,6 +120,7 @@ async def serve_for_discord(
         api_url=(api_url or f"{oauth}/api/v10").rstrip("/"),
     )
     running = await start(setup, "0.0.0.0", port)
+    core.deps.dashboard_url = where.url  # what `/jembatan dashboard` tells an admin
     log.info("the dashboard is at %s (Sign in with Discord), port %d", where.url, running.port)
     return running
 

@@ -139,7 +139,7 @@ async def test_the_counts_the_database_adds_up_match_the_stats_computed_seat_by_
         (key, division)
         for r in facts.rounds
         for g in r.groups
-        for key, division in zip(g.members, g.divisions)
+        for key, division in zip(g.members, g.divisions, strict=True)
     ]
     assert any(not key.startswith("p") for key, _ in seats) and any(d is None for _, d in seats)
     per_round = [reach(r.groups) for r in facts.rounds]

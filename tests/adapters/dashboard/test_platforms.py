@@ -6,6 +6,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.dashboard.platforms import mount_for_slack, public
+from bot import commands as c
 from bot.domain.model import TenantRef
 from tests.drive import Driver
 
@@ -38,9 +39,14 @@ async def test_slack_serves_the_dashboard_beside_its_events(drive: Driver) -> No
     assert not mount_for_slack(
         app, drive.app, {}, signing_secret="x", api_url="http://x/", platform_admin=_nobody
     )
+    await drive.setup()
+    asked = await drive.say("U-ADMIN", c.OpenDashboard(), admin=True)
+    assert "jembatan.example.com" not in asked.text  # not served: the answer says there is none
     assert mount_for_slack(
         app, drive.app, ENV, signing_secret="x", api_url="http://x/", platform_admin=_nobody
     )
+    asked = await drive.say("U-ADMIN", c.OpenDashboard(), admin=True)
+    assert "https://jembatan.example.com " in asked.text  # `/jembatan dashboard` now links to it
     async with TestClient(TestServer(app)) as client:
         assert await (await client.post("/slack/events")).text() == "events"
         home = await client.get("/")
