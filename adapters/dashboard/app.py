@@ -209,7 +209,10 @@ async def index(request: web.Request) -> web.Response:
     grant = _grant(request)
     if grant is None:
         return _refused(request, None)
-    cards = await request.app[SETUP].dashboard.programs(sorted(grant.tenant_ids))
+    dashboard = request.app[SETUP].dashboard
+    cards = await dashboard.programs(
+        [t for t in sorted(grant.tenant_ids) if await dashboard.still_admin(t, grant.user_id)]
+    )
     t = _texts(grant, cards[0].lang if cards else Lang.EN)
     return _page(request, "index.html", t, grant, cards=cards)
 
@@ -286,7 +289,11 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
 async def _scoped(request: web.Request) -> tuple[Grant, int, int] | web.Response:
     grant = _grant(request)
     tenant_id = int(request.match_info["tenant"])
-    if grant is None or tenant_id not in grant.tenant_ids:
+    if (
+        grant is None
+        or tenant_id not in grant.tenant_ids
+        or not await request.app[SETUP].dashboard.still_admin(tenant_id, grant.user_id)
+    ):
         return _refused(request, grant)
     return grant, tenant_id, int(request.match_info["program"])
 

@@ -5,10 +5,11 @@ that tenant's rows."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import TypeVar
 
@@ -28,6 +29,12 @@ from bot.store.dashboard import RosterRow, RoundCounts, Tally
 from bot.store.unit_of_work import Store, TenantScope
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+# Is this person, on this platform workspace, an admin there (the admin commands' rule)?
+PlatformAdmin = Callable[[TenantRef, str], Awaitable[bool]]
+# A session carries the workspaces its person administered at sign-in; each is asked again when
+# its last answer is older than this, so a demoted admin is refused within a minute.
+RECHECK = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,11 +253,40 @@ class Dashboard:
     """The dashboard's reads. Each method opens one unit of work and scopes it to `tenant_id`;
     a program that is not that tenant's is simply not found (None)."""
 
-    def __init__(self, store: Store, deps: Deps | None = None) -> None:
+    def __init__(
+        self, store: Store, deps: Deps | None = None, platform_admin: PlatformAdmin | None = None
+    ) -> None:
         self._store = store
         # The process's own dependencies when it has them (its clock, its directory), so a
         # command from here acts as one from chat would.
         self._deps = deps or Deps(store, _NobodyAsked())
+        # None: no platform to ask again (the demo, whose one-time link is the only right, and
+        # whose sessions end with its process); `still_admin` then keeps the sign-in's answer.
+        self._platform_admin = platform_admin
+        self._checked: dict[tuple[int, str], tuple[datetime, bool]] = {}
+
+    async def still_admin(self, tenant_id: int, user_id: str) -> bool:
+        """Does `user_id` still administer `tenant_id`: one of our listed admins, or an admin of
+        the platform workspace? Asked again once the last answer is `RECHECK` old. A platform
+        that cannot be asked right now means no (a wrong yes is not safe), and is asked again
+        on the next request."""
+        if self._platform_admin is None:
+            return True
+        now, key = self._deps.now(), (tenant_id, user_id)
+        known = self._checked.get(key)
+        if known is not None and now < known[0]:
+            return known[1]
+        async with self._store.unit() as uow:
+            tenant = await uow.tenants.ref(tenant_id)
+            allowed = await uow.scoped(tenant_id).admins.is_listed(user_id)
+        if not allowed:
+            try:
+                allowed = await self._platform_admin(tenant, user_id)
+            except Exception:
+                log.warning("could not ask the platform whether a dashboard user is still an admin")
+                return False
+        self._checked[key] = (now + RECHECK, allowed)
+        return allowed
 
     async def act(self, tenant_id: int, program_id: int, user_id: str, command: c.Command) -> Reply | None:
         """Run a core command as `user_id`, an admin of `tenant_id` (the sign-in established it),
