@@ -325,6 +325,9 @@ class Dashboard:
                     continue
                 if external_id in platform_admin_in or await uow.scoped(tenant_id).admins.is_listed(user_id):
                     found.add(tenant_id)
+        # The platform has just said so with the person's own token: the freshest answer there is.
+        until = self._deps.now() + RECHECK
+        self._checked.update({(tenant_id, user_id): (until, True) for tenant_id in found})
         return frozenset(found)
 
     async def _read(
