@@ -48,7 +48,18 @@ from bot.process import (
 from bot.process import run as run_process
 from bot.runtime.ticker import Jobs, Ticker
 from bot.services.base import Deps, utc_now
-from bot.services.dashboard import CHART_FILE, CSV_FILES, AuditEntry, Dashboard, Overview, ProgramCard
+from bot.services.dashboard import (
+    CHART_FILE,
+    CSV_FILES,
+    LANGUAGES,
+    AuditEntry,
+    Dashboard,
+    Overview,
+    ProgramCard,
+    audit_words,
+    setting_choices,
+    settings_command,
+)
 from bot.services.dispatch import claim_delivery, forget_absent, handle, workspaces_on
 from bot.services.members import known_divisions
 from bot.settings import Settings
@@ -60,6 +71,7 @@ from bot.store.unit_of_work import Store
 __all__ = [
     "CHART_FILE",
     "CSV_FILES",
+    "LANGUAGES",
     "MAX_DIVISION_CODE_POINTS",
     "STOP_WITHIN",
     "WEEKDAYS",
@@ -87,6 +99,7 @@ __all__ = [
     "Store",
     "TokenUnreadable",
     "async_url",
+    "audit_words",
     "build",
     "check_database",
     "check_url",
@@ -113,6 +126,8 @@ __all__ = [
     "run_process",
     "schedule",
     "serve_platform",
+    "setting_choices",
+    "settings_command",
     "shown",
     "slack_config",
     "state_key",

@@ -21,14 +21,15 @@ from bot import commands as c
 from bot.app import (
     CHART_FILE,
     CSV_FILES,
-    WEEKDAYS,
-    AuditEntry,
-    CrossDivisionMode,
+    LANGUAGES,
     Dashboard,
     Overview,
     ProgramCard,
+    audit_words,
+    setting_choices,
+    settings_command,
 )
-from bot.domain.model import Cadence, Lang
+from bot.domain.model import Lang
 from bot.i18n import Texts, texts
 
 # No script runs at all; styles and images only from this origin; no framing, no foreign forms.
@@ -47,7 +48,6 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 STATIC = Path(__file__).parent / "static"
-LANGS = [(Lang.EN.value, "English"), (Lang.ID.value, "Bahasa Indonesia")]  # each in its own words
 
 
 @dataclass
@@ -175,7 +175,7 @@ def _page(
             path=request.path_qs,
             name=name,
             pct=lambda share: f"{share:.0%}",
-            langs=LANGS,
+            langs=LANGUAGES,
             signins=_signins(setup),
             **context,
         )
@@ -464,59 +464,11 @@ async def _settings_page(request: web.Request, grant: Grant, notice: str = "") -
         grant,
         card=found.program,
         page=found,
-        entries=[(e, _audit_line(e, t, name)) for e in found.audit],
-        cadences=[(x.value, t(f"cadence.{x.value}")) for x in Cadence],
-        weekdays=[(day, t.pick("weekdays", i)) for i, day in enumerate(WEEKDAYS)],
-        modes=[(x.value, t(f"mode.{x.value}")) for x in CrossDivisionMode],
+        entries=[(e, audit_words(e, t, name)) for e in found.audit],
+        choices=setting_choices(t),
         notice=notice,
         tab="settings",
     )
-
-
-def _setting_value(key: str, value: str | None, t: Texts) -> str:
-    """A setting as the form shows it: "Friday", "preferred", "English"; not the stored word."""
-    if not value:
-        return "–"
-    match key:
-        case "weekday" if value in WEEKDAYS:
-            return t.pick("weekdays", WEEKDAYS.index(value))
-        case "cadence" if value in {x.value for x in Cadence}:
-            return t(f"cadence.{value}")
-        case "cross_division" if value in {x.value for x in CrossDivisionMode}:
-            return t(f"mode.{value}")
-        case "lang":
-            return dict(LANGS).get(value, value)
-        case _:
-            return value
-
-
-def _audit_line(entry: AuditEntry, t: Texts, name: Callable[[str], str]) -> str:
-    d = entry.details
-    match entry.action:
-        case "SetupProgram":
-            changes: dict[str, list[str | None]] = d.get("changes") or {}
-            parts = []
-            for key, (old, new) in changes.items():
-                label, after = t("dashboard.setting_" + key), _setting_value(key, new, t)
-                if d.get("created"):
-                    parts.append(f"{label}: {after}")
-                else:
-                    parts.append(f"{label}: {_setting_value(key, old, t)} → {after}")
-            head = t("dashboard.audit_created" if d.get("created") else "dashboard.audit_SetupProgram")
-            return f"{head}: {'; '.join(parts)}" if parts else head
-        case "RenameDivision":
-            return t("dashboard.audit_RenameDivision", old=", ".join(d.get("from", [])), new=d.get("to", ""))
-        case "BlockPair":
-            return t(
-                "dashboard.audit_BlockPair", first=name(d.get("first", "")), second=name(d.get("second", ""))
-            )
-        case "GrantAdmin":
-            key = "dashboard.audit_RevokeAdmin" if d.get("revoke") else "dashboard.audit_GrantAdmin"
-            return t(key, user=name(d.get("user", "")))
-        case "RunRoundNow" | "ExportCsv":
-            return t(f"dashboard.audit_{entry.action}")
-        case _:
-            return entry.action
 
 
 async def settings(request: web.Request) -> web.Response:
@@ -531,16 +483,7 @@ async def change_settings(request: web.Request) -> web.Response:
     if isinstance(checked, web.Response):
         return checked
     grant, tenant_id, program_id, fields, _ = checked
-    command = c.SetupProgram(
-        cadence=fields.get("cadence") or None,
-        weekday=fields.get("weekday") or None,
-        time=fields.get("time") or None,
-        timezone=fields.get("timezone") or None,
-        group_size=fields.get("group_size") or None,
-        lang=fields.get("lang") or None,
-        cross_division=fields.get("cross_division") or None,
-        shoutout_channel=fields.get("shoutout_channel", "").strip().lstrip("#"),
-    )
+    command = settings_command(fields)
     reply = await request.app[SETUP].dashboard.act(tenant_id, program_id, grant.user_id, command)
     if reply is None:
         return _not_found(request, grant)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
@@ -15,10 +15,22 @@ from typing import TypeVar
 
 from bot import commands as c
 from bot.domain import schedule
-from bot.domain.model import Lang, MemberStatus, Outcome, Platform, Program, ShoutOutRecord, TenantRef
+from bot.domain.model import (
+    Cadence,
+    Lang,
+    MemberStatus,
+    Outcome,
+    Platform,
+    Program,
+    ShoutOutRecord,
+    TenantRef,
+)
 from bot.domain.network import histogram
 from bot.domain.pairing.ceiling import cross_division_ceiling
+from bot.domain.pairing.model import CrossDivisionMode
 from bot.domain.stats import ShoutOutFact, StatsFacts, compute
+from bot.domain.validation import WEEKDAYS
+from bot.i18n import Texts
 from bot.messages import Attachment, Reply
 from bot.services import rounds as round_service
 from bot.services.audit import settings_of
@@ -537,3 +549,78 @@ _NONE = "–"  # the stats' placeholder for "no division"
 
 def _named(division: str) -> str | None:
     return None if division == _NONE else division
+
+
+# The settings page's words: what the form offers and how the audit list reads. ------------------
+
+LANGUAGES = ((Lang.EN.value, "English"), (Lang.ID.value, "Bahasa Indonesia"))  # each in its own words
+
+
+def setting_choices(t: Texts) -> dict[str, list[tuple[str, str]]]:
+    """The settings form's options, as (stored value, shown word)."""
+    return {
+        "cadences": [(x.value, t(f"cadence.{x.value}")) for x in Cadence],
+        "weekdays": [(day, t.pick("weekdays", i)) for i, day in enumerate(WEEKDAYS)],
+        "modes": [(x.value, t(f"mode.{x.value}")) for x in CrossDivisionMode],
+    }
+
+
+def settings_command(fields: Mapping[str, str]) -> c.SetupProgram:
+    """The settings form as chat's `setup`: a blank field leaves its setting as it is."""
+    return c.SetupProgram(
+        cadence=fields.get("cadence") or None,
+        weekday=fields.get("weekday") or None,
+        time=fields.get("time") or None,
+        timezone=fields.get("timezone") or None,
+        group_size=fields.get("group_size") or None,
+        lang=fields.get("lang") or None,
+        cross_division=fields.get("cross_division") or None,
+        shoutout_channel=fields.get("shoutout_channel", "").strip().lstrip("#"),
+    )
+
+
+def setting_words(key: str, value: str | None, t: Texts) -> str:
+    """A setting as the page shows it: "Friday", "preferred", "English"; not the stored word."""
+    if not value:
+        return "–"
+    match key:
+        case "weekday" if value in WEEKDAYS:
+            return t.pick("weekdays", WEEKDAYS.index(value))
+        case "cadence" if value in {x.value for x in Cadence}:
+            return t(f"cadence.{value}")
+        case "cross_division" if value in {x.value for x in CrossDivisionMode}:
+            return t(f"mode.{value}")
+        case "lang":
+            return dict(LANGUAGES).get(value, value)
+        case _:
+            return value
+
+
+def audit_words(entry: AuditEntry, t: Texts, name: Callable[[str], str]) -> str:
+    """One line of the audit list: what was done, in the page's language (`name` names people)."""
+    d = entry.details
+    match entry.action:
+        case "SetupProgram":
+            changes: dict[str, list[str | None]] = d.get("changes") or {}
+            parts = []
+            for key, (old, new) in changes.items():
+                label, after = t("dashboard.setting_" + key), setting_words(key, new, t)
+                if d.get("created"):
+                    parts.append(f"{label}: {after}")
+                else:
+                    parts.append(f"{label}: {setting_words(key, old, t)} → {after}")
+            head = t("dashboard.audit_created" if d.get("created") else "dashboard.audit_SetupProgram")
+            return f"{head}: {'; '.join(parts)}" if parts else head
+        case "RenameDivision":
+            return t("dashboard.audit_RenameDivision", old=", ".join(d.get("from", [])), new=d.get("to", ""))
+        case "BlockPair":
+            return t(
+                "dashboard.audit_BlockPair", first=name(d.get("first", "")), second=name(d.get("second", ""))
+            )
+        case "GrantAdmin":
+            key = "dashboard.audit_RevokeAdmin" if d.get("revoke") else "dashboard.audit_GrantAdmin"
+            return t(key, user=name(d.get("user", "")))
+        case "RunRoundNow" | "ExportCsv":
+            return t(f"dashboard.audit_{entry.action}")
+        case _:
+            return entry.action
