@@ -23,9 +23,11 @@ from bot.app import (
     CSV_FILES,
     LANGUAGES,
     Dashboard,
+    Network,
     Overview,
     ProgramCard,
     audit_words,
+    overview_charts,
     setting_choices,
     settings_command,
 )
@@ -341,46 +343,17 @@ async def overview(request: web.Request) -> web.Response:
 
 
 def _overview_charts(view: Overview, t: Texts) -> dict[str, Any]:
-    labels = [t.day(line.day) for line in view.rounds]
-    part = view.participation
-    no_division = t("stats.no_division")
-    histogram = tuple(map(float, view.cross_colleagues_histogram))
-    return {
-        "participation": charts.bars(
-            t("dashboard.chart_participation"),
-            labels,
-            [
-                charts.Series(t("dashboard.series_in_round"), "s1", tuple(p.in_round for p in part)),
-                charts.Series(t("dashboard.series_not_in_round"), "s2", tuple(p.not_in_round for p in part)),
-                charts.Series(t("dashboard.series_left"), "s3", tuple(p.left for p in part)),
-            ],
-        ),
-        "meetups": charts.bars(
-            t("dashboard.chart_meetups"),
-            labels,
-            [charts.Series(t("stats.meetup_rate"), "s1", tuple(r.meetup_rate for r in view.rounds))],
-            percent=True,
-        ),
-        "reach": charts.bars(
-            t("dashboard.chart_reach"),
-            labels,
-            [charts.Series(t("dashboard.series_cross"), "s1", tuple(r.cross_share for r in view.rounds))],
-            percent=True,
-            marker=charts.Series(
-                t("dashboard.series_ceiling"), "ceiling", tuple(r.ceiling_share for r in view.rounds)
-            ),
-        ),
-        "colleagues": charts.bars(
-            t("dashboard.chart_colleagues"),
-            [str(i) if i < 5 else "5+" for i in range(len(view.cross_colleagues_histogram))],
-            [charts.Series(t("dashboard.col_members"), "s1", histogram)],
-        ),
-        "network": charts.network(
-            t("dashboard.chart_network"),
-            [charts.Node(n.name or no_division, n.members) for n in view.nodes],
-            [charts.Link(k.first or no_division, k.second or no_division, k.meetups) for k in view.links],
-        ),
-    }
+    """The core's chart data drawn as SVG: each series in its colour, the ceiling as a marker."""
+    drawn: dict[str, Any] = {}
+    for key, chart in overview_charts(view, t).items():
+        if isinstance(chart, Network):
+            nodes = [charts.Node(name, size) for name, size in chart.nodes]
+            drawn[key] = charts.network(chart.title, nodes, [charts.Link(*link) for link in chart.links])
+            continue
+        stacked = [charts.Series(name, f"s{i}", values) for i, (name, values) in enumerate(chart.stacked, 1)]
+        marker = charts.Series(chart.marker[0], "ceiling", chart.marker[1]) if chart.marker else None
+        drawn[key] = charts.bars(chart.title, chart.labels, stacked, percent=chart.percent, marker=marker)
+    return drawn
 
 
 async def rounds(request: web.Request) -> web.Response:

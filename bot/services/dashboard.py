@@ -624,3 +624,61 @@ def audit_words(entry: AuditEntry, t: Texts, name: Callable[[str], str]) -> str:
             return t(f"dashboard.audit_{entry.action}")
         case _:
             return entry.action
+
+
+# The overview's charts as data: titles, labels and numbers in the page's language. -------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bars:
+    title: str
+    labels: tuple[str, ...]
+    stacked: tuple[tuple[str, tuple[float, ...]], ...]  # (series name, one value per label)
+    percent: bool = False
+    marker: tuple[str, tuple[float, ...]] | None = None  # a short line per bar: the ceiling
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    title: str
+    nodes: tuple[tuple[str, int], ...]  # (division, members)
+    links: tuple[tuple[str, str, int], ...]  # (division, division, meetups)
+
+
+def overview_charts(view: Overview, t: Texts) -> dict[str, Bars | Network]:
+    labels = tuple(t.day(line.day) for line in view.rounds)
+    part, lines, none = view.participation, view.rounds, t("stats.no_division")
+    return {
+        "participation": Bars(
+            t("dashboard.chart_participation"),
+            labels,
+            (
+                (t("dashboard.series_in_round"), tuple(p.in_round for p in part)),
+                (t("dashboard.series_not_in_round"), tuple(p.not_in_round for p in part)),
+                (t("dashboard.series_left"), tuple(p.left for p in part)),
+            ),
+        ),
+        "meetups": Bars(
+            t("dashboard.chart_meetups"),
+            labels,
+            ((t("stats.meetup_rate"), tuple(r.meetup_rate for r in lines)),),
+            percent=True,
+        ),
+        "reach": Bars(
+            t("dashboard.chart_reach"),
+            labels,
+            ((t("dashboard.series_cross"), tuple(r.cross_share for r in lines)),),
+            percent=True,
+            marker=(t("dashboard.series_ceiling"), tuple(r.ceiling_share for r in lines)),
+        ),
+        "colleagues": Bars(
+            t("dashboard.chart_colleagues"),
+            tuple(str(i) if i < 5 else "5+" for i in range(len(view.cross_colleagues_histogram))),
+            ((t("dashboard.col_members"), tuple(map(float, view.cross_colleagues_histogram))),),
+        ),
+        "network": Network(
+            t("dashboard.chart_network"),
+            tuple((n.name or none, n.members) for n in view.nodes),
+            tuple((k.first or none, k.second or none, k.meetups) for k in view.links),
+        ),
+    }
