@@ -403,11 +403,10 @@ class Dashboard:
         async def read(scope: TenantScope, program: Program) -> Overview:
             q = scope.dashboard
             statuses, sizes = await q.statuses(program.id), await q.division_sizes(program.id)
-            counted = await q.round_counts(program.id)
-            lines = tuple(_line(counts) for counts in counted)
+            counted = await q.overview_counts(program.id)
+            lines = tuple(_line(counts) for counts in counted.rounds)
             on_day = await q.members_on_round_days(program.id)
-            connections = await q.connections(program.id)
-            colleagues = await q.cross_colleague_counts(program.id)
+            connections, colleagues = counted.connections, counted.colleagues
             shoutouts = await scope.shoutouts.listing([program.id])
             here = statuses[MemberStatus.ACTIVE.value] + statuses[MemberStatus.PAUSED.value]
             counts = [*colleagues, *[0] * max(here - len(colleagues), 0)]
@@ -422,7 +421,7 @@ class Dashboard:
                     DivisionNode(name, n)
                     for name, n in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0] or ""))
                 ),
-                _links(sum((r.met_pairs for r in counted), Counter())),
+                _links(sum((r.met_pairs for r in counted.rounds), Counter())),
             )
 
         return await self._read(tenant_id, program_id, read)

@@ -8,13 +8,28 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, case, distinct, func, literal_column, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from bot.domain.model import MemberStatus, Outcome
 from bot.store.base import Repository, utc, utc_or_none
 from bot.store.tables import group_members, groups, memberships, people, rounds, unpaired
 
 _SHIFT = literal_column(str(2**31), BigInteger)  # a literal: a bound 2**31 would be typed int4
+_BY_DIVISION, _CONNECTIONS, _COLLEAGUES = 0, 1, 2  # which sum a row of `_pair_counts` is
 _OUTCOMES = {o.value: o for o in Outcome}  # a dict lookup: Outcome(value) is slow per row
 
 
@@ -50,6 +65,13 @@ class RoundCounts:
     cross_pairs: int  # the earlier seat has a division, and the later one another or none
     sat_out: int
     met_pairs: Counter[tuple[str | None, str | None]]  # pairs in groups that met, by divisions
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewCounts:
+    rounds: list[RoundCounts]  # oldest first
+    connections: int  # distinct pairs of people who met (0 unless asked for)
+    colleagues: list[int]  # per current member who has any: colleagues met in another division
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +239,15 @@ class DashboardQueries(Repository):
     async def round_counts(self, program_id: int, round_id: int | None = None) -> list[RoundCounts]:
         """Per round of the program (or just `round_id`), oldest first: its groups by outcome and
         by size, its seats by division, its pairs and those across divisions, who sat out."""
+        return (await self._counts(program_id, round_id, people=False)).rounds
+
+    async def overview_counts(self, program_id: int) -> OverviewCounts:
+        """`round_counts` for every round, and from the same pass over the pairs: the distinct
+        pairs of people who met, and each current member's distinct colleagues met in another
+        division."""
+        return await self._counts(program_id, None, people=True)
+
+    async def _counts(self, program_id: int, round_id: int | None, *, people: bool) -> OverviewCounts:
         in_program = self._round_ids(program_id, round_id)
         outcomes: dict[int, Counter[Outcome]] = {}
         for rid, outcome, n in await self._conn.execute(
@@ -255,19 +286,22 @@ class DashboardQueries(Repository):
             seats.setdefault(rid, Counter())[division] += int(n)
         # Pairs by outcome and by their seats' divisions: a few rows per round, from which the
         # round's pairs, those across divisions, and the met pairs between divisions follow.
-        joined, first, second = self._pairs(program_id, round_id)
         pairs: dict[int, list[int]] = {}
         met: dict[int, Counter[tuple[str | None, str | None]]] = {}
-        for rid, outcome, a, b, n in await self._conn.execute(
-            joined.add_columns(
-                groups.c.round_id, groups.c.outcome, first.c.division, second.c.division, func.count()
-            ).group_by(groups.c.round_id, groups.c.outcome, first.c.division, second.c.division)
+        connections, colleagues = 0, []
+        for tag, rid, outcome, a, b, n in await self._conn.execute(
+            self._pair_counts(program_id, round_id, people=people)
         ):
-            tally = pairs.setdefault(rid, [0, 0])
-            tally[0] += int(n)
-            tally[1] += int(n) if a is not None and a != b else 0
-            if outcome == Outcome.MET.value:
-                met.setdefault(rid, Counter())[a, b] += int(n)
+            if tag == _BY_DIVISION:
+                tally = pairs.setdefault(rid, [0, 0])
+                tally[0] += int(n)
+                tally[1] += int(n) if a is not None and a != b else 0
+                if outcome == Outcome.MET.value:
+                    met.setdefault(rid, Counter())[a, b] += int(n)
+            elif tag == _CONNECTIONS:
+                connections = int(n)
+            else:
+                colleagues.append(int(n))
         sat_out: dict[int, int] = {}
         for rid, n in await self._conn.execute(
             select(unpaired.c.round_id, func.count(unpaired.c.id))
@@ -280,7 +314,7 @@ class DashboardQueries(Repository):
             .where(rounds.c.id.in_(in_program))
             .order_by(rounds.c.scheduled_for, rounds.c.id)
         )
-        return [
+        found = [
             RoundCounts(
                 rid,
                 utc(scheduled_for),
@@ -295,62 +329,80 @@ class DashboardQueries(Repository):
             )
             for rid, scheduled_for, period in round_rows
         ]
+        return OverviewCounts(found, connections, colleagues)
 
-    async def connections(self, program_id: int) -> int:
-        """Distinct pairs of people who met, over every round. A forgotten seat is nobody else,
-        so each pair with one is distinct on its own."""
-        joined, first, second = self._pairs(program_id)
-        low = case((first.c.person_id < second.c.person_id, first.c.person_id), else_=second.c.person_id)
-        high = case((first.c.person_id < second.c.person_id, second.c.person_id), else_=first.c.person_id)
-        # One number per pair of people; a pair with a forgotten seat is keyed, negated, by its
-        # two seats' ids. Ids stay far below 2**31, so the keys cannot collide.
-        key = case(
-            (
-                first.c.person_id.is_(None) | second.c.person_id.is_(None),
-                -(first.c.id * _SHIFT + second.c.id),
-            ),
-            else_=low * _SHIFT + high,
-        )
-        row = await self._conn.execute(
-            joined.add_columns(func.count(distinct(key))).where(groups.c.outcome == Outcome.MET.value)
-        )
-        return int(row.scalar_one())
+    def _pair_counts(self, program_id: int, round_id: int | None, *, people: bool) -> Any:
+        """One self-join of the seats (a CTE), added up as tagged rows: pairs by round, outcome
+        and the two seats' divisions; with `people`, also the distinct pairs of people who met
+        and, per current member, the distinct people of another division they met. A forgotten
+        seat is a person of their own: keyed by its seat id, negated."""
+        joined, first, second = self._pairs(program_id, round_id)
 
-    async def cross_colleague_counts(self, program_id: int) -> list[int]:
-        """For each active or paused member who has any: the distinct people of another division
-        they met (a pair crosses as the per-round figures count it)."""
-        joined, first, second = self._pairs(program_id)
-
-        def partner(seat: Any) -> Any:  # a forgotten partner is a person of their own: -seat id
+        def key(seat: Any) -> Any:
             return case((seat.c.person_id.is_(None), -seat.c.id), else_=seat.c.person_id)
 
-        # Each crossing pair once (a CTE both halves read), then once from either side.
-        crossing = (
-            joined.add_columns(
-                first.c.person_id.label("first"),
-                partner(first).label("first_key"),
-                second.c.person_id.label("second"),
-                partner(second).label("second_key"),
-            )
-            .where(
-                groups.c.outcome == Outcome.MET.value,
-                first.c.division.is_not(None),
-                second.c.division.is_(None) | (first.c.division != second.c.division),
-            )
-            .cte("crossing")
+        earlier = first.c.person_id < second.c.person_id
+        low = case((earlier, first.c.person_id), else_=second.c.person_id)
+        high = case((earlier, second.c.person_id), else_=first.c.person_id)
+        # One number per pair of people (ids stay far below 2**31, so keys cannot collide).
+        anonymous = first.c.person_id.is_(None) | second.c.person_id.is_(None)
+        pair_key = case((anonymous, -(first.c.id * _SHIFT + second.c.id)), else_=low * _SHIFT + high)
+        # The earlier seat has a division, and the later one another or none (as `reach` counts).
+        crosses = first.c.division.is_not(None) & (
+            second.c.division.is_(None) | (first.c.division != second.c.division)
         )
-        met = union_all(
-            select(crossing.c.first.label("me"), crossing.c.second_key.label("them")),
-            select(crossing.c.second.label("me"), crossing.c.first_key.label("them")),
+        pairs = joined.add_columns(
+            groups.c.round_id.label("round_id"),
+            groups.c.outcome.label("outcome"),
+            first.c.division.label("first_division"),
+            second.c.division.label("second_division"),
+            first.c.person_id.label("first_person"),
+            second.c.person_id.label("second_person"),
+            key(first).label("first_key"),
+            key(second).label("second_key"),
+            pair_key.label("pair_key"),
+            case((crosses, 1), else_=0).label("crosses"),
+        ).cte("pairs")
+        no_int, no_text = cast(null(), Integer), cast(null(), String)
+        by_division = select(
+            literal(_BY_DIVISION),
+            pairs.c.round_id,
+            pairs.c.outcome,
+            pairs.c.first_division,
+            pairs.c.second_division,
+            func.count(),
+        ).group_by(pairs.c.round_id, pairs.c.outcome, pairs.c.first_division, pairs.c.second_division)
+        if not people:
+            return by_division
+        met = pairs.c.outcome == Outcome.MET.value
+        connections = select(
+            literal(_CONNECTIONS),
+            no_int,
+            no_text,
+            no_text,
+            no_text,
+            func.count(distinct(pairs.c.pair_key)),
+        ).where(met)
+        across = met & (pairs.c.crosses == 1)
+        directed = union_all(
+            select(pairs.c.first_person.label("me"), pairs.c.second_key.label("them")).where(across),
+            select(pairs.c.second_person.label("me"), pairs.c.first_key.label("them")).where(across),
         ).subquery()
-        rows = await self._conn.execute(
-            select(met.c.me, func.count(distinct(met.c.them)))
-            .join(memberships, memberships.c.person_id == met.c.me)
+        colleagues = (
+            select(
+                literal(_COLLEAGUES),
+                no_int,
+                no_text,
+                no_text,
+                no_text,
+                func.count(distinct(directed.c.them)),
+            )
+            .join(memberships, memberships.c.person_id == directed.c.me)
             .where(
                 memberships.c.tenant_id == self.tenant_id,
                 memberships.c.program_id == program_id,
                 memberships.c.status != MemberStatus.LEFT.value,
             )
-            .group_by(met.c.me)
+            .group_by(directed.c.me)
         )
-        return [int(n) for _, n in rows]
+        return union_all(by_division, connections, colleagues)
