@@ -603,7 +603,7 @@ def audit_words(entry: AuditEntry, t: Texts, name: Callable[[str], str]) -> str:
             changes: dict[str, list[str | None]] = d.get("changes") or {}
             parts = []
             for key, (old, new) in changes.items():
-                label, after = t("dashboard.setting_" + key), setting_words(key, new, t)
+                label, after = t(f"dashboard.setting_{key}"), setting_words(key, new, t)
                 if d.get("created"):
                     parts.append(f"{label}: {after}")
                 else:
