@@ -49,7 +49,20 @@ from bot.process import (
 from bot.process import run as run_process
 from bot.runtime.ticker import Jobs, Ticker
 from bot.services.base import Deps, utc_now
-from bot.services.dashboard import CHART_FILE, CSV_FILES, AuditEntry, Dashboard, Overview, ProgramCard
+from bot.services.dashboard import (
+    CHART_FILE,
+    CSV_FILES,
+    LANGUAGES,
+    AuditEntry,
+    Dashboard,
+    Network,
+    Overview,
+    ProgramCard,
+    audit_words,
+    overview_charts,
+    setting_choices,
+    settings_command,
+)
 from bot.services.dispatch import claim_delivery, forget_absent, handle, workspaces_on
 from bot.services.members import known_divisions
 from bot.settings import Settings
@@ -61,6 +74,7 @@ from bot.store.unit_of_work import Store
 __all__ = [
     "CHART_FILE",
     "CSV_FILES",
+    "LANGUAGES",
     "MAX_DIVISION_CODE_POINTS",
     "STOP_WITHIN",
     "WEEKDAYS",
@@ -79,6 +93,7 @@ __all__ = [
     "Intake",
     "Jembatan",
     "Jobs",
+    "Network",
     "OAuthState",
     "Overview",
     "Platform",
@@ -90,6 +105,7 @@ __all__ = [
     "Throttled",
     "TokenUnreadable",
     "async_url",
+    "audit_words",
     "build",
     "check_database",
     "check_url",
@@ -108,6 +124,7 @@ __all__ = [
     "lock_key",
     "metrics",
     "open_store",
+    "overview_charts",
     "person_name",
     "port_from_env",
     "refuse",
@@ -116,6 +133,8 @@ __all__ = [
     "run_process",
     "schedule",
     "serve_platform",
+    "setting_choices",
+    "settings_command",
     "shown",
     "slack_config",
     "state_key",

@@ -212,6 +212,7 @@ ENTRIES: tuple[Entry, ...] = (
         Field("divisions", required=True, described=True),
         Field("new_name", required=True, low=1, high=validation.MAX_DIVISION, described=True),
     ),
+    _command("dashboard", lambda v: c.OpenDashboard()),
     _command(
         "admin",
         lambda v: c.GrantAdmin(_text(v, "member") or "", _flag(v, "remove")),

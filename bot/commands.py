@@ -158,6 +158,11 @@ class RenameDivision:
     new: str
 
 
+@dataclass(frozen=True, slots=True)
+class OpenDashboard:
+    """The admin dashboard's address, for the admin who asks."""
+
+
 Command = (
     Help
     | Join
@@ -183,6 +188,7 @@ Command = (
     | ExportCsv
     | GrantAdmin
     | RenameDivision
+    | OpenDashboard
 )
 ADMIN_COMMANDS = (
     SetupProgram,
@@ -193,6 +199,7 @@ ADMIN_COMMANDS = (
     ExportCsv,
     GrantAdmin,
     RenameDivision,
+    OpenDashboard,
 )
 # What the audit list records (who, when, what), whichever door the command came through: every
 # admin command that changes something or takes data out; reads that only show are left out.

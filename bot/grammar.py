@@ -163,6 +163,8 @@ def parse(text: str, *, escaped: bool = False) -> Parsed:
             return c.BlockPair(*[*people, "", ""][:2]) if len(people) <= 2 else c.BlockPair("", "")
         case "rename-division" | "ganti-divisi":
             return _rename(plain(rest))
+        case "dashboard" | "dasbor":
+            return c.OpenDashboard()
         case "admin":
             people = mentioned(rest)
             action = words[0].lower() if words else ""

@@ -21,14 +21,17 @@ from bot import commands as c
 from bot.app import (
     CHART_FILE,
     CSV_FILES,
-    WEEKDAYS,
-    AuditEntry,
-    CrossDivisionMode,
+    LANGUAGES,
     Dashboard,
+    Network,
     Overview,
     ProgramCard,
+    audit_words,
+    overview_charts,
+    setting_choices,
+    settings_command,
 )
-from bot.domain.model import Cadence, Lang
+from bot.domain.model import Lang
 from bot.i18n import Texts, texts
 
 # No script runs at all; styles and images only from this origin; no framing, no foreign forms.
@@ -47,7 +50,6 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 STATIC = Path(__file__).parent / "static"
-LANGS = [(Lang.EN.value, "English"), (Lang.ID.value, "Bahasa Indonesia")]  # each in its own words
 
 
 @dataclass
@@ -175,7 +177,7 @@ def _page(
             path=request.path_qs,
             name=name,
             pct=lambda share: f"{share:.0%}",
-            langs=LANGS,
+            langs=LANGUAGES,
             signins=_signins(setup),
             **context,
         )
@@ -209,7 +211,10 @@ async def index(request: web.Request) -> web.Response:
     grant = _grant(request)
     if grant is None:
         return _refused(request, None)
-    cards = await request.app[SETUP].dashboard.programs(sorted(grant.tenant_ids))
+    dashboard = request.app[SETUP].dashboard
+    cards = await dashboard.programs(
+        [t for t in sorted(grant.tenant_ids) if await dashboard.still_admin(t, grant.user_id)]
+    )
     t = _texts(grant, cards[0].lang if cards else Lang.EN)
     return _page(request, "index.html", t, grant, cards=cards)
 
@@ -286,7 +291,11 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
 async def _scoped(request: web.Request) -> tuple[Grant, int, int] | web.Response:
     grant = _grant(request)
     tenant_id = int(request.match_info["tenant"])
-    if grant is None or tenant_id not in grant.tenant_ids:
+    if (
+        grant is None
+        or tenant_id not in grant.tenant_ids
+        or not await request.app[SETUP].dashboard.still_admin(tenant_id, grant.user_id)
+    ):
         return _refused(request, grant)
     return grant, tenant_id, int(request.match_info["program"])
 
@@ -334,46 +343,17 @@ async def overview(request: web.Request) -> web.Response:
 
 
 def _overview_charts(view: Overview, t: Texts) -> dict[str, Any]:
-    labels = [t.day(line.day) for line in view.rounds]
-    part = view.participation
-    no_division = t("stats.no_division")
-    histogram = tuple(map(float, view.cross_colleagues_histogram))
-    return {
-        "participation": charts.bars(
-            t("dashboard.chart_participation"),
-            labels,
-            [
-                charts.Series(t("dashboard.series_in_round"), "s1", tuple(p.in_round for p in part)),
-                charts.Series(t("dashboard.series_not_in_round"), "s2", tuple(p.not_in_round for p in part)),
-                charts.Series(t("dashboard.series_left"), "s3", tuple(p.left for p in part)),
-            ],
-        ),
-        "meetups": charts.bars(
-            t("dashboard.chart_meetups"),
-            labels,
-            [charts.Series(t("stats.meetup_rate"), "s1", tuple(r.meetup_rate for r in view.rounds))],
-            percent=True,
-        ),
-        "reach": charts.bars(
-            t("dashboard.chart_reach"),
-            labels,
-            [charts.Series(t("dashboard.series_cross"), "s1", tuple(r.cross_share for r in view.rounds))],
-            percent=True,
-            marker=charts.Series(
-                t("dashboard.series_ceiling"), "ceiling", tuple(r.ceiling_share for r in view.rounds)
-            ),
-        ),
-        "colleagues": charts.bars(
-            t("dashboard.chart_colleagues"),
-            [str(i) if i < 5 else "5+" for i in range(len(view.cross_colleagues_histogram))],
-            [charts.Series(t("dashboard.col_members"), "s1", histogram)],
-        ),
-        "network": charts.network(
-            t("dashboard.chart_network"),
-            [charts.Node(n.name or no_division, n.members) for n in view.nodes],
-            [charts.Link(k.first or no_division, k.second or no_division, k.meetups) for k in view.links],
-        ),
-    }
+    """The core's chart data drawn as SVG: each series in its colour, the ceiling as a marker."""
+    drawn: dict[str, Any] = {}
+    for key, chart in overview_charts(view, t).items():
+        if isinstance(chart, Network):
+            nodes = [charts.Node(name, size) for name, size in chart.nodes]
+            drawn[key] = charts.network(chart.title, nodes, [charts.Link(*link) for link in chart.links])
+            continue
+        stacked = [charts.Series(name, f"s{i}", values) for i, (name, values) in enumerate(chart.stacked, 1)]
+        marker = charts.Series(chart.marker[0], "ceiling", chart.marker[1]) if chart.marker else None
+        drawn[key] = charts.bars(chart.title, chart.labels, stacked, percent=chart.percent, marker=marker)
+    return drawn
 
 
 async def rounds(request: web.Request) -> web.Response:
@@ -457,59 +437,11 @@ async def _settings_page(request: web.Request, grant: Grant, notice: str = "") -
         grant,
         card=found.program,
         page=found,
-        entries=[(e, _audit_line(e, t, name)) for e in found.audit],
-        cadences=[(x.value, t(f"cadence.{x.value}")) for x in Cadence],
-        weekdays=[(day, t.pick("weekdays", i)) for i, day in enumerate(WEEKDAYS)],
-        modes=[(x.value, t(f"mode.{x.value}")) for x in CrossDivisionMode],
+        entries=[(e, audit_words(e, t, name)) for e in found.audit],
+        choices=setting_choices(t),
         notice=notice,
         tab="settings",
     )
-
-
-def _setting_value(key: str, value: str | None, t: Texts) -> str:
-    """A setting as the form shows it: "Friday", "preferred", "English"; not the stored word."""
-    if not value:
-        return "–"
-    match key:
-        case "weekday" if value in WEEKDAYS:
-            return t.pick("weekdays", WEEKDAYS.index(value))
-        case "cadence" if value in {x.value for x in Cadence}:
-            return t(f"cadence.{value}")
-        case "cross_division" if value in {x.value for x in CrossDivisionMode}:
-            return t(f"mode.{value}")
-        case "lang":
-            return dict(LANGS).get(value, value)
-        case _:
-            return value
-
-
-def _audit_line(entry: AuditEntry, t: Texts, name: Callable[[str], str]) -> str:
-    d = entry.details
-    match entry.action:
-        case "SetupProgram":
-            changes: dict[str, list[str | None]] = d.get("changes") or {}
-            parts = []
-            for key, (old, new) in changes.items():
-                label, after = t("dashboard.setting_" + key), _setting_value(key, new, t)
-                if d.get("created"):
-                    parts.append(f"{label}: {after}")
-                else:
-                    parts.append(f"{label}: {_setting_value(key, old, t)} → {after}")
-            head = t("dashboard.audit_created" if d.get("created") else "dashboard.audit_SetupProgram")
-            return f"{head}: {'; '.join(parts)}" if parts else head
-        case "RenameDivision":
-            return t("dashboard.audit_RenameDivision", old=", ".join(d.get("from", [])), new=d.get("to", ""))
-        case "BlockPair":
-            return t(
-                "dashboard.audit_BlockPair", first=name(d.get("first", "")), second=name(d.get("second", ""))
-            )
-        case "GrantAdmin":
-            key = "dashboard.audit_RevokeAdmin" if d.get("revoke") else "dashboard.audit_GrantAdmin"
-            return t(key, user=name(d.get("user", "")))
-        case "RunRoundNow" | "ExportCsv":
-            return t(f"dashboard.audit_{entry.action}")
-        case _:
-            return entry.action
 
 
 async def settings(request: web.Request) -> web.Response:
@@ -524,16 +456,7 @@ async def change_settings(request: web.Request) -> web.Response:
     if isinstance(checked, web.Response):
         return checked
     grant, tenant_id, program_id, fields, _ = checked
-    command = c.SetupProgram(
-        cadence=fields.get("cadence") or None,
-        weekday=fields.get("weekday") or None,
-        time=fields.get("time") or None,
-        timezone=fields.get("timezone") or None,
-        group_size=fields.get("group_size") or None,
-        lang=fields.get("lang") or None,
-        cross_division=fields.get("cross_division") or None,
-        shoutout_channel=fields.get("shoutout_channel", "").strip().lstrip("#"),
-    )
+    command = settings_command(fields)
     reply = await request.app[SETUP].dashboard.act(tenant_id, program_id, grant.user_id, command)
     if reply is None:
         return _not_found(request, grant)

@@ -53,9 +53,11 @@ def public(env: Mapping[str, str], shared_secret: str) -> Public | None:
     return Public(url, key)
 
 
-def _setup(core: Jembatan, where: Public) -> Setup:
+def _setup(
+    core: Jembatan, where: Public, platform_admin: Callable[[TenantRef, str], Awaitable[bool]]
+) -> Setup:
     return Setup(
-        Dashboard(core.store, core.deps),
+        Dashboard(core.store, core.deps, platform_admin),
         Sessions(where.key),
         SignInLinks(),
         {},
@@ -78,7 +80,7 @@ def mount_for_slack(
     client_id, secret = env.get("SLACK_CLIENT_ID", ""), env.get("SLACK_CLIENT_SECRET", "")
     if where is None or not client_id or not secret:
         return False
-    setup = _setup(core, where)
+    setup = _setup(core, where, platform_admin)
     setup.slack = SlackSignIn(
         client_id,
         secret,
@@ -88,6 +90,7 @@ def mount_for_slack(
         api_url=api_url,
     )
     mount(app, setup)
+    core.deps.dashboard_url = where.url  # what `/jembatan dashboard` tells an admin
     log.info("the dashboard is at %s (Sign in with Slack)", where.url)
     return True
 
@@ -100,6 +103,7 @@ async def serve_for_discord(
     bot_token: str,
     api_url: str | None,
     role_admin: AdminCheck | None,
+    server_admin: AdminCheck | None = None,
 ) -> Running | None:
     """Serve the dashboard with Discord sign-in on `port` (0.0.0.0); None when not configured."""
     where = public(env, bot_token)
@@ -108,7 +112,13 @@ async def serve_for_discord(
         log.warning("--web-port is set but JEMBATAN_DASHBOARD_URL or DISCORD_CLIENT_ID/SECRET is not")
         return None
     oauth = env.get("DISCORD_OAUTH_URL", "").rstrip("/") or "https://discord.com"
-    setup = _setup(core, where)
+
+    async def still_admin(server: TenantRef, user_id: str) -> bool:
+        # Sign-in read Manage Server from the person's own token, which is not kept: later the
+        # bot's view of the server answers (None: nobody but our listed admins, a safe no).
+        return server_admin is not None and await server_admin(server.external_id, user_id)
+
+    setup = _setup(core, where, still_admin)
     setup.discord = DiscordSignIn(
         client_id,
         secret,
@@ -119,8 +129,33 @@ async def serve_for_discord(
         api_url=(api_url or f"{oauth}/api/v10").rstrip("/"),
     )
     running = await start(setup, "0.0.0.0", port)
+    core.deps.dashboard_url = where.url  # what `/jembatan dashboard` tells an admin
     log.info("the dashboard is at %s (Sign in with Discord), port %d", where.url, running.port)
     return running
+
+
+def discord_admin_check(client: Any, role_id: int | None) -> AdminCheck:
+    """Manage Server, Administrator, the server's owner or DISCORD_ADMIN_ROLE, as the bot sees
+    the member now (its cache, else one request for that member): the admin commands' rule,
+    asked again while a dashboard session lasts. Anyone the bot cannot see is not an admin."""
+
+    async def is_admin(guild_id: str, user_id: str) -> bool:
+        guild = client.get_guild(int(guild_id))
+        if guild is None:
+            return False
+        if guild.owner_id == int(user_id):
+            return True
+        member = guild.get_member(int(user_id))
+        if member is None:
+            try:
+                member = await guild.fetch_member(int(user_id))
+            except Exception:  # gone from the server, or Discord did not answer: not an admin
+                return False
+        allowed = member.guild_permissions
+        role = role_id is not None and member.get_role(role_id) is not None
+        return bool(allowed.manage_guild or allowed.administrator or role)
+
+    return is_admin
 
 
 def discord_role_check(client: Any, role_id: int | None) -> AdminCheck | None:

@@ -224,7 +224,7 @@ class _Runner:
     async def _serve_dashboard(self) -> Running | None:
         if self.config.web_port is None:
             return None
-        from adapters.dashboard.platforms import discord_role_check, serve_for_discord
+        from adapters.dashboard.platforms import discord_admin_check, discord_role_check, serve_for_discord
 
         return await serve_for_discord(
             self.app,
@@ -233,6 +233,7 @@ class _Runner:
             bot_token=self.token,
             api_url=self.config.settings.discord_api_url,
             role_admin=discord_role_check(self.client, self.config.admin_role_id),
+            server_admin=discord_admin_check(self.client, self.config.admin_role_id),
         )
 
 

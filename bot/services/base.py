@@ -25,6 +25,7 @@ class Deps:
     shoutout_allowance: int = 5  # per person per 7 days: recognition stays meaningful
     history_rounds: int = 12  # rounds of history the engine sees when avoiding repeats
     default_lang: Lang = Lang.EN
+    dashboard_url: str | None = None  # set by the process that serves the admin dashboard
 
     def now(self) -> datetime:
         return self.clock()

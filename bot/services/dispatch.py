@@ -19,7 +19,7 @@ from bot.domain.model import Platform, StillInChoice, TenantRef
 from bot.domain.validation import InvalidInput
 from bot.log_context import about, bind
 from bot.messages import Reply
-from bot.services import admin, audit, divisions, members, recognition
+from bot.services import admin, audit, dashboard_link, divisions, members, recognition
 from bot.services.base import CommandContext, Deps, Refusal, resolve_program
 from bot.store.db import connection_lost, lost_before_commit
 
@@ -154,6 +154,8 @@ async def _dispatch(deps: Deps, ctx: CommandContext, command: c.Command) -> Repl
             return await admin.grant_admin(ctx, user_id, revoke)
         case c.RenameDivision(old, new):
             return await divisions.rename(ctx, old, new)
+        case c.OpenDashboard():
+            return dashboard_link.answer(deps, ctx)
         case _:
             assert_never(command)
 

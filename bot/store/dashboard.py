@@ -6,14 +6,30 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from bot.domain.model import MemberStatus, Outcome
-from bot.domain.stats import GroupFact
 from bot.store.base import Repository, utc, utc_or_none
 from bot.store.tables import group_members, groups, memberships, people, rounds, unpaired
 
+_SHIFT = literal_column(str(2**31), BigInteger)  # a literal: a bound 2**31 would be typed int4
+_BY_DIVISION, _CONNECTIONS, _COLLEAGUES = 0, 1, 2  # which sum a row of `_pair_counts` is
 _OUTCOMES = {o.value: o for o in Outcome}  # a dict lookup: Outcome(value) is slow per row
 
 
@@ -35,6 +51,27 @@ class SatOut:
     person_id: int | None
     user_id: str | None  # None once that person asked to be forgotten
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoundCounts:
+    round_id: int
+    scheduled_for: datetime
+    period: str
+    outcomes: Counter[Outcome]  # groups by outcome
+    sizes: Counter[int]  # groups by how many seats they have
+    seats: Counter[str | None]  # seats by division (as it was on the day)
+    pairs: int
+    cross_pairs: int  # the earlier seat has a division, and the later one another or none
+    sat_out: int
+    met_pairs: Counter[tuple[str | None, str | None]]  # pairs in groups that met, by divisions
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewCounts:
+    rounds: list[RoundCounts]  # oldest first
+    connections: int  # distinct pairs of people who met (0 unless asked for)
+    colleagues: list[int]  # per current member who has any: colleagues met in another division
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,48 +150,6 @@ class DashboardQueries(Repository):
         )
         return {int(r[0]): Tally(int(r[1]), int(r[2] or 0)) for r in rows}
 
-    async def group_facts(self, program_id: int) -> dict[int, list[GroupFact]]:
-        """Per round id: its groups as the stats see them (stable member keys, divisions as they
-        were on the day, outcome). Two lean queries, groups then seats: no JSON columns, no
-        names, no sorting, and each outcome read once per group rather than once per seat."""
-        in_program = select(rounds.c.id).where(
-            rounds.c.tenant_id == self.tenant_id, rounds.c.program_id == program_id
-        )
-        group_rows = (
-            await self._conn.execute(
-                select(groups.c.id, groups.c.round_id, groups.c.outcome).where(
-                    groups.c.tenant_id == self.tenant_id, groups.c.round_id.in_(in_program)
-                )
-            )
-        ).all()
-        seat_rows = (
-            await self._conn.execute(
-                select(group_members.c.group_id, group_members.c.person_id, group_members.c.division)
-                .join(groups, groups.c.id == group_members.c.group_id)
-                .where(
-                    group_members.c.tenant_id == self.tenant_id,
-                    groups.c.tenant_id == self.tenant_id,
-                    groups.c.round_id.in_(in_program),
-                )
-            )
-        ).all()
-        keys: dict[int, list[str]] = {}
-        divisions: dict[int, list[str | None]] = {}
-        for group_id, person_id, division in seat_rows:
-            if group_id not in keys:
-                keys[group_id], divisions[group_id] = [], []
-            seats = keys[group_id]
-            # A forgotten seat gets a key nobody else has: its group and its place in it.
-            seats.append(f"p{person_id}" if person_id is not None else f"anon{group_id}-{len(seats)}")
-            divisions[group_id].append(division)
-        facts: dict[int, list[GroupFact]] = {}
-        for group_id, round_id, outcome in sorted(map(tuple, group_rows)):  # plain tuples sort fast
-            group = GroupFact(
-                tuple(keys.get(group_id, ())), tuple(divisions.get(group_id, ())), _OUTCOMES[outcome]
-            )
-            facts.setdefault(round_id, []).append(group)
-        return facts
-
     async def member_count(self, program_id: int) -> int:
         """Active and paused members."""
         row = (
@@ -189,23 +184,225 @@ class DashboardQueries(Repository):
         )
         return {int(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
-    async def current(self, program_id: int) -> tuple[Counter[str], list[int], Counter[str | None]]:
-        """Members by status; ids of those not gone (active, paused); their divisions' sizes."""
+    async def statuses(self, program_id: int) -> Counter[str]:
+        """Members by status, counted in the database."""
         rows = await self._conn.execute(
-            select(memberships.c.person_id, memberships.c.status, people.c.division)
+            select(memberships.c.status, func.count(memberships.c.id))
+            .where(memberships.c.tenant_id == self.tenant_id, memberships.c.program_id == program_id)
+            .group_by(memberships.c.status)
+        )
+        return Counter({status: int(n) for status, n in rows})
+
+    async def division_sizes(self, program_id: int) -> Counter[str | None]:
+        """Active and paused members per division (their division now), counted in the database."""
+        rows = await self._conn.execute(
+            select(people.c.division, func.count(memberships.c.id))
             .join(people, people.c.id == memberships.c.person_id)
             .where(
                 memberships.c.tenant_id == self.tenant_id,
                 people.c.tenant_id == self.tenant_id,
                 memberships.c.program_id == program_id,
+                memberships.c.status != MemberStatus.LEFT.value,
+            )
+            .group_by(people.c.division)
+        )
+        return Counter({division: int(n) for division, n in rows})
+
+    # Everything below reads the program's past rounds as counts the database adds up: a big
+    # program has tens of thousands of seats, and fetching them row by row into Python was two
+    # thirds of the overview's time. A pair is two seats of one group, the earlier seat first
+    # (seat order is the order the stats read them in).
+
+    def _round_ids(self, program_id: int, round_id: int | None) -> Select[tuple[int]]:
+        query = select(rounds.c.id).where(
+            rounds.c.tenant_id == self.tenant_id, rounds.c.program_id == program_id
+        )
+        return query if round_id is None else query.where(rounds.c.id == round_id)
+
+    def _pairs(self, program_id: int, round_id: int | None = None) -> tuple[Any, Any, Any]:
+        """Aliases for a pair's two seats and their group, joined and scoped to the program."""
+        first, second = group_members.alias("first_seat"), group_members.alias("second_seat")
+        joined = (
+            select()
+            .select_from(first)
+            .join(second, (second.c.group_id == first.c.group_id) & (second.c.id > first.c.id))
+            .join(groups, groups.c.id == first.c.group_id)
+            .where(
+                first.c.tenant_id == self.tenant_id,
+                second.c.tenant_id == self.tenant_id,
+                groups.c.tenant_id == self.tenant_id,
+                groups.c.round_id.in_(self._round_ids(program_id, round_id)),
             )
         )
-        statuses: Counter[str] = Counter()
-        here: list[int] = []
-        sizes: Counter[str | None] = Counter()
-        for person_id, status, division in rows:
-            statuses[status] += 1
-            if status != MemberStatus.LEFT.value:
-                here.append(person_id)
-                sizes[division] += 1
-        return statuses, here, sizes
+        return joined, first, second
+
+    async def round_counts(self, program_id: int, round_id: int | None = None) -> list[RoundCounts]:
+        """Per round of the program (or just `round_id`), oldest first: its groups by outcome and
+        by size, its seats by division, its pairs and those across divisions, who sat out."""
+        return (await self._counts(program_id, round_id, people=False)).rounds
+
+    async def overview_counts(self, program_id: int) -> OverviewCounts:
+        """`round_counts` for every round, and from the same pass over the pairs: the distinct
+        pairs of people who met, and each current member's distinct colleagues met in another
+        division."""
+        return await self._counts(program_id, None, people=True)
+
+    async def _counts(self, program_id: int, round_id: int | None, *, people: bool) -> OverviewCounts:
+        in_program = self._round_ids(program_id, round_id)
+        outcomes: dict[int, Counter[Outcome]] = {}
+        for rid, outcome, n in await self._conn.execute(
+            select(groups.c.round_id, groups.c.outcome, func.count(groups.c.id))
+            .where(groups.c.tenant_id == self.tenant_id, groups.c.round_id.in_(in_program))
+            .group_by(groups.c.round_id, groups.c.outcome)
+        ):
+            outcomes.setdefault(rid, Counter())[_OUTCOMES[outcome]] += int(n)
+        size = (
+            select(groups.c.round_id, func.count(group_members.c.id).label("size"))
+            .join(group_members, group_members.c.group_id == groups.c.id)
+            .where(
+                groups.c.tenant_id == self.tenant_id,
+                group_members.c.tenant_id == self.tenant_id,
+                groups.c.round_id.in_(in_program),
+            )
+            .group_by(groups.c.id, groups.c.round_id)
+            .subquery()
+        )
+        sizes: dict[int, Counter[int]] = {}
+        for rid, n, count in await self._conn.execute(
+            select(size.c.round_id, size.c.size, func.count()).group_by(size.c.round_id, size.c.size)
+        ):
+            sizes.setdefault(rid, Counter())[int(n)] += int(count)
+        seats: dict[int, Counter[str | None]] = {}
+        for rid, division, n in await self._conn.execute(
+            select(groups.c.round_id, group_members.c.division, func.count(group_members.c.id))
+            .join(group_members, group_members.c.group_id == groups.c.id)
+            .where(
+                groups.c.tenant_id == self.tenant_id,
+                group_members.c.tenant_id == self.tenant_id,
+                groups.c.round_id.in_(in_program),
+            )
+            .group_by(groups.c.round_id, group_members.c.division)
+        ):
+            seats.setdefault(rid, Counter())[division] += int(n)
+        # Pairs by outcome and by their seats' divisions: a few rows per round, from which the
+        # round's pairs, those across divisions, and the met pairs between divisions follow.
+        pairs: dict[int, list[int]] = {}
+        met: dict[int, Counter[tuple[str | None, str | None]]] = {}
+        connections, colleagues = 0, []
+        for tag, rid, outcome, a, b, n in await self._conn.execute(
+            self._pair_counts(program_id, round_id, people=people)
+        ):
+            if tag == _BY_DIVISION:
+                tally = pairs.setdefault(rid, [0, 0])
+                tally[0] += int(n)
+                tally[1] += int(n) if a is not None and a != b else 0
+                if outcome == Outcome.MET.value:
+                    met.setdefault(rid, Counter())[a, b] += int(n)
+            elif tag == _CONNECTIONS:
+                connections = int(n)
+            else:
+                colleagues.append(int(n))
+        sat_out: dict[int, int] = {}
+        for rid, n in await self._conn.execute(
+            select(unpaired.c.round_id, func.count(unpaired.c.id))
+            .where(unpaired.c.tenant_id == self.tenant_id, unpaired.c.round_id.in_(in_program))
+            .group_by(unpaired.c.round_id)
+        ):
+            sat_out[rid] = int(n)
+        round_rows = await self._conn.execute(
+            select(rounds.c.id, rounds.c.scheduled_for, rounds.c.period)
+            .where(rounds.c.id.in_(in_program))
+            .order_by(rounds.c.scheduled_for, rounds.c.id)
+        )
+        found = [
+            RoundCounts(
+                rid,
+                utc(scheduled_for),
+                period,
+                outcomes.get(rid, Counter()),
+                sizes.get(rid, Counter()),
+                seats.get(rid, Counter()),
+                pairs.get(rid, [0, 0])[0],
+                pairs.get(rid, [0, 0])[1],
+                sat_out.get(rid, 0),
+                met.get(rid, Counter()),
+            )
+            for rid, scheduled_for, period in round_rows
+        ]
+        return OverviewCounts(found, connections, colleagues)
+
+    def _pair_counts(self, program_id: int, round_id: int | None, *, people: bool) -> Any:
+        """One self-join of the seats (a CTE), added up as tagged rows: pairs by round, outcome
+        and the two seats' divisions; with `people`, also the distinct pairs of people who met
+        and, per current member, the distinct people of another division they met. A forgotten
+        seat is a person of their own: keyed by its seat id, negated."""
+        joined, first, second = self._pairs(program_id, round_id)
+
+        def key(seat: Any) -> Any:
+            return case((seat.c.person_id.is_(None), -seat.c.id), else_=seat.c.person_id)
+
+        earlier = first.c.person_id < second.c.person_id
+        low = case((earlier, first.c.person_id), else_=second.c.person_id)
+        high = case((earlier, second.c.person_id), else_=first.c.person_id)
+        # One number per pair of people (ids stay far below 2**31, so keys cannot collide).
+        anonymous = first.c.person_id.is_(None) | second.c.person_id.is_(None)
+        pair_key = case((anonymous, -(first.c.id * _SHIFT + second.c.id)), else_=low * _SHIFT + high)
+        # The earlier seat has a division, and the later one another or none (as `reach` counts).
+        crosses = first.c.division.is_not(None) & (
+            second.c.division.is_(None) | (first.c.division != second.c.division)
+        )
+        pairs = joined.add_columns(
+            groups.c.round_id.label("round_id"),
+            groups.c.outcome.label("outcome"),
+            first.c.division.label("first_division"),
+            second.c.division.label("second_division"),
+            first.c.person_id.label("first_person"),
+            second.c.person_id.label("second_person"),
+            key(first).label("first_key"),
+            key(second).label("second_key"),
+            pair_key.label("pair_key"),
+            case((crosses, 1), else_=0).label("crosses"),
+        ).cte("pairs")
+        no_int, no_text = cast(null(), Integer), cast(null(), String)
+        by_division = select(
+            literal(_BY_DIVISION),
+            pairs.c.round_id,
+            pairs.c.outcome,
+            pairs.c.first_division,
+            pairs.c.second_division,
+            func.count(),
+        ).group_by(pairs.c.round_id, pairs.c.outcome, pairs.c.first_division, pairs.c.second_division)
+        if not people:
+            return by_division
+        met = pairs.c.outcome == Outcome.MET.value
+        connections = select(
+            literal(_CONNECTIONS),
+            no_int,
+            no_text,
+            no_text,
+            no_text,
+            func.count(distinct(pairs.c.pair_key)),
+        ).where(met)
+        across = met & (pairs.c.crosses == 1)
+        directed = union_all(
+            select(pairs.c.first_person.label("me"), pairs.c.second_key.label("them")).where(across),
+            select(pairs.c.second_person.label("me"), pairs.c.first_key.label("them")).where(across),
+        ).subquery()
+        colleagues = (
+            select(
+                literal(_COLLEAGUES),
+                no_int,
+                no_text,
+                no_text,
+                no_text,
+                func.count(distinct(directed.c.them)),
+            )
+            .join(memberships, memberships.c.person_id == directed.c.me)
+            .where(
+                memberships.c.tenant_id == self.tenant_id,
+                memberships.c.program_id == program_id,
+                memberships.c.status != MemberStatus.LEFT.value,
+            )
+            .group_by(directed.c.me)
+        )
+        return union_all(by_division, connections, colleagues)

@@ -27,7 +27,7 @@ VERBS = {
     *("shoutout", "kudos", "leaderboard", "export", "forget", "setup", "round", "stats", "block", "admin"),
     *("help", "round-now", "round-preview", "export-csv", "rename-division", "ganti-divisi"),
     *("gabung", "keluar", "jeda", "lanjut", "divisi", "zona", "minat", "profil", "apresiasi", "ekspor"),
-    *("lupakan", "ronde", "statistik", "blokir", "bantuan"),
+    *("lupakan", "ronde", "statistik", "blokir", "bantuan", "dashboard", "dasbor"),
 }
 # Slash commands of the platform itself that a message may name (Slack's own `/invite`).
 BUILT_IN = {"slack": {"/invite"}, "console": {"/invite"}, "discord": set()}
@@ -58,6 +58,8 @@ MEANT: dict[str, type] = {
     "admin": c.GrantAdmin,
     "rename-division": c.RenameDivision,
     "ganti-divisi": c.RenameDivision,
+    "dashboard": c.OpenDashboard,
+    "dasbor": c.OpenDashboard,
 }
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from statistics import median
+
 from bot import commands as c
 from bot.domain.model import MemberStatus, Outcome, Platform, TenantRef
+from bot.domain.network import cross_colleagues, histogram, reach
+from bot.domain.stats import compute
 from bot.services.dashboard import Dashboard
 from tests.drive import Driver
 
@@ -96,3 +100,70 @@ async def test_another_tenants_program_is_not_found(drive: Driver) -> None:
     assert await dash.people(other_id, program_id) is None
     assert await dash.rounds(other_id, program_id) is None
     assert [card.program_id for card in await dash.programs([other_id])] != [program_id]
+
+
+async def test_the_counts_the_database_adds_up_match_the_stats_computed_seat_by_seat(drive: Driver) -> None:
+    """The overview counts in SQL; the stats read every seat and count in Python. Over rounds
+    with trios, people without a division, someone who left and someone forgotten, both agree."""
+    await drive.setup(group_size="3")
+    await drive.join_many(
+        {
+            "U1": "Sales",
+            "U2": "Sales",
+            "U3": "Sales",
+            "U4": "Finance",
+            "U5": "Finance",
+            "U6": None,
+            "U7": "Legal",
+        }
+        | {"U8": None, "U9": "Legal", "U10": "Ops", "U11": "Sales"}
+    )
+    for turn in range(4):
+        await drive.run_round()
+        for i, group in enumerate(await drive.latest_groups()):
+            if (i + turn) % 3 != 2:
+                await drive.say(
+                    group.user_ids[0], c.RecordOutcome(group.id, "met" if i % 2 == 0 else "not_yet")
+                )
+        if turn == 1:
+            await drive.say("U5", c.Leave())
+        if turn == 2:
+            await drive.say("U6", c.ForgetMe(confirmed=True))
+    tenant_id, program_id = await _tenant_and_program(drive)
+    overview = await Dashboard(drive.app.store).overview(tenant_id, program_id)
+    assert overview is not None
+    async with drive.app.store.unit() as uow:
+        facts = await uow.scoped(tenant_id).reports.stats_facts([program_id])
+    stats = compute(facts)
+    seats = [
+        (key, division)
+        for r in facts.rounds
+        for g in r.groups
+        for key, division in zip(g.members, g.divisions, strict=True)
+    ]
+    assert any(not key.startswith("p") for key, _ in seats) and any(d is None for _, d in seats)
+    per_round = [reach(r.groups) for r in facts.rounds]
+    assert [(line.pairs, line.cross_pairs, line.ceiling) for line in overview.rounds] == [
+        (r.pairs, r.cross_pairs, r.ceiling) for r in per_round
+    ]
+    assert [line.groups for line in overview.rounds] == [len(r.groups) for r in facts.rounds]
+    assert [line.met for line in overview.rounds] == [t.met for t in stats.trend]
+    assert [line.sat_out for line in overview.rounds] == [len(r.unpaired) for r in facts.rounds]
+    assert [p.in_round for p in overview.participation] == [
+        t.people + len(r.unpaired) for t, r in zip(stats.trend, facts.rounds, strict=True)
+    ]
+    totals = overview.stats
+    assert (totals.active, totals.paused, totals.left) == (stats.active, stats.paused, stats.left)
+    assert (totals.rounds, totals.groups, totals.connections) == (
+        stats.rounds,
+        stats.groups,
+        stats.connections,
+    )
+    assert totals.meetup_rate == stats.meetup_rate
+    assert stats.connections > 0 and any(line.met for line in overview.rounds)
+    met_across = cross_colleagues(r.groups for r in facts.rounds)
+    counts = [len(met_across.get(key, ())) for key in facts.current_members]
+    assert overview.cross_colleagues_histogram == histogram(counts)
+    assert overview.cross_colleagues_median == median(counts)
+    links = {(k.first or "–", k.second or "–"): k.meetups for k in overview.links}
+    assert links == {pair: n for pair, n in stats.matrix.items() if pair[0] != pair[1]}

@@ -80,6 +80,8 @@ TABLE = [
     ("ganti-divisi Keuangan jadi Finance", c.RenameDivision(("Keuangan",), "Finance")),
     ("rename-division R&amp;D to Research", c.RenameDivision(("R&amp;D",), "Research")),
     ("rename-division Eng", c.RenameDivision((), "")),
+    ("dashboard", c.OpenDashboard()),
+    ("dasbor", c.OpenDashboard()),
 ]
 
 

@@ -52,6 +52,7 @@ SUBCOMMANDS = [
     "block",
     "export-csv",
     "rename-division",
+    "dashboard",
     "admin",
 ]
 
