@@ -79,6 +79,8 @@ class OAuthState:
         return f"{body}.{self._mac(body)}"
 
     def valid(self, state: str) -> bool:
+        if not state.isascii():  # anyone can send anything here; compare_digest takes ASCII only
+            return False
         body, _, mac = state.rpartition(".")
         expires = body.split(".", 1)[0]
         if not (body and expires.isdigit() and hmac.compare_digest(mac, self._mac(body))):

@@ -126,6 +126,15 @@ async def test_a_forged_or_expired_state_is_refused() -> None:
     assert not await state.async_consume(issued)
 
 
+@pytest.mark.parametrize("tail", ["é", "\ud800", "\x00"])
+async def test_a_state_with_characters_no_signature_has_is_refused_not_a_crash(tail: str) -> None:
+    # The state comes back in the callback's query string, so anyone can put anything there.
+    state = SignedState(b"k" * 32, clock=lambda: 1_000_000.0)
+    issued = await state.async_issue()
+    assert not await state.async_consume(issued[:-1] + tail)
+    assert not await state.async_consume(tail + issued)
+
+
 async def installed_in(h: Harness, team: str) -> tuple[bool, bool]:
     """Whether the workspace still has its installation (token), and its data."""
     found = await h.slack.installations.find(None, team, False)  # type: ignore[union-attr]
