@@ -398,22 +398,19 @@ class DashboardQueries(Repository):
             select(pairs.c.first_person.label("me"), pairs.c.second_key.label("them")).where(across),
             select(pairs.c.second_person.label("me"), pairs.c.first_key.label("them")).where(across),
         ).subquery()
-        colleagues = (
-            select(
-                literal(_COLLEAGUES),
-                no_int,
-                no_text,
-                no_text,
-                no_text,
-                no_int,
-                func.count(distinct(directed.c.them)),
-            )
-            .join(memberships, memberships.c.person_id == directed.c.me)
-            .where(
-                memberships.c.tenant_id == self.tenant_id,
-                memberships.c.program_id == program_id,
-                memberships.c.status != MemberStatus.LEFT.value,
-            )
+        # Counted per person first, then kept if a current member: the membership lookup runs
+        # once per person rather than once per pair.
+        per_person = (
+            select(directed.c.me, func.count(distinct(directed.c.them)).label("n"))
             .group_by(directed.c.me)
+            .subquery()
         )
+        current = select(memberships.c.person_id).where(
+            memberships.c.tenant_id == self.tenant_id,
+            memberships.c.program_id == program_id,
+            memberships.c.status != MemberStatus.LEFT.value,
+        )
+        colleagues = select(
+            literal(_COLLEAGUES), no_int, no_text, no_text, no_text, no_int, per_person.c.n
+        ).where(per_person.c.me.in_(current))
         return union_all(by_size, by_seat, by_division, connections, colleagues)
