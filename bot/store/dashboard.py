@@ -29,7 +29,13 @@ from bot.store.base import Repository, utc, utc_or_none
 from bot.store.tables import group_members, groups, memberships, people, rounds, unpaired
 
 _SHIFT = literal_column(str(2**31), BigInteger)  # a literal: a bound 2**31 would be typed int4
-_BY_DIVISION, _CONNECTIONS, _COLLEAGUES = 0, 1, 2  # which sum a row of `_pair_counts` is
+_BY_DIVISION, _CONNECTIONS, _COLLEAGUES, _SIZES, _SEATS = (
+    0,
+    1,
+    2,
+    3,
+    4,
+)  # which sum a row of `_pair_counts` is
 _OUTCOMES = {o.value: o for o in Outcome}  # a dict lookup: Outcome(value) is slow per row
 
 
@@ -219,22 +225,27 @@ class DashboardQueries(Repository):
         )
         return query if round_id is None else query.where(rounds.c.id == round_id)
 
-    def _pairs(self, program_id: int, round_id: int | None = None) -> tuple[Any, Any, Any]:
-        """Aliases for a pair's two seats and their group, joined and scoped to the program."""
-        first, second = group_members.alias("first_seat"), group_members.alias("second_seat")
-        joined = (
-            select()
-            .select_from(first)
-            .join(second, (second.c.group_id == first.c.group_id) & (second.c.id > first.c.id))
-            .join(groups, groups.c.id == first.c.group_id)
+    def _seats(self, program_id: int, round_id: int | None) -> Any:
+        """The program's seats with their group's round and outcome, as a CTE: read once from
+        the tables and shared by every count below (on PostgreSQL each read of them was a
+        nested loop over the groups, a third of the overview's time)."""
+        return (
+            select(
+                group_members.c.id,
+                group_members.c.group_id,
+                group_members.c.person_id,
+                group_members.c.division,
+                groups.c.round_id,
+                groups.c.outcome,
+            )
+            .join(groups, groups.c.id == group_members.c.group_id)
             .where(
-                first.c.tenant_id == self.tenant_id,
-                second.c.tenant_id == self.tenant_id,
+                group_members.c.tenant_id == self.tenant_id,
                 groups.c.tenant_id == self.tenant_id,
                 groups.c.round_id.in_(self._round_ids(program_id, round_id)),
             )
+            .cte("seats")
         )
-        return joined, first, second
 
     async def round_counts(self, program_id: int, round_id: int | None = None) -> list[RoundCounts]:
         """Per round of the program (or just `round_id`), oldest first: its groups by outcome and
@@ -256,43 +267,22 @@ class DashboardQueries(Repository):
             .group_by(groups.c.round_id, groups.c.outcome)
         ):
             outcomes.setdefault(rid, Counter())[_OUTCOMES[outcome]] += int(n)
-        size = (
-            select(groups.c.round_id, func.count(group_members.c.id).label("size"))
-            .join(group_members, group_members.c.group_id == groups.c.id)
-            .where(
-                groups.c.tenant_id == self.tenant_id,
-                group_members.c.tenant_id == self.tenant_id,
-                groups.c.round_id.in_(in_program),
-            )
-            .group_by(groups.c.id, groups.c.round_id)
-            .subquery()
-        )
+        # Groups by size, seats by division, and pairs by outcome and by their seats' divisions:
+        # a few rows per round, from which the round's pairs, those across divisions, and the
+        # met pairs between divisions follow.
         sizes: dict[int, Counter[int]] = {}
-        for rid, n, count in await self._conn.execute(
-            select(size.c.round_id, size.c.size, func.count()).group_by(size.c.round_id, size.c.size)
-        ):
-            sizes.setdefault(rid, Counter())[int(n)] += int(count)
         seats: dict[int, Counter[str | None]] = {}
-        for rid, division, n in await self._conn.execute(
-            select(groups.c.round_id, group_members.c.division, func.count(group_members.c.id))
-            .join(group_members, group_members.c.group_id == groups.c.id)
-            .where(
-                groups.c.tenant_id == self.tenant_id,
-                group_members.c.tenant_id == self.tenant_id,
-                groups.c.round_id.in_(in_program),
-            )
-            .group_by(groups.c.round_id, group_members.c.division)
-        ):
-            seats.setdefault(rid, Counter())[division] += int(n)
-        # Pairs by outcome and by their seats' divisions: a few rows per round, from which the
-        # round's pairs, those across divisions, and the met pairs between divisions follow.
         pairs: dict[int, list[int]] = {}
         met: dict[int, Counter[tuple[str | None, str | None]]] = {}
         connections, colleagues = 0, []
-        for tag, rid, outcome, a, b, n in await self._conn.execute(
+        for tag, rid, outcome, a, b, size, n in await self._conn.execute(
             self._pair_counts(program_id, round_id, people=people)
         ):
-            if tag == _BY_DIVISION:
+            if tag == _SIZES:
+                sizes.setdefault(rid, Counter())[int(size)] += int(n)
+            elif tag == _SEATS:
+                seats.setdefault(rid, Counter())[a] += int(n)
+            elif tag == _BY_DIVISION:
                 tally = pairs.setdefault(rid, [0, 0])
                 tally[0] += int(n)
                 tally[1] += int(n) if a is not None and a != b else 0
@@ -332,11 +322,13 @@ class DashboardQueries(Repository):
         return OverviewCounts(found, connections, colleagues)
 
     def _pair_counts(self, program_id: int, round_id: int | None, *, people: bool) -> Any:
-        """One self-join of the seats (a CTE), added up as tagged rows: pairs by round, outcome
-        and the two seats' divisions; with `people`, also the distinct pairs of people who met
-        and, per current member, the distinct people of another division they met. A forgotten
-        seat is a person of their own: keyed by its seat id, negated."""
-        joined, first, second = self._pairs(program_id, round_id)
+        """The program's seats (a CTE) and their self-join (the pairs, another), added up as
+        tagged rows: groups by round and size, seats by round and division, pairs by round,
+        outcome and the two seats' divisions; with `people`, also the distinct pairs of people
+        who met and, per current member, the distinct people of another division they met. A
+        forgotten seat is a person of their own: keyed by its seat id, negated."""
+        seats = self._seats(program_id, round_id)
+        first, second = seats.alias("first_seat"), seats.alias("second_seat")
 
         def key(seat: Any) -> Any:
             return case((seat.c.person_id.is_(None), -seat.c.id), else_=seat.c.person_id)
@@ -351,29 +343,46 @@ class DashboardQueries(Repository):
         crosses = first.c.division.is_not(None) & (
             second.c.division.is_(None) | (first.c.division != second.c.division)
         )
-        pairs = joined.add_columns(
-            groups.c.round_id.label("round_id"),
-            groups.c.outcome.label("outcome"),
-            first.c.division.label("first_division"),
-            second.c.division.label("second_division"),
-            first.c.person_id.label("first_person"),
-            second.c.person_id.label("second_person"),
-            key(first).label("first_key"),
-            key(second).label("second_key"),
-            pair_key.label("pair_key"),
-            case((crosses, 1), else_=0).label("crosses"),
-        ).cte("pairs")
+        pairs = (
+            select(
+                first.c.round_id.label("round_id"),
+                first.c.outcome.label("outcome"),
+                first.c.division.label("first_division"),
+                second.c.division.label("second_division"),
+                first.c.person_id.label("first_person"),
+                second.c.person_id.label("second_person"),
+                key(first).label("first_key"),
+                key(second).label("second_key"),
+                pair_key.label("pair_key"),
+                case((crosses, 1), else_=0).label("crosses"),
+            )
+            .select_from(first)
+            .join(second, (second.c.group_id == first.c.group_id) & (second.c.id > first.c.id))
+            .cte("pairs")
+        )
         no_int, no_text = cast(null(), Integer), cast(null(), String)
+        size = (
+            select(seats.c.round_id, func.count().label("size"))
+            .group_by(seats.c.group_id, seats.c.round_id)
+            .subquery()
+        )
+        by_size = select(
+            literal(_SIZES), size.c.round_id, no_text, no_text, no_text, size.c.size, func.count()
+        ).group_by(size.c.round_id, size.c.size)
+        by_seat = select(
+            literal(_SEATS), seats.c.round_id, no_text, seats.c.division, no_text, no_int, func.count()
+        ).group_by(seats.c.round_id, seats.c.division)
         by_division = select(
             literal(_BY_DIVISION),
             pairs.c.round_id,
             pairs.c.outcome,
             pairs.c.first_division,
             pairs.c.second_division,
+            no_int,
             func.count(),
         ).group_by(pairs.c.round_id, pairs.c.outcome, pairs.c.first_division, pairs.c.second_division)
         if not people:
-            return by_division
+            return union_all(by_size, by_seat, by_division)
         met = pairs.c.outcome == Outcome.MET.value
         connections = select(
             literal(_CONNECTIONS),
@@ -381,6 +390,7 @@ class DashboardQueries(Repository):
             no_text,
             no_text,
             no_text,
+            no_int,
             func.count(distinct(pairs.c.pair_key)),
         ).where(met)
         across = met & (pairs.c.crosses == 1)
@@ -388,21 +398,19 @@ class DashboardQueries(Repository):
             select(pairs.c.first_person.label("me"), pairs.c.second_key.label("them")).where(across),
             select(pairs.c.second_person.label("me"), pairs.c.first_key.label("them")).where(across),
         ).subquery()
-        colleagues = (
-            select(
-                literal(_COLLEAGUES),
-                no_int,
-                no_text,
-                no_text,
-                no_text,
-                func.count(distinct(directed.c.them)),
-            )
-            .join(memberships, memberships.c.person_id == directed.c.me)
-            .where(
-                memberships.c.tenant_id == self.tenant_id,
-                memberships.c.program_id == program_id,
-                memberships.c.status != MemberStatus.LEFT.value,
-            )
+        # Counted per person first, then kept if a current member: the membership lookup runs
+        # once per person rather than once per pair.
+        per_person = (
+            select(directed.c.me, func.count(distinct(directed.c.them)).label("n"))
             .group_by(directed.c.me)
+            .subquery()
         )
-        return union_all(by_division, connections, colleagues)
+        current = select(memberships.c.person_id).where(
+            memberships.c.tenant_id == self.tenant_id,
+            memberships.c.program_id == program_id,
+            memberships.c.status != MemberStatus.LEFT.value,
+        )
+        colleagues = select(
+            literal(_COLLEAGUES), no_int, no_text, no_text, no_text, no_int, per_person.c.n
+        ).where(per_person.c.me.in_(current))
+        return union_all(by_size, by_seat, by_division, connections, colleagues)
