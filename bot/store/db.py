@@ -146,6 +146,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         _check_folder(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+    else:
+        event.listen(engine.sync_engine, "connect", _postgres_session)
     if idle is not None:
         _ping_after_idle(engine, idle)
     return engine
@@ -176,6 +178,14 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     # Take the write lock up front: a deferred transaction that reads and then writes fails at
     # once with "database is locked" instead of waiting its turn behind another writer.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
+    # PostgreSQL compiles a plan to machine code once its estimated cost passes jit_above_cost.
+    # Our statements are short, but a self-join's estimate can run high: the dashboard's
+    # overview spent 730 ms of its 860 ms compiling (bench/dashboard.py, PostgreSQL 15, JIT on
+    # by default). A SET rather than a startup parameter, which PgBouncer would refuse.
+    dbapi_connection.run_async(lambda connection: connection.execute("SET jit = off"))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
