@@ -132,7 +132,7 @@ class _Process:
                 os.environ,
                 signing_secret=config.settings.slack_signing_secret or "",
                 api_url=config.settings.slack_api_url,
-                platform_admin=self.slack.directory.is_platform_admin,
+                platform_admin=self.slack.directory.is_platform_admin_now,  # its own minute, not 5
             )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()

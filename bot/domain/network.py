@@ -10,7 +10,7 @@ from itertools import combinations
 
 from bot.domain.model import Outcome
 from bot.domain.pairing.ceiling import cross_division_ceiling
-from bot.domain.stats import GroupFact
+from bot.domain.stats import GroupFact, crosses
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,15 +23,15 @@ class Reach:
 def reach(groups: Sequence[GroupFact]) -> Reach:
     """Pairs across divisions in one round, and the ceiling the engine is measured by.
 
-    People without a division count as a division of their own each (they cross with anyone),
-    matching how the stats count a crossing: only two named, equal divisions do not cross."""
+    A pair crosses as the stats count it (`crosses`). For the ceiling, people without a
+    division count as a division of their own each."""
     pairs = cross = 0
     labels: list[int] = []
     numbering: dict[str, int] = {}
     for group in groups:
         for a, b in combinations(group.divisions, 2):
             pairs += 1
-            cross += a is not None and a != b
+            cross += crosses(a, b)
         for division in group.divisions:
             if division is None:
                 labels.append(-len(labels) - 1)  # unique: nobody shares "no division"
@@ -51,7 +51,7 @@ def cross_colleagues(rounds: Iterable[Sequence[GroupFact]]) -> dict[str, set[str
                 continue
             divisions = dict(zip(group.members, group.divisions, strict=True))
             for a, b in combinations(group.members, 2):
-                if divisions[a] is not None and divisions[a] != divisions[b]:
+                if crosses(divisions[a], divisions[b]):
                     met.setdefault(a, set()).add(b)
                     met.setdefault(b, set()).add(a)
     return met

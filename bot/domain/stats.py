@@ -77,6 +77,13 @@ class Stats:
     division_pairs: int = 0
 
 
+def crosses(a: str | None, b: str | None) -> bool:
+    """Do two seats' divisions make a cross-division pair: two different divisions, or one
+    division and none. Two without a division do not. The same whichever seat comes first
+    (the stats sort people, the dashboard reads seats in order)."""
+    return a != b and (a is not None or b is not None)
+
+
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
@@ -106,8 +113,7 @@ def compute(facts: StatsFacts) -> Stats:
             taking_part.update(d for d in group.divisions if d is not None)
             for a, b in combinations(sorted(group.members), 2):
                 r_pairs += 1
-                crosses = divisions[a] is not None and divisions[a] != divisions[b]
-                r_cross += crosses
+                r_cross += crosses(divisions[a], divisions[b])
                 if (a, b) in seen_pairs:
                     repeated += 1
                 round_pairs.append((a, b))

@@ -289,7 +289,9 @@ class Dashboard:
         if known is not None and now < known[0]:
             return known[1]
         async with self._store.unit() as uow:
-            tenant = await uow.tenants.ref(tenant_id)
+            tenant = await uow.tenants.ref_if_any(tenant_id)
+            if tenant is None:  # erased since the sign-in (the app was removed): nothing to see
+                return False
             allowed = await uow.scoped(tenant_id).admins.is_listed(user_id)
         if not allowed:
             try:

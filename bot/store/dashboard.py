@@ -24,6 +24,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from bot.domain import stats
 from bot.domain.model import MemberStatus, Outcome
 from bot.store.base import Repository, utc, utc_or_none
 from bot.store.tables import group_members, groups, memberships, people, rounds, unpaired
@@ -68,7 +69,7 @@ class RoundCounts:
     sizes: Counter[int]  # groups by how many seats they have
     seats: Counter[str | None]  # seats by division (as it was on the day)
     pairs: int
-    cross_pairs: int  # the earlier seat has a division, and the later one another or none
+    cross_pairs: int  # pairs across divisions (bot.domain.stats.crosses)
     sat_out: int
     met_pairs: Counter[tuple[str | None, str | None]]  # pairs in groups that met, by divisions
 
@@ -285,7 +286,7 @@ class DashboardQueries(Repository):
             elif tag == _BY_DIVISION:
                 tally = pairs.setdefault(rid, [0, 0])
                 tally[0] += int(n)
-                tally[1] += int(n) if a is not None and a != b else 0
+                tally[1] += int(n) if stats.crosses(a, b) else 0
                 if outcome == Outcome.MET.value:
                     met.setdefault(rid, Counter())[a, b] += int(n)
             elif tag == _CONNECTIONS:
@@ -339,9 +340,11 @@ class DashboardQueries(Repository):
         # One number per pair of people (ids stay far below 2**31, so keys cannot collide).
         anonymous = first.c.person_id.is_(None) | second.c.person_id.is_(None)
         pair_key = case((anonymous, -(first.c.id * _SHIFT + second.c.id)), else_=low * _SHIFT + high)
-        # The earlier seat has a division, and the later one another or none (as `reach` counts).
-        crosses = first.c.division.is_not(None) & (
-            second.c.division.is_(None) | (first.c.division != second.c.division)
+        # Two different divisions, or one and none, whichever seat is first (stats.crosses).
+        crosses = (
+            (first.c.division.is_not(None) & second.c.division.is_(None))
+            | (first.c.division.is_(None) & second.c.division.is_not(None))
+            | (first.c.division != second.c.division)
         )
         pairs = (
             select(

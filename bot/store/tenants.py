@@ -76,6 +76,15 @@ class TenantDirectory:
         ).one()
         return TenantRef(Platform(row.platform), row.external_id)
 
+    async def ref_if_any(self, tenant_id: int) -> TenantRef | None:
+        """As `ref`, or None for a workspace erased since (a session can outlive it)."""
+        row = (
+            await self._conn.execute(
+                select(tenants.c.platform, tenants.c.external_id).where(tenants.c.id == tenant_id)
+            )
+        ).first()
+        return None if row is None else TenantRef(Platform(row.platform), row.external_id)
+
     async def is_active(self, tenant_id: int) -> bool:
         row = (await self._conn.execute(select(tenants.c.active).where(tenants.c.id == tenant_id))).first()
         return bool(row and row.active)

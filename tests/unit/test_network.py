@@ -1,8 +1,11 @@
 """Reach against its ceiling, and cross-division colleagues per person, from plain facts."""
 
+from collections import Counter
+from datetime import date
+
 from bot.domain.model import Outcome
 from bot.domain.network import cross_colleagues, histogram, reach
-from bot.domain.stats import GroupFact
+from bot.domain.stats import GroupFact, RoundFact, StatsFacts, compute
 
 
 def _group(*seats: tuple[str, str | None], outcome: Outcome = Outcome.MET) -> GroupFact:
@@ -34,3 +37,13 @@ def test_cross_colleagues_counts_distinct_people_met_in_another_division() -> No
     met = cross_colleagues(rounds)
     assert met == {"a": {"b"}, "b": {"a"}}  # the same colleague twice counts once; unmet pairs not at all
     assert histogram([0, 1, 1, 7, 5], top=5) == (1, 2, 0, 0, 0, 2)
+
+
+def test_a_pair_of_someone_with_a_division_and_someone_without_crosses_whichever_seat_is_first() -> None:
+    # The stats sort people's keys, the dashboard reads seats in order: a rule that depends on
+    # which of the two comes first gives /jembatan stats and the dashboard different shares.
+    for seats in ((("a", "Sales"), ("b", None)), (("a", None), ("b", "Sales"))):
+        assert reach([_group(*seats)]).cross_pairs == 1, seats
+        assert cross_colleagues([[_group(*seats)]]) == {"a": {"b"}, "b": {"a"}}, seats
+        facts = StatsFacts(Counter(), (), (RoundFact(date(2026, 1, 5), (_group(*seats),), ()),), ())
+        assert compute(facts).cross_division_share == 1.0, seats

@@ -66,3 +66,38 @@ async def test_a_demoted_admin_is_refused_on_the_next_page_and_form_after_a_minu
     finally:
         for browser in browsers.values():
             await browser.close()
+
+
+async def test_a_session_for_a_workspace_erased_since_is_refused_there_not_a_server_error(
+    drive: Driver,
+) -> None:
+    # The app removed from the workspace erases it while someone's dashboard session lasts:
+    # their next page is the refusal (and the list of programs is empty), never a 500.
+    await drive.setup()
+    program = await drive.program()
+
+    async def is_platform_admin(tenant: TenantRef, user_id: str) -> bool:
+        return True
+
+    setup = Setup(
+        Dashboard(drive.app.store, drive.app.deps, is_platform_admin),
+        Sessions(secrets.token_bytes(32)),
+        SignInLinks(),
+        {},
+    )
+    page = f"/w/{program.tenant_id}/p/{program.id}"
+    browser = TestClient(TestServer(create_app(setup)))
+    await browser.start_server()
+    try:
+        link = setup.links.issue("U-BOSS", frozenset({program.tenant_id}))
+        assert (await browser.get(f"/signin/{link}", allow_redirects=False)).status == 303
+        async with drive.app.store.unit() as uow:
+            await uow.tenants.erase(program.tenant_id)
+            await uow.commit()
+        drive.clock.advance(seconds=61)
+        assert (await browser.get(page)).status == 403
+        index = await browser.get("/")
+        assert index.status == 200
+        assert page not in await index.text()
+    finally:
+        await browser.close()

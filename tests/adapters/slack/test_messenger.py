@@ -135,3 +135,15 @@ async def test_a_429_holds_the_workspace_in_the_outbox_until_retry_after(program
     await h.deliver()
     posts = h.fake.posts()
     assert len(posts) == 2 and "fixed the build" in str(posts[1].args)
+
+
+async def test_the_dashboards_recheck_asks_slack_again_not_the_five_minute_memory(fake: FakeSlack) -> None:
+    # The dashboard asks again a minute after its last answer; a demoted admin must be refused
+    # then, not only once the directory's memory of the old answer runs out minutes later.
+    _, directory = ports(fake)
+    fake.add_user("U1", "Ana", admin=True)
+    assert await directory.is_platform_admin(TENANT, "U1")
+    fake.add_user("U1", "Ana", admin=False)  # demoted in Slack
+    assert await directory.is_platform_admin(TENANT, "U1")  # chat's commands: remembered
+    assert not await directory.is_platform_admin_now(TENANT, "U1")
+    assert not await directory.is_platform_admin(TENANT, "U1")  # and the memory is corrected
