@@ -11,8 +11,8 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
-from operator import attrgetter, lt
+from itertools import islice, repeat
+from operator import and_, attrgetter, eq, lt, rshift
 
 from bot.domain.pairing.model import FlatGroups, Member, PairingRequest, PastGroup
 from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
@@ -180,12 +180,13 @@ def _history(
     seen = [0] * n
     division_bit = [1 << d for d in division]
     latest_first = sorted(request.history, key=attrgetter("date"), reverse=True)
-    # Each time a pair was grouped, as one int: its key, times `slots`, plus what that time
-    # costs (a slot: 2 * (age - 1) if they met or did not say, one more if they said they did
-    # not; the last slot is a block). Sorted, a pair's times sit together and add up: a list
-    # of ints for a moment instead of a dict of pairs held all through the run.
+    # Each time a pair was grouped, as one int: its key, shifted left by `bits`, and what that
+    # time costs in the low bits (a slot: 2 * (age - 1) if they met or did not say, one more if
+    # they said they did not; the last slot is a block). Sorted, a pair's times sit together
+    # and add up: a list of ints for a moment instead of a dict of pairs held all through the run.
     slots = 2 * len(latest_first) + 1
     block = slots - 1
+    bits = block.bit_length()
     slot_cost = [0] * slots
     times: list[int] = []
     add = times.append
@@ -198,20 +199,28 @@ def _history(
                 continue
             seen[x] |= division_bit[y]
             seen[y] |= division_bit[x]
-            add((x * n + y if x < y else y * n + x) * slots + met_slot)
+            add((x * n + y if x < y else y * n + x) << bits | met_slot)
         for x, y, met in others:
             seen[x] |= division_bit[y]
             seen[y] |= division_bit[x]
-            add((x * n + y) * slots + (met_slot if met else met_slot + 1))
-    times += [key * slots + block for key in blocked]
+            add((x * n + y) << bits | (met_slot if met else met_slot + 1))
+    times += [key << bits | block for key in blocked]
     times.sort()
 
-    keys: array[int] = array("q")
+    # The usual history, pairs who met, each once, no block among them, is read whole-list, in C.
+    keys: array[int] = array("q", map(rshift, times, repeat(bits)))
+    slot_of = list(map(and_, times, repeat((1 << bits) - 1)))
+    if not any(slot & 1 or slot == block for slot in set(slot_of)) and not any(
+        map(eq, keys, islice(keys, 1, None))
+    ):
+        return PairCosts(keys, array("q", map(slot_cost.__getitem__, slot_of))), set(), seen
+
+    keys = array("q")
     costs: array[int] = array("q")
     never_met: set[int] = set()
     last, unmet_only = -1, False  # unmet_only: every time so far of pair `last` said they did not meet
     for time in times:
-        key, slot = divmod(time, slots)
+        key, slot = time >> bits, time & ((1 << bits) - 1)
         if key != last:
             if unmet_only:
                 never_met.add(last)
