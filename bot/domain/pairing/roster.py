@@ -187,7 +187,7 @@ def _history(
     slots = 2 * len(latest_first) + 1
     block = slots - 1
     bits = block.bit_length()
-    slot_cost = [0] * slots
+    slot_cost = [0] * block + [-BLOCKED]
     times: list[int] = []
     add = times.append
     for age, past in enumerate(latest_first, start=1):
@@ -207,12 +207,11 @@ def _history(
     times += [key << bits | block for key in blocked]
     times.sort()
 
-    # The usual history, pairs who met, each once, no block among them, is read whole-list, in C.
+    # The usual history, pairs who met, each once (a block on a pair never grouped is one time
+    # too), is read by whole-list operations, in C.
     keys: array[int] = array("q", map(rshift, times, repeat(bits)))
     slot_of = list(map(and_, times, repeat((1 << bits) - 1)))
-    if not any(slot & 1 or slot == block for slot in set(slot_of)) and not any(
-        map(eq, keys, islice(keys, 1, None))
-    ):
+    if not any(slot & 1 for slot in set(slot_of)) and not any(map(eq, keys, islice(keys, 1, None))):
         return PairCosts(keys, array("q", map(slot_cost.__getitem__, slot_of))), set(), seen
 
     keys = array("q")

@@ -178,20 +178,24 @@ def test_a_flat_round_reads_as_its_groups_and_refuses_positions_outside_the_rost
         FlatGroups(members, array("i", [0, 5]))
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_every_pair_costs_what_the_published_rule_says_blocks_and_unmet_included(seed: int) -> None:
+@pytest.mark.parametrize(
+    ("seed", "weeks", "mixed"), [(1, 30, True), (2, 30, True), (3, 30, True), (4, 1, False)]
+)
+def test_every_pair_costs_what_the_published_rule_says_blocks_and_unmet_included(
+    seed: int, weeks: int, mixed: bool
+) -> None:
     # The indexed costs (sorted arrays behind a bit filter) against the rule summed pair by pair:
     # a pair the filter wrongly turned away, or times of one pair not added up, shows here.
     rng = random.Random(seed)
     members = roster(70, seed=seed)
     ids = [m.id for m in members]
     rounds = []
-    for week in range(30):
+    for week in range(weeks):
         shuffled = rng.sample(ids, len(ids))
         groups, at = [], 0
         while at < len(shuffled):
-            size = rng.choice((2, 2, 2, 3, 4))
-            met = rng.choice((None, None, True, False))
+            size = rng.choice((2, 2, 2, 3, 4)) if mixed else 2
+            met = rng.choice((None, None, True, False)) if mixed else None
             groups.append(PastGroup(tuple(shuffled[at : at + size]), met))
             at += size
         rounds.append(PastRound(date(2026, 1, 5) + timedelta(weeks=week), groups))
@@ -207,7 +211,8 @@ def test_every_pair_costs_what_the_published_rule_says_blocks_and_unmet_included
         if all(g.met is False for r in rounds for g in r.groups if p <= set(g.members) and len(g.members) > 1)
     }
     blocks = {frozenset(p) for p in blocked}
-    assert any(len(g.members) > 2 for r in rounds for g in r.groups) and unmet_only and blocks & said
+    if mixed:  # bigger groups, pairs that did not meet, blocked pairs who were grouped: all here
+        assert any(len(g.members) > 2 for r in rounds for g in r.groups) and unmet_only and blocks & said
     for i, j in combinations(range(len(members)), 2):
         pair, key = frozenset((indexed.members[i].id, indexed.members[j].id)), indexed.key(i, j)
         expected = -BLOCKED if pair in blocks else cost.get(pair, 0)
