@@ -7,10 +7,12 @@ i * n + j.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
-from operator import attrgetter, lt
+from itertools import islice, repeat
+from operator import and_, attrgetter, eq, lt, rshift
 
 from bot.domain.pairing.model import FlatGroups, Member, PairingRequest, PastGroup
 from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
@@ -27,7 +29,7 @@ class Roster:
     interests: list[int]  # bit set over interest_names
     interest_ids: list[list[int]]  # the same, as a list of indices into interest_names
     interest_names: list[str]
-    penalty: dict[int, int]  # pair key -> what grouping them costs (repeats; blocks cost BLOCKED)
+    penalty: PairCosts  # pair key -> what grouping them costs (repeats; blocks cost BLOCKED)
     blocked: set[int]
     never_met: set[int]  # pairs grouped before who each time said they did not meet
     seen_divisions: list[int]  # bit set of divisions each member was grouped with in the history
@@ -42,6 +44,76 @@ class Roster:
 
     def grouped_before(self, key: int) -> bool:
         return key in self.penalty and key not in self.blocked
+
+
+class PairCosts:
+    """Pair key -> what grouping the pair costs, for the few pairs that have a cost (0 for the rest).
+
+    At 100,000 members with 8 rounds of history that is 400,000 pairs: a dict took 84 bytes a
+    pair (its table and an int object per key), the largest thing the engine held. Here the keys
+    sit sorted in one array and their costs in another (16 bytes a pair), found by bisection;
+    and since the engine asks about far more pairs than ever met (about 700,000 questions, 1,600
+    yes at that size), a bit per slot of a hash filter (8 bytes a pair) answers nearly every "no"
+    in one indexing step, as fast as the dict did. `maybe` and `mask` are public so the hot loops
+    in `weights` can ask the filter inline: `maybe[key >> 3 & mask] >> (key & 7) & 1`.
+    """
+
+    __slots__ = ("_costs", "_keys", "mask", "maybe")
+
+    def __init__(self, keys: array[int], costs: array[int]) -> None:
+        """keys sorted, unique; costs[i] is keys[i]'s."""
+        self._keys, self._costs = keys, costs
+        size = 64
+        while size < 8 * len(keys):  # bytes: 64 bits a pair, about 1 % of "no"s get past the filter
+            size *= 2
+        self.mask = size - 1
+        self.maybe = bytearray(size)
+        maybe, mask = self.maybe, self.mask
+        for key in keys:
+            maybe[key >> 3 & mask] |= 1 << (key & 7)
+
+    def find(self, key: int) -> int:
+        """The cost, 0 if none; the filter already passed (or not asked)."""
+        keys = self._keys
+        i = bisect_left(keys, key)
+        return self._costs[i] if i < len(keys) and keys[i] == key else 0
+
+    def get(self, key: int, default: int = 0) -> int:
+        if not self.maybe[key >> 3 & self.mask] >> (key & 7) & 1:
+            return default
+        keys = self._keys
+        i = bisect_left(keys, key)
+        return self._costs[i] if i < len(keys) and keys[i] == key else default
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, int) or not self.maybe[key >> 3 & self.mask] >> (key & 7) & 1:
+            return False
+        keys = self._keys
+        i = bisect_left(keys, key)
+        return i < len(keys) and keys[i] == key
+
+    def __getitem__(self, key: int) -> int:
+        if key not in self:
+            raise KeyError(key)
+        return self.find(key)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def items(self) -> Iterable[tuple[int, int]]:
+        return zip(self._keys, self._costs, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PairCosts):
+            return self._keys == other._keys and self._costs == other._costs
+        if isinstance(other, dict):
+            return len(other) == len(self) and all(other.get(k) == c for k, c in self.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking equality, as a dict's
+
+    def __repr__(self) -> str:
+        return f"PairCosts({dict(self.items())!r})"
 
 
 class _Indices:
@@ -100,40 +172,68 @@ def _split(groups: list[tuple[list[int], bool]]) -> tuple[list[tuple[int, int]],
 
 
 def _history(
-    request: PairingRequest, indices: _Indices, division: list[int]
-) -> tuple[dict[int, int], set[int], list[int]]:
-    """Repeat penalties per pair key, pairs that never met, and the divisions each member has met."""
+    request: PairingRequest, indices: _Indices, division: list[int], blocked: set[int]
+) -> tuple[PairCosts, set[int], list[int]]:
+    """Repeat penalties per pair key (blocked pairs: -BLOCKED), pairs that never met, and the
+    divisions each member has met."""
     n = len(division)
-    penalty: dict[int, int] = {}
-    unmet_penalty: dict[int, int] = {}
     seen = [0] * n
     division_bit = [1 << d for d in division]
     latest_first = sorted(request.history, key=attrgetter("date"), reverse=True)
+    # Each time a pair was grouped, as one int: its key, shifted left by `bits`, and what that
+    # time costs in the low bits (a slot: 2 * (age - 1) if they met or did not say, one more if
+    # they said they did not; the last slot is a block). Sorted, a pair's times sit together
+    # and add up: a list of ints for a moment instead of a dict of pairs held all through the run.
+    slots = 2 * len(latest_first) + 1
+    block = slots - 1
+    bits = block.bit_length()
+    slot_cost = [0] * block + [-BLOCKED]
+    times: list[int] = []
+    add = times.append
     for age, past in enumerate(latest_first, start=1):
+        met_slot = 2 * (age - 1)
+        slot_cost[met_slot], slot_cost[met_slot + 1] = repeat_penalty(age, True), repeat_penalty(age, False)
         plain, others = indices.pairs(past.groups)
-        # A pair grouped once (nearly all of them) holds the round's own cost object, not a
-        # copy: 400,000 pairs' worth of int objects at 100,000 members.
-        cost = repeat_penalty(age, True)
         for x, y in plain:
             if x == y:
                 continue
             seen[x] |= division_bit[y]
             seen[y] |= division_bit[x]
-            key = x * n + y if x < y else y * n + x
-            if key in penalty:
-                penalty[key] += cost
-            else:
-                penalty[key] = cost
+            add((x * n + y if x < y else y * n + x) << bits | met_slot)
         for x, y, met in others:
             seen[x] |= division_bit[y]
             seen[y] |= division_bit[x]
-            key = x * n + y
-            weight = repeat_penalty(age, None if met else False)
-            penalty[key] = penalty.get(key, 0) + weight
-            if not met:
-                unmet_penalty[key] = unmet_penalty.get(key, 0) + weight
-    never_met = {key for key, cost in unmet_penalty.items() if penalty[key] == cost}
-    return penalty, never_met, seen
+            add((x * n + y) << bits | (met_slot if met else met_slot + 1))
+    times += [key << bits | block for key in blocked]
+    times.sort()
+
+    # The usual history, pairs who met, each once (a block on a pair never grouped is one time
+    # too), is read by whole-list operations, in C.
+    keys: array[int] = array("q", map(rshift, times, repeat(bits)))
+    slot_of = list(map(and_, times, repeat((1 << bits) - 1)))
+    if not any(slot & 1 for slot in set(slot_of)) and not any(map(eq, keys, islice(keys, 1, None))):
+        return PairCosts(keys, array("q", map(slot_cost.__getitem__, slot_of))), set(), seen
+
+    keys = array("q")
+    costs: array[int] = array("q")
+    never_met: set[int] = set()
+    last, unmet_only = -1, False  # unmet_only: every time so far of pair `last` said they did not meet
+    for time in times:
+        key, slot = time >> bits, time & ((1 << bits) - 1)
+        if key != last:
+            if unmet_only:
+                never_met.add(last)
+            keys.append(key)
+            costs.append(0)
+            last, unmet_only = key, True
+        if slot == block:  # the block's cost replaces the repeats' (its slot sorts last)
+            costs[-1], unmet_only = -BLOCKED, False
+        else:
+            costs[-1] += slot_cost[slot]
+            unmet_only = unmet_only and slot & 1 == 1
+    if unmet_only:
+        never_met.add(last)
+    return PairCosts(keys, costs), never_met, seen
 
 
 def _canonical(given: Sequence[Member]) -> tuple[list[Member], list[int] | None]:
@@ -174,17 +274,14 @@ def index_request(request: PairingRequest) -> Roster:
     masks = {key: sum(1 << b for b in ids) for key, ids in known.items()}
     interests = [masks[m.interests] for m in members]
 
-    penalty, never_met, seen = _history(request, _Indices(request, where, rank), division)
-
     blocked: set[int] = set()
     for a_id, b_id in request.blocked:
         a, b = where.get(a_id), where.get(b_id)
         if a is None or b is None or a == b:
             continue
-        key = a * n + b if a < b else b * n + a
-        blocked.add(key)
-        penalty[key] = -BLOCKED
-        never_met.discard(key)
+        blocked.add(a * n + b if a < b else b * n + a)
+
+    penalty, never_met, seen = _history(request, _Indices(request, where, rank), division, blocked)
 
     return Roster(
         members=members,

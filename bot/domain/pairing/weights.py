@@ -47,12 +47,15 @@ def _pair_functions(
         roster.interests,
         roster.seen_divisions,
     )
-    penalty = roster.penalty.get
+    # The repeat cost, asked of the history's filter inline (a dict's speed; see PairCosts):
+    # nearly every pair weighed never met, and only the rest is looked up.
+    maybe, mask, find = roster.penalty.maybe, roster.penalty.mask, roster.penalty.find
     window = HOURS_WINDOW_MINUTES
 
     def pair(i: int, j: int) -> int:
         di, dj = division[i], division[j]
-        weight = -penalty(i * n + j if i < j else j * n + i, 0)
+        key = i * n + j if i < j else j * n + i
+        weight = -find(key) if maybe[key >> 3 & mask] >> (key & 7) & 1 else 0
         if di != dj:
             weight += cross
             if not seen[i] >> dj & 1:
@@ -74,7 +77,8 @@ def _pair_functions(
         out = []
         for v in vs:
             dv = division[v]
-            weight = -penalty(base + v if u < v else v * n + u, 0)
+            key = base + v if u < v else v * n + u
+            weight = -find(key) if maybe[key >> 3 & mask] >> (key & 7) & 1 else 0
             if du != dv:
                 weight += cross
                 if not su >> dv & 1:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import random
 from array import array
+from datetime import date, timedelta
 from itertools import combinations
 
 import pytest
 
-from bot.domain.pairing import FlatGroups, Member, PairingRequest, PastRound, Reason, Relaxed, make_groups
-from bot.domain.pairing.repeats import repeat_penalty
+from bot.domain.pairing import (
+    FlatGroups,
+    Member,
+    PairingRequest,
+    PastGroup,
+    PastRound,
+    Reason,
+    Relaxed,
+    make_groups,
+)
+from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
 from bot.domain.pairing.roster import index_request
 from tests.unit.pairing.builders import past_round, result_pairs, roster, round_from
+from tests.unit.pairing.oracle import repeat_cost
 
 
 @pytest.mark.parametrize("window", [1, 10, 24, 49])
@@ -164,3 +176,47 @@ def test_a_flat_round_reads_as_its_groups_and_refuses_positions_outside_the_rost
         mixed[2]
     with pytest.raises(ValueError, match="outside the member list"):
         FlatGroups(members, array("i", [0, 5]))
+
+
+@pytest.mark.parametrize(
+    ("seed", "weeks", "mixed"), [(1, 30, True), (2, 30, True), (3, 30, True), (4, 1, False)]
+)
+def test_every_pair_costs_what_the_published_rule_says_blocks_and_unmet_included(
+    seed: int, weeks: int, mixed: bool
+) -> None:
+    # The indexed costs (sorted arrays behind a bit filter) against the rule summed pair by pair:
+    # a pair the filter wrongly turned away, or times of one pair not added up, shows here.
+    rng = random.Random(seed)
+    members = roster(70, seed=seed)
+    ids = [m.id for m in members]
+    rounds = []
+    for week in range(weeks):
+        shuffled = rng.sample(ids, len(ids))
+        groups, at = [], 0
+        while at < len(shuffled):
+            size = rng.choice((2, 2, 2, 3, 4)) if mixed else 2
+            met = rng.choice((None, None, True, False)) if mixed else None
+            groups.append(PastGroup(tuple(shuffled[at : at + size]), met))
+            at += size
+        rounds.append(PastRound(date(2026, 1, 5) + timedelta(weeks=week), groups))
+    blocked = [tuple(rng.sample(ids, 2)) for _ in range(40)]
+    request = PairingRequest(members, history=rounds, blocked=blocked)
+    indexed = index_request(request)
+
+    cost = repeat_cost(PairingRequest(members, history=rounds))
+    said = {p for p, c in cost.items() if c}
+    unmet_only = {
+        p
+        for p in said
+        if all(g.met is False for r in rounds for g in r.groups if p <= set(g.members) and len(g.members) > 1)
+    }
+    blocks = {frozenset(p) for p in blocked}
+    if mixed:  # bigger groups, pairs that did not meet, blocked pairs who were grouped: all here
+        assert any(len(g.members) > 2 for r in rounds for g in r.groups) and unmet_only and blocks & said
+    for i, j in combinations(range(len(members)), 2):
+        pair, key = frozenset((indexed.members[i].id, indexed.members[j].id)), indexed.key(i, j)
+        expected = -BLOCKED if pair in blocks else cost.get(pair, 0)
+        assert indexed.penalty.get(key, 0) == expected
+        assert (key in indexed.penalty) == (pair in blocks or pair in cost)
+        assert (key in indexed.never_met) == (pair in unmet_only and pair not in blocks)
+    assert len(indexed.penalty) == len(blocks | set(cost))
