@@ -17,8 +17,29 @@ CHANNEL = "C-PAIRS"
 ADMIN = "U-ADMIN"
 
 
+class Typing:
+    """What tests type most, on top of their own `say` (the running bot's here, the services'
+    in tests/services/world.py)."""
+
+    async def say(self, user: str, command: c.Command, *, admin: bool = False) -> Reply:
+        raise NotImplementedError
+
+    async def setup(self, **options: object) -> Reply:
+        defaults: dict[str, object] = {
+            "cadence": "weekly",
+            "weekday": "monday",
+            "time": "09:00",
+            "timezone": "Asia/Jakarta",
+        }
+        return await self.say(ADMIN, c.SetupProgram(**(defaults | options)), admin=True)  # type: ignore[arg-type]
+
+    async def join_many(self, people: dict[str, str | None]) -> None:
+        for user, division in people.items():
+            await self.say(user, c.Join(division))
+
+
 @dataclass
-class Driver:
+class Driver(Typing):
     app: Jembatan
     messenger: FakeMessenger
     clock: FakeClock
@@ -39,19 +60,6 @@ class Driver:
             tenant or self.tenant, user, channel, is_platform_admin=admin, delivery_id=delivery_id
         )
         return await handle(self.app.deps, actor, command)
-
-    async def setup(self, **options: object) -> Reply:
-        defaults: dict[str, object] = {
-            "cadence": "weekly",
-            "weekday": "monday",
-            "time": "09:00",
-            "timezone": "Asia/Jakarta",
-        }
-        return await self.say(ADMIN, c.SetupProgram(**(defaults | options)), admin=True)  # type: ignore[arg-type]
-
-    async def join_many(self, people: dict[str, str | None]) -> None:
-        for user, division in people.items():
-            await self.say(user, c.Join(division))
 
     async def tick(self) -> TickReport:
         return await self.app.ticker.tick()

@@ -12,22 +12,21 @@ from datetime import UTC, datetime
 
 from bot import commands as c
 from bot.domain import schedule
-from bot.domain.model import Group, MemberStatus, Platform, Program, TenantRef
+from bot.domain.model import Group, MemberStatus, Program
 from bot.messages import Message, Reply
 from bot.services import recognition, rounds
 from bot.services.base import Deps
 from bot.services.dispatch import handle
 from bot.services.ports import Store
+from tests.drive import ADMIN, CHANNEL, TENANT, Typing
 from tests.fake_unit_of_work import FakeStore, Queued
 from tests.fakes import FakeClock, FakeDirectory
 
-TENANT = TenantRef(Platform.SLACK, "T-ACME")
-CHANNEL = "C-PAIRS"
-ADMIN = "U-ADMIN"
+__all__ = ["ADMIN", "CHANNEL", "TENANT", "World"]  # the tests' names, as tests/drive.py has them
 
 
 @dataclass
-class World:
+class World(Typing):
     store: Store = field(default_factory=FakeStore)
     outbox: Callable[[], Awaitable[list[Queued]]] | None = None  # how to read a real store's
     directory: FakeDirectory = field(default_factory=FakeDirectory)
@@ -49,19 +48,6 @@ class World:
     ) -> Reply:
         actor = c.Actor(TENANT, user, channel, is_platform_admin=admin, delivery_id=delivery_id)
         return await handle(self.deps, actor, command)
-
-    async def setup(self, **options: object) -> Reply:
-        defaults: dict[str, object] = {
-            "cadence": "weekly",
-            "weekday": "monday",
-            "time": "09:00",
-            "timezone": "Asia/Jakarta",
-        }
-        return await self.say(ADMIN, c.SetupProgram(**(defaults | options)), admin=True)  # type: ignore[arg-type]
-
-    async def join_many(self, people: dict[str, str | None]) -> None:
-        for user, division in people.items():
-            await self.say(user, c.Join(division))
 
     async def tick(self) -> None:
         """The scheduled jobs, as the ticker runs them (less the relay)."""
