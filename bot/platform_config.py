@@ -84,6 +84,7 @@ class DiscordConfig:
     admin_role_id: int | None
     database_url_set: bool  # Discord has no default database: a gateway lock needs a shared one
     web_port: int | None = None  # the admin dashboard's port (--web-port / JEMBATAN_WEB_PORT)
+    shards: int | None = None  # gateway shards to open; None: as many as Discord recommends
 
     def check_for_run(self) -> str:
         """What `run` needs beyond `sync` and `invite`; the token when all is there."""
@@ -133,4 +134,18 @@ def discord_config(settings: Settings, env: Mapping[str, str]) -> DiscordConfig:
         raise BadConfig("JEMBATAN_WEB_PORT must be a port number")
     database_set = bool(env.get("DATABASE_URL", "").strip())
     port = int(web_port) if web_port else None
-    return DiscordConfig(settings, settings.discord_token, role_id, database_set, port)
+    return DiscordConfig(settings, settings.discord_token, role_id, database_set, port, discord_shards(env))
+
+
+MAX_SHARDS = 1024  # far past any bot's need; a typo of a few more digits is refused, not obeyed
+
+
+def discord_shards(env: Mapping[str, str]) -> int | None:
+    """JEMBATAN_DISCORD_SHARDS: how many gateway shards to open; unset or `auto`, as many as
+    Discord recommends for the bot's servers (None)."""
+    raw = env.get("JEMBATAN_DISCORD_SHARDS", "").strip().lower()
+    if raw in ("", "auto"):
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SHARDS:
+        raise BadConfig(f"JEMBATAN_DISCORD_SHARDS must be auto or a number from 1 to {MAX_SHARDS}")
+    return int(raw)

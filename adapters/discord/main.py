@@ -71,24 +71,11 @@ TRANSIENT = (
 
 
 Config = DiscordConfig  # the checks are the core's (bot/platform_config.py)
-MAX_SHARDS = 1024  # far past any bot's need; a typo of a few more digits is refused, not obeyed
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
     return discord_config(load_settings(env), env)
-
-
-def shard_count(env: Mapping[str, str] | None = None) -> int | None:
-    """JEMBATAN_DISCORD_SHARDS: how many gateway shards to open; unset or `auto`, as many as
-    Discord recommends for the bot's servers (None)."""
-    env = os.environ if env is None else env
-    raw = env.get("JEMBATAN_DISCORD_SHARDS", "").strip().lower()
-    if raw in ("", "auto"):
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SHARDS:
-        raise BadConfig(f"JEMBATAN_DISCORD_SHARDS must be auto or a number from 1 to {MAX_SHARDS}")
-    return int(raw)
 
 
 def point_at(settings: Settings) -> Callable[[], None]:
@@ -154,13 +141,13 @@ class _Runner:
     """Discord's side of a running process (bot.process.Platform): the gateway, held by one
     process per bot, around the core."""
 
-    def __init__(self, config: Config, token: str, shards: int | None = None) -> None:
+    def __init__(self, config: Config, token: str) -> None:
         self.config = config
         self.token = token
         self.lock_lost = False
         self.jobs: Jobs | None = None
         self.client = JembatanClient(
-            admin_role_id=config.admin_role_id, on_setup=self.start_jobs, shards=shards
+            admin_role_id=config.admin_role_id, on_setup=self.start_jobs, shards=config.shards
         )
         self.app = build(
             config.settings,
@@ -237,13 +224,11 @@ class _Runner:
         )
 
 
-async def run(config: Config, signalled: asyncio.Event, shards: int | None = None) -> int:
+async def run(config: Config, signalled: asyncio.Event) -> int:
     token = config.check_for_run()
     check_url(config.settings.database_url)
     point_at(config.settings)
-    return await serve_platform(
-        config.settings, signalled, lambda: _Runner(config, token, shards), serve_probes
-    )
+    return await serve_platform(config.settings, signalled, lambda: _Runner(config, token), serve_probes)
 
 
 async def sync(config: Config, guild: int | None) -> int:
@@ -322,7 +307,6 @@ def main(argv: list[str] | None = None) -> int:
             case _:
                 # Unset, DATABASE_URL is refused by run() before any file is touched.
                 url = settings.database_url if config.database_url_set else "postgresql://"
-                shards = shard_count()
-                return run_process(settings, lambda stop: run(config, stop, shards), database_url=url)
+                return run_process(settings, lambda stop: run(config, stop), database_url=url)
     except BadConfig as error:
         return refuse(error)

@@ -14,8 +14,9 @@ from sqlalchemy import text
 
 from adapters.discord import client as client_module
 from adapters.discord.client import JembatanClient
-from adapters.discord.main import MAX_SHARDS, point_at, shard_count
+from adapters.discord.main import point_at
 from bot.app import BadConfig
+from bot.platform_config import MAX_SHARDS, discord_shards
 from bot.store.db import create_engine
 from tests.adapters.discord.conftest import settings_for
 from tests.adapters.discord.fake_discord import (
@@ -153,13 +154,13 @@ async def test_too_few_shards_for_discord_stop_the_start_with_one_line(
 @pytest.mark.parametrize("raw", ["two", "0", "-1", "1.5", str(MAX_SHARDS + 1)])
 def test_a_shard_setting_that_is_not_a_count_is_refused(raw: str) -> None:
     with pytest.raises(BadConfig, match="JEMBATAN_DISCORD_SHARDS must be auto or a number"):
-        shard_count({"JEMBATAN_DISCORD_SHARDS": raw})
+        discord_shards({"JEMBATAN_DISCORD_SHARDS": raw})
 
 
 def test_the_shard_setting_defaults_to_discords_count() -> None:
-    assert shard_count({}) is None
-    assert shard_count({"JEMBATAN_DISCORD_SHARDS": " Auto "}) is None
-    assert shard_count({"JEMBATAN_DISCORD_SHARDS": "4"}) == 4
+    assert discord_shards({}) is None
+    assert discord_shards({"JEMBATAN_DISCORD_SHARDS": " Auto "}) is None
+    assert discord_shards({"JEMBATAN_DISCORD_SHARDS": "4"}) == 4
 
 
 async def test_the_fakes_gateway_bot_answer_is_discords_shape(fake: FakeDiscord) -> None:
