@@ -47,6 +47,7 @@ PlatformAdmin = Callable[[TenantRef, str], Awaitable[bool]]
 # A session carries the workspaces its person administered at sign-in; each is asked again when
 # its last answer is older than this, so a demoted admin is refused within a minute.
 RECHECK = timedelta(seconds=60)
+REMEMBERED = 1_000  # answers held before the expired ones are dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +277,7 @@ class Dashboard:
         # whose sessions end with its process); `still_admin` then keeps the sign-in's answer.
         self._platform_admin = platform_admin
         self._checked: dict[tuple[int, str], tuple[datetime, bool]] = {}
+        self._forget_at = REMEMBERED
 
     async def still_admin(self, tenant_id: int, user_id: str) -> bool:
         """Does `user_id` still administer `tenant_id`: one of our listed admins, or an admin of
@@ -299,8 +301,17 @@ class Dashboard:
             except Exception:
                 log.warning("could not ask the platform whether a dashboard user is still an admin")
                 return False
-        self._checked[key] = (now + RECHECK, allowed)
+        self._remember({key: (now + RECHECK, allowed)}, now)
         return allowed
+
+    def _remember(self, answers: dict[tuple[int, str], tuple[datetime, bool]], now: datetime) -> None:
+        """Keep these answers; once the memory is big, forget the ones past their minute first
+        (asked again anyway), so a long-running process holds only recent sign-ins' answers."""
+        if len(self._checked) >= self._forget_at:
+            self._checked = {k: v for k, v in self._checked.items() if now < v[0]}
+            # Twice what is still fresh: many admins at once cost one sweep per doubling, not per answer.
+            self._forget_at = max(REMEMBERED, 2 * len(self._checked))
+        self._checked.update(answers)
 
     async def act(self, tenant_id: int, program_id: int, user_id: str, command: c.Command) -> Reply | None:
         """Run a core command as `user_id`, an admin of `tenant_id` (the sign-in established it),
@@ -340,8 +351,8 @@ class Dashboard:
                 if external_id in platform_admin_in or await uow.scoped(tenant_id).admins.is_listed(user_id):
                     found.add(tenant_id)
         # The platform has just said so with the person's own token: the freshest answer there is.
-        until = self._deps.now() + RECHECK
-        self._checked.update({(tenant_id, user_id): (until, True) for tenant_id in found})
+        now = self._deps.now()
+        self._remember({(tenant_id, user_id): (now + RECHECK, True) for tenant_id in found}, now)
         return frozenset(found)
 
     async def _read(

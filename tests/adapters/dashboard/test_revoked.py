@@ -13,7 +13,7 @@ from adapters.dashboard.app import Setup, create_app
 from adapters.dashboard.security import Sessions, SignInLinks
 from bot import commands as c
 from bot.domain.model import TenantRef
-from bot.services.dashboard import Dashboard
+from bot.services.dashboard import REMEMBERED, Dashboard
 from tests.drive import Driver
 
 
@@ -101,3 +101,21 @@ async def test_a_session_for_a_workspace_erased_since_is_refused_there_not_a_ser
         assert page not in await index.text()
     finally:
         await browser.close()
+
+
+async def test_a_long_running_dashboard_forgets_answers_past_their_minute(drive: Driver) -> None:
+    """Every sign-in leaves an answer behind; a process up for months must not hold them all."""
+    await drive.setup()
+    tenant_id = (await drive.program()).tenant_id
+
+    async def is_platform_admin(tenant: TenantRef, user_id: str) -> bool:
+        return True
+
+    dashboard = Dashboard(drive.app.store, drive.app.deps, is_platform_admin)
+    for hour in range(3):
+        for person in range(REMEMBERED):
+            assert await dashboard.still_admin(tenant_id, f"U{hour}-{person}")
+        drive.clock.advance(seconds=61)
+    assert await dashboard.still_admin(tenant_id, "U-LAST")
+    assert len(dashboard._checked) <= 2 * REMEMBERED  # the first hours' answers are gone
+    assert "U-LAST" in {user for _, user in dashboard._checked}
