@@ -25,6 +25,7 @@ SHARED = 8  # people further along who share an interest, per interest (3 would 
 # of the sweep's time, and lose 8 % of the pairs that share an interest at 100,000 members)
 DEEPER = 64  # when every candidate is a repeat: how far into each allowed division to look
 PER_DIVISION = 2  # when even that fails: nearest members of each division, allowed or not
+TARGETED_FROM = 2_000  # members from which the sweep looks for interest holders by division (targeted.py)
 
 
 class _Line:
@@ -70,7 +71,11 @@ def sweep_pairs(
     roster: Roster, weights: Weights, order: list[int], *, hold_ceiling: bool
 ) -> tuple[list[list[int]], list[int]]:
     """Pairs, and the people left without one (the odd one out, or those blocks stranded)."""
-    return _Sweep(roster, weights, order, hold_ceiling).run()
+    if roster.size < TARGETED_FROM:
+        return _Sweep(roster, weights, order, hold_ceiling).run()
+    from bot.domain.pairing.targeted import TargetedSweep  # noqa: PLC0415  # it builds on _Sweep
+
+    return TargetedSweep(roster, weights, order, hold_ceiling).run()
 
 
 class _Sweep:
@@ -125,6 +130,11 @@ class _Sweep:
         best, best_score = self.best_of(u, places, -1, BLOCKED * self.tie)
         if best_score >= 0:
             return best, best_score
+        return self.further(p, u, only, same_ok, best, best_score)
+
+    def further(self, p: int, u: int, only: int, same_ok: bool, best: int, best_score: int) -> tuple[int, int]:
+        """u's best partner when the nearby ones (`best` at most) are all repeats or blocked."""
+        du = self.division[u]
         line, count = self.line, self.balance.count
         deeper: list[int] = []
         for d in [only] if only >= 0 else range(self.divisions):
