@@ -94,7 +94,8 @@ class _Sweep:
         self.tie = 8 * (
             n + 1
         )  # scores are weight * tie + the partner's division size: ties go to big divisions
-        self.spare = [7 - min(7, len(ids)) for ids in roster.interest_ids]  # then to fewer interests to offer
+        # then to fewer interests to offer
+        self.spare = [7 - k if k < 7 else 0 for k in map(len, roster.interest_ids)]
         self.hopeless = BLOCKED // 2 * self.tie  # a score this low is a blocked pair
 
     def run(self) -> tuple[list[list[int]], list[int]]:

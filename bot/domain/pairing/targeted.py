@@ -25,84 +25,119 @@ from bot.domain.pairing.roster import Roster
 from bot.domain.pairing.sweep import _Sweep
 from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
 
-NEAREST = 2  # allowed free people weighed from just ahead on the line, when no holder is free
-AGAIN, LOOK = 16, 64  # when those are all repeats: allowed people weighed, among how many free ones
+NEAREST = 1  # allowed free people taken as candidates from just ahead, when no holder is free
+AGAIN, EACH = 16, 4  # when those are all repeats: people weighed from the one division allowed, or each
 
 
 class TargetedSweep(_Sweep):
     def __init__(self, roster: Roster, weights: Weights, order: list[int], hold_ceiling: bool) -> None:
         super().__init__(roster, weights, order, hold_ceiling)
         self.penalty = roster.penalty
-        self.place_division = [self.division[i] for i in order]
-        self.place_offset = [self.offset[i] for i in order]
+        self.place_division = list(map(self.division.__getitem__, order))
+        self.place_offset = list(map(self.offset.__getitem__, order))
         # skip[t][h] leads, by path halving, to the first holder of interest t at or after index
         # h not yet known to be taken (a sentinel at the end).
-        self.skip = [list(range(len(held) + 1)) for held in self.line.holders]
+        self.held = [[*held, -1] for held in self.line.holders]  # each interest's, and a sentinel
+        self.skip = [list(range(len(held))) for held in self.held]
         # heads[(t * (divisions + 1) + d) * 2 + r]: where the search for a free holder of t
         # starts, for r = 0 "in division d" and r = 1 "outside division d"; d = divisions is
         # nobody's division, so "outside" it is anyone.
         self.heads = [0] * (len(self.line.holders) * (self.divisions + 1) * 2)
         self.outside = [0] * self.divisions  # the same for the whole line, "outside division d"
 
-    def partner(self, p: int, u: int) -> tuple[int, int]:
-        du = self.place_division[p]
-        only, same_ok = self.balance.partner_rule(du) if self.hold_ceiling else (-1, True)
-        places = self.holders_of(u, *((only, True) if only >= 0 else (du, False)))
-        if not places and same_ok:  # nobody outside u's division: u's own will do too
-            places = self.holders_of(u, self.divisions, False)
-        if places:
-            q, v = min(places), self.order[min(places)]
-            key = u * self.n + v if u < v else v * self.n + u
-            maybe = self.penalty.maybe
-            if not maybe[key >> 3 & self.penalty.mask] >> (key & 7) & 1:
-                return q, 0  # never met, not blocked: the nearest holder it is
-        else:
-            places = self.nearest(p, du, only, same_ok)
+    def run(self) -> tuple[list[list[int]], list[int]]:
+        # The plain sweep's loop, with the common case written in: the nearest allowed candidate,
+        # accepted when the history's filter says the two never met (nor blocked each other).
+        n, order, pdiv, line, balance = self.n, self.order, self.place_division, self.line, self.balance
+        ahead, next_free, rule, remove = line.ahead, line.next_free, balance.partner_rule, balance.remove_pair
+        maybe, mask, candidates = self.penalty.maybe, self.penalty.mask, self.candidates
+        hold = self.hold_ceiling
+        pairs: list[list[int]] = []
+        stranded: list[int] = []
+        p = 0
+        while True:
+            if ahead[p] != p:
+                p = next_free(p)
+            if p >= n:
+                break
+            u, du = order[p], pdiv[p]
+            ahead[p] = p + 1
+            only, same_ok = rule(du) if hold else (-1, True)
+            places = candidates(p, u, du, only, same_ok)
+            q = min(places) if places else -1
+            if q >= 0:
+                v = order[q]
+                key = u * n + v if u < v else v * n + u
+                if maybe[key >> 3 & mask] >> (key & 7) & 1:
+                    q = -1  # they may have met: weigh them all
+            if q < 0:
+                q, score = self.weigh(p, u, du, only, same_ok, places)
+                if q < 0 or score <= self.hopeless:
+                    balance.remove(du)
+                    stranded.append(u)
+                    continue
+            ahead[q] = q + 1
+            remove(du, pdiv[q])
+            pairs.append([u, order[q]])
+        return pairs, stranded
+
+    def candidates(self, p: int, u: int, du: int, only: int, same_ok: bool) -> list[int]:
+        """The first free holder of each of u's interests whom the rule allows, within the hours
+        window (u's own division's only where nobody else's is left); else the nearest allowed."""
+        if self.interest_ids[u]:
+            found = self.holders_of(u, only, True) if only >= 0 else self.holders_of(u, du, False)
+            if not found and same_ok:
+                found = self.holders_of(u, self.divisions, False)
+            if found:
+                return found
+        return self.nearest(p, du, only, same_ok)
+
+    def weigh(self, p: int, u: int, du: int, only: int, same_ok: bool, places: list[int]) -> tuple[int, int]:
+        """u's partner when the nearest candidate is no sure choice: the best of the candidates,
+        else of more allowed people ahead, else what the plain sweep's deeper search finds."""
         best, best_score = self.best_of(u, places, -1, BLOCKED * self.tie)
-        if best_score < 0:  # all met u before: the next allowed people along the line, first
+        if best_score < 0:  # all met u before
             best, best_score = self.best_of(u, self.allowed_ahead(p, du, only, same_ok), best, best_score)
         if best_score >= 0:
             return best, best_score
         return self.further(p, u, only, same_ok, best, best_score)
 
     def allowed_ahead(self, p: int, du: int, only: int, same_ok: bool) -> list[int]:
-        """Up to AGAIN free people ahead of p whom the rule allows, among the next LOOK free ones."""
-        line, pdiv, places = self.line, self.place_division, []
-        q, looked = line.next_free(p + 1), 0
-        while q < self.n and looked < LOOK and len(places) < AGAIN:
-            dq = pdiv[q]
-            if dq == only if only >= 0 else same_ok or dq != du:
-                places.append(q)
-            looked += 1
-            q = line.next_free(q + 1)
+        """The first AGAIN free people of the one division allowed, or the first few of each."""
+        line, places = self.line, []
+        if only >= 0:
+            line.first_free(line.by_division[only], line.division_head, only, AGAIN, places)
+            return places
+        for d, c in enumerate(self.balance.count):
+            if c and (d != du or same_ok):
+                line.first_free(line.by_division[d], line.division_head, d, EACH, places)
         return places
 
     def holders_of(self, u: int, d: int, inside: bool) -> list[int]:
         """For each of u's interests, the first free holder in division d (`inside`) or outside
         it, if within the hours window."""
-        line, pdiv, heads, skip = self.line, self.place_division, self.heads, self.skip
-        ahead, holders, stride = line.ahead, line.holders, self.divisions + 1
-        limit = self.offset[u] + HOURS_WINDOW_MINUTES
+        line, pdiv, poff, heads, skip = self.line, self.place_division, self.place_offset, self.heads, self.skip
+        ahead, holders, limit = line.ahead, self.held, self.offset[u] + HOURS_WINDOW_MINUTES
+        width, which = (self.divisions + 1) * 2, d * 2 + (not inside)
         found: list[int] = []
         for t in self.interest_ids[u]:
-            held, nx = holders[t], skip[t]
-            end, key = len(held), (t * stride + d) * 2 + (not inside)
+            held, nx, key = holders[t], skip[t], t * width + which
             h = heads[key]
             while True:
                 while nx[h] != h:  # path halving over holders known to be taken
                     nx[h] = nx[nx[h]]
                     h = nx[h]
-                if h == end:
-                    break
                 q = held[h]
-                if ahead[q] != q:
+                if ahead[q] != q:  # so is the sentinel: ahead[-1] is ahead[n], n
+                    if q < 0:
+                        break
                     nx[h] = h + 1  # taken: every search steps over it from now on
-                elif (pdiv[q] == d) == inside:
+                elif (pdiv[q] == d) is inside:
                     break
                 h += 1
             heads[key] = h
-            if h < end and self.place_offset[held[h]] <= limit:
-                found.append(held[h])
+            if q >= 0 and poff[q] <= limit:
+                found.append(q)
         return found
 
     def nearest(self, p: int, du: int, only: int, same_ok: bool) -> list[int]:
