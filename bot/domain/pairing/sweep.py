@@ -10,6 +10,9 @@ cross-division ceiling in reach (`DivisionBalance`); when every such partner wou
 repeat, the search goes deeper into the allowed divisions, then wider, and repeating still
 loses to bending the ceiling, exactly as the rules rank them. Nobody is ever paired with
 someone they blocked: a person with no unblocked partner left is handed back unmatched.
+
+From TARGETED_FROM members on, targeted.py runs the same sweep with fewer, surer candidates:
+the nearest free holder of one of u's interests that the ceiling rule allows.
 """
 
 from __future__ import annotations
@@ -32,14 +35,17 @@ class _Line:
     """The time-zone line with its unpaired people: next one after a place, first ones of a list
     of places (a division's, or an interest's holders)."""
 
-    def __init__(self, order: list[int], division: list[int], divisions: int, roster: Roster) -> None:
+    def __init__(
+        self, order: list[int], division: list[int], divisions: int, roster: Roster, *, holders: bool = True
+    ) -> None:
         self.ahead = list(range(len(order) + 1))  # union-find: next free place at or after p
         self.by_division: list[list[int]] = [[] for _ in range(divisions)]
-        self.holders: list[list[int]] = [[] for _ in roster.interest_names]
+        self.holders: list[list[int]] = [[] for _ in roster.interest_names]  # unless `holders` is off
         for p, i in enumerate(order):
             self.by_division[division[i]].append(p)
-            for t in roster.interest_ids[i]:
-                self.holders[t].append(p)
+            if holders:
+                for t in roster.interest_ids[i]:
+                    self.holders[t].append(p)
         # Where each list's first free place may be: everything before it is taken.
         self.division_head = [0] * divisions
         self.interest_head = [0] * len(self.holders)
@@ -73,12 +79,14 @@ def sweep_pairs(
     """Pairs, and the people left without one (the odd one out, or those blocks stranded)."""
     if roster.size < TARGETED_FROM:
         return _Sweep(roster, weights, order, hold_ceiling).run()
-    from bot.domain.pairing.targeted import TargetedSweep  # noqa: PLC0415  # it builds on _Sweep
+    from bot.domain.pairing.targeted import TargetedSweep  # it builds on _Sweep
 
     return TargetedSweep(roster, weights, order, hold_ceiling).run()
 
 
 class _Sweep:
+    HOLDERS = True  # does the line list each interest's holders (the targeted sweep lists its own)
+
     def __init__(self, roster: Roster, weights: Weights, order: list[int], hold_ceiling: bool) -> None:
         n = roster.size
         self.n, self.order, self.hold_ceiling = n, order, hold_ceiling
@@ -88,7 +96,7 @@ class _Sweep:
             roster.interest_ids,
         )
         self.divisions = len(roster.division_names)
-        self.line = _Line(order, self.division, self.divisions, roster)
+        self.line = _Line(order, self.division, self.divisions, roster, holders=self.HOLDERS)
         self.balance = DivisionBalance(self.division, self.divisions)
         self.row = weights.row
         self.tie = 8 * (
@@ -133,7 +141,9 @@ class _Sweep:
             return best, best_score
         return self.further(p, u, only, same_ok, best, best_score)
 
-    def further(self, p: int, u: int, only: int, same_ok: bool, best: int, best_score: int) -> tuple[int, int]:
+    def further(
+        self, p: int, u: int, only: int, same_ok: bool, best: int, best_score: int
+    ) -> tuple[int, int]:
         """u's best partner when the nearby ones (`best` at most) are all repeats or blocked."""
         du = self.division[u]
         line, count = self.line, self.balance.count
