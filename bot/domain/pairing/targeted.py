@@ -31,7 +31,7 @@ from bot.domain.pairing.roster import Roster
 from bot.domain.pairing.sweep import _Sweep
 from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
 
-NEAREST = 1  # allowed free people taken as candidates from just ahead, when no holder is free
+NEAREST = 5  # allowed free people taken as candidates from just ahead, when no holder is free
 AGAIN, EACH = 16, 4  # when those are all repeats: people weighed from the one division allowed, or each
 
 
@@ -92,8 +92,7 @@ class TargetedSweep(_Sweep):
             u, du = order[p], pdiv[p]
             ahead[p] = p + 1
             only, same_ok = rule(du) if hold else (-1, True)
-            places = candidates(p, u, du, only, same_ok)
-            q = min(places) if places else -1
+            q, places = candidates(p, u, du, only, same_ok)
             if q >= 0:
                 v = order[q]
                 key = u * n + v if u < v else v * n + u
@@ -110,10 +109,14 @@ class TargetedSweep(_Sweep):
             pairs.append([u, order[q]])
         return pairs, stranded
 
-    def candidates(self, p: int, u: int, du: int, only: int, same_ok: bool) -> list[int]:
-        """The first free holder of each of u's interests whom the rule allows, within the hours
-        window (u's own division's only where nobody else's is left, or crossing is not
-        sought); else the nearest allowed."""
+    def candidates(self, p: int, u: int, du: int, only: int, same_ok: bool) -> tuple[int, list[int]]:
+        """u's likely partner (-1 if none), and the candidates it is the first of.
+
+        The candidates: the first free holder of each of u's interests whom the rule allows,
+        within the hours window (u's own division's only where nobody else's is left, or
+        crossing is not sought), and of those the nearest; else the first few allowed people
+        ahead, and of those the one with the fewest interests (the others may share them with
+        someone later), the nearest of equals."""
         if self.interest_ids[u]:
             found = (
                 self.holders_of(u, only, True)
@@ -125,8 +128,22 @@ class TargetedSweep(_Sweep):
             if not found and same_ok:
                 found = self.holders_of(u, self.divisions, False)
             if found:
-                return found
-        return self.nearest(p, du, only, same_ok)
+                return min(found), found
+        places = self.nearest(p, du, only, same_ok)
+        if not places:
+            return -1, places
+        order, spare, poff, reach = (
+            self.order,
+            self.spare,
+            self.place_offset,
+            self.place_offset[p] + HOURS_WINDOW_MINUTES,
+        )
+        best, most = -1, -1
+        for q in places:  # in line order
+            score = spare[order[q]] + 8 * (poff[q] <= reach)
+            if score > most:
+                best, most = q, score
+        return best, places
 
     def weigh(self, p: int, u: int, du: int, only: int, same_ok: bool, places: list[int]) -> tuple[int, int]:
         """u's partner when the nearest candidate is no sure choice: the best of the candidates,
@@ -201,29 +218,26 @@ class TargetedSweep(_Sweep):
         return holders_of
 
     def nearest(self, p: int, du: int, only: int, same_ok: bool) -> list[int]:
-        """The first free people ahead on the line whom the rule allows: in the one division
-        required, or outside du (the nearest such), or anyone."""
+        """The first NEAREST free people ahead on the line whom the rule allows, in line order:
+        in the one division required, or outside du, or anyone."""
         line = self.line
         places: list[int] = []
         if only >= 0:
             line.first_free(line.by_division[only], line.division_head, only, NEAREST, places)
-        elif same_ok:
-            q = line.next_free(p + 1)
-            while q < self.n and len(places) < NEAREST:
-                places.append(q)
-                q = line.next_free(q + 1)
+            return places
+        ahead, next_free, n, pdiv = line.ahead, line.next_free, self.n, self.place_division
+        if same_ok:
+            q = next_free(p + 1)
         else:
             # Everything before outside[du] is taken or in du, both for good.
-            ahead, next_free, n, pdiv, q = (
-                line.ahead,
-                line.next_free,
-                self.n,
-                self.place_division,
-                self.outside[du],
-            )
+            q = self.outside[du]
             while q < n and (ahead[q] != q or pdiv[q] == du):
                 q = next_free(q) if ahead[q] != q else q + 1
             self.outside[du] = q
-            if q < n:
+        while q < n:
+            if same_ok or pdiv[q] != du:
                 places.append(q)
+                if len(places) == NEAREST:
+                    break
+            q = next_free(q + 1)
         return places
