@@ -57,13 +57,18 @@ class _Line:
             p = ahead[p]
         return p
 
-    def first_free(self, places: list[int], heads: list[int], key: int, limit: int, found: list[int]) -> None:
-        """Append to `found` the first `limit` free places of `places` (which `heads[key]` indexes)."""
+    def first_free(
+        self, places: list[int], heads: list[int], key: int, limit: int, found: list[int], look: int = 0
+    ) -> None:
+        """Append to `found` the first `limit` free places of `places` (which `heads[key]` indexes),
+        among the first `look` places from the first free one (0: as many as it takes)."""
         ahead, h, end = self.ahead, heads[key], len(places)
         while h < end and ahead[places[h]] != places[h]:
             h += 1
         heads[key] = h
         stop = len(found) + limit
+        if look:
+            end = min(end, h + look)
         while h < end:
             p = places[h]
             if ahead[p] == p:

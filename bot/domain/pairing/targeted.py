@@ -32,6 +32,7 @@ from bot.domain.pairing.sweep import _Sweep
 from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
 
 NEAREST = 5  # allowed free people taken as candidates from just ahead, when no holder is free
+LOOK = 16  # ... among the first so many of a division's list (most of the rest are taken)
 AGAIN, EACH = 16, 4  # when those are all repeats: people weighed from the one division allowed, or each
 
 
@@ -46,6 +47,8 @@ class TargetedSweep(_Sweep):
         self.split_holders(roster, order)
         self.holders_of = self.holder_search()
         self.outside = [0] * self.divisions  # the same for the whole line, "outside division d"
+        self.not_big = [p for p, d in enumerate(self.place_division) if d != self.big]  # line order
+        self.not_big_head = [0]
 
     def split_holders(self, roster: Roster, order: list[int]) -> None:
         """Each interest's holders in line order, in two lists: those in the division that starts
@@ -223,11 +226,14 @@ class TargetedSweep(_Sweep):
         line = self.line
         places: list[int] = []
         if only >= 0:
-            line.first_free(line.by_division[only], line.division_head, only, NEAREST, places)
+            line.first_free(line.by_division[only], line.division_head, only, NEAREST, places, LOOK)
             return places
         ahead, next_free, n, pdiv = line.ahead, line.next_free, self.n, self.place_division
         if same_ok:
             q = next_free(p + 1)
+        elif du == self.big:
+            line.first_free(self.not_big, self.not_big_head, 0, NEAREST, places, LOOK)
+            return places
         else:
             # Everything before outside[du] is taken or in du, both for good.
             q = self.outside[du]
