@@ -36,14 +36,14 @@ class _Line:
     of places (a division's, or an interest's holders)."""
 
     def __init__(
-        self, order: list[int], division: list[int], divisions: int, roster: Roster, *, holders: bool = True
+        self, order: list[int], division: list[int], divisions: int, roster: Roster, *, fill: bool = True
     ) -> None:
         self.ahead = list(range(len(order) + 1))  # union-find: next free place at or after p
         self.by_division: list[list[int]] = [[] for _ in range(divisions)]
-        self.holders: list[list[int]] = [[] for _ in roster.interest_names]  # unless `holders` is off
-        for p, i in enumerate(order):
-            self.by_division[division[i]].append(p)
-            if holders:
+        self.holders: list[list[int]] = [[] for _ in roster.interest_names]
+        if fill:  # else the caller fills by_division, and lists holders its own way
+            for p, i in enumerate(order):
+                self.by_division[division[i]].append(p)
                 for t in roster.interest_ids[i]:
                     self.holders[t].append(p)
         # Where each list's first free place may be: everything before it is taken.
@@ -90,7 +90,8 @@ def sweep_pairs(
 
 
 class _Sweep:
-    HOLDERS = True  # does the line list each interest's holders (the targeted sweep lists its own)
+    FILL_LINE = True  # does the line list each division's people and interest's holders (the
+    # targeted sweep lists them its own way)
 
     def __init__(self, roster: Roster, weights: Weights, order: list[int], hold_ceiling: bool) -> None:
         n = roster.size
@@ -101,7 +102,7 @@ class _Sweep:
             roster.interest_ids,
         )
         self.divisions = len(roster.division_names)
-        self.line = _Line(order, self.division, self.divisions, roster, holders=self.HOLDERS)
+        self.line = _Line(order, self.division, self.divisions, roster, fill=self.FILL_LINE)
         self.balance = DivisionBalance(self.division, self.divisions)
         self.row = weights.row
         self.tie = 8 * (

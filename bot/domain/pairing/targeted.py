@@ -37,7 +37,7 @@ AGAIN, EACH = 16, 4  # when those are all repeats: people weighed from the one d
 
 
 class TargetedSweep(_Sweep):
-    HOLDERS = False
+    FILL_LINE = False
 
     def __init__(self, roster: Roster, weights: Weights, order: list[int], hold_ceiling: bool) -> None:
         super().__init__(roster, weights, order, hold_ceiling)
@@ -58,9 +58,12 @@ class TargetedSweep(_Sweep):
         self.in_big: list[list[int]] = [[] for _ in roster.interest_names]
         self.rest: list[list[int]] = [[] for _ in roster.interest_names]
         in_big, rest, big = self.in_big, self.rest, self.big
+        by_division = self.line.by_division  # the line leaves it to be filled here, in one pass
         for p, interests in enumerate(map(roster.interest_ids.__getitem__, order)):
+            d = pdiv[p]
+            by_division[d].append(p)
             if interests:
-                lists = in_big if pdiv[p] == big else rest
+                lists = in_big if d == big else rest
                 for t in interests:
                     lists[t].append(p)
         # Sentinels: n is free as far as `ahead` tells (it ends a search of in_big), -1 is taken
@@ -82,8 +85,13 @@ class TargetedSweep(_Sweep):
         # accepted when the history's filter says the two never met (nor blocked each other).
         n, order, pdiv, line, balance = self.n, self.order, self.place_division, self.line, self.balance
         ahead, next_free, rule, remove = line.ahead, line.next_free, balance.partner_rule, balance.remove_pair
-        maybe, mask, candidates = self.penalty.maybe, self.penalty.mask, self.candidates
-        hold = self.hold_ceiling
+        maybe, mask, holders_of, interest_ids = (
+            self.penalty.maybe,
+            self.penalty.mask,
+            self.holders_of,
+            self.interest_ids,
+        )
+        hold, nobody = self.hold_ceiling, self.divisions
         pairs: list[list[int]] = []
         stranded: list[int] = []
         p = 0
@@ -95,7 +103,21 @@ class TargetedSweep(_Sweep):
             u, du = order[p], pdiv[p]
             ahead[p] = p + 1
             only, same_ok = rule(du) if hold else (-1, True)
-            q, places = candidates(p, u, du, only, same_ok)
+            # The first free holder of each of u's interests whom the rule allows, within the
+            # hours window (u's own division's only where nobody else's is left, or crossing
+            # is not sought), and of those the nearest; failing that, someone near.
+            places = []
+            if interest_ids[u]:
+                if only >= 0:
+                    places = holders_of(u, only, True)
+                elif hold:
+                    places = holders_of(u, du, False)
+                if not places and same_ok:
+                    places = holders_of(u, nobody, False)
+            if places:
+                q = min(places)
+            else:
+                q, places = self.near_pick(p, du, only, same_ok)
             if q >= 0:
                 v = order[q]
                 key = u * n + v if u < v else v * n + u
@@ -112,26 +134,10 @@ class TargetedSweep(_Sweep):
             pairs.append([u, order[q]])
         return pairs, stranded
 
-    def candidates(self, p: int, u: int, du: int, only: int, same_ok: bool) -> tuple[int, list[int]]:
-        """u's likely partner (-1 if none), and the candidates it is the first of.
-
-        The candidates: the first free holder of each of u's interests whom the rule allows,
-        within the hours window (u's own division's only where nobody else's is left, or
-        crossing is not sought), and of those the nearest; else the first few allowed people
-        ahead, and of those the one with the fewest interests (the others may share them with
-        someone later), the nearest of equals."""
-        if self.interest_ids[u]:
-            found = (
-                self.holders_of(u, only, True)
-                if only >= 0
-                else self.holders_of(u, du, False)
-                if self.hold_ceiling
-                else []
-            )
-            if not found and same_ok:
-                found = self.holders_of(u, self.divisions, False)
-            if found:
-                return min(found), found
+    def near_pick(self, p: int, du: int, only: int, same_ok: bool) -> tuple[int, list[int]]:
+        """For someone with no allowed holder free: of the first few allowed people ahead, the
+        one with the fewest interests (the others may share them with someone later), within
+        the hours window first, the nearest of equals (-1 if nobody); and those people."""
         places = self.nearest(p, du, only, same_ok)
         if not places:
             return -1, places
