@@ -28,13 +28,12 @@ HOURS_WINDOW_MINUTES: Final = 180
 class Weights:
     """Pair weights for one roster; `pair(i, j)` is the hot path of the engine."""
 
-    __slots__ = ("cross", "pair", "row")
+    __slots__ = ("pair", "row")
 
     def __init__(self, roster: Roster, *, cross_division: bool) -> None:
-        self.cross = CROSS if cross_division else 0  # what crossing divisions is worth here
         self.pair: Callable[[int, int], int]
         self.row: Callable[[int, list[int]], list[int]]  # [pair(u, v) for v in vs], one call
-        self.pair, self.row = _pair_functions(roster, self.cross)
+        self.pair, self.row = _pair_functions(roster, CROSS if cross_division else 0)
 
 
 def _pair_functions(
