@@ -10,6 +10,9 @@ cross-division ceiling in reach (`DivisionBalance`); when every such partner wou
 repeat, the search goes deeper into the allowed divisions, then wider, and repeating still
 loses to bending the ceiling, exactly as the rules rank them. Nobody is ever paired with
 someone they blocked: a person with no unblocked partner left is handed back unmatched.
+
+From TARGETED_FROM members on, targeted.py runs the same sweep with fewer, surer candidates:
+the nearest free holder of one of u's interests that the ceiling rule allows.
 """
 
 from __future__ import annotations
@@ -25,20 +28,24 @@ SHARED = 8  # people further along who share an interest, per interest (3 would 
 # of the sweep's time, and lose 8 % of the pairs that share an interest at 100,000 members)
 DEEPER = 64  # when every candidate is a repeat: how far into each allowed division to look
 PER_DIVISION = 2  # when even that fails: nearest members of each division, allowed or not
+TARGETED_FROM = 2_000  # members from which the sweep looks for interest holders by division (targeted.py)
 
 
 class _Line:
     """The time-zone line with its unpaired people: next one after a place, first ones of a list
     of places (a division's, or an interest's holders)."""
 
-    def __init__(self, order: list[int], division: list[int], divisions: int, roster: Roster) -> None:
+    def __init__(
+        self, order: list[int], division: list[int], divisions: int, roster: Roster, *, fill: bool = True
+    ) -> None:
         self.ahead = list(range(len(order) + 1))  # union-find: next free place at or after p
         self.by_division: list[list[int]] = [[] for _ in range(divisions)]
         self.holders: list[list[int]] = [[] for _ in roster.interest_names]
-        for p, i in enumerate(order):
-            self.by_division[division[i]].append(p)
-            for t in roster.interest_ids[i]:
-                self.holders[t].append(p)
+        if fill:  # else the caller fills by_division, and lists holders its own way
+            for p, i in enumerate(order):
+                self.by_division[division[i]].append(p)
+                for t in roster.interest_ids[i]:
+                    self.holders[t].append(p)
         # Where each list's first free place may be: everything before it is taken.
         self.division_head = [0] * divisions
         self.interest_head = [0] * len(self.holders)
@@ -50,13 +57,18 @@ class _Line:
             p = ahead[p]
         return p
 
-    def first_free(self, places: list[int], heads: list[int], key: int, limit: int, found: list[int]) -> None:
-        """Append to `found` the first `limit` free places of `places` (which `heads[key]` indexes)."""
+    def first_free(
+        self, places: list[int], heads: list[int], key: int, limit: int, found: list[int], look: int = 0
+    ) -> None:
+        """Append to `found` the first `limit` free places of `places` (which `heads[key]` indexes),
+        among the first `look` places from the first free one (0: as many as it takes)."""
         ahead, h, end = self.ahead, heads[key], len(places)
         while h < end and ahead[places[h]] != places[h]:
             h += 1
         heads[key] = h
         stop = len(found) + limit
+        if look:
+            end = min(end, h + look)
         while h < end:
             p = places[h]
             if ahead[p] == p:
@@ -70,10 +82,17 @@ def sweep_pairs(
     roster: Roster, weights: Weights, order: list[int], *, hold_ceiling: bool
 ) -> tuple[list[list[int]], list[int]]:
     """Pairs, and the people left without one (the odd one out, or those blocks stranded)."""
-    return _Sweep(roster, weights, order, hold_ceiling).run()
+    if roster.size < TARGETED_FROM:
+        return _Sweep(roster, weights, order, hold_ceiling).run()
+    from bot.domain.pairing.targeted import TargetedSweep  # it builds on _Sweep
+
+    return TargetedSweep(roster, weights, order, hold_ceiling).run()
 
 
 class _Sweep:
+    FILL_LINE = True  # does the line list each division's people and interest's holders (the
+    # targeted sweep lists them its own way)
+
     def __init__(self, roster: Roster, weights: Weights, order: list[int], hold_ceiling: bool) -> None:
         n = roster.size
         self.n, self.order, self.hold_ceiling = n, order, hold_ceiling
@@ -83,13 +102,14 @@ class _Sweep:
             roster.interest_ids,
         )
         self.divisions = len(roster.division_names)
-        self.line = _Line(order, self.division, self.divisions, roster)
+        self.line = _Line(order, self.division, self.divisions, roster, fill=self.FILL_LINE)
         self.balance = DivisionBalance(self.division, self.divisions)
         self.row = weights.row
         self.tie = 8 * (
             n + 1
         )  # scores are weight * tie + the partner's division size: ties go to big divisions
-        self.spare = [7 - min(7, len(ids)) for ids in roster.interest_ids]  # then to fewer interests to offer
+        # then to fewer interests to offer
+        self.spare = [7 - k if k < 7 else 0 for k in map(len, roster.interest_ids)]
         self.hopeless = BLOCKED // 2 * self.tie  # a score this low is a blocked pair
 
     def run(self) -> tuple[list[list[int]], list[int]]:
@@ -125,6 +145,13 @@ class _Sweep:
         best, best_score = self.best_of(u, places, -1, BLOCKED * self.tie)
         if best_score >= 0:
             return best, best_score
+        return self.further(p, u, only, same_ok, best, best_score)
+
+    def further(
+        self, p: int, u: int, only: int, same_ok: bool, best: int, best_score: int
+    ) -> tuple[int, int]:
+        """u's best partner when the nearby ones (`best` at most) are all repeats or blocked."""
+        du = self.division[u]
         line, count = self.line, self.balance.count
         deeper: list[int] = []
         for d in [only] if only >= 0 else range(self.divisions):
