@@ -135,12 +135,12 @@ def _costs(times: Ints, bits: int, block: int, slot_cost: Ints) -> tuple[PairCos
 
 
 def _pair_costs(keys: Ints, costs: Ints) -> PairCosts:
-    """PairCosts with its filter's bits set by array operations: one pass per bit of a byte,
-    so that two keys on the same byte and bit write the same value."""
+    """PairCosts with its filter's bits set by one unbuffered OR per key, in C."""
     mask = filter_size(len(keys)) - 1
-    byte, bit = (keys >> 3) & mask, keys & 7
     maybe = np.zeros(mask + 1, np.uint8)
-    for b in range(8):
-        on = byte[bit == b]
-        maybe[on] |= np.uint8(1 << b)
-    return PairCosts(array("q", keys.tobytes()), array("q", costs.tobytes()), bytearray(maybe.tobytes()))
+    np.bitwise_or.at(maybe, (keys >> 3) & mask, np.left_shift(1, keys & 7).astype(np.uint8))
+    return PairCosts(_array(keys), _array(costs), bytearray(maybe))
+
+
+def _array(values: Ints) -> array[int]:
+    return array("q", values.astype(np.int64).tobytes())  # no Python int per value
