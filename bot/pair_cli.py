@@ -23,9 +23,10 @@ import gc
 import json
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from itertools import chain, repeat
+from json.encoder import encode_basestring  # in C: what the encoder writes a str with
 from operator import eq
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ from bot.domain.pairing import (
     PairingRequest,
     PairingResult,
     PastRound,
+    ProposedGroup,
     make_groups,
 )
 from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE
@@ -433,11 +435,24 @@ def dumps(document: dict[str, Any]) -> str:
     for key, value in document.items():
         name = encode(key)
         if isinstance(value, list) and value:
-            items = ",\n  ".join(map(encode, value))
-            lines.append(f" {name}: [\n  {items}\n ]")
+            lines.append(f" {name}: [\n  {_items(value, encode)}\n ]")
         else:
             lines.append(f" {name}: {encode(value)}")
     return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _items(value: list[Any], encode: Callable[[Any], str]) -> str:
+    """A list's items, one a line. Lists of strings (the groups, their reasons and shared
+    interests: 50,000 lines each at 100,000 members) are joined from their strings' encodings,
+    in C, as the encoder would write them: the encoder called per item took four times as long."""
+    if set(map(type, value)) == {list} and set(map(type, chain.from_iterable(value))) <= {str}:
+        strings = map(", ".join, map(map, repeat(encode_basestring), value))
+        return "[" + "],\n  [".join(strings) + "]"
+    return ",\n  ".join(map(encode, value))
+
+
+def _reasons(group: ProposedGroup) -> list[str]:
+    return sorted(r.value for r in group.reasons)
 
 
 def render(result: PairingResult, request: PairingRequest, day: date) -> dict[str, Any]:
@@ -446,7 +461,7 @@ def render(result: PairingResult, request: PairingRequest, day: date) -> dict[st
     return {
         "groups": [list(g.members) for g in result.groups],
         "unpaired": [u.member for u in result.unpaired],
-        "reasons": [sorted(r.value for r in g.reasons) for g in result.groups],
+        "reasons": list(map(_reasons, result.groups)),
         "shared_interests": [list(g.shared_interests) for g in result.groups],
         "unpaired_reasons": {u.member: u.reason.value for u in result.unpaired},
         "relaxed": [{"rule": r.rule.value, "members": list(r.members)} for r in result.relaxed],
