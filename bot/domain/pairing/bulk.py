@@ -54,23 +54,29 @@ def bulk_history(
         return None
     slot_cost = np.zeros(block + 1, np.int64)
     slot_cost[block] = -BLOCKED
-    firsts, seconds, slots = [], [], []
+    division_of = np.array(division, np.int8)
+    met = np.zeros((n, kinds), np.bool_)  # member x division: grouped with someone of it
+    parts = []  # a round at a time, so that only its times outlive it (memory: see _costs)
     for age, past in enumerate(latest_first, start=1):
         met_slot = 2 * (age - 1)
         slot_cost[met_slot], slot_cost[met_slot + 1] = repeat_penalty(age, True), repeat_penalty(age, False)
         x, y, said = _round(past.groups, indices)
-        firsts.append(x)
-        seconds.append(y)
-        slots.append(np.where(said, met_slot, met_slot + 1))
-    x, y, slot = np.concatenate(firsts), np.concatenate(seconds), np.concatenate(slots)
-    apart = x != y  # a careless caller's group of one person twice
-    x, y, slot = x[apart], y[apart], slot[apart]
-    seen = _seen(x, y, np.array(division, np.int64), kinds)
-    times = (np.minimum(x, y) * n + np.maximum(x, y)) << bits | slot
+        apart = x != y  # a careless caller's group of one person twice
+        x, y, said = x[apart], y[apart], said[apart]
+        met[x, division_of[y]] = True
+        met[y, division_of[x]] = True
+        times = np.minimum(x, y).astype(np.int64)
+        times *= n
+        times += np.maximum(x, y)
+        times <<= bits
+        times |= np.where(said, met_slot, met_slot + 1)
+        parts.append(times)
     if blocked:
-        times = np.concatenate([times, np.array(sorted(blocked), np.int64) << bits | block])
+        parts.append(np.array(sorted(blocked), np.int64) << bits | block)
+    times = np.concatenate(parts)
+    del parts
     times.sort()
-    return (*_costs(times, bits, block, slot_cost), seen)
+    return (*_costs(times, bits, block, slot_cost), _seen(met))
 
 
 def _round(groups: Sequence[PastGroup], indices: _Indices) -> tuple[Ints, Ints, Flags]:
@@ -102,13 +108,10 @@ def _pairs_by_id(named: list[tuple[str, ...]], where: dict[str, int]) -> tuple[I
     return x[present], y[present], np.ones(int(present.sum()), np.bool_)
 
 
-def _seen(x: Ints, y: Ints, division: Ints, kinds: int) -> list[int]:
-    """Bit set of the divisions each member was grouped with, from a member x division table."""
-    met = np.zeros((len(division), kinds), np.bool_)
-    met[x, division[y]] = True
-    met[y, division[x]] = True
+def _seen(met: Flags) -> list[int]:
+    """Each member's row of the member x division table as a bit set."""
     packed = np.packbits(met, axis=1, bitorder="little")
-    wide = np.zeros((len(division), 8), np.uint8)
+    wide = np.zeros((len(met), 8), np.uint8)
     wide[:, : packed.shape[1]] = packed
     seen: list[int] = wide.view("<u8").ravel().tolist()
     return seen
@@ -116,31 +119,42 @@ def _seen(x: Ints, y: Ints, division: Ints, kinds: int) -> list[int]:
 
 def _costs(times: Ints, bits: int, block: int, slot_cost: Ints) -> tuple[PairCosts, set[int]]:
     """Sorted times, a pair's together, added up per pair: PairCosts, and the pairs whose
-    every time said they did not meet."""
+    every time said they did not meet. Worked in place where it can: numpy's big temporaries
+    come from the C heap, which keeps what they took (at 100,000 members, each is 3 MB)."""
     if not len(times):
         return PairCosts(array("q"), array("q")), set()
-    keys, slot = times >> bits, times & ((1 << bits) - 1)
+    slot = (times & ((1 << bits) - 1)).astype(np.uint8)
+    keys = times
+    keys >>= bits
     first = np.ones(len(keys), np.bool_)
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     unmet = (slot & 1) == 1
     if first.all() and not unmet.any():  # the usual history: pairs who met, once each
-        return _pair_costs(keys, slot_cost[slot]), set()
+        return _pair_costs(keys, slot_cost, slot), set()
     starts = np.flatnonzero(first)
     costs = np.add.reduceat(slot_cost[slot], starts)
     last = np.append(starts[1:], len(keys)) - 1
     costs[slot[last] == block] = -BLOCKED  # a block's cost replaces the repeats' (its slot sorts last)
-    keys = keys[starts]
     never_met = np.logical_and.reduceat(unmet, starts)  # a block's slot is even: never "never met"
-    return _pair_costs(keys, costs), set(keys[never_met].tolist())
+    keys = keys[starts]
+    never = set(keys[never_met].tolist())
+    return _pair_costs(keys, costs), never
 
 
-def _pair_costs(keys: Ints, costs: Ints) -> PairCosts:
-    """PairCosts with its filter's bits set by one unbuffered OR per key, in C."""
+def _pair_costs(keys: Ints, costs: Ints, slot: npt.NDArray[np.uint8] | None = None) -> PairCosts:
+    """PairCosts written straight into the arrays it keeps (costs[slot] when a slot is given),
+    its filter's bits set by one unbuffered OR per key, in C. Uses `keys` up."""
+    held_keys, held_costs = array("q", [0]) * len(keys), array("q", [0]) * len(keys)
+    np.frombuffer(held_keys, np.int64)[:] = keys
+    if slot is None:
+        np.frombuffer(held_costs, np.int64)[:] = costs
+    else:
+        np.take(costs, slot, out=np.frombuffer(held_costs, np.int64))
     mask = filter_size(len(keys)) - 1
-    maybe = np.zeros(mask + 1, np.uint8)
-    np.bitwise_or.at(maybe, (keys >> 3) & mask, np.left_shift(1, keys & 7).astype(np.uint8))
-    return PairCosts(_array(keys), _array(costs), bytearray(maybe))
-
-
-def _array(values: Ints) -> array[int]:
-    return array("q", values.astype(np.int64).tobytes())  # no Python int per value
+    maybe = bytearray(mask + 1)
+    bit = (keys & 7).astype(np.uint8)
+    np.left_shift(1, bit, out=bit)
+    keys >>= 3
+    keys &= mask
+    np.bitwise_or.at(np.frombuffer(maybe, np.uint8), keys, bit)
+    return PairCosts(held_keys, held_costs, maybe)
