@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time
 from itertools import chain, repeat
 from json.encoder import encode_basestring  # in C: what the encoder writes a str with
-from operator import eq
+from operator import attrgetter, eq
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ from bot.domain.pairing import (
     PairingRequest,
     PairingResult,
     PastRound,
-    ProposedGroup,
+    Reason,
     make_groups,
 )
 from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE
@@ -444,35 +444,49 @@ def pieces(document: dict[str, Any]) -> Iterator[str]:
             yield ",\n"
         if isinstance(value, list) and value:
             yield f" {name}: [\n  "
-            yield _items(value, encode)
+            yield from _items(value, encode)
             yield "\n ]"
         else:
             yield f" {name}: {encode(value)}"
     yield "\n}\n"
 
 
-def _items(value: list[Any], encode: Callable[[Any], str]) -> str:
-    """A list's items, one a line. Lists of strings (the groups, their reasons and shared
-    interests: 50,000 lines each at 100,000 members) are joined from their strings' encodings,
-    in C, as the encoder would write them: the encoder called per item took four times as long."""
-    if set(map(type, value)) == {list} and set(map(type, chain.from_iterable(value))) <= {str}:
-        strings = map(", ".join, map(map, repeat(encode_basestring), value))
-        return "[" + "],\n  [".join(strings) + "]"
-    return ",\n  ".join(map(encode, value))
+ITEMS_AT_ONCE = 4096  # list items encoded into one piece of the output
 
 
-def _reasons(group: ProposedGroup) -> list[str]:
-    return sorted(r.value for r in group.reasons)
+def _items(value: list[Any], encode: Callable[[Any], str]) -> Iterator[str]:
+    """A list's items, one a line, in pieces of ITEMS_AT_ONCE items. Lists of strings (the
+    groups, their reasons and shared interests: 50,000 lines each at 100,000 members) are
+    joined from their strings' encodings, in C, as the encoder would write them: the encoder
+    called per item took four times as long."""
+    strings = set(map(type, value)) <= {list, tuple} and set(map(type, chain.from_iterable(value))) <= {str}
+    for start in range(0, len(value), ITEMS_AT_ONCE):
+        part = value[start : start + ITEMS_AT_ONCE]
+        if start:
+            yield ",\n  "
+        if strings:
+            yield "[" + "],\n  [".join(map(", ".join, map(map, repeat(encode_basestring), part))) + "]"
+        else:
+            yield ",\n  ".join(map(encode, part))
+
+
+class _ReasonNames(dict[frozenset[Reason], list[str]]):
+    """A group's reasons -> their names in order, worked out once for each set (there are few)."""
+
+    def __missing__(self, reasons: frozenset[Reason]) -> list[str]:
+        names = self[reasons] = sorted(r.value for r in reasons)
+        return names
 
 
 def render(result: PairingResult, request: PairingRequest, day: date) -> dict[str, Any]:
     """The output document: groups and unpaired as ids, then why, what bent, and how well it went."""
     metrics = result.metrics
     return {
-        "groups": [list(g.members) for g in result.groups],
+        # The engine's own tuples, written as JSON lists: not a list more per group.
+        "groups": list(map(attrgetter("members"), result.groups)),
         "unpaired": [u.member for u in result.unpaired],
-        "reasons": list(map(_reasons, result.groups)),
-        "shared_interests": [list(g.shared_interests) for g in result.groups],
+        "reasons": list(map(_ReasonNames().__getitem__, map(attrgetter("reasons"), result.groups))),
+        "shared_interests": list(map(attrgetter("shared_interests"), result.groups)),
         "unpaired_reasons": {u.member: u.reason.value for u in result.unpaired},
         "relaxed": [{"rule": r.rule.value, "members": list(r.members)} for r in result.relaxed],
         "metrics": {
