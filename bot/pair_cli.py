@@ -318,8 +318,10 @@ def _members(value: Any, day: date) -> list[Member]:
     offsets: dict[str, int] = {}  # one zone lookup per distinct zone
     noon = datetime.combine(day, time(12))
     members: list[Member] = []
+    # Many people share a division and a set of interests: one object each, not one per
+    # person, each worked out once (keyed by the division and the interests as written).
     divisions: dict[str, str] = {}
-    interest_sets: dict[tuple[str, ...], frozenset[str]] = {}
+    interest_sets: dict[Sequence[str], frozenset[str]] = {}
     seen: set[str] = set()
     for number, entry in enumerate(value, start=1):
         if not isinstance(entry, dict):
@@ -333,24 +335,33 @@ def _members(value: Any, day: date) -> list[Member]:
             raise BadInput(f"duplicate member id {member_id!r}")
         seen.add(member_id)
         division = entry.get("division")
-        if not isinstance(division, str) or not division.strip():
-            raise BadInput(f"member {member_id!r} has no division")
+        name = divisions.get(division) if type(division) is str else None
+        if name is None:
+            if not isinstance(division, str) or not division.strip():
+                raise BadInput(f"member {member_id!r} has no division")
+            name = divisions[division] = _shared(divisions, division.strip())
         zone = entry.get("timezone")
         offset: int | None = None
         if zone is not None:
             if not isinstance(zone, str):
                 raise BadInput(f"member {member_id!r}: timezone must be an IANA name like Asia/Jakarta")
-            if zone not in offsets:
-                offsets[zone] = _offset(zone, noon, member_id)
-            offset = offsets[zone]
-        interests = _strings(entry.get("interests", []), f"member {member_id!r}: interests")
-        # Many people share a division and a set of interests: one object each, not one per person.
-        name = divisions.setdefault(division.strip(), division.strip())
-        liked = tuple(sorted(interests))
-        if liked not in interest_sets:
-            interest_sets[liked] = frozenset(liked)
-        members.append(Member(member_id, name, offset, interest_sets[liked]))
+            offset = offsets.get(zone)
+            if offset is None:
+                offset = offsets[zone] = _offset(zone, noon, member_id)
+        interests = _strings(entry.get("interests", ()), f"member {member_id!r}: interests")
+        liked = interest_sets.get(interests) if type(interests) is tuple else None
+        if liked is None:
+            ordered = tuple(sorted(interests))
+            liked = interest_sets.setdefault(ordered, frozenset(ordered))
+            if type(interests) is tuple:  # as written (compacted while decoding: hashable)
+                interest_sets[interests] = liked
+        members.append(Member(member_id, name, offset, liked))
     return members
+
+
+def _shared(names: dict[str, str], name: str) -> str:
+    """The one copy of a division's name: "Sales" and "Sales " are the same division."""
+    return names.setdefault(name, name)
 
 
 def _offset(zone: str, noon: datetime, member_id: str) -> int:
