@@ -306,16 +306,18 @@ def _interests(members: list[Member]) -> tuple[list[str], list[list[int]], list[
     """The interest names, and each member's as indices and as a bit set; worked out once per
     distinct set (many people list the same ones), members with the same set share its list."""
     sets = list(map(attrgetter("interests"), members))
-    distinct = list(set(sets))
-    names = sorted(frozenset().union(*distinct))
+    # One lookup by set per member (equal sets may be different objects, compared item by
+    # item): which member first had it; the rest is list indexing.
+    first_with: dict[frozenset[str], int] = {}
+    first = list(map(first_with.setdefault, sets, range(len(sets))))
+    names = sorted(frozenset().union(*first_with))
     number = {t: b for b, t in enumerate(names)}
     bit = {t: 1 << b for b, t in enumerate(names)}
-    known = [sorted(map(number.__getitem__, s)) for s in distinct]
-    masks = [sum(map(bit.__getitem__, s)) for s in distinct]
-    # One lookup by set per member (equal sets may be different objects, compared item by
-    # item), then list indexing.
-    code = list(map(dict(zip(distinct, range(len(distinct)), strict=True)).__getitem__, sets))
-    return names, list(map(known.__getitem__, code)), list(map(masks.__getitem__, code))
+    known: list[list[int]] = [[]] * len(sets)
+    masks = [0] * len(sets)
+    for s, at in first_with.items():
+        known[at], masks[at] = sorted(map(number.__getitem__, s)), sum(map(bit.__getitem__, s))
+    return names, list(map(known.__getitem__, first)), list(map(masks.__getitem__, first))
 
 
 def _blocked(pairs: Iterable[tuple[str, str]], ids: list[str]) -> set[int]:
