@@ -176,6 +176,7 @@ class _Compact:
         self.order: list[str] = []  # the ids of objects that look like members, as decoded
         self._position: dict[str, int] = {}
         self._known = 0  # how many of `order` _position holds
+        self._shared = 0  # how many of `order` strings holds
 
     def __call__(self, entry: dict[str, Any]) -> dict[str, Any]:
         if "id" in entry:  # a member (or something like one: parse_request checks)
@@ -187,6 +188,7 @@ class _Compact:
             if pairs is not None:
                 entry["groups"] = pairs
             else:
+                self._share_ids()
                 for x, group in enumerate(groups):
                     shared = self._strings(group)
                     if shared is not None:
@@ -216,6 +218,13 @@ class _Compact:
                 shared = self.lists[liked] = liked
             if shared is not None:
                 entry["interests"] = shared
+
+    def _share_ids(self) -> None:
+        """Let a round's ids share the members' strings, as their other strings do."""
+        if self._shared < len(self.order):
+            new = self.order[self._shared :]
+            self.strings.update(zip(new, new, strict=True))
+            self._shared = len(self.order)
 
     def position(self) -> dict[str, int]:
         """id -> where in `order` it came first, for the members decoded so far. Built from

@@ -13,7 +13,7 @@ import os
 import sys
 from array import array
 from collections.abc import Sequence
-from itertools import chain, repeat
+from itertools import chain, combinations, repeat
 from operator import attrgetter
 from typing import TypeAlias
 
@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from bot.domain.pairing.model import FlatGroups, PairingRequest, PastGroup
 from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
-from bot.domain.pairing.roster import PairCosts, _Indices, filter_size
+from bot.domain.pairing.roster import PairCosts, _Indices, _split, filter_size
 
 Ints: TypeAlias = npt.NDArray[np.int64]
 Flags: TypeAlias = npt.NDArray[np.bool_]
@@ -82,22 +82,60 @@ def bulk_history(
 def _round(groups: Sequence[PastGroup], indices: _Indices) -> tuple[Ints, Ints, Flags]:
     """The round's pairs as member indices (x[i], y[i]), and whether each did not say they did
     not meet; a == b possible; people no longer on the roster left out."""
-    if indices.positions(groups, copy=False) is not None:  # the usual round from the bot
-        assert isinstance(groups, FlatGroups)
-        flat = np.asarray(groups.at).astype(np.int64)[: len(groups.at) // 2 * 2]  # its buffer, not a list
+    if isinstance(groups, FlatGroups) and groups.members is indices.members:  # from the bot
+        at = np.asarray(groups.at).astype(np.int64)  # its buffer, not a list
         if indices.rank is not None:
-            flat = np.array(indices.rank, np.int64)[flat]
-        return flat[0::2], flat[1::2], np.ones(len(flat) // 2, np.bool_)
+            at = np.array(indices.rank, np.int64)[at]
+        if indices.positions(groups, copy=False) is not None:  # the usual round: pairs only
+            at = at[: len(at) // 2 * 2]
+            return at[0::2], at[1::2], np.ones(len(at) // 2, np.bool_)
+        return _flat_groups(groups, at)
     if not isinstance(groups, FlatGroups):
         groups = list(groups)  # read once, as a caller may make them as they are read
         named = list(map(attrgetter("members"), groups))
         if set(map(len, named)) == {2} and set(map(attrgetter("met"), groups)) <= {None, True}:
             return _pairs_by_id(named, indices.where)
     plain, others = indices.pairs(groups)
-    two = np.array(list(plain), np.int64).reshape(-1, 2)
+    return _arrays(list(plain), others)
+
+
+def _arrays(plain: list[tuple[int, int]], others: list[tuple[int, int, bool]]) -> tuple[Ints, Ints, Flags]:
+    two = np.array(plain, np.int64).reshape(-1, 2)
     three = np.array(others, np.int64).reshape(-1, 3)
     said = np.concatenate([np.ones(len(two), np.bool_), three[:, 2] != 0])
     return np.concatenate([two[:, 0], three[:, 0]]), np.concatenate([two[:, 1], three[:, 1]]), said
+
+
+def _flat_groups(groups: FlatGroups, at: Ints) -> tuple[Ints, Ints, Flags]:
+    """A round of groups of any size as positions (member indices `at`), some of which said:
+    the groups of each size at once, a column of pairs at a time. A group naming someone twice
+    has each of its pairs once, as in roster._split: those few go its way."""
+    count = len(groups)
+    starts = (
+        np.asarray(groups.starts).astype(np.int64) if groups.starts is not None else np.arange(count + 1) * 2
+    )
+    sizes = np.diff(starts)
+    said = np.ones(count, np.bool_)
+    unmet = [g for g, met in groups.met.items() if met is False and 0 <= g < count]
+    said[unmet] = False
+    xs, ys, saids = [], [], []
+    twice: list[tuple[list[int], bool]] = []
+    for size in np.unique(sizes[sizes >= 2]).tolist():
+        chosen = np.flatnonzero(sizes == size)
+        rows = at[starts[chosen][:, None] + np.arange(size)]
+        said_of = said[chosen]
+        if size > 2:  # a pair naming someone twice is no pair either way: the caller drops it
+            ordered = np.sort(rows, axis=1)
+            repeated = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+            twice += zip(rows[repeated].tolist(), said_of[repeated].tolist(), strict=True)
+            rows, said_of = rows[~repeated], said_of[~repeated]
+        for a, b in combinations(range(size), 2):
+            xs.append(rows[:, a])
+            ys.append(rows[:, b])
+            saids.append(said_of)
+    plain, others = _split(twice)
+    x, y, said_plain = _arrays(plain, others)
+    return np.concatenate([*xs, x]), np.concatenate([*ys, y]), np.concatenate([*saids, said_plain])
 
 
 def _pairs_by_id(named: list[tuple[str, ...]], where: dict[str, int]) -> tuple[Ints, Ints, Flags]:
@@ -119,8 +157,9 @@ def _seen(met: Flags) -> list[int]:
 
 def _costs(times: Ints, bits: int, block: int, slot_cost: Ints) -> tuple[PairCosts, set[int]]:
     """Sorted times, a pair's together, added up per pair: PairCosts, and the pairs whose
-    every time said they did not meet. Worked in place where it can: numpy's big temporaries
-    come from the C heap, which keeps what they took (at 100,000 members, each is 3 MB)."""
+    every time said they did not meet. Written straight into the arrays PairCosts keeps, with
+    `times` itself as the scratch space (used up): numpy's big temporaries come from the C
+    heap, which keeps what they took (at 100,000 members, each is 3-4 MB)."""
     if not len(times):
         return PairCosts(array("q"), array("q")), set()
     slot = (times & ((1 << bits) - 1)).astype(np.uint8)
@@ -130,31 +169,38 @@ def _costs(times: Ints, bits: int, block: int, slot_cost: Ints) -> tuple[PairCos
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     unmet = (slot & 1) == 1
     if first.all() and not unmet.any():  # the usual history: pairs who met, once each
-        return _pair_costs(keys, slot_cost, slot), set()
+        held_keys, key_of = _held(len(keys))
+        held_costs, cost_of = _held(len(keys))
+        key_of[:] = keys
+        np.take(slot_cost, slot, out=cost_of)
+        return PairCosts(held_keys, held_costs, _filter(key_of, keys)), set()
     starts = np.flatnonzero(first)
-    costs = np.add.reduceat(slot_cost[slot], starts)
-    last = np.append(starts[1:], len(keys)) - 1
-    costs[slot[last] == block] = -BLOCKED  # a block's cost replaces the repeats' (its slot sorts last)
+    held_keys, key_of = _held(len(starts))
+    held_costs, cost_of = _held(len(starts))
+    np.take(keys, starts, out=key_of)
+    np.take(slot_cost, slot, out=keys)  # each time's cost
+    np.add.reduceat(keys, starts, out=cost_of)
+    cost_of[np.logical_or.reduceat(slot == block, starts)] = -BLOCKED  # a block's replaces the repeats'
     never_met = np.logical_and.reduceat(unmet, starts)  # a block's slot is even: never "never met"
-    keys = keys[starts]
-    never = set(keys[never_met].tolist())
-    return _pair_costs(keys, costs), never
+    return PairCosts(held_keys, held_costs, _filter(key_of, keys)), set(key_of[never_met].tolist())
 
 
-def _pair_costs(keys: Ints, costs: Ints, slot: npt.NDArray[np.uint8] | None = None) -> PairCosts:
-    """PairCosts written straight into the arrays it keeps (costs[slot] when a slot is given),
-    its filter's bits set by one unbuffered OR per key, in C. Uses `keys` up."""
-    held_keys, held_costs = array("q", [0]) * len(keys), array("q", [0]) * len(keys)
-    np.frombuffer(held_keys, np.int64)[:] = keys
-    if slot is None:
-        np.frombuffer(held_costs, np.int64)[:] = costs
-    else:
-        np.take(costs, slot, out=np.frombuffer(held_costs, np.int64))
+def _held(size: int) -> tuple[array[int], Ints]:
+    """An array PairCosts keeps, and a numpy view to write it through."""
+    held = array("q", [0]) * size
+    return held, np.frombuffer(held, np.int64)
+
+
+def _filter(keys: Ints, scratch: Ints) -> bytearray:
+    """PairCosts' filter for `keys`, its bits set by one unbuffered OR per key, in C;
+    `scratch`, as long as `keys` or longer, is used up."""
     mask = filter_size(len(keys)) - 1
     maybe = bytearray(mask + 1)
-    bit = (keys & 7).astype(np.uint8)
+    work = scratch[: len(keys)]
+    np.bitwise_and(keys, 7, out=work)
+    bit = work.astype(np.uint8)
     np.left_shift(1, bit, out=bit)
-    keys >>= 3
-    keys &= mask
-    np.bitwise_or.at(np.frombuffer(maybe, np.uint8), keys, bit)
-    return PairCosts(held_keys, held_costs, maybe)
+    np.right_shift(keys, 3, out=work)
+    work &= mask
+    np.bitwise_or.at(np.frombuffer(maybe, np.uint8), work, bit)
+    return maybe

@@ -68,11 +68,13 @@ def _round(rng: random.Random, members: list[Member], week: int, kind: str) -> P
         return PastRound(when, FlatGroups(members, at))
     if kind == "flat groups":  # positions, groups of 2-4, some said whether they met
         at, starts, met = array("i"), array("l", [0]), {}
-        for g, group in enumerate(_groups(rng, list(range(len(members))), (2, 2, 3, 4))):
+        odd = [[0, 0, 1], [2], [3, 3], [4, 5, 4, 6], [], [7, 8, 9, 7]]  # someone twice, one alone
+        for g, group in enumerate(_groups(rng, list(range(len(members))), (2, 2, 3, 4)) + odd):
             at.extend(group)
             starts.append(len(at))
             if rng.random() < 0.4:
                 met[g] = rng.random() < 0.3
+        met[len(starts) + 5] = False  # a group that is not there
         return PastRound(when, FlatGroups(members, at, starts, met))
     if kind == "id pairs":  # pairs only, by id, some with people who left
         groups = _groups(rng, ids + gone, (2,))
