@@ -23,10 +23,11 @@ import gc
 import json
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time
 from itertools import chain, repeat
-from operator import eq
+from json.encoder import encode_basestring  # in C: what the encoder writes a str with
+from operator import attrgetter, eq
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,7 @@ from bot.domain.pairing import (
     PairingRequest,
     PairingResult,
     PastRound,
+    Reason,
     make_groups,
 )
 from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE
@@ -105,13 +107,13 @@ def _main(argv: list[str]) -> int:
     if to_file or len(request.members) >= ANNOUNCE_FROM:
         _note(f"pairing {len(request.members):,} members, {len(request.history)} round(s) of history…")
     result = make_groups(request)
-    text = dumps(render(result, request, day))
+    document = render(result, request, day)
     try:
         if to_file:
             with open(args.out, "w", encoding="utf-8") as out:
-                out.write(text + "\n")
+                out.writelines(pieces(document))
         else:
-            sys.stdout.write(text + "\n")
+            sys.stdout.writelines(pieces(document))
     except OSError as error:
         print(f"{PROG}: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
         return 1
@@ -170,39 +172,74 @@ class _Compact:
 
     def __init__(self) -> None:
         self.strings: dict[str, str] = {}
+        self.lists: dict[tuple[Any, ...], tuple[str, ...]] = {}  # interests, shared
         self.order: list[str] = []  # the ids of objects that look like members, as decoded
-        self.position: dict[str, int] = {}
+        self._position: dict[str, int] = {}
+        self._known = 0  # how many of `order` _position holds
+        self._shared = 0  # how many of `order` strings holds
 
     def __call__(self, entry: dict[str, Any]) -> dict[str, Any]:
+        if "id" in entry:  # a member (or something like one: parse_request checks)
+            self._member(entry)
+            return entry
         groups = entry.get("groups")
         if type(groups) is list:  # a round
             pairs = self._pairs(groups)
             if pairs is not None:
                 entry["groups"] = pairs
             else:
+                self._share_ids()
                 for x, group in enumerate(groups):
                     shared = self._strings(group)
                     if shared is not None:
                         groups[x] = shared
-        if "id" in entry:  # a member: share the id, the division and the interests' names
-            self._member(entry)
         return entry
 
     def _member(self, entry: dict[str, Any]) -> None:
-        # Written for speed: it runs for each of 100,000 members in a big file.
+        # Written for speed: it runs for each of 100,000 members in a big file. The id is kept
+        # as decoded: the member holds the only copy, a round's ids become positions.
         pool, get = self.strings.setdefault, entry.get
         member_id = get("id")
         if type(member_id) is str:
-            member_id = entry["id"] = pool(member_id, member_id)
-            self.position.setdefault(member_id, len(self.order))
             self.order.append(member_id)
-        for key in ("division", "timezone"):
-            value = get(key)
-            if type(value) is str:
-                entry[key] = pool(value, value)
+        division, zone = get("division"), get("timezone")
+        if type(division) is str:
+            entry["division"] = pool(division, division)
+        if type(zone) is str:
+            entry["timezone"] = pool(zone, zone)
         interests = get("interests")
-        if type(interests) is list and set(map(type, interests)) <= {str}:
-            entry["interests"] = tuple(map(pool, interests, interests))
+        if type(interests) is list:  # one tuple for everyone who lists the same, in that order
+            liked = tuple(interests)
+            try:
+                shared = self.lists.get(liked)
+            except TypeError:  # a list or an object in it: parse_request names it
+                return
+            if shared is None and set(map(type, liked)) <= {str}:
+                shared = self.lists[liked] = liked
+            if shared is not None:
+                entry["interests"] = shared
+
+    def _share_ids(self) -> None:
+        """Let a round's ids share the members' strings, as their other strings do."""
+        if self._shared < len(self.order):
+            new = self.order[self._shared :]
+            self.strings.update(zip(new, new, strict=True))
+            self._shared = len(self.order)
+
+    def position(self) -> dict[str, int]:
+        """id -> where in `order` it came first, for the members decoded so far. Built from
+        copies of the ids made side by side: looking 100,000 ids up in a dict whose keys lay
+        strewn among the decoded members took a third longer."""
+        order, position = self.order, self._position
+        if self._known < len(order):
+            new = order[self._known :]
+            if "\0" not in "".join(new):  # no NUL in any id to join them on
+                new = "\0".join(new).split("\0")
+            # Reversed, so that the first of an id twice wins; then those found before.
+            found = dict(zip(reversed(new), range(len(order) - 1, self._known - 1, -1), strict=True))
+            found.update(position)
+            self._position, self._known = found, len(order)
+        return self._position
 
     def _pairs(self, groups: list[Any]) -> _Pairs | None:
         """A round whose every group is two ids of members already decoded, as positions;
@@ -210,10 +247,10 @@ class _Compact:
         if set(map(type, groups)) != {list} or set(map(len, groups)) != {2}:
             return None
         try:
-            at = array("i", map(self.position.get, chain.from_iterable(groups), repeat(-1)))
+            found = list(map(self.position().get, chain.from_iterable(groups), repeat(-1)))
         except TypeError:  # an id that is a list or an object: parse_request names it
             return None
-        return _Pairs(at, self.order) if -1 not in at else None
+        return _Pairs(array("i", found), self.order) if -1 not in found else None
 
     def _strings(self, value: Any) -> tuple[str, ...] | None:
         if type(value) is not list or not all(type(v) is str for v in value):
@@ -290,8 +327,10 @@ def _members(value: Any, day: date) -> list[Member]:
     offsets: dict[str, int] = {}  # one zone lookup per distinct zone
     noon = datetime.combine(day, time(12))
     members: list[Member] = []
+    # Many people share a division and a set of interests: one object each, not one per
+    # person, each worked out once (keyed by the division and the interests as written).
     divisions: dict[str, str] = {}
-    interest_sets: dict[tuple[str, ...], frozenset[str]] = {}
+    interest_sets: dict[Sequence[str], frozenset[str]] = {}
     seen: set[str] = set()
     for number, entry in enumerate(value, start=1):
         if not isinstance(entry, dict):
@@ -305,24 +344,33 @@ def _members(value: Any, day: date) -> list[Member]:
             raise BadInput(f"duplicate member id {member_id!r}")
         seen.add(member_id)
         division = entry.get("division")
-        if not isinstance(division, str) or not division.strip():
-            raise BadInput(f"member {member_id!r} has no division")
+        name = divisions.get(division) if type(division) is str else None
+        if name is None:
+            if not isinstance(division, str) or not division.strip():
+                raise BadInput(f"member {member_id!r} has no division")
+            name = divisions[division] = _shared(divisions, division.strip())
         zone = entry.get("timezone")
         offset: int | None = None
         if zone is not None:
             if not isinstance(zone, str):
                 raise BadInput(f"member {member_id!r}: timezone must be an IANA name like Asia/Jakarta")
-            if zone not in offsets:
-                offsets[zone] = _offset(zone, noon, member_id)
-            offset = offsets[zone]
-        interests = _strings(entry.get("interests", []), f"member {member_id!r}: interests")
-        # Many people share a division and a set of interests: one object each, not one per person.
-        name = divisions.setdefault(division.strip(), division.strip())
-        liked = tuple(sorted(interests))
-        if liked not in interest_sets:
-            interest_sets[liked] = frozenset(liked)
-        members.append(Member(member_id, name, offset, interest_sets[liked]))
+            offset = offsets.get(zone)
+            if offset is None:
+                offset = offsets[zone] = _offset(zone, noon, member_id)
+        interests = _strings(entry.get("interests", ()), f"member {member_id!r}: interests")
+        liked = interest_sets.get(interests) if type(interests) is tuple else None
+        if liked is None:
+            ordered = tuple(sorted(interests))
+            liked = interest_sets.setdefault(ordered, frozenset(ordered))
+            if type(interests) is tuple:  # as written (compacted while decoding: hashable)
+                interest_sets[interests] = liked
+        members.append(Member(member_id, name, offset, liked))
     return members
+
+
+def _shared(names: dict[str, str], name: str) -> str:
+    """The one copy of a division's name: "Sales" and "Sales " are the same division."""
+    return names.setdefault(name, name)
 
 
 def _offset(zone: str, noon: datetime, member_id: str) -> int:
@@ -402,26 +450,63 @@ def _blocked(value: Any, members: list[Member], where: dict[str, int]) -> list[t
 
 def dumps(document: dict[str, Any]) -> str:
     """JSON with one line per key, and one line per item of a list: a group per line."""
+    return "".join(pieces(document))[:-1]
+
+
+def pieces(document: dict[str, Any]) -> Iterator[str]:
+    """dumps' text and a newline, a key's worth at a time: written as they come, the whole
+    text (5 MB at 100,000 members) is never held, let alone twice over."""
     encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per item
-    lines = []
-    for key, value in document.items():
+    yield "{\n"
+    for number, (key, value) in enumerate(document.items()):
         name = encode(key)
+        if number:
+            yield ",\n"
         if isinstance(value, list) and value:
-            items = ",\n  ".join(map(encode, value))
-            lines.append(f" {name}: [\n  {items}\n ]")
+            yield f" {name}: [\n  "
+            yield from _items(value, encode)
+            yield "\n ]"
         else:
-            lines.append(f" {name}: {encode(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}"
+            yield f" {name}: {encode(value)}"
+    yield "\n}\n"
+
+
+ITEMS_AT_ONCE = 4096  # list items encoded into one piece of the output
+
+
+def _items(value: list[Any], encode: Callable[[Any], str]) -> Iterator[str]:
+    """A list's items, one a line, in pieces of ITEMS_AT_ONCE items. Lists of strings (the
+    groups, their reasons and shared interests: 50,000 lines each at 100,000 members) are
+    joined from their strings' encodings, in C, as the encoder would write them: the encoder
+    called per item took four times as long."""
+    strings = set(map(type, value)) <= {list, tuple} and set(map(type, chain.from_iterable(value))) <= {str}
+    for start in range(0, len(value), ITEMS_AT_ONCE):
+        part = value[start : start + ITEMS_AT_ONCE]
+        if start:
+            yield ",\n  "
+        if strings:
+            yield "[" + "],\n  [".join(map(", ".join, map(map, repeat(encode_basestring), part))) + "]"
+        else:
+            yield ",\n  ".join(map(encode, part))
+
+
+class _ReasonNames(dict[frozenset[Reason], list[str]]):
+    """A group's reasons -> their names in order, worked out once for each set (there are few)."""
+
+    def __missing__(self, reasons: frozenset[Reason]) -> list[str]:
+        names = self[reasons] = sorted(r.value for r in reasons)
+        return names
 
 
 def render(result: PairingResult, request: PairingRequest, day: date) -> dict[str, Any]:
     """The output document: groups and unpaired as ids, then why, what bent, and how well it went."""
     metrics = result.metrics
     return {
-        "groups": [list(g.members) for g in result.groups],
+        # The engine's own tuples, written as JSON lists: not a list more per group.
+        "groups": list(map(attrgetter("members"), result.groups)),
         "unpaired": [u.member for u in result.unpaired],
-        "reasons": [sorted(r.value for r in g.reasons) for g in result.groups],
-        "shared_interests": [list(g.shared_interests) for g in result.groups],
+        "reasons": list(map(_ReasonNames().__getitem__, map(attrgetter("reasons"), result.groups))),
+        "shared_interests": list(map(attrgetter("shared_interests"), result.groups)),
         "unpaired_reasons": {u.member: u.reason.value for u in result.unpaired},
         "relaxed": [{"rule": r.rule.value, "members": list(r.members)} for r in result.relaxed],
         "metrics": {

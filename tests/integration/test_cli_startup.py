@@ -15,7 +15,17 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("sqlalchemy", "alembic", "apscheduler", "matplotlib", "rich", "aiohttp", "slack_bolt", "discord")
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "apscheduler",
+    "matplotlib",
+    "rich",
+    "aiohttp",
+    "slack_bolt",
+    "discord",
+    "numpy",
+)
 
 # Runs the command in-process, then reports which of HEAVY it loaded on stderr's last line.
 _PROBE = (

@@ -46,6 +46,15 @@ class Roster:
         return key in self.penalty and key not in self.blocked
 
 
+def filter_size(pairs: int) -> int:
+    """Bytes of PairCosts' filter for that many pairs: 64 bits a pair, a power of two, so that
+    about 1 % of "no"s get past it."""
+    size = 64
+    while size < 8 * pairs:
+        size *= 2
+    return size
+
+
 class PairCosts:
     """Pair key -> what grouping the pair costs, for the few pairs that have a cost (0 for the rest).
 
@@ -60,17 +69,18 @@ class PairCosts:
 
     __slots__ = ("_costs", "_keys", "mask", "maybe")
 
-    def __init__(self, keys: array[int], costs: array[int]) -> None:
-        """keys sorted, unique; costs[i] is keys[i]'s."""
+    def __init__(self, keys: array[int], costs: array[int], maybe: bytearray | None = None) -> None:
+        """keys sorted, unique; costs[i] is keys[i]'s; `maybe`, the filter already made for them
+        (by whole-array operations, for a big roster), or None to make it here."""
         self._keys, self._costs = keys, costs
-        size = 64
-        while size < 8 * len(keys):  # bytes: 64 bits a pair, about 1 % of "no"s get past the filter
-            size *= 2
-        self.mask = size - 1
-        self.maybe = bytearray(size)
-        maybe, mask = self.maybe, self.mask
+        self.mask = filter_size(len(keys)) - 1
+        if maybe is not None:
+            self.maybe = maybe
+            return
+        self.maybe = bytearray(self.mask + 1)
+        filter_bits, mask = self.maybe, self.mask
         for key in keys:
-            maybe[key >> 3 & mask] |= 1 << (key & 7)
+            filter_bits[key >> 3 & mask] |= 1 << (key & 7)
 
     def find(self, key: int) -> int:
         """The cost, 0 if none; the filter already passed (or not asked)."""
@@ -120,8 +130,27 @@ class _Indices:
     """Turns a past round into member indices: from ids, or, for FlatGroups over the request's
     own member list, from its positions, with no id to look up."""
 
-    def __init__(self, request: PairingRequest, where: dict[str, int], rank: list[int] | None) -> None:
-        self.members, self.where, self.rank = request.members, where, rank  # rank None: positions are indices
+    def __init__(self, request: PairingRequest, ids: list[str], rank: list[int] | None) -> None:
+        self.members, self.ids, self.rank = request.members, ids, rank  # rank None: positions are indices
+        self._where: dict[str, int] | None = None
+
+    @property
+    def where(self) -> dict[str, int]:
+        """id -> index; made when a round comes as ids (a round of positions needs none)."""
+        if self._where is None:
+            self._where = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return self._where
+
+    def positions(self, groups: Sequence[PastGroup], *, copy: bool = True) -> list[int] | None:
+        """A round of pairs only, over the request's own list, none of which said: at[0] with
+        at[1], ... as indices; None for any other round (and [] for one when not `copy`)."""
+        if not isinstance(groups, FlatGroups) or groups.members is not self.members:
+            return None
+        if groups.starts is not None or groups.met:
+            return None
+        if not copy:
+            return []
+        return groups.at.tolist() if self.rank is None else list(map(self.rank.__getitem__, groups.at))
 
     def pairs(
         self, groups: Sequence[PastGroup]
@@ -130,21 +159,21 @@ class _Indices:
         a careless caller); those of bigger groups or of groups that said, as (a, b, met), a < b.
         People no longer on the roster are left out. Most rounds are pairs only: one step per
         pair, and none at all per group when they come as positions."""
+        at = self.positions(groups)
+        if at is not None:
+            pairs = iter(at)
+            return zip(pairs, pairs, strict=False), []  # at[0] with at[1], ...
         if isinstance(groups, FlatGroups) and groups.members is self.members:
             at = groups.at.tolist() if self.rank is None else list(map(self.rank.__getitem__, groups.at))
-            if groups.starts is None and not groups.met:
-                pairs = iter(at)
-                return zip(pairs, pairs, strict=False), []  # at[0] with at[1], ...
             spans = (groups.bounds(g) for g in range(len(groups)))
             return _split(
                 [(at[start:end], groups.met.get(g) is not False) for g, (start, end) in enumerate(spans)]
             )
-        return self._by_id(groups)
+        return self.by_id(groups)
 
-    def _by_id(
-        self, groups: Sequence[PastGroup]
-    ) -> tuple[list[tuple[int, int]], list[tuple[int, int, bool]]]:
-        get, where = self.where.get, self.where
+    def by_id(self, groups: Sequence[PastGroup]) -> tuple[list[tuple[int, int]], list[tuple[int, int, bool]]]:
+        where = self.where
+        get = where.get
         plain: list[tuple[int, int]] = []
         bigger: list[tuple[list[int], bool]] = []
         for group in groups:
@@ -250,44 +279,82 @@ def _canonical(given: Sequence[Member]) -> tuple[list[Member], list[int] | None]
     return members, [where[i] for i in ids]
 
 
-def index_request(request: PairingRequest) -> Roster:
-    members, rank = _canonical(request.members)
-    n = len(members)
-    where = dict(zip(map(attrgetter("id"), members), range(n), strict=True))
+# Members from which the history is indexed with numpy: below it numpy's import (0.1 s) costs
+# more than it saves, and `jembatan pair` on a small roster must start quickly.
+BULK_FROM = 20_000
 
-    names = sorted({m.division for m in members}, key=lambda d: (d is not None, d or ""))
+# The per-member parts below go through the members with C-level map()s, not a Python loop
+# each: at 100,000 members each loop was 10-30 ms.
+
+
+def _divisions(members: list[Member]) -> tuple[list[str | None], list[int]]:
+    """The division names (no division first) and each member's code."""
+    of = list(map(attrgetter("division"), members))
+    names = sorted(set(of), key=lambda d: (d is not None, d or ""))
     code = {name: c for c, name in enumerate(names)}
-    division = [code[m.division] for m in members]
+    return names, list(map(code.__getitem__, of))
 
-    offset_key = [
-        m.utc_offset_minutes if m.utc_offset_minutes is not None else UNKNOWN_OFFSET_SPACING * (i + 1)
-        for i, m in enumerate(members)
-    ]
 
-    interest_names = sorted({t for m in members for t in m.interests})
-    number = {t: b for b, t in enumerate(interest_names)}
-    known: dict[frozenset[str], list[int]] = {}  # many people list the same interests
-    for m in members:
-        if m.interests not in known:
-            known[m.interests] = sorted(number[t] for t in m.interests)
-    interest_ids = [known[m.interests] for m in members]
-    masks = {key: sum(1 << b for b in ids) for key, ids in known.items()}
-    interests = [masks[m.interests] for m in members]
+def _offsets(members: list[Member]) -> list[int]:
+    offsets: list[int | None] = list(map(attrgetter("utc_offset_minutes"), members))
+    if None not in offsets:
+        return offsets  # type: ignore[return-value]  # no None in it: checked
+    return [o if o is not None else UNKNOWN_OFFSET_SPACING * (i + 1) for i, o in enumerate(offsets)]
 
+
+def _interests(members: list[Member]) -> tuple[list[str], list[list[int]], list[int]]:
+    """The interest names, and each member's as indices and as a bit set; worked out once per
+    distinct set (many people list the same ones), members with the same set share its list."""
+    sets = list(map(attrgetter("interests"), members))
+    # One lookup by set per member (equal sets may be different objects, compared item by
+    # item): which member first had it; the rest is list indexing.
+    first_with: dict[frozenset[str], int] = {}
+    first = list(map(first_with.setdefault, sets, range(len(sets))))
+    names = sorted(frozenset().union(*first_with))
+    number = {t: b for b, t in enumerate(names)}
+    bit = {t: 1 << b for b, t in enumerate(names)}
+    known: list[list[int]] = [[]] * len(sets)
+    masks = [0] * len(sets)
+    for s, at in first_with.items():
+        known[at], masks[at] = sorted(map(number.__getitem__, s)), sum(map(bit.__getitem__, s))
+    return names, list(map(known.__getitem__, first)), list(map(masks.__getitem__, first))
+
+
+def _blocked(pairs: Iterable[tuple[str, str]], ids: list[str]) -> set[int]:
+    """Blocked pairs' keys; ids are sorted, so each is found by bisection (no id -> index dict
+    for the few blocks there are)."""
+    n = len(ids)
     blocked: set[int] = set()
-    for a_id, b_id in request.blocked:
-        a, b = where.get(a_id), where.get(b_id)
-        if a is None or b is None or a == b:
+    for a_id, b_id in pairs:
+        a, b = bisect_left(ids, a_id), bisect_left(ids, b_id)
+        if a == b or n in (a, b) or ids[a] != a_id or ids[b] != b_id:  # the same person; someone gone
             continue
         blocked.add(a * n + b if a < b else b * n + a)
+    return blocked
 
-    penalty, never_met, seen = _history(request, _Indices(request, where, rank), division, blocked)
 
+def index_request(request: PairingRequest, *, bulk: bool | None = None) -> Roster:
+    """`bulk`: index the history with numpy (None: from BULK_FROM members on, if there is any);
+    both ways give the same Roster."""
+    members, rank = _canonical(request.members)
+    ids = list(map(attrgetter("id"), members))
+    names, division = _divisions(members)
+    interest_names, interest_ids, interests = _interests(members)
+    blocked = _blocked(request.blocked, ids)
+    indices = _Indices(request, ids, rank)
+    if bulk is None:
+        bulk = len(members) >= BULK_FROM and bool(request.history)
+    history = None
+    if bulk:
+        from bot.domain.pairing.bulk import bulk_history  # imports numpy: only for big rosters
+
+        history = bulk_history(request, indices, division, blocked)
+    penalty, never_met, seen = history or _history(request, indices, division, blocked)
     return Roster(
         members=members,
         division=division,
         division_names=names,
-        offset_key=offset_key,
+        offset_key=_offsets(members),
         interests=interests,
         interest_ids=interest_ids,
         interest_names=interest_names,

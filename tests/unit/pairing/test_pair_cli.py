@@ -259,3 +259,47 @@ def test_the_documented_examples_run(example: str, tmp_path: Path) -> None:
     result = json.loads(out.read_text(encoding="utf-8"))
     assert sorted(m for g in result["groups"] for m in g) == ["U1", "U2", "U3", "U4"]
     assert ["U1", "U4"] not in result["groups"] and ["U1", "U2"] not in result["groups"]  # blocked; met
+
+
+def test_ids_with_any_characters_come_back_as_given_and_their_history_counts(tmp_path: Path) -> None:
+    ids = ["é1", "a\u0000b", 'x"y', "z\\w", "日本", "tab\tid"]
+    document = {
+        "members": [
+            {"id": u, "division": "AB"[i % 2], "interests": ["ß", "chess"]} for i, u in enumerate(ids)
+        ],
+        "history": [{"date": "2026-11-02", "groups": [[ids[0], ids[1]], [ids[2], ids[3]], [ids[4], ids[5]]]}],
+        "date": "2026-11-09",
+    }
+    out = tmp_path / "out.json"
+    assert main([str(_write(tmp_path, document)), "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(u for g in result["groups"] for u in g) == sorted(ids)
+    assert result["metrics"]["repeats"] == 0
+    assert not {frozenset(g) for g in result["groups"]} & {frozenset(ids[i : i + 2]) for i in (0, 2, 4)}
+
+
+def test_the_output_has_one_item_a_line_as_the_json_encoder_writes_it() -> None:
+    from bot.pair_cli import dumps
+
+    document = {
+        "groups": [['x"y', "z\\w", "é", "a\u0000b", "tab\tid"], ("U1", "U2"), []],  # the engine's tuples too
+        "unpaired": ["U9"],
+        "reasons": [["cross_division"], [], ["first_meeting", "shared_interest"]],
+        "relaxed": [{"rule": "no_repeat", "members": ["U1", "U2"]}],
+        "mixed": [["U1"], "U2", 3],
+        "metrics": {"pairs": 1},
+    }
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    want = [
+        f" {encode(k)}: [" if isinstance(v, list) and v else f" {encode(k)}: {encode(v)}"
+        for k, v in document.items()
+    ]
+    text = dumps(document)
+    assert json.loads(text) == json.loads(json.dumps(document))
+    lines = text.split("\n")
+    for key, value in document.items():
+        start = lines.index(next(w for w in want if w.startswith(f" {encode(key)}:")))
+        if isinstance(value, list) and value:
+            assert [line.strip().rstrip(",") for line in lines[start + 1 : start + 1 + len(value)]] == list(
+                map(encode, value)
+            )
