@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left
+from collections.abc import Callable
 
 from bot.domain.pairing.roster import Roster
-from bot.domain.pairing.weights import CROSS, HOURS, Weights
+from bot.domain.pairing.weights import CROSS, HOURS, HOURS_WINDOW_MINUTES, Weights
 
 NEARBY = 24  # how far along the time-zone line to look for someone
 TRIES = 3  # candidates of each kind per person and pass
@@ -55,6 +56,7 @@ class LocalSearch:
         self.interests_of = roster.interest_ids
         self.short: list[int] = []  # positions of people whose group falls short, west to east
         self.evaluations = 0
+        self.held: dict[int, int] = {}  # pair group -> its weight, for the pairs weighed so far
 
     # -- moves -----------------------------------------------------------------------------
 
@@ -72,6 +74,8 @@ class LocalSearch:
 
     def swap(self, a: int, b: int) -> None:
         ga, gb = self.group_of[a], self.group_of[b]
+        self.held.pop(ga, None)
+        self.held.pop(gb, None)
         self.groups[ga][self.groups[ga].index(a)] = b
         self.groups[gb][self.groups[gb].index(b)] = a
         self.group_of[a], self.group_of[b] = gb, ga
@@ -96,8 +100,8 @@ class LocalSearch:
         x = self.partner(a)
         if x < 0:
             return 0, []
-        pair = self.pair
-        base = pair(a, x)
+        pair, groups, group_of = self.pair, self.groups, self.group_of
+        base = self.held_weight(group_of[a])
         best_gain, best_path = 0, []
         frontier: list[tuple[int, int, list[int]]] = [(0, a, [])]  # (gain so far, open end, path)
         used = {a, x}
@@ -105,11 +109,14 @@ class LocalSearch:
             grown: list[tuple[int, int, list[int]]] = []
             for made, open_end, path in frontier:
                 for c in self.candidates(open_end):
-                    c2 = self.partner(c)
-                    if c2 < 0 or c in used or c2 in used:
+                    members = groups[group_of[c]]
+                    if len(members) != 2 or c in used:
+                        continue
+                    c2 = members[1] if members[0] == c else members[0]
+                    if c2 in used:
                         continue
                     self.evaluations += 1
-                    gained = made + pair(open_end, c) - pair(c, c2)
+                    gained = made + pair(open_end, c) - self.held_weight(group_of[c])
                     if gained < 0:
                         continue
                     used.add(c)
@@ -124,14 +131,24 @@ class LocalSearch:
             frontier = grown[:BEAM]
         return best_gain, best_path
 
+    def held_weight(self, g: int) -> int:
+        """The weight of pair group g as it stands (remembered until a move changes it)."""
+        weight = self.held.get(g)
+        if weight is None:
+            a, b = self.groups[g]
+            weight = self.held[g] = self.pair(a, b)
+        return weight
+
     def apply_chain(self, a: int, path: list[int]) -> None:
         x = self.partner(a)
         open_end, slot = a, self.group_of[a]
         for c in path:
             c2, gc = self.partner(c), self.group_of[c]
+            self.held.pop(slot, None)
             self.groups[slot][:] = [open_end, c]
             self.group_of[open_end] = self.group_of[c] = slot
             open_end, slot = c2, gc
+        self.held.pop(slot, None)
         self.groups[slot][:] = [open_end, x]
         self.group_of[open_end] = self.group_of[x] = slot
 
@@ -184,14 +201,25 @@ class LocalSearch:
     def worklist(self, cross: bool, with_interests: bool) -> tuple[list[int], list[int]]:
         """Who to try to move: people whose group falls short (worst first), then, when asked,
         people who share no interest with anyone in their group."""
-        pair, interests = self.pair, self.roster.interests
-        ideal = (CROSS if cross else 0) + HOURS
+        roster = self.roster
+        interests, n, division, offset = roster.interests, roster.size, roster.division, roster.offset_key
+        maybe, mask, window = roster.penalty.maybe, roster.penalty.mask, HOURS_WINDOW_MINUTES
+        short_by = self._shortfall(cross)
         short: list[tuple[int, int]] = []
         bored: list[int] = []
         for members in self.groups:
             if len(members) == 2:
                 a, b = members
-                gap = ideal - pair(a, b)
+                key = a * n + b if a < b else b * n + a
+                # `short_by`'s first test, written out: nearly every pair passes it
+                if (
+                    -window <= offset[a] - offset[b] <= window
+                    and (not cross or division[a] != division[b])
+                    and not maybe[key >> 3 & mask] >> (key & 7) & 1
+                ):
+                    gap = 0
+                else:
+                    gap = short_by(a, b)
                 if gap > 0:
                     short.append((-gap, a))
                     short.append((-gap, b))
@@ -199,7 +227,7 @@ class LocalSearch:
                     bored.extend(x for x in members if interests[x])
                 continue
             for a in members:
-                gap = sum(max(0, ideal - pair(a, x)) for x in members if x != a)
+                gap = sum(short_by(a, x) for x in members if x != a)
                 if gap > 0:
                     short.append((-gap, a))
                 elif (
@@ -211,6 +239,30 @@ class LocalSearch:
         short.sort()
         self.rng.shuffle(bored)
         return [a for _, a in short], bored
+
+    def _shortfall(self, cross: bool) -> Callable[[int, int], int]:
+        """`short_by(a, b)`: how far the pair falls short of crossing (when `cross`, as the
+        weights were made) with overlapping hours, 0 if it does not.
+
+        Every tier below hours adds to a weight and none takes away, so a pair that never
+        met, crosses and overlaps is never short: that is told from three list lookups, and
+        only the rest (a few percent after the sweep) is weighed."""
+        roster, pair = self.roster, self.pair
+        n, division, offset, window = roster.size, roster.division, roster.offset_key, HOURS_WINDOW_MINUTES
+        maybe, mask = roster.penalty.maybe, roster.penalty.mask
+        ideal = (CROSS if cross else 0) + HOURS
+
+        def short_by(a: int, b: int) -> int:
+            key = a * n + b if a < b else b * n + a
+            if (
+                -window <= offset[a] - offset[b] <= window
+                and (not cross or division[a] != division[b])
+                and not maybe[key >> 3 & mask] >> (key & 7) & 1
+            ):
+                return 0
+            return max(0, ideal - pair(a, b))
+
+        return short_by
 
     def run(self, budget: int, *, cross: bool, passes: int = 8) -> None:
         if len(self.groups) < 2:
