@@ -28,6 +28,7 @@ NEARBY = 24  # how far along the time-zone line to look for someone
 TRIES = 3  # candidates of each kind per person and pass
 CHAIN_DEPTH = 4  # pairs an alternating path may pass through
 BEAM = 4  # open ends carried from one step of the path search to the next
+SAMPLED_COST = 8  # evaluations a person drawn for `interests_first` takes, at least (14 at 100,000)
 
 
 class LocalSearch:
@@ -264,37 +265,66 @@ class LocalSearch:
 
         return short_by
 
-    def run(self, budget: int, *, cross: bool, passes: int = 8) -> None:
+    def run(self, budget: int, *, cross: bool, passes: int = 8, interests_first: bool = False) -> None:
+        """Moves people while the weights say it is better, in passes, until `budget` move
+        evaluations are spent or a pass moves nobody.
+
+        Each pass tries the people whose group falls short first, worst first; from the
+        second pass on, then those who share no interest with their group. With
+        `interests_first` the first pass instead tries people drawn at random from pairs that
+        share no interest, with no look at everyone first: for pairs on big rosters, where the
+        repairs have done what the shortfalls allow and the budget reaches few people (see
+        engine.py)."""
         if len(self.groups) < 2:
             return
         settled: set[int] = set()  # tried and found nothing; tried again once their group changes
         for pass_ in range(passes):
-            short, bored = self.worklist(cross, with_interests=pass_ > 0)
+            if pass_ == 0 and interests_first:
+                short: list[int] = []
+                bored = self.sample_bored(budget // SAMPLED_COST)
+            else:
+                short, bored = self.worklist(cross, with_interests=pass_ > 0)
             self.short = sorted(self.position[a] for a in short)
             moved = 0
             for a in short + bored:
                 if self.evaluations >= budget:
                     return
-                if a in settled:
-                    continue
-                before = [x for x in self.groups[self.group_of[a]]]
-                if len(before) == 2:
-                    # For pairs a chain covers every swap (a swap is the one-step chain).
-                    gain, path = self.best_chain(a)
-                    if gain > 0:
-                        touched = [a, *before, *path, *(self.partner(c) for c in path)]
-                        self.apply_chain(a, path)
-                        settled.difference_update(touched)
-                        moved += 1
-                        continue
-                else:
-                    b, gain = self.best_swap(a)
-                    if gain > 0:
-                        touched = [*before, *self.groups[self.group_of[b]]]
-                        self.swap(a, b)
-                        settled.difference_update(touched)
-                        moved += 1
-                        continue
-                settled.add(a)
+                if a not in settled:
+                    moved += self._move(a, settled)
             if moved == 0 and pass_ > 0:
                 return
+
+    def sample_bored(self, count: int) -> list[int]:
+        """`count` people (with interests; fewer if there are not so many) from pairs drawn at
+        random that share none."""
+        groups, interests = self.groups, self.roster.interests
+        out: list[int] = []
+        # A third of pairs or so share no interest after the sweep: four draws a person is plenty.
+        for g in self.rng.sample(range(len(groups)), min(len(groups), 4 * count)):
+            members = groups[g]
+            if len(members) == 2 and not interests[members[0]] & interests[members[1]]:
+                out.extend(x for x in members if interests[x])
+                if len(out) >= count:
+                    break
+        return out
+
+    def _move(self, a: int, settled: set[int]) -> bool:
+        """Makes a's best move found, if any gains; False (and a settled) if none does."""
+        before = [x for x in self.groups[self.group_of[a]]]
+        if len(before) == 2:
+            # For pairs a chain covers every swap (a swap is the one-step chain).
+            gain, path = self.best_chain(a)
+            if gain > 0:
+                touched = [a, *before, *path, *(self.partner(c) for c in path)]
+                self.apply_chain(a, path)
+                settled.difference_update(touched)
+                return True
+        else:
+            b, gain = self.best_swap(a)
+            if gain > 0:
+                touched = [*before, *self.groups[self.group_of[b]]]
+                self.swap(a, b)
+                settled.difference_update(touched)
+                return True
+        settled.add(a)
+        return False

@@ -9,9 +9,8 @@ weights.py; tests/unit/pairing/test_result_tally.py holds it to `Weights.pair`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, repeat
 
 from bot.domain.pairing.model import ProposedGroup, Reason, Relaxation, Relaxed
 from bot.domain.pairing.roster import UNKNOWN_OFFSET_SPACING, Roster
@@ -36,40 +35,39 @@ class Tally:
         self.roster, self.cross_division = roster, cross_division
         self.metrics = PairCounts()
         self.relaxed: list[Relaxation] = []
-        # Few kinds of group: one frozenset of reasons per kind, one tuple of names per interest set.
-        self._reasons: dict[int, frozenset[Reason]] = {}
-        self._names: dict[int, tuple[str, ...]] = {0: ()}
 
     def groups(self, groups: list[list[int]]) -> tuple[ProposedGroup, ...]:
-        """Each group (sorted) as the result shows it."""
-        ids = [m.id for m in self.roster.members]
-        offset = self.roster.offset_key
-        reasons_of, names_of = self._reasons, self._names
-        relax = self.relaxed.append
-        out: list[ProposedGroup] = []
-        add = out.append
-        for g, flags, common in self._each_group(groups):
-            first = g[0]
-            if flags & _APART == 0 and offset[first] < UNKNOWN_OFFSET_SPACING:
-                flags |= _TOGETHER  # every pair overlaps; unknown zones sit far apart, so all are known
-            if common:
-                flags |= _COMMON
-            reasons = reasons_of.get(flags & _REASON_BITS)
-            if reasons is None:
-                reasons = reasons_of[flags & _REASON_BITS] = self._reasons_for(flags)
-            shared = names_of.get(common)
-            if shared is None:
-                shared = names_of[common] = self._names_for(first, common)
-            members = (ids[first], ids[g[1]]) if len(g) == 2 else tuple([ids[i] for i in g])
-            if flags & _REPEAT:
-                relax(Relaxation(Relaxed.NO_REPEAT, members))
-            add(ProposedGroup(members, reasons, shared))
-        return tuple(out)
+        """Each group (each sorted) as the result shows it, in the order given.
 
-    def _each_group(self, groups: list[list[int]]) -> Iterator[tuple[list[int], int, int]]:
-        """(group, flag bits or-ed over its pairs, interests all share), counting every pair
-        into the metrics on the way: one pass, the facts read once, the pair's weight summed
-        from them."""
+        The facts are read in one loop (`_facts`); the rest is built by whole-list operations,
+        with one frozenset of reasons per kind of group and one tuple of names per set of
+        interests shared, however many groups have them."""
+        roster = self.roster
+        kinds, commons = self._facts(groups)
+        ids = [m.id for m in roster.members]
+        members = list(map(tuple, map(map, repeat(ids.__getitem__), groups)))
+        self.relaxed = [
+            Relaxation(Relaxed.NO_REPEAT, m) for m, kind in zip(members, kinds, strict=True) if kind & _REPEAT
+        ]
+        reasons = [self._reasons_for(kind) for kind in range(_KINDS)]
+        names = roster.interest_names
+        shared = {  # one tuple per set of interests shared, however many groups share it
+            common: tuple([names[t] for t in range(common.bit_length()) if common >> t & 1])
+            for common in set(commons)
+        }
+        return tuple(
+            map(ProposedGroup, members, map(reasons.__getitem__, kinds), map(shared.__getitem__, commons))
+        )
+
+    def _reasons_for(self, kind: int) -> frozenset[Reason]:
+        on = (self.cross_division and kind & _SPANS, not kind & _MET, kind & _TOGETHER, kind & _COMMON)
+        return frozenset(r for r, chosen in zip(_CHOSEN, on, strict=True) if chosen)
+
+    def _facts(self, groups: list[list[int]]) -> tuple[list[int], list[int]]:
+        """Each group's kind (flag bits below) and the interests all its members share, counting
+        every pair into the metrics on the way: the facts read once, each pair's weight summed
+        from them (the tiers of weights.py). Written for pairs, nearly every group on big
+        rosters; a bigger group is its pairs', taken as groups of two (`_bigger`)."""
         roster = self.roster
         n, division, offset, interests, seen = (
             roster.size,
@@ -84,36 +82,60 @@ class Tally:
             HOURS_WINDOW_MINUTES,
             _INTEREST_BONUS,
         )
-        pairs = cross = hours = shared = objective = 0
+        cross = hours = shared = objective = bigger = 0
+        kinds: list[int] = []
+        commons: list[int] = []
         for g in groups:
-            flags, common = 0, interests[g[0]]
-            for a, b in (g,) if len(g) == 2 else combinations(g, 2):  # a < b
-                pairs += 1
-                key = a * n + b
-                if maybe[key >> 3 & mask] >> (key & 7) & 1:
-                    cost = find(key)
-                    objective -= cost
-                    if cost:
-                        flags |= self._repeat(key)
-                da, db = division[a], division[b]
-                if da != db:
-                    flags |= _SPANS
-                    cross += 1
-                    # VARIETY per side whose partner's division is new to them
-                    objective += cross_weight + VARIETY * (2 - (seen[a] >> db & 1) - (seen[b] >> da & 1))
-                if -window <= offset[a] - offset[b] <= window:
-                    hours += 1
-                else:
-                    flags |= _APART
-                both = interests[a] & interests[b]
-                if both:
-                    shared += 1
-                    objective += bonus[min(both.bit_count(), 3)]
-                common &= interests[b]
-            yield g, flags, common
+            if len(g) != 2:
+                kind, common = self._bigger(g)
+                bigger += 1
+                kinds.append(kind)
+                commons.append(common)
+                continue
+            a, b = g  # a < b
+            kind = _TOGETHER if offset[a] < UNKNOWN_OFFSET_SPACING else 0
+            key = a * n + b
+            if maybe[key >> 3 & mask] >> (key & 7) & 1:
+                cost = find(key)
+                objective -= cost
+                if cost:
+                    kind |= self._repeat(key)
+            da, db = division[a], division[b]
+            if da != db:
+                kind |= _SPANS
+                cross += 1
+                # VARIETY per side whose partner's division is new to them
+                objective += cross_weight + VARIETY * (2 - (seen[a] >> db & 1) - (seen[b] >> da & 1))
+            if -window <= offset[a] - offset[b] <= window:
+                hours += 1
+            else:
+                kind &= ~_TOGETHER  # unknown zones sit far apart: all overlap means all known
+            common = interests[a] & interests[b]
+            if common:
+                shared += 1
+                kind |= _COMMON
+                objective += bonus[min(common.bit_count(), 3)]
+            kinds.append(kind)
+            commons.append(common)
         counts = self.metrics
-        counts.pairs, counts.cross, counts.hours, counts.shared = pairs, cross, hours, shared
+        counts.pairs += len(groups) - bigger  # (a bigger group's pairs counted as groups of two)
+        counts.cross += cross
+        counts.hours += hours
+        counts.shared += shared
         counts.objective += objective + HOURS * hours
+        return kinds, commons
+
+    def _bigger(self, g: list[int]) -> tuple[int, int]:
+        """A group of three or more: its pairs' kinds or-ed (all of them for overlapping hours),
+        and the interests all share (what all its pairs share)."""
+        kinds, commons = self._facts([[a, b] for a, b in combinations(g, 2)])
+        kind, together, common = 0, _TOGETHER, commons[0]
+        for k, c in zip(kinds, commons, strict=True):
+            kind |= k
+            together &= k
+            common &= c
+        kind = kind & ~(_TOGETHER | _COMMON) | together
+        return (kind | _COMMON if common else kind), common
 
     def _repeat(self, key: int) -> int:
         """Counts a pair grouped before (or blocked) in; its flag bits."""
@@ -126,18 +148,11 @@ class Tally:
             return _REPEAT
         return _REPEAT | _MET
 
-    def _reasons_for(self, flags: int) -> frozenset[Reason]:
-        on = (self.cross_division and flags & _SPANS, not flags & _MET, flags & _TOGETHER, flags & _COMMON)
-        return frozenset(r for r, chosen in zip(_CHOSEN, on, strict=True) if chosen)
 
-    def _names_for(self, first: int, common: int) -> tuple[str, ...]:
-        names = self.roster.interest_names
-        return tuple([names[t] for t in self.roster.interest_ids[first] if common >> t & 1])
-
-
-# Flag bits of a pair, or of a group (or-ed over its pairs); the last two are the group's own.
-_SPANS, _MET, _REPEAT, _APART, _TOGETHER, _COMMON = 1, 2, 4, 8, 16, 32
-_REASON_BITS = _SPANS | _MET | _TOGETHER | _COMMON
+# A group's kind: bits or-ed over its pairs (spans divisions, met before, a repeat, weak or not)
+# and its own (all hours overlap, an interest all share).
+_SPANS, _MET, _TOGETHER, _COMMON, _REPEAT = 1, 2, 4, 8, 16
+_KINDS = 32
 
 
 @dataclass(slots=True)
