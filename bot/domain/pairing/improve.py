@@ -101,7 +101,7 @@ class LocalSearch:
         x = self.partner(a)
         if x < 0:
             return 0, []
-        pair, groups, group_of = self.pair, self.groups, self.group_of
+        pair, groups, group_of, held = self.pair, self.groups, self.group_of, self.held
         base = self.held_weight(group_of[a])
         best_gain, best_path = 0, []
         frontier: list[tuple[int, int, list[int]]] = [(0, a, [])]  # (gain so far, open end, path)
@@ -117,7 +117,10 @@ class LocalSearch:
                     if c2 in used:
                         continue
                     self.evaluations += 1
-                    gained = made + pair(open_end, c) - self.held_weight(group_of[c])
+                    was = held.get(group_of[c])  # held_weight, written out
+                    if was is None:
+                        was = held[group_of[c]] = pair(c, c2)
+                    gained = made + pair(open_end, c) - was
                     if gained < 0:
                         continue
                     used.add(c)
@@ -155,29 +158,29 @@ class LocalSearch:
 
     # -- where to look -----------------------------------------------------------------------
 
-    def _near(self, p: int) -> int:
-        n = len(self.order)
-        q = p + int(self.rng.random() * (2 * NEARBY + 1)) - NEARBY
-        return self.order[min(max(q, 0), n - 1)]
-
-    def _near_in(self, places: list[int], p: int, spread: int) -> int:
-        at = bisect_left(places, p) + int(self.rng.random() * (2 * spread + 1)) - spread
-        return self.order[places[min(max(at, 0), len(places) - 1)]]
-
     def candidates(self, a: int) -> list[int]:
-        """People a might do better with: nearby, sharing an interest, or stuck somewhere worse."""
-        p = self.position[a]
-        found = [self._near(p) for _ in range(TRIES)]
+        """People a might do better with: nearby, sharing an interest, or stuck somewhere worse.
+
+        (Written out with the random draws in a fixed order: this runs for every step of every
+        path the search weighs.)"""
+        order, random, group_of = self.order, self.rng.random, self.group_of
+        p, last = self.position[a], len(order) - 1
+        found = [
+            order[min(max(p + int(random() * (2 * NEARBY + 1)) - NEARBY, 0), last)] for _ in range(TRIES)
+        ]
         mine = self.interests_of[a]
         if mine:
             for _ in range(TRIES - 1):
-                places = self.holders[mine[int(self.rng.random() * len(mine))]]
-                found.append(self._near_in(places, p, 4))
-        if self.short:
+                places = self.holders[mine[int(random() * len(mine))]]
+                at = bisect_left(places, p) + int(random() * 9) - 4  # one of the 9 holders nearest
+                found.append(order[places[min(max(at, 0), len(places) - 1)]])
+        short = self.short
+        if short:
             for _ in range(TRIES - 1):
-                found.append(self._near_in(self.short, p, 3))
-        ga = self.group_of[a]
-        return [c for c in dict.fromkeys(found) if self.group_of[c] != ga and self.group_of[c] >= 0]
+                at = bisect_left(short, p) + int(random() * 7) - 3  # one of the 7 short nearest
+                found.append(order[short[min(max(at, 0), len(short) - 1)]])
+        ga = group_of[a]
+        return [c for c in dict.fromkeys(found) if group_of[c] != ga and group_of[c] >= 0]
 
     def best_swap(self, a: int) -> tuple[int, int]:
         """The best swap partner for a among sampled candidates, and its gain."""

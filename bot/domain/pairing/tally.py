@@ -10,7 +10,8 @@ weights.py; tests/unit/pairing/test_result_tally.py holds it to `Weights.pair`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations, repeat
+from itertools import combinations, compress, repeat
+from operator import and_, attrgetter
 
 from bot.domain.pairing.model import ProposedGroup, Reason, Relaxation, Relaxed
 from bot.domain.pairing.roster import UNKNOWN_OFFSET_SPACING, Roster
@@ -44,11 +45,10 @@ class Tally:
         interests shared, however many groups have them."""
         roster = self.roster
         kinds, commons = self._facts(groups)
-        ids = [m.id for m in roster.members]
+        ids = list(map(attrgetter("id"), roster.members))
         members = list(map(tuple, map(map, repeat(ids.__getitem__), groups)))
-        self.relaxed = [
-            Relaxation(Relaxed.NO_REPEAT, m) for m, kind in zip(members, kinds, strict=True) if kind & _REPEAT
-        ]
+        repeated = compress(members, map(and_, kinds, repeat(_REPEAT)))
+        self.relaxed = [Relaxation(Relaxed.NO_REPEAT, m) for m in repeated]
         reasons = [self._reasons_for(kind) for kind in range(_KINDS)]
         names = roster.interest_names
         shared = {  # one tuple per set of interests shared, however many groups share it
