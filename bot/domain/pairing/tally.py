@@ -77,23 +77,23 @@ class Tally:
             roster.seen_divisions,
         )
         maybe, mask, find = roster.penalty.maybe, roster.penalty.mask, roster.penalty.find
-        cross_weight, window, bonus = (
-            CROSS if self.cross_division else 0,
-            HOURS_WINDOW_MINUTES,
-            _INTEREST_BONUS,
-        )
+        cross_weight, window = CROSS if self.cross_division else 0, HOURS_WINDOW_MINUTES
+        unknown = UNKNOWN_OFFSET_SPACING
+        # what a pair sharing k interests adds, by k (no call to min per pair)
+        bonus = [_INTEREST_BONUS[min(k, 3)] for k in range(len(roster.interest_names) + 1)]
         cross = hours = shared = objective = bigger = 0
         kinds: list[int] = []
         commons: list[int] = []
+        add_kind, add_common = kinds.append, commons.append
         for g in groups:
             if len(g) != 2:
                 kind, common = self._bigger(g)
                 bigger += 1
-                kinds.append(kind)
-                commons.append(common)
+                add_kind(kind)
+                add_common(common)
                 continue
             a, b = g  # a < b
-            kind = _TOGETHER if offset[a] < UNKNOWN_OFFSET_SPACING else 0
+            kind = _TOGETHER if offset[a] < unknown else 0
             key = a * n + b
             if maybe[key >> 3 & mask] >> (key & 7) & 1:
                 cost = find(key)
@@ -114,9 +114,9 @@ class Tally:
             if common:
                 shared += 1
                 kind |= _COMMON
-                objective += bonus[min(common.bit_count(), 3)]
-            kinds.append(kind)
-            commons.append(common)
+                objective += bonus[common.bit_count()]
+            add_kind(kind)
+            add_common(common)
         counts = self.metrics
         counts.pairs += len(groups) - bigger  # (a bigger group's pairs counted as groups of two)
         counts.cross += cross
