@@ -64,10 +64,9 @@ class Tally:
         return frozenset(r for r, chosen in zip(_CHOSEN, on, strict=True) if chosen)
 
     def _facts(self, groups: list[list[int]]) -> tuple[list[int], list[int]]:
-        """Each group's kind (flag bits below) and the interests all its members share, counting
-        every pair into the metrics on the way: the facts read once, each pair's weight summed
-        from them (the tiers of weights.py). Written for pairs, nearly every group on big
-        rosters; a bigger group is its pairs', taken as groups of two (`_bigger`)."""
+        """Each group's kind (flag bits below) and the interests all its members share; every
+        pair counted into the metrics, its weight summed from the facts read (the tiers of
+        weights.py). Written for pairs; a bigger group goes by its pairs (`_bigger`)."""
         roster = self.roster
         n, division, offset, interests, seen = (
             roster.size,
