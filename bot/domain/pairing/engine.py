@@ -12,7 +12,7 @@ The steps, each in a module of its own:
    `unrepeat` groups of three or four: swaps with anyone that remove a repeat;
    `bridges`  division pairs that never met, brought together where it costs no repeat or crossing;
    `across`   `require` mode: no group inside one division, the rest sit out;
-5. here:      reasons, relaxations and metrics.
+5. `tally`    reasons, shared interests and metrics, in one pass; here: relaxations, unpaired.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from __future__ import annotations
 import gc
 import random
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import combinations
 from operator import itemgetter
 
 from bot.domain.pairing.across import keep_groups_across
@@ -36,28 +36,46 @@ from bot.domain.pairing.model import (
     PairingMetrics,
     PairingRequest,
     PairingResult,
-    ProposedGroup,
-    Reason,
-    Relaxation,
-    Relaxed,
     Unpaired,
     UnpairedReason,
 )
 from bot.domain.pairing.place import seat_stranded
 from bot.domain.pairing.repair import avoid_repeats, raise_crossings, rematch_stranded
-from bot.domain.pairing.roster import UNKNOWN_OFFSET_SPACING, Roster, index_request
+from bot.domain.pairing.roster import Roster, index_request
 from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE, group_sizes
 from bot.domain.pairing.sweep import sweep_pairs
+from bot.domain.pairing.tally import Tally
 from bot.domain.pairing.unrepeat import swap_out_repeats
-from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
+from bot.domain.pairing.weights import Weights
 
 SEARCH_PER_PERSON = 30  # move evaluations the local search may spend per person, ...
 SEARCH_CAP = 20_000  # ... but beyond this many only a quarter per further person: on big rosters the
 # greedy pass is already close, and the search's first job (groups that fall short) is small
+PAIRS_SEARCH_CAP = 10_000  # for pairs on big rosters: see _pairs_budget, ...
+INTERESTS_FIRST_FROM = 50_000  # ... from this many members on
 
 
 def _budget(n: int) -> int:
     return min(SEARCH_PER_PERSON * n, SEARCH_CAP + n // 4)
+
+
+def _pairs_budget(n: int) -> tuple[int, bool]:
+    """(evaluations, whether interests go first) for the search over pairs.
+
+    On big rosters the repairs before the search have already done what the rules' upper
+    tiers allow (repeats as few as matchings find, crossings at the ceiling), the pairs still
+    short are ones nothing mends, and the budget reaches few people: at 100,000 members,
+    45,000 evaluations spent on the short pairs first moved no crossing, repeat or overlap of
+    hours, and bought 60 more pairs sharing an interest (of 50,000; objective +533) for a
+    fifth of a second. 10,000 spent on pairs that share no interest buy more in a quarter of
+    the time: against that search, 115 more such pairs and objective +310 in `prefer`, +164
+    and +565 in `require`. With `off`, where that search went to those pairs too, the smaller
+    budget finds fewer (379 fewer pairs sharing an interest, of 50,000). Up to 15,000 members
+    (random rosters) the short pass still mends a few pairs' hours, so rosters below
+    INTERESTS_FIRST_FROM keep the search as it was."""
+    if n < INTERESTS_FIRST_FROM:
+        return _budget(n), False
+    return min(_budget(n), PAIRS_SEARCH_CAP), True
 
 
 def make_groups(request: PairingRequest) -> PairingResult:
@@ -119,7 +137,7 @@ def _make_groups(request: PairingRequest) -> PairingResult:
     sizes = [len(g) for g in groups]
     placed = [i for g in groups for i in g]
     ceiling = cross_division_ceiling([roster.division[i] for i in placed], sizes) if placed else 0
-    return _result(roster, weights, groups, unplaced, sat_out, ceiling, request.cross_division, started)
+    return _result(roster, groups, unplaced, sat_out, ceiling, request.cross_division, started)
 
 
 def _pairs(
@@ -131,8 +149,8 @@ def _pairs(
     if cross:
         raise_crossings(roster, weights, groups, order)
     unplaced = seat_stranded(roster, weights, groups, stranded, max_size=3)
-    search = LocalSearch(roster, weights, groups, order, rng)
-    search.run(_budget(roster.size), cross=cross)
+    budget, interests_first = _pairs_budget(roster.size)
+    LocalSearch(roster, weights, groups, order, rng).run(budget, cross=cross, interests_first=interests_first)
     return groups, unplaced
 
 
@@ -172,7 +190,6 @@ def _evict_blocked(roster: Roster, groups: list[list[int]]) -> list[int]:
 
 def _result(
     roster: Roster,
-    weights: Weights,
     groups: list[list[int]],
     unplaced: list[int],
     sat_out: list[int],
@@ -180,11 +197,10 @@ def _result(
     mode: CrossDivisionMode,
     started: float,
 ) -> PairingResult:
-    for g in groups:
-        g.sort()
+    deque(map(list.sort, groups), maxlen=0)  # each group sorted, by a loop in C
     groups.sort(key=itemgetter(0))  # by the first member's id: the order the result lists them in
-    tally = _Tally(roster, weights, crossing_counts=mode is not CrossDivisionMode.OFF)
-    out = tuple([tally.group(g) for g in groups])
+    tally = Tally(roster, cross_division=mode is not CrossDivisionMode.OFF)
+    out = tally.groups(groups)
     members = roster.members
     unpaired = tuple(
         sorted(
@@ -193,82 +209,16 @@ def _result(
             key=lambda u: u.member,
         )
     )
+    counts = tally.metrics
     metrics = PairingMetrics(
-        pairs=tally.pairs,
-        cross_division_pairs=tally.cross,
+        pairs=counts.pairs,
+        cross_division_pairs=counts.cross,
         ceiling=ceiling,
-        repeats=tally.repeats,
+        repeats=counts.repeats,
         seconds=time.perf_counter() - started,
-        weak_repeats=tally.weak,
-        hours_overlap_pairs=tally.hours,
-        shared_interest_pairs=tally.shared,
-        objective=tally.objective,
+        weak_repeats=counts.weak,
+        hours_overlap_pairs=counts.hours,
+        shared_interest_pairs=counts.shared,
+        objective=counts.objective,
     )
     return PairingResult(groups=out, unpaired=unpaired, relaxed=tuple(tally.relaxed), metrics=metrics)
-
-
-_CHOSEN = (Reason.CROSS_DIVISION, Reason.FIRST_MEETING, Reason.HOURS_OVERLAP, Reason.SHARED_INTEREST)
-
-
-class _Tally:
-    """Each group as the result shows it (ids, reasons, shared interests), and the metrics summed
-    over all of them: counts of pairs that cross, repeat, overlap in hours, share an interest."""
-
-    def __init__(self, roster: Roster, weights: Weights, *, crossing_counts: bool) -> None:
-        self.roster, self.pair, self.crossing_counts = roster, weights.pair, crossing_counts
-        self.pairs = self.cross = self.repeats = self.weak = self.hours = self.shared = self.objective = 0
-        self.relaxed: list[Relaxation] = []
-        self.reason_sets: dict[tuple[bool, bool, bool, bool], frozenset[Reason]] = {}  # one object per kind
-
-    def group(self, g: list[int]) -> ProposedGroup:
-        """g sorted; its pairs are counted as they are looked at."""
-        roster = self.roster
-        division, offset, interests, penalty = (
-            roster.division,
-            roster.offset_key,
-            roster.interests,
-            roster.penalty,
-        )
-        n, window = roster.size, HOURS_WINDOW_MINUTES
-        spans = met_before = repeat = False
-        together = True  # every pair's working hours overlap
-        common = interests[g[0]]
-        self.pairs += len(g) * (len(g) - 1) // 2
-        for a, b in combinations(g, 2):  # a < b
-            self.objective += self.pair(a, b)
-            if division[a] != division[b]:
-                self.cross += 1
-                spans = True
-            key = a * n + b
-            if key in penalty and key not in roster.blocked:
-                repeat = True
-                self.repeats += 1
-                if key in roster.never_met:
-                    self.weak += 1
-                else:
-                    met_before = True
-            if -window <= offset[a] - offset[b] <= window:
-                self.hours += 1
-            else:
-                together = False
-            if interests[a] & interests[b]:
-                self.shared += 1
-            common &= interests[b]
-        # Unknown zones sit far apart: when all overlap, one known means all are known.
-        flags = (
-            self.crossing_counts and spans,
-            not met_before,
-            together and offset[g[0]] < UNKNOWN_OFFSET_SPACING,
-            common != 0,
-        )
-        reasons = self.reason_sets.get(flags)
-        if reasons is None:
-            reasons = self.reason_sets[flags] = frozenset(
-                r for r, on in zip(_CHOSEN, flags, strict=True) if on
-            )
-        names = roster.interest_names
-        shared = tuple([names[t] for t in roster.interest_ids[g[0]] if common >> t & 1]) if common else ()
-        ids = tuple([roster.members[i].id for i in g])
-        if repeat:
-            self.relaxed.append(Relaxation(Relaxed.NO_REPEAT, ids))
-        return ProposedGroup(ids, reasons, shared)

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left
+from collections.abc import Callable
 
 from bot.domain.pairing.roster import Roster
-from bot.domain.pairing.weights import CROSS, HOURS, Weights
+from bot.domain.pairing.weights import CROSS, HOURS, HOURS_WINDOW_MINUTES, Weights
 
 NEARBY = 24  # how far along the time-zone line to look for someone
 TRIES = 3  # candidates of each kind per person and pass
 CHAIN_DEPTH = 4  # pairs an alternating path may pass through
 BEAM = 4  # open ends carried from one step of the path search to the next
+SAMPLED_COST = 8  # evaluations a person drawn for `interests_first` takes, at least (14 at 100,000)
 
 
 class LocalSearch:
@@ -55,6 +57,7 @@ class LocalSearch:
         self.interests_of = roster.interest_ids
         self.short: list[int] = []  # positions of people whose group falls short, west to east
         self.evaluations = 0
+        self.held: dict[int, int] = {}  # pair group -> its weight, for the pairs weighed so far
 
     # -- moves -----------------------------------------------------------------------------
 
@@ -72,6 +75,8 @@ class LocalSearch:
 
     def swap(self, a: int, b: int) -> None:
         ga, gb = self.group_of[a], self.group_of[b]
+        self.held.pop(ga, None)
+        self.held.pop(gb, None)
         self.groups[ga][self.groups[ga].index(a)] = b
         self.groups[gb][self.groups[gb].index(b)] = a
         self.group_of[a], self.group_of[b] = gb, ga
@@ -96,8 +101,8 @@ class LocalSearch:
         x = self.partner(a)
         if x < 0:
             return 0, []
-        pair = self.pair
-        base = pair(a, x)
+        pair, groups, group_of, held = self.pair, self.groups, self.group_of, self.held
+        base = self.held_weight(group_of[a])
         best_gain, best_path = 0, []
         frontier: list[tuple[int, int, list[int]]] = [(0, a, [])]  # (gain so far, open end, path)
         used = {a, x}
@@ -105,11 +110,17 @@ class LocalSearch:
             grown: list[tuple[int, int, list[int]]] = []
             for made, open_end, path in frontier:
                 for c in self.candidates(open_end):
-                    c2 = self.partner(c)
-                    if c2 < 0 or c in used or c2 in used:
+                    members = groups[group_of[c]]
+                    if len(members) != 2 or c in used:
+                        continue
+                    c2 = members[1] if members[0] == c else members[0]
+                    if c2 in used:
                         continue
                     self.evaluations += 1
-                    gained = made + pair(open_end, c) - pair(c, c2)
+                    was = held.get(group_of[c])  # held_weight, written out
+                    if was is None:
+                        was = held[group_of[c]] = pair(c, c2)
+                    gained = made + pair(open_end, c) - was
                     if gained < 0:
                         continue
                     used.add(c)
@@ -124,42 +135,52 @@ class LocalSearch:
             frontier = grown[:BEAM]
         return best_gain, best_path
 
+    def held_weight(self, g: int) -> int:
+        """The weight of pair group g as it stands (remembered until a move changes it)."""
+        weight = self.held.get(g)
+        if weight is None:
+            a, b = self.groups[g]
+            weight = self.held[g] = self.pair(a, b)
+        return weight
+
     def apply_chain(self, a: int, path: list[int]) -> None:
         x = self.partner(a)
         open_end, slot = a, self.group_of[a]
         for c in path:
             c2, gc = self.partner(c), self.group_of[c]
+            self.held.pop(slot, None)
             self.groups[slot][:] = [open_end, c]
             self.group_of[open_end] = self.group_of[c] = slot
             open_end, slot = c2, gc
+        self.held.pop(slot, None)
         self.groups[slot][:] = [open_end, x]
         self.group_of[open_end] = self.group_of[x] = slot
 
     # -- where to look -----------------------------------------------------------------------
 
-    def _near(self, p: int) -> int:
-        n = len(self.order)
-        q = p + int(self.rng.random() * (2 * NEARBY + 1)) - NEARBY
-        return self.order[min(max(q, 0), n - 1)]
-
-    def _near_in(self, places: list[int], p: int, spread: int) -> int:
-        at = bisect_left(places, p) + int(self.rng.random() * (2 * spread + 1)) - spread
-        return self.order[places[min(max(at, 0), len(places) - 1)]]
-
     def candidates(self, a: int) -> list[int]:
-        """People a might do better with: nearby, sharing an interest, or stuck somewhere worse."""
-        p = self.position[a]
-        found = [self._near(p) for _ in range(TRIES)]
+        """People a might do better with: nearby, sharing an interest, or stuck somewhere worse.
+
+        (Written out with the random draws in a fixed order: this runs for every step of every
+        path the search weighs.)"""
+        order, random, group_of = self.order, self.rng.random, self.group_of
+        p, last = self.position[a], len(order) - 1
+        found = [
+            order[min(max(p + int(random() * (2 * NEARBY + 1)) - NEARBY, 0), last)] for _ in range(TRIES)
+        ]
         mine = self.interests_of[a]
         if mine:
             for _ in range(TRIES - 1):
-                places = self.holders[mine[int(self.rng.random() * len(mine))]]
-                found.append(self._near_in(places, p, 4))
-        if self.short:
+                places = self.holders[mine[int(random() * len(mine))]]
+                at = bisect_left(places, p) + int(random() * 9) - 4  # one of the 9 holders nearest
+                found.append(order[places[min(max(at, 0), len(places) - 1)]])
+        short = self.short
+        if short:
             for _ in range(TRIES - 1):
-                found.append(self._near_in(self.short, p, 3))
-        ga = self.group_of[a]
-        return [c for c in dict.fromkeys(found) if self.group_of[c] != ga and self.group_of[c] >= 0]
+                at = bisect_left(short, p) + int(random() * 7) - 3  # one of the 7 short nearest
+                found.append(order[short[min(max(at, 0), len(short) - 1)]])
+        ga = group_of[a]
+        return [c for c in dict.fromkeys(found) if group_of[c] != ga and group_of[c] >= 0]
 
     def best_swap(self, a: int) -> tuple[int, int]:
         """The best swap partner for a among sampled candidates, and its gain."""
@@ -184,14 +205,25 @@ class LocalSearch:
     def worklist(self, cross: bool, with_interests: bool) -> tuple[list[int], list[int]]:
         """Who to try to move: people whose group falls short (worst first), then, when asked,
         people who share no interest with anyone in their group."""
-        pair, interests = self.pair, self.roster.interests
-        ideal = (CROSS if cross else 0) + HOURS
+        roster = self.roster
+        interests, n, division, offset = roster.interests, roster.size, roster.division, roster.offset_key
+        maybe, mask, window = roster.penalty.maybe, roster.penalty.mask, HOURS_WINDOW_MINUTES
+        short_by = self._shortfall(cross)
         short: list[tuple[int, int]] = []
         bored: list[int] = []
         for members in self.groups:
             if len(members) == 2:
                 a, b = members
-                gap = ideal - pair(a, b)
+                key = a * n + b if a < b else b * n + a
+                # `short_by`'s first test, written out: nearly every pair passes it
+                if (
+                    -window <= offset[a] - offset[b] <= window
+                    and (not cross or division[a] != division[b])
+                    and not maybe[key >> 3 & mask] >> (key & 7) & 1
+                ):
+                    gap = 0
+                else:
+                    gap = short_by(a, b)
                 if gap > 0:
                     short.append((-gap, a))
                     short.append((-gap, b))
@@ -199,7 +231,7 @@ class LocalSearch:
                     bored.extend(x for x in members if interests[x])
                 continue
             for a in members:
-                gap = sum(max(0, ideal - pair(a, x)) for x in members if x != a)
+                gap = sum(short_by(a, x) for x in members if x != a)
                 if gap > 0:
                     short.append((-gap, a))
                 elif (
@@ -212,37 +244,90 @@ class LocalSearch:
         self.rng.shuffle(bored)
         return [a for _, a in short], bored
 
-    def run(self, budget: int, *, cross: bool, passes: int = 8) -> None:
+    def _shortfall(self, cross: bool) -> Callable[[int, int], int]:
+        """`short_by(a, b)`: how far the pair falls short of crossing (when `cross`, as the
+        weights were made) with overlapping hours, 0 if it does not.
+
+        Every tier below hours adds to a weight and none takes away, so a pair that never
+        met, crosses and overlaps is never short: that is told from three list lookups, and
+        only the rest (a few percent after the sweep) is weighed."""
+        roster, pair = self.roster, self.pair
+        n, division, offset, window = roster.size, roster.division, roster.offset_key, HOURS_WINDOW_MINUTES
+        maybe, mask = roster.penalty.maybe, roster.penalty.mask
+        ideal = (CROSS if cross else 0) + HOURS
+
+        def short_by(a: int, b: int) -> int:
+            key = a * n + b if a < b else b * n + a
+            if (
+                -window <= offset[a] - offset[b] <= window
+                and (not cross or division[a] != division[b])
+                and not maybe[key >> 3 & mask] >> (key & 7) & 1
+            ):
+                return 0
+            return max(0, ideal - pair(a, b))
+
+        return short_by
+
+    def run(self, budget: int, *, cross: bool, passes: int = 8, interests_first: bool = False) -> None:
+        """Moves people while the weights say it is better, in passes, until `budget` move
+        evaluations are spent or a pass moves nobody.
+
+        Each pass tries the people whose group falls short first, worst first; from the
+        second pass on, then those who share no interest with their group. With
+        `interests_first` the first pass instead tries people drawn at random from pairs that
+        share no interest, with no look at everyone first: for pairs on big rosters, where the
+        repairs have done what the shortfalls allow and the budget reaches few people (see
+        engine.py)."""
         if len(self.groups) < 2:
             return
         settled: set[int] = set()  # tried and found nothing; tried again once their group changes
         for pass_ in range(passes):
-            short, bored = self.worklist(cross, with_interests=pass_ > 0)
+            if pass_ == 0 and interests_first:
+                short: list[int] = []
+                bored = self.sample_bored(budget // SAMPLED_COST)
+            else:
+                short, bored = self.worklist(cross, with_interests=pass_ > 0)
             self.short = sorted(self.position[a] for a in short)
             moved = 0
             for a in short + bored:
                 if self.evaluations >= budget:
                     return
-                if a in settled:
-                    continue
-                before = [x for x in self.groups[self.group_of[a]]]
-                if len(before) == 2:
-                    # For pairs a chain covers every swap (a swap is the one-step chain).
-                    gain, path = self.best_chain(a)
-                    if gain > 0:
-                        touched = [a, *before, *path, *(self.partner(c) for c in path)]
-                        self.apply_chain(a, path)
-                        settled.difference_update(touched)
-                        moved += 1
-                        continue
-                else:
-                    b, gain = self.best_swap(a)
-                    if gain > 0:
-                        touched = [*before, *self.groups[self.group_of[b]]]
-                        self.swap(a, b)
-                        settled.difference_update(touched)
-                        moved += 1
-                        continue
-                settled.add(a)
+                if a not in settled:
+                    moved += self._move(a, settled)
             if moved == 0 and pass_ > 0:
                 return
+
+    def sample_bored(self, count: int) -> list[int]:
+        """`count` people (with interests; fewer if there are not so many) from pairs drawn at
+        random that share none."""
+        groups, interests = self.groups, self.roster.interests
+        out: list[int] = []
+        # A third of pairs or so share no interest after the sweep: four draws a person is plenty.
+        for g in self.rng.sample(range(len(groups)), min(len(groups), 4 * count)):
+            members = groups[g]
+            if len(members) == 2 and not interests[members[0]] & interests[members[1]]:
+                out.extend(x for x in members if interests[x])
+                if len(out) >= count:
+                    break
+        return out
+
+    def _move(self, a: int, settled: set[int]) -> bool:
+        """Makes a's best move found, if any gains; False (and a settled) if none does."""
+        before = [x for x in self.groups[self.group_of[a]]]
+        if len(before) == 2:
+            # For pairs a chain covers every swap (a swap is the one-step chain).
+            gain, path = self.best_chain(a)
+            if gain > 0:
+                touched = [a, *before, *path, *(self.partner(c) for c in path)]
+                self.apply_chain(a, path)
+                settled.difference_update(touched)
+                return True
+        else:
+            b, gain = self.best_swap(a)
+            if gain > 0:
+                touched = [*before, *self.groups[self.group_of[b]]]
+                self.swap(a, b)
+                settled.difference_update(touched)
+                return True
+        settled.add(a)
+        return False

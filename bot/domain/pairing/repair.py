@@ -14,8 +14,10 @@ time-zone line, where there is always plenty of choice.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Container, Iterable, Iterator
 from itertools import combinations
+from operator import itemgetter, ne
 
 from bot.domain.pairing.blossom import augment_from
 from bot.domain.pairing.roster import Roster
@@ -62,7 +64,13 @@ def avoid_repeats(
     possible; those people are then paired among themselves, least costly (oldest) repeat first.
     """
     n, penalty = roster.size, roster.penalty
-    repeated = [g for g in pairs if (g[0] * n + g[1] if g[0] < g[1] else g[1] * n + g[0]) in penalty]
+    maybe, mask = penalty.maybe, penalty.mask  # the history's filter asked inline: ~all answer no
+    repeated = [
+        g
+        for g in pairs
+        for key in (g[0] * n + g[1] if g[0] < g[1] else g[1] * n + g[0],)
+        if maybe[key >> 3 & mask] >> (key & 7) & 1 and key in penalty
+    ]
     if not repeated:
         return stranded
     drop = {id(g) for g in repeated}
@@ -132,15 +140,16 @@ def raise_crossings(roster: Roster, weights: Weights, pairs: list[list[int]], or
     ones only if they are better by the rules in order.
     """
     division = roster.division
-    paired = [x for g in pairs for x in g]
-    if not paired:
+    if not pairs:
         return
-    counts: dict[int, int] = {}
-    for x in paired:
-        counts[division[x]] = counts.get(division[x], 0) + 1
+    # Counted by whole-list operations (in C): at 100,000 members this check is all that runs.
+    firsts = list(map(division.__getitem__, map(itemgetter(0), pairs)))
+    seconds = list(map(division.__getitem__, map(itemgetter(1), pairs)))
+    counts = Counter(firsts)
+    counts.update(seconds)
     largest = max(sorted(counts), key=lambda d: counts[d])
-    m = len(paired)
-    if sum(division[a] != division[b] for a, b in pairs) >= min(m // 2, m - counts[largest]):
+    m = 2 * len(pairs)
+    if sum(map(ne, firsts, seconds)) >= min(m // 2, m - counts[largest]):
         return  # at the ceiling already: nothing to raise
     before = _standing(roster, pairs)
     dominant = 2 * counts[largest] > m
