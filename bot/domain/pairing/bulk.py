@@ -162,7 +162,8 @@ def _costs(times: Ints, bits: int, block: int, slot_cost: Ints) -> tuple[PairCos
     heap, which keeps what they took (at 100,000 members, each is 3-4 MB)."""
     if not len(times):
         return PairCosts(array("q"), array("q")), set()
-    slot = (times & ((1 << bits) - 1)).astype(np.uint8)
+    # The smallest type that holds every slot: a history of 128 rounds or more has slots past 255.
+    slot = (times & ((1 << bits) - 1)).astype(np.min_scalar_type(block))
     keys = times
     keys >>= bits
     first = np.ones(len(keys), np.bool_)

@@ -15,6 +15,7 @@ from itertools import combinations
 import pytest
 
 from bot.domain.pairing import FlatGroups, Member, PairingRequest, PastGroup, PastRound
+from bot.domain.pairing.repeats import BLOCKED
 from bot.domain.pairing.roster import UNKNOWN_OFFSET_SPACING, Roster, index_request
 
 FIELDS = (
@@ -165,3 +166,20 @@ def test_a_pair_grouped_in_several_rounds_costs_each_time() -> None:
     _assert_same(bulk, pure)
     assert len(bulk.penalty) == len({frozenset(p) for p in [(0, 1), (2, 3), *combinations(range(3), 2)]})
     assert bulk.never_met == {bulk.key(0, 2), bulk.key(1, 2)}
+
+
+def test_a_history_of_more_than_127_rounds_gives_the_same_roster() -> None:
+    # Each time's cost slot (2 per round, and one for a block) once sat in a byte: from 128
+    # rounds on, old times took a recent time's cost and blocks a repeat's.
+    members = [Member(f"U{i:02d}", f"D{i % 3}") for i in range(12)]
+    rng = random.Random(5)
+    history = []
+    for week in range(130):
+        at = array("i", rng.sample(range(12), 12))
+        history.append(PastRound(date(2024, 1, 1) + timedelta(weeks=week), FlatGroups(members, at)))
+    history.append(PastRound(date(2020, 1, 6), [PastGroup(("U00", "U01", "U02"), met=False)]))
+    blocked = [("U00", "U01"), ("U03", "U04"), ("U05", "U11")]
+    request = PairingRequest(members, history, blocked)
+    bulk = index_request(request, bulk=True)
+    _assert_same(bulk, index_request(request, bulk=False))
+    assert [bulk.penalty[bulk.key(a, b)] for a, b in [(0, 1), (3, 4), (5, 11)]] == [-BLOCKED] * 3
