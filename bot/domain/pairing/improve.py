@@ -274,16 +274,17 @@ class LocalSearch:
 
         Each pass tries the people whose group falls short first, worst first; from the
         second pass on, then those who share no interest with their group. With
-        `interests_first` the first pass instead tries people drawn at random from pairs that
-        share no interest, with no look at everyone first: for pairs on big rosters, where the
-        repairs have done what the shortfalls allow and the budget reaches few people (see
-        engine.py)."""
+        `interests_first` the first pass instead tries the people of bigger groups that fall
+        short (the odd one out's trio, seated after the repairs), then people drawn at random
+        from pairs that share no interest, with no look at every pair first: for pairs on big
+        rosters, where the repairs have done what the shortfalls allow for pairs and the budget
+        reaches few people (see engine.py)."""
         if len(self.groups) < 2:
             return
         settled: set[int] = set()  # tried and found nothing; tried again once their group changes
         for pass_ in range(passes):
             if pass_ == 0 and interests_first:
-                short: list[int] = []
+                short = self.short_in_bigger(cross)
                 bored = self.sample_bored(budget // SAMPLED_COST)
             else:
                 short, bored = self.worklist(cross, with_interests=pass_ > 0)
@@ -296,6 +297,21 @@ class LocalSearch:
                     moved += self._move(a, settled)
             if moved == 0 and pass_ > 0:
                 return
+
+    def short_in_bigger(self, cross: bool) -> list[int]:
+        """People in groups of three or more who fall short, worst first. The repairs mend
+        pairs only: the odd one out is seated after them, and their trio may hold a repeat
+        or a pair inside one division that only the search mends (a handful of groups)."""
+        short_by = self._shortfall(cross)
+        short: list[tuple[int, int]] = []
+        for members in self.groups:
+            if len(members) != 2:
+                for a in members:
+                    gap = sum(short_by(a, x) for x in members if x != a)
+                    if gap > 0:
+                        short.append((-gap, a))
+        short.sort()
+        return [a for _, a in short]
 
     def sample_bored(self, count: int) -> list[int]:
         """`count` people (with interests; fewer if there are not so many) from pairs drawn at

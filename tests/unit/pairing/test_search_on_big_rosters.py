@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import random
 
-from bot.domain.pairing import PairingRequest
+from bot.domain.pairing import Member, PairingRequest
 from bot.domain.pairing.improve import BEAM, CHAIN_DEPTH, LocalSearch
 from bot.domain.pairing.roster import Roster, index_request
 from bot.domain.pairing.weights import Weights
-from tests.unit.pairing.builders import roster
+from tests.unit.pairing.builders import past_round, roster
 
 
 def _standing(people: Roster, weights: Weights, groups: list[list[int]]) -> tuple[int, int, int]:
@@ -40,3 +40,22 @@ def test_interests_first_finds_shared_interests_and_loses_no_crossing() -> None:
     assert (
         search.evaluations < 4_000 + CHAIN_DEPTH * BEAM * 7
     )  # the budget holds: the last person tried finishes
+
+
+def test_interests_first_still_mends_a_trio_with_a_repeat_first() -> None:
+    # The odd one out is seated after the repairs, into a pair: their trio may hold a repeat
+    # that only the search mends. Nobody shares an interest and every pair weighs the same, so
+    # the interests-first draws find nothing, and weigh long paths of equal pairs doing so.
+    members = [Member(f"U{i:02d}", "A", 0, frozenset({f"t{i}"})) for i in range(41)]
+    met = past_round(0, [["U00", "U01"]], True)
+    people = index_request(PairingRequest(members, history=[met]))
+    weights = Weights(people, cross_division=True)
+    order = list(range(people.size))
+    groups = [[0, 1, 2]] + [[i, i + 1] for i in range(3, 41, 2)]
+    assert people.key(0, 1) in people.penalty
+
+    LocalSearch(people, weights, groups, order, random.Random(1)).run(300, cross=True, interests_first=True)
+
+    assert sorted(x for g in groups for x in g) == order
+    trio = next(g for g in groups if len(g) == 3)
+    assert not any(people.key(a, b) in people.penalty for a in trio for b in trio if a < b)
