@@ -6,6 +6,7 @@ without SQLAlchemy, Alembic, rich, matplotlib or any platform SDK (a test holds 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 # The modules each platform's extra installs (pyproject.toml), looked for before handing over,
@@ -115,6 +116,11 @@ def _installed(module: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Nothing in Jembatan multiplies matrices, yet numpy (the engine's indexing of big rosters,
+    # matplotlib's charts) starts a BLAS thread per core on import, whose spin cost 0.04-0.1 s
+    # of CPU: one is enough. Set before numpy is imported, which reads it then; an operator's
+    # own setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         return _main(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt:  # Ctrl-C, e.g. to stop a demo: a word, not a traceback

@@ -354,7 +354,8 @@ def engine_in_subprocess(code_root: Path, request_file: Path) -> tuple[float, fl
     time is the steadier of the two: other processes' load shows up in wall time only."""
     done = subprocess.run(
         [sys.executable, "-c", _TIME_ONE_RUN, str(request_file)],
-        env={**os.environ, "PYTHONPATH": str(code_root)},
+        # One BLAS thread, as every `jembatan` process sets before numpy is imported (adapters/cli.py)
+        env={**os.environ, "PYTHONPATH": str(code_root), "OPENBLAS_NUM_THREADS": "1"},
         cwd=code_root,
         capture_output=True,
         text=True,

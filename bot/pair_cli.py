@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
+import re
 import sys
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -78,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see adapters/cli.py: numpy's BLAS, one thread
     # One short run that builds millions of small acyclic objects (the decoded file, the
     # request, the engine's indices): the cyclic collector would walk them all, again and
     # again, for nothing (it took as long as decoding the JSON itself).
@@ -148,13 +151,22 @@ def _read(path: str) -> Any:
     except UnicodeDecodeError:
         raise BadInput(f"{path} is not UTF-8 text") from None
     try:
-        return json.loads(text, object_hook=_Compact())
+        decoded = json.loads(text, object_hook=_Compact())
+        if _SURROGATE_ESCAPE.search(text):  # rare: only then is every string checked
+            json.dumps(decoded, ensure_ascii=False, default=lambda _: None).encode("utf-8")
+        return decoded
+    except UnicodeEncodeError:  # "\\ud800" alone: valid JSON, but no text can hold it
+        raise BadInput(f"{path} holds a lone surrogate (\\ud800-\\udfff), which is not text") from None
     except json.JSONDecodeError as error:
         raise BadInput(
             f"{path} is not JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
     except (RecursionError, ValueError) as error:  # nested too deep; a number too long
         raise BadInput(f"{path} is not usable JSON: {error}") from None
+
+
+# A JSON \u escape of a UTF-16 surrogate: as a pair it is one character, alone it cannot be written out.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class _Compact:

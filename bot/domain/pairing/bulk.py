@@ -9,21 +9,13 @@ a numpy array one element at a time from Python is slower than indexing a list.
 
 from __future__ import annotations
 
-import os
-import sys
 from array import array
 from collections.abc import Sequence
 from itertools import chain, combinations, repeat
 from operator import attrgetter
 from typing import TypeAlias
 
-if "numpy" not in sys.modules:
-    # Nothing here multiplies matrices, yet numpy's BLAS starts a thread per core on import,
-    # whose start-up spin cost 0.04-0.1 s of CPU (as much as the indexing itself); one thread
-    # then. A process that set its own number, or imported numpy first, keeps its choice.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-import numpy as np  # after the thread setting, which numpy reads on import
+import numpy as np
 import numpy.typing as npt
 
 from bot.domain.pairing.model import FlatGroups, PairingRequest, PastGroup

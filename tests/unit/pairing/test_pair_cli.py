@@ -182,6 +182,17 @@ BAD = [
         _bad(history=[{"date": "2026-11-02", "groups": [["U1"]]}]),
         "two or more different members, not ['U1']",
     ),
+    ("a lone surrogate in an id", _bad(members=[{"id": "U\ud800", "division": "HR"}]), "lone surrogate"),
+    (
+        "a lone surrogate in a division",
+        _bad(members=[{"id": "U6", "division": "H\udfffR"}]),
+        "lone surrogate",
+    ),
+    (
+        "a lone surrogate in a past round",
+        _bad(history=[{"date": "2026-11-02", "groups": [["U1", "U\udc00"]]}]),
+        "lone surrogate",
+    ),
     (
         "a history group naming someone twice",
         _bad(history=[{"date": "2026-11-02", "groups": [["U1", "U1"]]}]),
