@@ -468,12 +468,14 @@ def whole_command(
         source.write_text(json.dumps(document), encoding="utf-8")
         size = source.stat().st_size
         arguments = [str(source), "--out", str(target), "--seed", str(seed)]
+        # The baseline writes a file of its own: the metrics read below must be this checkout's.
+        others = [str(source), "--out", str(Path(folder) / "baseline.json"), "--seed", str(seed)]
         ours: list[tuple[float, int]] = []
         theirs: list[tuple[float, int]] = []
         for _ in range(3):
             ours.append(_cli_in_subprocess(ROOT, arguments))
             if baseline is not None:
-                theirs.append(_cli_in_subprocess(baseline, arguments))
+                theirs.append(_cli_in_subprocess(baseline, others))
         out = json.loads(target.read_text(encoding="utf-8"))["metrics"]
     interpreter = _cli_in_subprocess(ROOT, None)[1]
     took = statistics.median(t for t, _ in ours)
