@@ -9,7 +9,8 @@ in `prefer` (which already reaches the cross-division ceiling whenever repeats a
 2. the groups still inside one division are taken apart;
 3. those people get a seat only where the sizes stay what the plan is for that many people
    (pairs: the one trio of an odd count; threes and fours: one k + 1 or k − 1 as planned);
-   with pairs, two of them from different divisions may also pair up.
+   with pairs, two of them from different divisions may also pair up;
+4. a repeat those moves made is swapped out where a swap keeps every group across.
 
 Everyone else sits out this round, with reason `same_division_only`.
 """
@@ -20,6 +21,7 @@ from collections import Counter
 
 from bot.domain.pairing.roster import Roster
 from bot.domain.pairing.sizes import group_sizes
+from bot.domain.pairing.unrepeat import swap_out_repeats
 from bot.domain.pairing.weights import Weights
 
 SCAN = 256  # groups weighed as swap partners per group that needs one
@@ -48,7 +50,11 @@ def keep_groups_across(roster: Roster, weights: Weights, groups: list[list[int]]
     left.sort()
     if k == 2:
         left = _pair_across(roster, weights, groups, left)
-    return _seat_within_plan(roster, weights, groups, left, k)
+    out = _seat_within_plan(roster, weights, groups, left, k)
+    # The swaps and seats above weigh repeats but are forced by the rule and the plan; a swap
+    # that keeps every group across may still remove a repeat they made.
+    swap_out_repeats(roster, weights, groups, keep_across=True)
+    return out
 
 
 def _fits(roster: Roster, u: int, members: list[int], skip: int = -1) -> bool:

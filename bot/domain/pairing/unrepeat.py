@@ -5,7 +5,8 @@ interests) and within a budget, so a repeat that only a swap with someone far aw
 can survive it. Repeats are few, so each person in a repeated pair can afford a look at
 everyone: the swap that lowers the repeat cost most (best pair weight on a tie) is made,
 and that continues until no single swap between two groups lowers it. A block counts as a
-prohibitive repeat here, so no swap ever brings a blocked pair together.
+prohibitive repeat here, so no swap ever brings a blocked pair together. With `keep_across`
+(`require` mode, whose rule ranks above repeats) no swap leaves a group inside one division.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from bot.domain.pairing.roster import Roster
 from bot.domain.pairing.weights import Weights
 
 
-def swap_out_repeats(roster: Roster, weights: Weights, groups: list[list[int]]) -> None:
-    n, penalty = roster.size, roster.penalty
+def swap_out_repeats(
+    roster: Roster, weights: Weights, groups: list[list[int]], *, keep_across: bool = False
+) -> None:
+    n, penalty, division = roster.size, roster.penalty, roster.division
     if not penalty or len(groups) < 2:
         return
     get = penalty.get
@@ -27,6 +30,9 @@ def swap_out_repeats(roster: Roster, weights: Weights, groups: list[list[int]]) 
 
     def cost_with(a: int, members: list[int], skip: int) -> int:
         return sum(get(a * n + x if a < x else x * n + a, 0) for x in members if x != skip and x != a)
+
+    def across_after(members: list[int], out: int, into: int) -> bool:
+        return any(division[x] != division[into] for x in members if x != out)
 
     def repeated(g: int) -> list[int]:
         members = groups[g]
@@ -47,6 +53,8 @@ def swap_out_repeats(roster: Roster, weights: Weights, groups: list[list[int]]) 
                 for b in theirs:
                     saved = stay + cost_with(b, theirs, b) - cost_with(b, mine, a) - cost_with(a, theirs, b)
                     if saved <= 0:
+                        continue
+                    if keep_across and not (across_after(mine, a, b) and across_after(theirs, b, a)):
                         continue
                     gained = sum(pair(b, x) - pair(a, x) for x in mine if x != a) + sum(
                         pair(a, y) - pair(b, y) for y in theirs if y != b

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from itertools import combinations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.pairing import CrossDivisionMode, Member, PairingRequest, PastRound, make_groups, sweep
@@ -108,6 +108,9 @@ def test_both_paths_reach_the_cross_division_ceiling(request: PairingRequest) ->
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(20, 120), st.integers(0, 2**31), st.sampled_from(list(CrossDivisionMode)))
+# `require` mode's pass made these repeats (seating the odd one out, both paths) and kept them
+@example(23, 1340362037, CrossDivisionMode.REQUIRE)
+@example(31, 1528437503, CrossDivisionMode.REQUIRE)
 def test_both_paths_leave_no_repeat_a_swap_of_partners_would_remove(
     n: int, seed: int, mode: CrossDivisionMode
 ) -> None:
@@ -116,6 +119,7 @@ def test_both_paths_leave_no_repeat_a_swap_of_partners_would_remove(
     history = shuffled_history([m.id for m in members], rng.randint(3, 10), rng)
     request = PairingRequest(members, history=history, cross_division=mode, seed=seed)
     met = Counter(frozenset(p) for r in history for g in r.groups for p in combinations(g.members, 2))
+    division = {m.id: m.division for m in members}
     for targeted in PATHS:
         with sweep_path(targeted):
             result = make_groups(request)
@@ -124,13 +128,17 @@ def test_both_paths_leave_no_repeat_a_swap_of_partners_would_remove(
         def repeats(group: list[str]) -> int:
             return sum(frozenset(p) in met for p in combinations(group, 2))
 
+        def inside_one(group: list[str]) -> bool:
+            return len({division[x] for x in group}) == 1
+
         for g, h in combinations(groups, 2):
             before = repeats(g) + repeats(h)
             for a in g if before else ():
                 for b in h:
-                    after = repeats([b if x == a else x for x in g]) + repeats(
-                        [a if y == b else y for y in h]
-                    )
+                    g2, h2 = [b if x == a else x for x in g], [a if y == b else y for y in h]
+                    if mode is CrossDivisionMode.REQUIRE and (inside_one(g2) or inside_one(h2)):
+                        continue  # that rule ranks above repeats there
+                    after = repeats(g2) + repeats(h2)
                     assert after >= before, f"swapping {a} and {b} removes a repeat"
 
 
@@ -142,6 +150,20 @@ def test_the_targeted_path_prefers_a_partner_who_shares_an_interest() -> None:
     ]
     members[3] = replace(members[3], utc_offset_minutes=-60, interests=frozenset({"chess"}))
     members[36] = replace(members[36], utc_offset_minutes=60, interests=frozenset({"chess"}))
+    for seed in range(5):
+        index, pairs, _ = run_sweep(PairingRequest(members, seed=seed), targeted=True)
+        assert {"A03", "B16"} in [{index.members[i].id for i in p} for p in pairs]
+
+
+def test_the_targeted_path_takes_the_holder_who_shares_more_interests() -> None:
+    # A03 comes first and likes chess and go. B10 (30 minutes east) likes chess; B16 (an hour
+    # east) likes chess and go: the nearest holder is B10, the better partner B16.
+    members = [Member(f"A{i:02d}", "A", 0) for i in range(20)] + [
+        Member(f"B{i:02d}", "B", 0) for i in range(20)
+    ]
+    members[3] = replace(members[3], utc_offset_minutes=-60, interests=frozenset({"chess", "go"}))
+    members[30] = replace(members[30], utc_offset_minutes=30, interests=frozenset({"chess"}))
+    members[36] = replace(members[36], utc_offset_minutes=60, interests=frozenset({"chess", "go"}))
     for seed in range(5):
         index, pairs, _ = run_sweep(PairingRequest(members, seed=seed), targeted=True)
         assert {"A03", "B16"} in [{index.members[i].id for i in p} for p in pairs]
