@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.domain.pairing.model import FlatGroups, PairingRequest, PastGroup
+from bot.domain.pairing.past import Indices, PairCosts, filter_size, split_groups
 from bot.domain.pairing.repeats import BLOCKED, repeat_penalty
-from bot.domain.pairing.roster import PairCosts, _Indices, _split, filter_size
 
 Ints: TypeAlias = npt.NDArray[np.int64]
 Flags: TypeAlias = npt.NDArray[np.bool_]
@@ -30,7 +30,7 @@ MAX_DIVISIONS = 64  # the divisions a member has met are one uint64 here
 
 
 def bulk_history(
-    request: PairingRequest, indices: _Indices, division: list[int], blocked: set[int]
+    request: PairingRequest, indices: Indices, division: list[int], blocked: set[int]
 ) -> History | None:
     """Repeat penalties per pair key (blocked pairs: -BLOCKED), pairs that never met, and the
     divisions each member has met; None when this way cannot hold them (more than 64
@@ -71,7 +71,7 @@ def bulk_history(
     return (*_costs(times, bits, block, slot_cost), _seen(met))
 
 
-def _round(groups: Sequence[PastGroup], indices: _Indices) -> tuple[Ints, Ints, Flags]:
+def _round(groups: Sequence[PastGroup], indices: Indices) -> tuple[Ints, Ints, Flags]:
     """The round's pairs as member indices (x[i], y[i]), and whether each did not say they did
     not meet; a == b possible; people no longer on the roster left out."""
     if isinstance(groups, FlatGroups) and groups.members is indices.members:  # from the bot
@@ -101,7 +101,7 @@ def _arrays(plain: list[tuple[int, int]], others: list[tuple[int, int, bool]]) -
 def _flat_groups(groups: FlatGroups, at: Ints) -> tuple[Ints, Ints, Flags]:
     """A round of groups of any size as positions (member indices `at`), some of which said:
     the groups of each size at once, a column of pairs at a time. A group naming someone twice
-    has each of its pairs once, as in roster._split: those few go its way."""
+    has each of its pairs once, as in past.split_groups: those few go its way."""
     count = len(groups)
     starts = (
         np.asarray(groups.starts).astype(np.int64) if groups.starts is not None else np.arange(count + 1) * 2
@@ -125,7 +125,7 @@ def _flat_groups(groups: FlatGroups, at: Ints) -> tuple[Ints, Ints, Flags]:
             xs.append(rows[:, a])
             ys.append(rows[:, b])
             saids.append(said_of)
-    plain, others = _split(twice)
+    plain, others = split_groups(twice)
     x, y, said_plain = _arrays(plain, others)
     return np.concatenate([*xs, x]), np.concatenate([*ys, y]), np.concatenate([*saids, said_plain])
 

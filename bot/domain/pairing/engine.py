@@ -4,7 +4,8 @@ The steps, each in a module of its own:
 1. `roster`   index the request (canonical order by id; history and blocks as pair keys);
    `weights`  one integer per pair, in tiers that follow the rules' priority;
 2. `exact`    up to thirteen people: the best grouping, by a memoised search;
-   `sweep`    pairs: greedy along the time-zone line, holding the cross-division ceiling;
+   `greedy`   pairs: greedy along the time-zone line, holding the cross-division ceiling
+              (`sweep`, or `targeted` for big rosters);
    `deal`     groups of three or four: dealt out by division, aligned by time zone;
 3. `repair`   pairs: augmenting paths to remove repeats, re-pair the stranded, reach the ceiling;
    `place`    a seat for whoever is left (the odd one out becomes the third of a trio);
@@ -30,6 +31,7 @@ from bot.domain.pairing.bridges import build_bridges
 from bot.domain.pairing.ceiling import cross_division_ceiling
 from bot.domain.pairing.deal import deal_groups
 from bot.domain.pairing.exact import EXACT_MAX, exact_groups
+from bot.domain.pairing.greedy import sweep_pairs
 from bot.domain.pairing.improve import LocalSearch
 from bot.domain.pairing.model import (
     CrossDivisionMode,
@@ -43,7 +45,6 @@ from bot.domain.pairing.place import seat_stranded
 from bot.domain.pairing.repair import avoid_repeats, raise_crossings, rematch_stranded
 from bot.domain.pairing.roster import Roster, index_request
 from bot.domain.pairing.sizes import MAX_GROUP_SIZE, MIN_GROUP_SIZE, group_sizes
-from bot.domain.pairing.sweep import sweep_pairs
 from bot.domain.pairing.tally import Tally
 from bot.domain.pairing.unrepeat import swap_out_repeats
 from bot.domain.pairing.weights import Weights

@@ -11,8 +11,8 @@ repeat, the search goes deeper into the allowed divisions, then wider, and repea
 loses to bending the ceiling, exactly as the rules rank them. Nobody is ever paired with
 someone they blocked: a person with no unblocked partner left is handed back unmatched.
 
-From TARGETED_FROM members on, targeted.py runs the same sweep with fewer, surer candidates:
-the nearest free holder of one of u's interests that the ceiling rule allows.
+For big rosters targeted.py runs the same sweep with fewer, surer candidates: the nearest free
+holder of one of u's interests that the ceiling rule allows (greedy.py picks which).
 """
 
 from __future__ import annotations
@@ -28,12 +28,6 @@ SHARED = 8  # people further along who share an interest, per interest (3 would 
 # of the sweep's time, and lose 8 % of the pairs that share an interest at 100,000 members)
 DEEPER = 64  # when every candidate is a repeat: how far into each allowed division to look
 PER_DIVISION = 2  # when even that fails: nearest members of each division, allowed or not
-# Members from which the sweep looks for interest holders by division (targeted.py). Below it
-# the plain sweep keeps more pairs' hours together (on generated rosters of 2,000-10,000 the
-# targeted one had up to 1.8 % fewer pairs overlapping in hours, for 2-18 % more sharing an
-# interest; hours rank higher) and takes a tenth of a second at most; from 20,000 it is as good
-# on hours, better on interests, and half the time (bench/PAIRING.md).
-TARGETED_FROM = 20_000
 
 
 class _Line:
@@ -83,18 +77,7 @@ class _Line:
             h += 1
 
 
-def sweep_pairs(
-    roster: Roster, weights: Weights, order: list[int], *, hold_ceiling: bool
-) -> tuple[list[list[int]], list[int]]:
-    """Pairs, and the people left without one (the odd one out, or those blocks stranded)."""
-    if roster.size < TARGETED_FROM:
-        return _Sweep(roster, weights, order, hold_ceiling).run()
-    from bot.domain.pairing.targeted import TargetedSweep  # it builds on _Sweep
-
-    return TargetedSweep(roster, weights, order, hold_ceiling).run()
-
-
-class _Sweep:
+class Sweep:
     FILL_LINE = True  # does the line list each division's people and interest's holders (the
     # targeted sweep lists them its own way)
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 
 from bot.domain.pairing.repeats import BLOCKED
 from bot.domain.pairing.roster import Roster
-from bot.domain.pairing.sweep import _Sweep
+from bot.domain.pairing.sweep import Sweep
 from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
 
 NEAREST = 5  # allowed free people taken as candidates from just ahead, when no holder is free
@@ -38,7 +38,7 @@ LOOK = 16  # ... among the first so many of a division's list (most of the rest 
 AGAIN, EACH = 16, 4  # when those are all repeats: people weighed from the one division allowed, or each
 
 
-class TargetedSweep(_Sweep):
+class TargetedSweep(Sweep):
     FILL_LINE = False
 
     def __init__(self, roster: Roster, weights: Weights, order: list[int], hold_ceiling: bool) -> None:

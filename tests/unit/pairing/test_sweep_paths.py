@@ -13,7 +13,7 @@ from itertools import combinations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.pairing import CrossDivisionMode, Member, PairingRequest, PastRound, make_groups, sweep
+from bot.domain.pairing import CrossDivisionMode, Member, PairingRequest, PastRound, greedy, make_groups
 from bot.domain.pairing.ceiling import cross_division_ceiling
 from bot.domain.pairing.roster import Roster, index_request
 from bot.domain.pairing.weights import Weights
@@ -24,12 +24,12 @@ PATHS = (False, True)  # plain, targeted
 
 @contextmanager
 def sweep_path(targeted: bool) -> Iterator[None]:
-    saved = sweep.TARGETED_FROM
-    sweep.TARGETED_FROM = 0 if targeted else 10**9
+    saved = greedy.TARGETED_FROM
+    greedy.TARGETED_FROM = 0 if targeted else 10**9
     try:
         yield
     finally:
-        sweep.TARGETED_FROM = saved
+        greedy.TARGETED_FROM = saved
 
 
 def run_sweep(request: PairingRequest, *, targeted: bool) -> tuple[Roster, list[list[int]], list[int]]:
@@ -40,7 +40,7 @@ def run_sweep(request: PairingRequest, *, targeted: bool) -> tuple[Roster, list[
     order = sorted(range(index.size), key=place.__getitem__)
     cross = request.cross_division is not CrossDivisionMode.OFF
     with sweep_path(targeted):
-        pairs, stranded = sweep.sweep_pairs(
+        pairs, stranded = greedy.sweep_pairs(
             index, Weights(index, cross_division=cross), order, hold_ceiling=cross
         )
     return index, pairs, stranded
