@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import re
@@ -116,6 +117,8 @@ def _main(argv: list[str]) -> int:
             with open(args.out, "w", encoding="utf-8") as out:
                 out.writelines(pieces(document))
         else:
+            if isinstance(sys.stdout, io.TextIOWrapper):
+                sys.stdout.reconfigure(encoding="utf-8")  # JSON is UTF-8, whatever the locale says
             sys.stdout.writelines(pieces(document))
     except OSError as error:
         print(f"{PROG}: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
@@ -142,7 +145,11 @@ def summary(result: PairingResult) -> str:
 def _read(path: str) -> Any:
     try:
         if path == "-":
-            text = sys.stdin.read()
+            # The bytes, decoded strictly here: Python's own stdin decodes by the locale, and
+            # under C and C.UTF-8 with surrogateescape, so a byte that is not UTF-8 would pass
+            # as a lone surrogate and break the output (a StringIO in tests has no bytes).
+            source = getattr(sys.stdin, "buffer", None)
+            text = source.read().decode("utf-8") if source is not None else sys.stdin.read()
         else:
             with open(path, encoding="utf-8") as handle:
                 text = handle.read()

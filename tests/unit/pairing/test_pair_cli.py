@@ -314,3 +314,37 @@ def test_the_output_has_one_item_a_line_as_the_json_encoder_writes_it() -> None:
             assert [line.strip().rstrip(",") for line in lines[start + 1 : start + 1 + len(value)]] == list(
                 map(encode, value)
             )
+
+
+def _run_cli(stdin: bytes, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """`python -m bot.pair_cli`, as a shell runs it: C.UTF-8 (a container's usual locale) unless told."""
+    root = Path(__file__).resolve().parents[3]
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "LC_ALL": "C.UTF-8", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.pair_cli", "-", *args],
+        input=stdin,
+        capture_output=True,
+        env=environment,
+        cwd=root,
+        check=False,
+    )
+
+
+def test_bytes_on_stdin_that_are_not_utf8_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Python reads stdin with surrogateescape under C and C.UTF-8 locales: the byte became a
+    # lone surrogate, written back as invalid UTF-8 to stdout, a traceback with --out.
+    document = json.dumps(GOOD).replace('"U5"', '"U\xff5"').encode("latin-1")
+    for args in ((), ("--out", str(tmp_path / "out.json"))):
+        done = _run_cli(document, *args)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.decode() == "jembatan pair: - is not UTF-8 text\n"
+
+
+def test_the_json_on_stdout_is_utf8_whatever_the_locale_says() -> None:
+    # JSON is UTF-8 (RFC 8259); an id with an emoji must not make a Latin-1 stdout raise.
+    members = [*GOOD["members"][:4], {"id": "U5\U0001f600", "division": "Ops"}]
+    document = json.dumps({**GOOD, "members": members, "blocked": []}).encode()
+    done = _run_cli(document, PYTHONIOENCODING="latin-1")
+    assert done.returncode == 0, done.stderr
+    groups = json.loads(done.stdout.decode("utf-8"))["groups"]
+    assert "U5\U0001f600" in [m for g in groups for m in g]
