@@ -194,6 +194,16 @@ BAD = [
         "lone surrogate",
     ),
     (
+        "a lone low surrogate after a backslash and text like a high one",
+        _bad(members=[{"id": "U\\ud83d\udc00", "division": "HR"}]),
+        "lone surrogate",
+    ),
+    (
+        "a high surrogate before a pair",
+        _bad(members=[{"id": "U\ud800\U0001f600", "division": "HR"}]),
+        "lone surrogate",
+    ),
+    (
         "a history group naming someone twice",
         _bad(history=[{"date": "2026-11-02", "groups": [["U1", "U1"]]}]),
         "two or more different members, not ['U1', 'U1']",
@@ -348,3 +358,22 @@ def test_the_json_on_stdout_is_utf8_whatever_the_locale_says() -> None:
     assert done.returncode == 0, done.stderr
     groups = json.loads(done.stdout.decode("utf-8"))["groups"]
     assert "U5\U0001f600" in [m for g in groups for m in g]
+
+
+def test_emoji_as_escaped_pairs_and_backslashes_are_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Python's json writes an emoji as two escapes; such a file is read in one pass (encoding
+    # all of a 100,000-member file again to look for lone surrogates took 0.1 s).
+    import bot.pair_cli
+
+    def no_second_pass(*_: object, **__: object) -> str:
+        raise AssertionError("the decoded document was encoded again")
+
+    ids = ["U1\U0001f600", "U2\\ud800", "U3\\\U0001f9d7", "U4"]
+    document = json.dumps({"members": [{"id": u, "division": f"D{i % 2}"} for i, u in enumerate(ids)]})
+    source = _write(tmp_path, document.replace("\\ude00", "\\uDE00"))  # either case of hex digits
+    monkeypatch.setattr(bot.pair_cli.json, "dumps", no_second_pass)
+    assert main([str(source)]) == 0
+    monkeypatch.undo()
+    assert sorted(m for g in json.loads(capsys.readouterr().out)["groups"] for m in g) == ids
