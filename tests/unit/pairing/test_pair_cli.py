@@ -194,6 +194,16 @@ BAD = [
         "lone surrogate",
     ),
     (
+        "a lone low surrogate after a backslash and text like a high one",
+        _bad(members=[{"id": "U\\ud83d\udc00", "division": "HR"}]),
+        "lone surrogate",
+    ),
+    (
+        "a high surrogate before a pair",
+        _bad(members=[{"id": "U\ud800\U0001f600", "division": "HR"}]),
+        "lone surrogate",
+    ),
+    (
         "a history group naming someone twice",
         _bad(history=[{"date": "2026-11-02", "groups": [["U1", "U1"]]}]),
         "two or more different members, not ['U1', 'U1']",
@@ -314,3 +324,56 @@ def test_the_output_has_one_item_a_line_as_the_json_encoder_writes_it() -> None:
             assert [line.strip().rstrip(",") for line in lines[start + 1 : start + 1 + len(value)]] == list(
                 map(encode, value)
             )
+
+
+def _run_cli(stdin: bytes, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """`python -m bot.pair_cli`, as a shell runs it: C.UTF-8 (a container's usual locale) unless told."""
+    root = Path(__file__).resolve().parents[3]
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "LC_ALL": "C.UTF-8", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.pair_cli", "-", *args],
+        input=stdin,
+        capture_output=True,
+        env=environment,
+        cwd=root,
+        check=False,
+    )
+
+
+def test_bytes_on_stdin_that_are_not_utf8_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Python reads stdin with surrogateescape under C and C.UTF-8 locales: the byte became a
+    # lone surrogate, written back as invalid UTF-8 to stdout, a traceback with --out.
+    document = json.dumps(GOOD).replace('"U5"', '"U\xff5"').encode("latin-1")
+    for args in ((), ("--out", str(tmp_path / "out.json"))):
+        done = _run_cli(document, *args)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.decode() == "jembatan pair: - is not UTF-8 text\n"
+
+
+def test_the_json_on_stdout_is_utf8_whatever_the_locale_says() -> None:
+    # JSON is UTF-8 (RFC 8259); an id with an emoji must not make a Latin-1 stdout raise.
+    members = [*GOOD["members"][:4], {"id": "U5\U0001f600", "division": "Ops"}]
+    document = json.dumps({**GOOD, "members": members, "blocked": []}).encode()
+    done = _run_cli(document, PYTHONIOENCODING="latin-1")
+    assert done.returncode == 0, done.stderr
+    groups = json.loads(done.stdout.decode("utf-8"))["groups"]
+    assert "U5\U0001f600" in [m for g in groups for m in g]
+
+
+def test_emoji_as_escaped_pairs_and_backslashes_are_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Python's json writes an emoji as two escapes; such a file is read in one pass (encoding
+    # all of a 100,000-member file again to look for lone surrogates took 0.1 s).
+    import bot.pair_cli
+
+    def no_second_pass(*_: object, **__: object) -> str:
+        raise AssertionError("the decoded document was encoded again")
+
+    ids = ["U1\U0001f600", "U2\\ud800", "U3\\\U0001f9d7", "U4"]
+    document = json.dumps({"members": [{"id": u, "division": f"D{i % 2}"} for i, u in enumerate(ids)]})
+    source = _write(tmp_path, document.replace("\\ude00", "\\uDE00"))  # either case of hex digits
+    monkeypatch.setattr(bot.pair_cli.json, "dumps", no_second_pass)
+    assert main([str(source)]) == 0
+    monkeypatch.undo()
+    assert sorted(m for g in json.loads(capsys.readouterr().out)["groups"] for m in g) == ids
