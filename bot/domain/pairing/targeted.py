@@ -31,7 +31,7 @@ from collections.abc import Callable
 from bot.domain.pairing.repeats import BLOCKED
 from bot.domain.pairing.roster import Roster
 from bot.domain.pairing.sweep import Sweep
-from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
+from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, INTEREST_EXTRA, VARIETY, Weights
 
 NEAREST = 5  # allowed free people taken as candidates from just ahead, when no holder is free
 LOOK = 16  # ... among the first so many of a division's list (most of the rest are taken)
@@ -96,6 +96,7 @@ class TargetedSweep(Sweep):
         )
         hold, nobody = self.hold_ceiling, self.divisions
         interests, seen = self.roster_interests, self.seen
+        extra = [0, 0, INTEREST_EXTRA, 2 * INTEREST_EXTRA]  # by shared interests, as weights.py
         pairs: list[list[int]] = []
         stranded: list[int] = []
         p = 0
@@ -126,10 +127,8 @@ class TargetedSweep(Sweep):
                 for x in places:
                     v = order[x]
                     dv = pdiv[x]
-                    score = (
-                        min((iu & interests[v]).bit_count(), 3)
-                        + (dv != du and not su >> dv & 1)
-                        + (dv != du and not seen[v] >> du & 1)
+                    score = extra[min((iu & interests[v]).bit_count(), 3)] + (
+                        VARIETY * ((not su >> dv & 1) + (not seen[v] >> du & 1)) if dv != du else 0
                     )
                     if score > most or (score == most and x < q):
                         q, most = x, score
