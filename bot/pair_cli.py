@@ -121,6 +121,11 @@ def _main(argv: list[str]) -> int:
                 sys.stdout.reconfigure(encoding="utf-8")  # JSON is UTF-8, whatever the locale says
             sys.stdout.writelines(pieces(document))
     except OSError as error:
+        if isinstance(error, BrokenPipeError) and not to_file:
+            # The reader took what it wanted and left (`| head`): quiet, as other tools are.
+            # Python would complain again flushing stdout at exit: stdout goes nowhere now.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
         print(f"{PROG}: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
         return 1
     if to_file:

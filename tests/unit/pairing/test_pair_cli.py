@@ -377,3 +377,18 @@ def test_emoji_as_escaped_pairs_and_backslashes_are_text(
     assert main([str(source)]) == 0
     monkeypatch.undo()
     assert sorted(m for g in json.loads(capsys.readouterr().out)["groups"] for m in g) == ids
+
+
+def test_a_reader_that_stops_early_gets_no_complaint(tmp_path: Path) -> None:
+    # `jembatan pair big.json --out - | head`: the reader leaves after the first lines, and the
+    # rest of a long output meets a closed pipe. Other tools stop quietly there; so does this.
+    members = [{"id": f"U{i:05d}", "division": f"D{i % 7}"} for i in range(30_000)]
+    source = _write(tmp_path, {"members": members})
+    command = [sys.executable, "-m", "bot.pair_cli", str(source), "--out", "-"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        assert run.stdout is not None and run.stderr is not None
+        assert run.stdout.read(100).startswith(b"{")
+        run.stdout.close()
+        err = run.stderr.read().decode()
+        assert run.wait(timeout=60) == 0
+    assert "cannot write" not in err and "Traceback" not in err and "Broken pipe" not in err
