@@ -138,7 +138,7 @@ def _make_groups(request: PairingRequest) -> PairingResult:
     sizes = [len(g) for g in groups]
     placed = [i for g in groups for i in g]
     ceiling = cross_division_ceiling([roster.division[i] for i in placed], sizes) if placed else 0
-    return _result(roster, groups, unplaced, sat_out, ceiling, request.cross_division, started)
+    return _result(roster, weights, groups, unplaced, sat_out, ceiling, request.cross_division, started)
 
 
 def _pairs(
@@ -191,6 +191,7 @@ def _evict_blocked(roster: Roster, groups: list[list[int]]) -> list[int]:
 
 def _result(
     roster: Roster,
+    weights: Weights,
     groups: list[list[int]],
     unplaced: list[int],
     sat_out: list[int],
@@ -200,7 +201,7 @@ def _result(
 ) -> PairingResult:
     deque(map(list.sort, groups), maxlen=0)  # each group sorted, by a loop in C
     groups.sort(key=itemgetter(0))  # by the first member's id: the order the result lists them in
-    tally = Tally(roster, cross_division=mode is not CrossDivisionMode.OFF)
+    tally = Tally(roster, weights, cross_division=mode is not CrossDivisionMode.OFF)
     out = tally.groups(groups)
     members = roster.members
     unpaired = tuple(

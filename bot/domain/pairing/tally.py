@@ -2,9 +2,7 @@
 summed over every pair (crossings, repeats, overlapping hours, shared interests, the objective).
 
 One pass over the pairs, reading the roster's plain lists once each: at 100,000 members this
-makes 50,000 groups, and a call to `Weights.pair` per pair plus a second look at the same facts
-was most of the time. The objective is summed from the facts already read, with the tiers of
-weights.py; tests/unit/pairing/test_result_tally.py holds it to `Weights.pair`.
+makes 50,000 groups. The objective is `Weights.pair` summed, the one place the tiers live.
 """
 
 from __future__ import annotations
@@ -15,25 +13,16 @@ from operator import and_, attrgetter
 
 from bot.domain.pairing.model import ProposedGroup, Reason, Relaxation, Relaxed
 from bot.domain.pairing.roster import UNKNOWN_OFFSET_SPACING, Roster
-from bot.domain.pairing.weights import (
-    CROSS,
-    HOURS,
-    HOURS_WINDOW_MINUTES,
-    INTEREST,
-    INTEREST_EXTRA,
-    VARIETY,
-)
+from bot.domain.pairing.weights import HOURS_WINDOW_MINUTES, Weights
 
 _CHOSEN = (Reason.CROSS_DIVISION, Reason.FIRST_MEETING, Reason.HOURS_OVERLAP, Reason.SHARED_INTEREST)
-# What a shared interest adds, by how many the pair shares (1, 2, 3 or more).
-_INTEREST_BONUS = (0, INTEREST, INTEREST + INTEREST_EXTRA, INTEREST + 2 * INTEREST_EXTRA)
 
 
 class Tally:
     """Groups as the result shows them, and the metrics over all of their pairs."""
 
-    def __init__(self, roster: Roster, *, cross_division: bool) -> None:
-        self.roster, self.cross_division = roster, cross_division
+    def __init__(self, roster: Roster, weights: Weights, *, cross_division: bool) -> None:
+        self.roster, self.pair, self.cross_division = roster, weights.pair, cross_division
         self.metrics = PairCounts()
         self.relaxed: list[Relaxation] = []
 
@@ -65,21 +54,12 @@ class Tally:
 
     def _facts(self, groups: list[list[int]]) -> tuple[list[int], list[int]]:
         """Each group's kind (flag bits below) and the interests all its members share; every
-        pair counted into the metrics, its weight summed from the facts read (the tiers of
-        weights.py). Written for pairs; a bigger group goes by its pairs (`_bigger`)."""
+        pair counted into the metrics and its weight summed. Written for pairs; a bigger group goes
+        by its pairs (`_bigger`)."""
         roster = self.roster
-        n, division, offset, interests, seen = (
-            roster.size,
-            roster.division,
-            roster.offset_key,
-            roster.interests,
-            roster.seen_divisions,
-        )
-        maybe, mask, find = roster.penalty.maybe, roster.penalty.mask, roster.penalty.find
-        cross_weight, window = CROSS if self.cross_division else 0, HOURS_WINDOW_MINUTES
-        unknown = UNKNOWN_OFFSET_SPACING
-        # what a pair sharing k interests adds, by k (no call to min per pair)
-        bonus = [_INTEREST_BONUS[min(k, 3)] for k in range(len(roster.interest_names) + 1)]
+        n, division, offset, interests = roster.size, roster.division, roster.offset_key, roster.interests
+        maybe, mask, find, pair = roster.penalty.maybe, roster.penalty.mask, roster.penalty.find, self.pair
+        window, unknown = HOURS_WINDOW_MINUTES, UNKNOWN_OFFSET_SPACING
         cross = hours = shared = objective = bigger = 0
         kinds: list[int] = []
         commons: list[int] = []
@@ -92,19 +72,14 @@ class Tally:
                 add_common(common)
                 continue
             a, b = g  # a < b
+            objective += pair(a, b)
             kind = _TOGETHER if offset[a] < unknown else 0
             key = a * n + b
-            if maybe[key >> 3 & mask] >> (key & 7) & 1:
-                cost = find(key)
-                objective -= cost
-                if cost:
-                    kind |= self._repeat(key)
-            da, db = division[a], division[b]
-            if da != db:
+            if maybe[key >> 3 & mask] >> (key & 7) & 1 and find(key):
+                kind |= self._repeat(key)
+            if division[a] != division[b]:
                 kind |= _SPANS
                 cross += 1
-                # VARIETY per side whose partner's division is new to them
-                objective += cross_weight + VARIETY * (2 - (seen[a] >> db & 1) - (seen[b] >> da & 1))
             if -window <= offset[a] - offset[b] <= window:
                 hours += 1
             else:
@@ -113,7 +88,6 @@ class Tally:
             if common:
                 shared += 1
                 kind |= _COMMON
-                objective += bonus[common.bit_count()]
             add_kind(kind)
             add_common(common)
         counts = self.metrics
@@ -121,7 +95,7 @@ class Tally:
         counts.cross += cross
         counts.hours += hours
         counts.shared += shared
-        counts.objective += objective + HOURS * hours
+        counts.objective += objective
         return kinds, commons
 
     def _bigger(self, g: list[int]) -> tuple[int, int]:
